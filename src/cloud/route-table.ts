@@ -1,0 +1,71 @@
+// The cloud seam: the only thing the reconciler knows about a VPC. Two implementations keep each
+// other honest through one contract suite (test/contract/route-table-contract.ts): the in-memory
+// table (src/cloud/memory-route-table.ts) and the Alibaba adapter (src/cloud/alibaba/).
+import type { RouteCreate, RouteDelete, RouteEntry } from "../domain/types.js";
+
+export interface RouteTableInfo {
+  readonly routeTableId: string;
+  readonly vpcId: string;
+  /** "System" or "Custom". */
+  readonly routeTableType: string;
+  readonly routeTableName?: string | undefined;
+}
+
+/** Outcome of one create or delete inside a batch. */
+export type EntryOutcome =
+  /** Done: created (or found already present with the same next hop), or deleted (or found already gone). */
+  | { readonly ok: true; readonly routeEntryId?: string | undefined; readonly note?: "already-present" | "already-absent" }
+  /** Not done. `error` is classified (see CloudError). */
+  | { readonly ok: false; readonly error: CloudErrorLike };
+
+export interface CloudErrorLike {
+  readonly code: string;
+  readonly message: string;
+  readonly retryable: boolean;
+  readonly requestId?: string | undefined;
+}
+
+export interface BatchResult {
+  readonly creates: ReadonlyArray<{ readonly action: RouteCreate; readonly outcome: EntryOutcome }>;
+  readonly deletes: ReadonlyArray<{ readonly action: RouteDelete; readonly outcome: EntryOutcome }>;
+}
+
+export interface ApplyOptions {
+  /** Aborts waiting and further API calls; entries already submitted are reported as failed with code "Aborted". */
+  readonly signal?: AbortSignal | undefined;
+  /** Called after each API write call completes, for progress display. */
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+/**
+ * Reads and writes the custom route entries of the route tables of one VPC.
+ *
+ * Contract (both implementations, checked by the contract suite):
+ * - `listRouteTables(vpcId)` returns every route table of the VPC (all pages).
+ * - `listRoutes(routeTableId)` returns every route entry of the table that a route controller
+ *   could care about (custom entries of all next-hop types, with their status), across all pages.
+ *   System entries may be included; callers must not assume they are absent.
+ * - `apply(routeTableId, batch)` performs deletes first, then creates, in calls of at most
+ *   50 entries, one write at a time per VPC, waiting after each write until the touched entries
+ *   are `Available` (creates) or gone (deletes) before the next write.
+ *   It is idempotent by promise: creating an entry whose destination already routes to the same
+ *   instance, or deleting an entry that is already gone, is reported `ok`. Creating a destination
+ *   that is held by a different next hop is reported as a failure with code
+ *   `RouteEntry.DestinationHeld`, never as success.
+ *   Transient errors (throttling, conflicts with in-flight changes, 5xx, timeouts) are retried
+ *   inside `apply`; what is returned as failed is final for this pass. It never throws for a
+ *   per-entry failure; it throws a `CloudError` only when the whole call cannot proceed and no
+ *   outcome is known (e.g. credentials rejected before anything was written).
+ */
+export interface RouteTable {
+  listRouteTables(vpcId: string): Promise<RouteTableInfo[]>;
+  listRoutes(routeTableId: string): Promise<RouteEntry[]>;
+  apply(
+    routeTableId: string,
+    batch: { readonly creates: readonly RouteCreate[]; readonly deletes: readonly RouteDelete[] },
+    options?: ApplyOptions,
+  ): Promise<BatchResult>;
+}
+
+/** Maximum entries per CreateRouteEntries / DeleteRouteEntries call (API limit). */
+export const MAX_BATCH_ENTRIES = 50;

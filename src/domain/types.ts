@@ -1,0 +1,147 @@
+// Domain vocabulary shared by the planner, the cloud adapters, the CLI and the controller.
+// Pure data: no I/O, no classes with behaviour. One word per concept (nodeName, instanceId,
+// destinationCidr, routeTableId, vpcId, clusterName) everywhere.
+
+/** The subset of a Kubernetes Node the operator looks at, extracted once from a V1Node. */
+export interface NodeFacts {
+  readonly nodeName: string;
+  readonly uid?: string | undefined;
+  /** `spec.providerID` as found (may be empty or malformed). */
+  readonly providerId?: string | undefined;
+  /** `spec.podCIDRs`, or `[spec.podCIDR]` when the list is absent. May contain malformed strings. */
+  readonly podCidrs: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  /** `metadata.deletionTimestamp` is set. */
+  readonly deleting: boolean;
+}
+
+/** Why a Node gets no route. Stable strings: used in metrics labels, JSON output and Events. */
+export type SkipReason =
+  | "virtual-kubelet"
+  | "excluded"
+  | "hybrid"
+  | "deleting"
+  | "no-provider-id"
+  | "invalid-provider-id"
+  | "other-region"
+  | "no-pod-cidr"
+  | "invalid-pod-cidr"
+  | "outside-cluster-cidr"
+  | "overlapping-cidr";
+
+export const SKIP_REASONS: readonly SkipReason[] = [
+  "virtual-kubelet",
+  "excluded",
+  "hybrid",
+  "deleting",
+  "no-provider-id",
+  "invalid-provider-id",
+  "other-region",
+  "no-pod-cidr",
+  "invalid-pod-cidr",
+  "outside-cluster-cidr",
+  "overlapping-cidr",
+];
+
+export interface SkippedNode {
+  readonly nodeName: string;
+  readonly reason: SkipReason;
+  /** Human-readable detail, e.g. which character of the providerID was wrong. */
+  readonly message: string;
+}
+
+/** An eligible Node with its parsed identity: one route per pod CIDR. */
+export interface EligibleNode {
+  readonly nodeName: string;
+  readonly instanceId: string;
+  readonly regionId: string;
+  /** Canonical CIDR strings (network address, lower-case IPv6, compressed). */
+  readonly podCidrs: readonly string[];
+}
+
+/** A route the cluster wants in a given table. */
+export interface DesiredRoute {
+  readonly routeTableId: string;
+  readonly destinationCidr: string;
+  readonly instanceId: string;
+  readonly nodeName: string;
+}
+
+export type RouteEntryStatus = "Pending" | "Available" | "Modifying" | "Deleting";
+export type RouteEntryType = "Custom" | "System" | "BGP" | "CEN" | "ECR" | string;
+
+export interface NextHop {
+  /** Alibaba next-hop type: "Instance", "VpnGateway", "RouterInterface", "HaVip", "NatGateway", ... */
+  readonly nextHopType: string;
+  readonly nextHopId: string;
+}
+
+/** A route entry as it exists in a VPC route table (what DescribeRouteEntryList returns). */
+export interface RouteEntry {
+  readonly routeTableId: string;
+  readonly routeEntryId: string;
+  readonly destinationCidr: string;
+  readonly type: RouteEntryType;
+  readonly status: RouteEntryStatus | string;
+  readonly nextHops: readonly NextHop[];
+  readonly routeEntryName?: string | undefined;
+  readonly description?: string | undefined;
+}
+
+/** A route the operator wants written. `routeEntryName`/`description` carry the ownership marker. */
+export interface RouteCreate {
+  readonly routeTableId: string;
+  readonly destinationCidr: string;
+  readonly instanceId: string;
+  readonly routeEntryName: string;
+  readonly description: string;
+}
+
+/** A route the operator wants removed; identified by id and also by (destination, next hop) for checks. */
+export interface RouteDelete {
+  readonly routeTableId: string;
+  readonly routeEntryId: string;
+  readonly destinationCidr: string;
+  readonly instanceId: string;
+}
+
+export type DeleteReason = "stale" | "next-hop-changed" | "cidr-changed";
+
+export interface CreateAction extends RouteCreate {
+  readonly kind: "create";
+  readonly nodeName: string;
+}
+
+export interface DeleteAction extends RouteDelete {
+  readonly kind: "delete";
+  readonly reason: DeleteReason;
+  /** The Node the route belonged to (from the marker) or the Node that now wants the destination. */
+  readonly nodeName?: string | undefined;
+}
+
+export type ConflictReason =
+  /** The destination is held by a route we do not own (unmarked, other cluster, other next-hop type, ECMP, system). */
+  | "destination-held-by-foreign-route"
+  /** Two Nodes claim overlapping pod CIDRs. */
+  | "overlapping-pod-cidr";
+
+export interface Conflict {
+  readonly reason: ConflictReason;
+  readonly routeTableId?: string | undefined;
+  readonly destinationCidr: string;
+  readonly nodeName: string;
+  readonly message: string;
+  /** The route that holds the destination, for foreign-route conflicts. */
+  readonly existing?: RouteEntry | undefined;
+}
+
+export interface Plan {
+  readonly creates: readonly CreateAction[];
+  readonly deletes: readonly DeleteAction[];
+  readonly conflicts: readonly Conflict[];
+  readonly skipped: readonly SkippedNode[];
+  /** Desired routes already satisfied by an existing entry (any status). */
+  readonly satisfied: readonly DesiredRoute[];
+  /** Set when a safety rail refused the deletes (max-deletions). Creates may still proceed. */
+  readonly refusal?: { readonly reason: "max-deletions-exceeded"; readonly message: string } | undefined;
+}
