@@ -1,0 +1,146 @@
+// The controller's single coalescing trigger. Events only say "something changed"; every pass
+// reads the whole current state and converges (level-based), so a burst of hundreds of Node
+// events collapses into one or a few passes. Also owns the periodic resync and failure backoff.
+import type { Timers, TimerHandle } from "../util/timers.js";
+
+/** How a pass ended, which decides when the next one runs. */
+export type PassOutcome =
+  /** Converged (or nothing to do): next pass on the next change or resync. */
+  | "success"
+  /** Transient failure: retry after an exponential backoff. */
+  | "retry"
+  /** Final failure (quota, permissions, refused deletes): wait for a change or the resync, no hot loop. */
+  | "final";
+
+export interface ReconcileLoopOptions {
+  /** Delay between the first change of a burst and the pass that handles it. */
+  readonly aggregationWindowMs: number;
+  /** A full pass runs at least this often, also without changes (repairs drift made outside). */
+  readonly resyncPeriodMs: number;
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+  readonly timers: Timers;
+  /** Runs one pass. Must not throw; a thrown error is treated as "retry". */
+  readonly runPass: (trigger: PassTrigger) => Promise<PassOutcome>;
+  /** Called when runPass throws (should not happen); for logging. */
+  readonly onUnexpectedError?: (error: unknown) => void;
+}
+
+export interface PassTrigger {
+  /** Why this pass runs: "change", "resync", "retry" or "start". */
+  readonly cause: "change" | "resync" | "retry" | "start";
+  /** Number of change notifications folded into this pass. */
+  readonly changes: number;
+}
+
+export class ReconcileLoop {
+  readonly #options: ReconcileLoopOptions;
+  #running = false;
+  #stopped = true;
+  #inFlight: Promise<void> | undefined;
+  #timer: TimerHandle | undefined;
+  #timerDue = Number.POSITIVE_INFINITY;
+  #pendingCause: PassTrigger["cause"] | undefined;
+  #pendingChanges = 0;
+  #failures = 0;
+
+  constructor(options: ReconcileLoopOptions) {
+    if (options.aggregationWindowMs < 0) throw new RangeError("aggregationWindowMs must be >= 0");
+    if (options.resyncPeriodMs <= 0) throw new RangeError("resyncPeriodMs must be > 0");
+    this.#options = options;
+  }
+
+  /** Starts the loop with an immediate first pass. */
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#pendingCause = "start";
+    this.#arm(0);
+  }
+
+  /** A relevant change was seen: a pass will run within the aggregation window. */
+  notifyChange(): void {
+    if (this.#stopped) return;
+    this.#pendingChanges += 1;
+    // A change does not override a pending retry backoff that is shorter anyway, but it does cut a
+    // long wait (resync or backoff) down to the aggregation window.
+    this.#pendingCause ??= "change";
+    if (this.#pendingCause === "retry" || this.#pendingCause === "resync") this.#pendingCause = "change";
+    if (!this.#running) this.#arm(this.#options.aggregationWindowMs);
+  }
+
+  /** Number of consecutive failed passes (0 after a success). */
+  get consecutiveFailures(): number {
+    return this.#failures;
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Stops scheduling passes; resolves when the in-flight pass (if any) has returned. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#cancelTimer();
+    await this.#inFlight;
+  }
+
+  /** Schedules a pass in `ms` unless one is already due sooner. */
+  #arm(ms: number): void {
+    const due = this.#options.timers.now() + ms;
+    if (this.#timer && this.#timerDue <= due) return;
+    this.#cancelTimer();
+    this.#timerDue = due;
+    this.#timer = this.#options.timers.schedule(ms, () => {
+      this.#timer = undefined;
+      this.#timerDue = Number.POSITIVE_INFINITY;
+      this.#inFlight = this.#runOnce();
+    });
+  }
+
+  #cancelTimer(): void {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.#timerDue = Number.POSITIVE_INFINITY;
+  }
+
+  async #runOnce(): Promise<void> {
+    if (this.#stopped || this.#running) return;
+    this.#running = true;
+    const trigger: PassTrigger = { cause: this.#pendingCause ?? "resync", changes: this.#pendingChanges };
+    this.#pendingCause = undefined;
+    this.#pendingChanges = 0;
+    let outcome: PassOutcome;
+    try {
+      outcome = await this.#options.runPass(trigger);
+    } catch (error) {
+      this.#options.onUnexpectedError?.(error);
+      outcome = "retry";
+    }
+    this.#running = false;
+    if (this.#stopped) return;
+
+    if (outcome === "success") this.#failures = 0;
+    else this.#failures += 1;
+
+    if (this.#pendingChanges > 0) {
+      // Changes arrived during the pass: handle them after the aggregation window.
+      this.#pendingCause = "change";
+      this.#arm(this.#options.aggregationWindowMs);
+      if (outcome !== "retry") return;
+    }
+    if (outcome === "retry") {
+      this.#pendingCause ??= "retry";
+      this.#arm(this.#backoffMs());
+      return;
+    }
+    this.#pendingCause ??= "resync";
+    this.#arm(this.#options.resyncPeriodMs);
+  }
+
+  #backoffMs(): number {
+    const { backoffBaseMs, backoffMaxMs } = this.#options;
+    const exp = backoffBaseMs * 2 ** Math.min(this.#failures - 1, 30);
+    return Math.min(backoffMaxMs, exp);
+  }
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import { ReconcileLoop, type PassOutcome, type PassTrigger } from "../../src/reconcile/reconcile-loop.js";
+import { ManualTimers } from "../support/manual-timers.js";
+
+function setup(outcomes: PassOutcome[] = [], opts: Partial<{ window: number; resync: number }> = {}) {
+  const timers = new ManualTimers();
+  const passes: Array<PassTrigger & { at: number }> = [];
+  let release: (() => void) | undefined;
+  let block = false;
+  const loop = new ReconcileLoop({
+    aggregationWindowMs: opts.window ?? 1_000,
+    resyncPeriodMs: opts.resync ?? 60_000,
+    backoffBaseMs: 1_000,
+    backoffMaxMs: 8_000,
+    timers,
+    runPass: async (trigger) => {
+      passes.push({ ...trigger, at: timers.now() });
+      if (block) await new Promise<void>((r) => (release = r));
+      return outcomes.shift() ?? "success";
+    },
+  });
+  return {
+    timers,
+    passes,
+    loop,
+    blockNext: () => (block = true),
+    unblock: () => {
+      block = false;
+      release?.();
+    },
+  };
+}
+
+describe("ReconcileLoop", () => {
+  it("runs a first pass at start, then one pass per resync period", async () => {
+    const { timers, passes, loop } = setup();
+    loop.start();
+    await timers.advance(0);
+    expect(passes.map((p) => p.cause)).toEqual(["start"]);
+    await timers.advance(60_000);
+    await timers.advance(60_000);
+    expect(passes.map((p) => p.cause)).toEqual(["start", "resync", "resync"]);
+    await loop.stop();
+  });
+
+  it("folds a burst of 500 changes into one pass after the aggregation window", async () => {
+    const { timers, passes, loop } = setup();
+    loop.start();
+    await timers.advance(0);
+    for (let i = 0; i < 500; i++) loop.notifyChange();
+    await timers.advance(999);
+    expect(passes).toHaveLength(1);
+    await timers.advance(1);
+    expect(passes).toHaveLength(2);
+    expect(passes[1]).toMatchObject({ cause: "change", changes: 500 });
+    await loop.stop();
+  });
+
+  it("runs one more pass for changes that arrive while a pass is in flight", async () => {
+    const s = setup();
+    s.loop.start();
+    s.blockNext();
+    await s.timers.advance(0);
+    expect(s.passes).toHaveLength(1);
+    for (let i = 0; i < 10; i++) s.loop.notifyChange();
+    await s.timers.advance(5_000); // still blocked: no overlapping pass
+    expect(s.passes).toHaveLength(1);
+    s.unblock();
+    await s.timers.advance(1_000);
+    expect(s.passes.map((p) => [p.cause, p.changes])).toEqual([
+      ["start", 0],
+      ["change", 10],
+    ]);
+    await s.loop.stop();
+  });
+
+  it("backs off exponentially on retryable failures, capped, and resets after success", async () => {
+    const { timers, passes, loop } = setup(["retry", "retry", "retry", "retry", "retry", "success"]);
+    loop.start();
+    await timers.advance(0);
+    for (const gap of [1_000, 2_000, 4_000, 8_000, 8_000]) await timers.advance(gap);
+    const at = passes.map((p) => p.at - passes[0]!.at);
+    expect(at).toEqual([0, 1_000, 3_000, 7_000, 15_000, 23_000]);
+    expect(loop.consecutiveFailures).toBe(0);
+    await loop.stop();
+  });
+
+  it("does not hot-loop on final errors: waits for the resync", async () => {
+    const { timers, passes, loop } = setup(["final", "final"]);
+    loop.start();
+    await timers.advance(59_999);
+    expect(passes).toHaveLength(1);
+    await timers.advance(1);
+    expect(passes).toHaveLength(2);
+    expect(loop.consecutiveFailures).toBe(2);
+    await loop.stop();
+  });
+
+  it("a change cuts a long backoff short", async () => {
+    const { timers, passes, loop } = setup(["retry", "retry", "retry", "retry", "success"]);
+    loop.start();
+    await timers.advance(0);
+    await timers.advance(1_000);
+    await timers.advance(2_000);
+    await timers.advance(4_000); // 4 passes; next backoff would be 8 s
+    expect(passes).toHaveLength(4);
+    loop.notifyChange();
+    await timers.advance(1_000);
+    expect(passes).toHaveLength(5);
+    expect(passes[4]!.cause).toBe("change");
+    await loop.stop();
+  });
+
+  it("stop() waits for the in-flight pass and schedules nothing afterwards", async () => {
+    const s = setup();
+    s.loop.start();
+    s.blockNext();
+    await s.timers.advance(0);
+    let stopped = false;
+    const stopping = s.loop.stop().then(() => (stopped = true));
+    await s.timers.advance(0);
+    expect(stopped).toBe(false);
+    s.unblock();
+    await stopping;
+    expect(s.timers.pendingCount).toBe(0);
+    s.loop.notifyChange();
+    await s.timers.advance(120_000);
+    expect(s.passes).toHaveLength(1);
+  });
+});
