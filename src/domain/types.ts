@@ -68,7 +68,8 @@ export interface DesiredRoute {
 }
 
 export type RouteEntryStatus = "Pending" | "Available" | "Modifying" | "Deleting";
-export type RouteEntryType = "Custom" | "System" | "BGP" | "CEN" | "ECR" | string;
+/** "Custom", "System", "BGP", "CEN", "ECR", or a type the API adds later. */
+export type RouteEntryType = string;
 
 export interface NextHop {
   /** Alibaba next-hop type: "Instance", "VpnGateway", "RouterInterface", "HaVip", "NatGateway", ... */
@@ -82,7 +83,8 @@ export interface RouteEntry {
   readonly routeEntryId: string;
   readonly destinationCidr: string;
   readonly type: RouteEntryType;
-  readonly status: RouteEntryStatus | string;
+  /** A RouteEntryStatus, or a status the API adds later. */
+  readonly status: string;
   readonly nextHops: readonly NextHop[];
   readonly routeEntryName?: string | undefined;
   readonly description?: string | undefined;

@@ -1,0 +1,202 @@
+// Decides which Nodes get routes. Every Node ends up in exactly one of `eligible` or `skipped`,
+// with one stable reason; a skip is not an error (the sync goes on for the other Nodes).
+//
+// Checks run in this order and the first that fails names the reason, so a virtual node with a
+// garbage providerID is reported as `virtual-kubelet`, not as `invalid-provider-id`:
+//   1. virtual-kubelet      label type=virtual-kubelet (ECI virtual nodes are not ECS instances)
+//   2. excluded             label key service.alibabacloud.com/exclude-node or
+//                           service.beta.kubernetes.io/exclude-node is present (any value)
+//   3. hybrid               spec.providerID starts with ack-hybrid://
+//   4. deleting             metadata.deletionTimestamp is set
+//   5. no-provider-id / invalid-provider-id / other-region   (see provider-id.ts)
+//   6. no-pod-cidr          neither spec.podCIDRs nor spec.podCIDR
+//   7. invalid-pod-cidr     a pod CIDR does not parse, has host bits set, or two of the Node's
+//                           own pod CIDRs overlap
+//   8. outside-cluster-cidr a pod CIDR lies outside every cluster CIDR of its IP family (only
+//                           checked for families that have a configured cluster CIDR)
+//   9. overlapping-cidr     among Nodes that passed 1-8, a pod CIDR overlaps a pod CIDR of another
+//                           Node: every Node involved is skipped and a conflict is reported for
+//                           each of its overlapping CIDRs. Never resolved by picking a winner.
+// Output is sorted by nodeName. Cost is O(n log n): overlaps are found by sorting CIDRs.
+import { compareCidrs, contains, equals, lastAddress, parseCidr, quote, type Cidr } from "./cidr.js";
+import { listOr } from "./guards.js";
+import { isHybridProviderId, parseProviderId } from "./provider-id.js";
+import type { Conflict, EligibleNode, NodeFacts, SkippedNode } from "./types.js";
+
+export const VIRTUAL_KUBELET_LABEL_KEY = "type";
+export const VIRTUAL_KUBELET_LABEL_VALUE = "virtual-kubelet";
+export const EXCLUDE_NODE_LABELS: readonly string[] = [
+  "service.alibabacloud.com/exclude-node",
+  "service.beta.kubernetes.io/exclude-node",
+];
+
+export interface EligibilityOptions {
+  /** The region this operator manages; Nodes of other regions are skipped. */
+  readonly regionId: string;
+  /** `--cluster-cidr` values (validated by config; an unparsable entry is ignored here). */
+  readonly clusterCidrs: readonly string[];
+}
+
+export interface EligibilityResult {
+  readonly eligible: EligibleNode[];
+  readonly skipped: SkippedNode[];
+  readonly conflicts: Conflict[];
+}
+
+/** Parses cluster CIDRs, dropping the ones that do not parse (config reports those). */
+export function parseClusterCidrs(clusterCidrs: readonly string[]): Cidr[] {
+  const out: Cidr[] = [];
+  for (const text of listOr(clusterCidrs)) {
+    const r = parseCidr(text);
+    if (r.ok) out.push(r.cidr);
+  }
+  return out;
+}
+
+type Check =
+  | { readonly ok: true; readonly node: EligibleNode; readonly cidrs: readonly Cidr[] }
+  | { readonly ok: false; readonly skip: SkippedNode };
+
+function skip(nodeName: string, reason: SkippedNode["reason"], message: string): Check {
+  return { ok: false, skip: { nodeName, reason, message } };
+}
+
+function checkNode(facts: NodeFacts, regionId: string, clusterCidrs: readonly Cidr[]): Check {
+  const { nodeName } = facts;
+  const labels = facts.labels ?? {};
+  if (labels[VIRTUAL_KUBELET_LABEL_KEY] === VIRTUAL_KUBELET_LABEL_VALUE) {
+    return skip(nodeName, "virtual-kubelet", `label ${VIRTUAL_KUBELET_LABEL_KEY}=${VIRTUAL_KUBELET_LABEL_VALUE}: virtual nodes are not ECS instances`);
+  }
+  for (const key of EXCLUDE_NODE_LABELS) {
+    if (Object.prototype.hasOwnProperty.call(labels, key)) {
+      return skip(nodeName, "excluded", `label ${key} is present`);
+    }
+  }
+  if (isHybridProviderId(facts.providerId)) {
+    return skip(nodeName, "hybrid", `providerID ${quote(facts.providerId ?? "")} is an ACK hybrid node, not an ECS instance`);
+  }
+  if (facts.deleting) return skip(nodeName, "deleting", "the Node is being deleted");
+
+  const id = parseProviderId(facts.providerId, regionId);
+  if (!id.ok) return skip(nodeName, id.reason, id.message);
+
+  const rawCidrs = listOr(facts.podCidrs);
+  if (rawCidrs.length === 0) return skip(nodeName, "no-pod-cidr", "spec.podCIDRs and spec.podCIDR are empty");
+
+  const cidrs: Cidr[] = [];
+  for (const raw of rawCidrs) {
+    const r = parseCidr(raw);
+    if (!r.ok) return skip(nodeName, "invalid-pod-cidr", `pod CIDR: ${r.message}`);
+    const same = cidrs.find((c) => equals(c, r.cidr));
+    if (same) continue; // the same prefix listed twice: harmless, one route
+    const clash = cidrs.find((c) => contains(c, r.cidr) || contains(r.cidr, c));
+    if (clash) {
+      return skip(nodeName, "invalid-pod-cidr", `pod CIDRs ${clash.text} and ${r.cidr.text} of the same Node overlap`);
+    }
+    cidrs.push(r.cidr);
+  }
+
+  for (const cidr of cidrs) {
+    const sameFamily = clusterCidrs.filter((c) => c.family === cidr.family);
+    if (sameFamily.length > 0 && !sameFamily.some((c) => contains(c, cidr))) {
+      return skip(
+        nodeName,
+        "outside-cluster-cidr",
+        `pod CIDR ${cidr.text} is outside the cluster CIDR${sameFamily.length > 1 ? "s" : ""} ${sameFamily.map((c) => c.text).join(", ")}`,
+      );
+    }
+  }
+
+  return {
+    ok: true,
+    node: { nodeName, instanceId: id.instanceId, regionId: id.regionId, podCidrs: cidrs.map((c) => c.text) },
+    cidrs,
+  };
+}
+
+interface Claim {
+  readonly nodeIndex: number;
+  readonly cidr: Cidr;
+  readonly last: bigint;
+  /** Other claims this one overlaps (first few, for messages) and how many in total. */
+  readonly partners: Claim[];
+  partnerCount: number;
+}
+
+const MAX_PARTNERS_SHOWN = 3;
+
+function addPartner(a: Claim, b: Claim): void {
+  a.partnerCount++;
+  if (a.partners.length < MAX_PARTNERS_SHOWN) a.partners.push(b);
+}
+
+/**
+ * Finds claims that overlap a claim of another Node. CIDRs are laminar (two CIDRs either nest or
+ * are disjoint), so after sorting by (family, network, prefix) the claims that contain the
+ * current one are exactly the stack of open intervals: O(n log n + n * depth), depth <= 129.
+ */
+function findOverlaps(claims: Claim[]): void {
+  claims.sort((a, b) => compareCidrs(a.cidr, b.cidr) || a.nodeIndex - b.nodeIndex);
+  const stack: Claim[] = [];
+  for (const claim of claims) {
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.cidr.family === claim.cidr.family && claim.cidr.network <= top.last) break;
+      stack.pop();
+    }
+    for (const ancestor of stack) {
+      if (ancestor.nodeIndex === claim.nodeIndex) continue;
+      addPartner(ancestor, claim);
+      addPartner(claim, ancestor);
+    }
+    stack.push(claim);
+  }
+}
+
+const byName = (a: { nodeName: string }, b: { nodeName: string }): number =>
+  a.nodeName < b.nodeName ? -1 : a.nodeName > b.nodeName ? 1 : 0;
+
+/** Sorts Nodes into eligible and skipped (with reasons) and reports pod-CIDR overlaps. */
+export function classifyNodes(nodes: readonly NodeFacts[], options: EligibilityOptions): EligibilityResult {
+  const clusterCidrs = parseClusterCidrs(options.clusterCidrs);
+  const skipped: SkippedNode[] = [];
+  const passed: { node: EligibleNode; claims: Claim[] }[] = [];
+  for (const facts of listOr(nodes)) {
+    const check = checkNode(facts, options.regionId, clusterCidrs);
+    if (!check.ok) {
+      skipped.push(check.skip);
+      continue;
+    }
+    const nodeIndex = passed.length;
+    passed.push({
+      node: check.node,
+      claims: check.cidrs.map((cidr) => ({ nodeIndex, cidr, last: lastAddress(cidr), partners: [], partnerCount: 0 })),
+    });
+  }
+
+  findOverlaps(passed.flatMap((p) => p.claims));
+
+  const eligible: EligibleNode[] = [];
+  const conflicts: Conflict[] = [];
+  for (const { node, claims } of passed) {
+    const overlapping = claims.filter((c) => c.partnerCount > 0);
+    if (overlapping.length === 0) {
+      eligible.push(node);
+      continue;
+    }
+    const messages: string[] = [];
+    for (const claim of overlapping) {
+      const shown = claim.partners.map((p) => `${p.cidr.text} of node ${passed[p.nodeIndex]!.node.nodeName}`);
+      const more = claim.partnerCount - claim.partners.length;
+      const message = `pod CIDR ${claim.cidr.text} overlaps ${shown.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
+      messages.push(message);
+      conflicts.push({ reason: "overlapping-pod-cidr", destinationCidr: claim.cidr.text, nodeName: node.nodeName, message });
+    }
+    skipped.push({ nodeName: node.nodeName, reason: "overlapping-cidr", message: messages.join("; ") });
+  }
+
+  eligible.sort(byName);
+  skipped.sort(byName);
+  conflicts.sort((a, b) => byName(a, b) || (a.destinationCidr < b.destinationCidr ? -1 : a.destinationCidr > b.destinationCidr ? 1 : 0));
+  return { eligible, skipped, conflicts };
+}

@@ -1,0 +1,76 @@
+// The one place that decides whether an existing route entry is ours to change.
+// Deleting a route we do not own can cut a production network (a VPN or leased-line route,
+// another cluster's pods), so the rule is narrow and every "no" carries a reason for the plan
+// output. An entry is ours when it is a Custom, single-hop route to an ECS instance, not a default
+// route, and either
+//   - its description carries our marker (this --cluster-name), or
+//   - adoptUnmarked is on, it carries no vpc-route-sync marker at all, and its destination lies
+//     inside a configured cluster CIDR (taking over from a CCM that never marked its routes).
+import { contains, isDefaultRoute, parseCidr, quote, type Cidr } from "./cidr.js";
+import { listOr, textOf } from "./guards.js";
+import { readMarker } from "./ownership.js";
+import type { RouteEntry } from "./types.js";
+
+export interface OwnershipContext {
+  readonly clusterName: string;
+  /** Parsed cluster CIDRs; adoption of unmarked entries needs at least one. */
+  readonly clusterCidrs: readonly Cidr[];
+  readonly adoptUnmarked: boolean;
+}
+
+export type NotOwnedReason =
+  | "invalid-destination"
+  | "default-route"
+  | "not-custom"
+  | "no-next-hop"
+  | "ecmp"
+  | "next-hop-type"
+  | "other-cluster"
+  | "damaged-marker"
+  | "unmarked"
+  | "outside-cluster-cidr";
+
+export type EntryOwnership =
+  | {
+      readonly owned: true;
+      readonly via: "marker";
+      /** The node key recorded in the marker (see markerKey). */
+      readonly nodeKey: string;
+      readonly instanceId: string;
+      readonly destination: Cidr;
+    }
+  | { readonly owned: true; readonly via: "adopted"; readonly instanceId: string; readonly destination: Cidr }
+  | { readonly owned: false; readonly why: NotOwnedReason; readonly detail: string };
+
+const notOwned = (why: NotOwnedReason, detail: string): EntryOwnership => ({ owned: false, why, detail });
+
+/** Decides ownership of one entry. Never throws, whatever the entry looks like. */
+export function classifyEntry(entry: RouteEntry, ctx: OwnershipContext): EntryOwnership {
+  const parsed = parseCidr(typeof entry?.destinationCidr === "string" ? entry.destinationCidr : "");
+  if (!parsed.ok) return notOwned("invalid-destination", `destination ${quote(textOf(entry?.destinationCidr))} does not parse`);
+  const destination = parsed.cidr;
+  if (isDefaultRoute(destination)) return notOwned("default-route", `${destination.text} is a default route`);
+  if (entry.type !== "Custom") return notOwned("not-custom", `route type is ${textOf(entry.type)}, not Custom`);
+  const hops = listOr(entry.nextHops);
+  if (hops.length === 0) return notOwned("no-next-hop", "the route has no next hop");
+  if (hops.length > 1) return notOwned("ecmp", `ECMP route with ${hops.length} next hops`);
+  const hop = hops[0]!;
+  if (hop?.nextHopType !== "Instance") {
+    return notOwned("next-hop-type", `next hop is ${textOf(hop?.nextHopType)} ${textOf(hop?.nextHopId)}, not an ECS instance`);
+  }
+  if (typeof hop.nextHopId !== "string" || hop.nextHopId === "") return notOwned("no-next-hop", "the next hop has no id");
+  const instanceId = hop.nextHopId;
+  const marker = readMarker(entry, ctx.clusterName);
+  if (marker.owned) return { owned: true, via: "marker", nodeKey: marker.nodeName, instanceId, destination };
+  if (marker.marked) {
+    return marker.otherCluster !== undefined
+      ? notOwned("other-cluster", `marked for cluster ${marker.otherCluster}`)
+      : notOwned("damaged-marker", `vpc-route-sync marker is damaged: ${quote(textOf(entry.description))}`);
+  }
+  if (!ctx.adoptUnmarked) return notOwned("unmarked", "unmarked route (adoption is off)");
+  if (ctx.clusterCidrs.length === 0) return notOwned("unmarked", "unmarked route (adoption needs a cluster CIDR)");
+  if (!ctx.clusterCidrs.some((c) => contains(c, destination))) {
+    return notOwned("outside-cluster-cidr", "unmarked route outside the cluster CIDRs");
+  }
+  return { owned: true, via: "adopted", instanceId, destination };
+}

@@ -1,0 +1,82 @@
+// Builders for domain tests: Nodes, route entries and plan options with sensible defaults.
+import { routeMarker } from "../../src/domain/ownership.js";
+import type { PlanOptions } from "../../src/domain/plan.js";
+import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
+
+export const REGION = "cn-shanghai";
+export const CLUSTER = "prod";
+export const TABLE = "vtb-main";
+
+export function node(nodeName: string, overrides: Partial<NodeFacts> = {}): NodeFacts {
+  const n = Number(/(\d+)$/.exec(nodeName)?.[1] ?? 1);
+  return {
+    nodeName,
+    providerId: `${REGION}.${instance(nodeName)}`,
+    podCidrs: [`10.244.${n}.0/24`],
+    labels: {},
+    deleting: false,
+    ...overrides,
+  };
+}
+
+/** A plausible instance id derived from a node name: "node-3" -> "i-node3aaaa". */
+export function instance(nodeName: string, generation = ""): string {
+  return `i-${nodeName.replace(/[^a-z0-9]/g, "")}${generation}aaaa`;
+}
+
+export interface EntryOptions {
+  readonly id?: string;
+  readonly table?: string;
+  readonly type?: string;
+  readonly status?: string;
+  readonly hops?: ReadonlyArray<readonly [string, string]>;
+  readonly description?: string;
+  readonly name?: string;
+}
+
+/** A route entry; by default Custom, Available, single Instance hop, unmarked. */
+export function entry(destinationCidr: string, instanceId: string, o: EntryOptions = {}): RouteEntry {
+  return {
+    routeTableId: o.table ?? TABLE,
+    routeEntryId: o.id ?? `rte-${o.table ?? TABLE}-${destinationCidr}-${instanceId}`,
+    destinationCidr,
+    type: o.type ?? "Custom",
+    status: o.status ?? "Available",
+    nextHops: (o.hops ?? [["Instance", instanceId]]).map(([nextHopType, nextHopId]) => ({ nextHopType, nextHopId })),
+    routeEntryName: o.name,
+    description: o.description,
+  };
+}
+
+/** A route entry carrying our marker for `nodeName`. */
+export function owned(
+  destinationCidr: string,
+  instanceId: string,
+  nodeName: string,
+  o: EntryOptions & { readonly cluster?: string } = {},
+): RouteEntry {
+  const m = routeMarker(o.cluster ?? CLUSTER, nodeName);
+  return entry(destinationCidr, instanceId, { name: m.routeEntryName, description: m.description, ...o });
+}
+
+export function options(overrides: Partial<PlanOptions> = {}): PlanOptions {
+  return {
+    clusterName: CLUSTER,
+    clusterCidrs: ["10.244.0.0/16", "fd00:10:244::/48"],
+    adoptUnmarked: false,
+    maxDeletions: { kind: "count", value: 1000 },
+    allowDeletes: true,
+    ...overrides,
+  };
+}
+
+export function tables(...entries: RouteEntry[]): Map<string, RouteEntry[]> {
+  const m = new Map<string, RouteEntry[]>();
+  for (const e of entries) {
+    const list = m.get(e.routeTableId) ?? [];
+    list.push(e);
+    m.set(e.routeTableId, list);
+  }
+  if (!m.has(TABLE)) m.set(TABLE, []);
+  return m;
+}

@@ -1,0 +1,211 @@
+// Properties of the planner over generated clusters and route tables: idempotence, never
+// touching an entry that is not ours, guards only holding back, and totality on junk input.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { buildPlan } from "../../src/domain/build-plan.js";
+import { canonicalCidr } from "../../src/domain/cidr.js";
+import { parseClusterCidrs } from "../../src/domain/eligibility.js";
+import { classifyEntry } from "../../src/domain/entry-ownership.js";
+import { readMarker, routeMarker } from "../../src/domain/ownership.js";
+import { plan, type PlanOptions, type PlanResult } from "../../src/domain/plan.js";
+import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
+import { CLUSTER, REGION } from "./fixtures.js";
+
+const TABLES = ["vtb-a", "vtb-b"];
+const CLUSTER_CIDRS = ["10.244.0.0/16", "fd00:10:244::/48"];
+const NODE_NAMES = ["node-1", "node-2", "node-3", "node-4", "node-5"];
+const INSTANCES = ["i-aaaa1111", "i-bbbb2222", "i-cccc3333", "i-dddd4444", "i-eeee5555", "i-ffff6666"];
+const CIDRS = [
+  "10.244.1.0/24",
+  "10.244.2.0/24",
+  "10.244.3.0/24",
+  "10.244.4.0/24",
+  "10.244.0.0/20",
+  "fd00:10:244:1::/64",
+  "fd00:10:244:2::/64",
+  "192.168.1.0/24",
+  "10.244.5.1/24",
+  "junk",
+];
+const DESTINATIONS = [...CIDRS, "0.0.0.0/0", "::/0", "10.244.7.0/24", "FD00:10:244:1:0::/64", "10.0.0.0/8"];
+
+const nodeArb: fc.Arbitrary<NodeFacts> = fc.record({
+  nodeName: fc.constantFrom(...NODE_NAMES),
+  providerId: fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...INSTANCES).map((i) => `${REGION}.${i}`) },
+    { weight: 2, arbitrary: fc.constantFrom(...INSTANCES).map((i) => `alicloud://${REGION}.${i}`) },
+    { weight: 1, arbitrary: fc.constantFrom(undefined, "", "junk", "cn-beijing.i-aaaa1111", "ack-hybrid://x") },
+  ),
+  podCidrs: fc.subarray(CIDRS, { minLength: 0, maxLength: 2 }),
+  labels: fc.oneof(
+    { weight: 8, arbitrary: fc.constant({}) },
+    { weight: 1, arbitrary: fc.constant({ type: "virtual-kubelet" }) },
+    { weight: 1, arbitrary: fc.constant({ "service.alibabacloud.com/exclude-node": "" }) },
+  ),
+  deleting: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+});
+
+const hopArb = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(...INSTANCES).map((id) => ({ nextHopType: "Instance", nextHopId: id })) },
+  { weight: 1, arbitrary: fc.constantFrom("VpnGateway", "RouterInterface", "NatGateway", "HaVip").map((t) => ({ nextHopType: t, nextHopId: `${t.toLowerCase()}-1` })) },
+);
+
+const descriptionArb = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...NODE_NAMES, "node-gone").map((n) => routeMarker(CLUSTER, n).description) },
+  { weight: 1, arbitrary: fc.constantFrom(...NODE_NAMES).map((n) => routeMarker("staging", n).description) },
+  { weight: 1, arbitrary: fc.constantFrom(undefined, "", "hand-made route", "managed-by=vpc-route-sync node=node-1") },
+);
+
+const entryArb = fc.record({
+  routeTableId: fc.constantFrom(...TABLES),
+  destinationCidr: fc.constantFrom(...DESTINATIONS),
+  type: fc.oneof({ weight: 8, arbitrary: fc.constant("Custom") }, { weight: 1, arbitrary: fc.constantFrom("System", "BGP") }),
+  status: fc.oneof({ weight: 5, arbitrary: fc.constant("Available") }, { weight: 1, arbitrary: fc.constantFrom("Pending", "Modifying", "Deleting") }),
+  nextHops: fc.oneof({ weight: 8, arbitrary: fc.array(hopArb, { minLength: 1, maxLength: 1 }) }, { weight: 1, arbitrary: fc.array(hopArb, { minLength: 0, maxLength: 3 }) }),
+  description: descriptionArb,
+});
+
+/** Route tables as the VPC keeps them: destinations unique per table, ids unique. */
+const actualArb = fc.array(entryArb, { maxLength: 14 }).map((raw) => {
+  const actual = new Map<string, RouteEntry[]>(TABLES.map((t) => [t, []]));
+  const seen = new Set<string>();
+  raw.forEach((e, i) => {
+    const key = `${e.routeTableId} ${canonicalCidr(e.destinationCidr) ?? e.destinationCidr}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    actual.get(e.routeTableId)!.push({ ...e, routeEntryId: `rte-${i}` });
+  });
+  return actual;
+});
+
+const nodesArb = fc.uniqueArray(nodeArb, { selector: (n) => n.nodeName, maxLength: NODE_NAMES.length });
+
+const permissive = (adoptUnmarked: boolean): PlanOptions => ({
+  clusterName: CLUSTER,
+  clusterCidrs: CLUSTER_CIDRS,
+  adoptUnmarked,
+  maxDeletions: { kind: "count", value: Infinity },
+  allowDeletes: true,
+});
+
+function build(nodes: NodeFacts[], actual: Map<string, RouteEntry[]>, o: PlanOptions): PlanResult {
+  return buildPlan({ nodes, routeTableIds: TABLES, actual, options: { ...o, regionId: REGION } }).plan;
+}
+
+/** What the executor would leave behind: deletes removed, creates added with the marker. */
+function apply(actual: Map<string, RouteEntry[]>, p: PlanResult, createdStatus: string): Map<string, RouteEntry[]> {
+  const next = new Map<string, RouteEntry[]>();
+  const gone = new Set(p.deletes.map((d) => `${d.routeTableId} ${d.routeEntryId}`));
+  for (const [table, entries] of actual) next.set(table, entries.filter((e) => !gone.has(`${table} ${e.routeEntryId}`)));
+  p.creates.forEach((c, i) => {
+    next.get(c.routeTableId)!.push({
+      routeTableId: c.routeTableId,
+      routeEntryId: `rte-new-${i}`,
+      destinationCidr: c.destinationCidr,
+      type: "Custom",
+      status: createdStatus,
+      nextHops: [{ nextHopType: "Instance", nextHopId: c.instanceId }],
+      routeEntryName: c.routeEntryName,
+      description: c.description,
+    });
+  });
+  return next;
+}
+
+describe("plan properties", () => {
+  it("is idempotent: after applying a plan, planning again yields no actions", () => {
+    fc.assert(
+      fc.property(nodesArb, actualArb, fc.boolean(), fc.constantFrom("Pending", "Available"), (nodes, actual, adopt, status) => {
+        const first = build(nodes, actual, permissive(adopt));
+        const second = build(nodes, apply(actual, first, status), permissive(adopt));
+        expect(second.creates).toEqual([]);
+        expect(second.deletes).toEqual([]);
+        expect(second.satisfied.length).toBe(first.satisfied.length + first.creates.length);
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it("never deletes an entry that is not ours, and never creates over a foreign entry", () => {
+    fc.assert(
+      fc.property(nodesArb, actualArb, fc.boolean(), fc.boolean(), (nodes, actual, adopt, allowDeletes) => {
+        const o = { ...permissive(adopt), allowDeletes };
+        const p = build(nodes, actual, o);
+        const ctx = { clusterName: CLUSTER, clusterCidrs: parseClusterCidrs(CLUSTER_CIDRS), adoptUnmarked: adopt };
+        for (const d of [...p.deletes, ...p.held.deletes.map((h) => h.action)]) {
+          const e = actual.get(d.routeTableId)?.find((x) => x.routeEntryId === d.routeEntryId);
+          expect(e).toBeDefined();
+          expect(classifyEntry(e!, ctx).owned).toBe(true);
+          expect(e!.status).not.toBe("Deleting");
+          if (!adopt) expect(readMarker(e!, CLUSTER).owned).toBe(true);
+        }
+        for (const c of p.creates) {
+          const holders = (actual.get(c.routeTableId) ?? []).filter((e) => canonicalCidr(e.destinationCidr) === c.destinationCidr);
+          for (const h of holders) {
+            expect(classifyEntry(h, ctx).owned).toBe(true);
+            expect(p.deletes.some((d) => d.routeEntryId === h.routeEntryId)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it("guards only hold back: planned + held equals what a permissive pass wants", () => {
+    fc.assert(
+      fc.property(
+        nodesArb,
+        actualArb,
+        fc.boolean(),
+        fc.oneof(
+          fc.record({ kind: fc.constant("count" as const), value: fc.integer({ min: 0, max: 5 }) }),
+          fc.record({ kind: fc.constant("percent" as const), value: fc.integer({ min: 0, max: 100 }) }),
+        ),
+        fc.boolean(),
+        (nodes, actual, adopt, maxDeletions, allowDeletes) => {
+          const loose = build(nodes, actual, permissive(adopt));
+          const tight = build(nodes, actual, { ...permissive(adopt), maxDeletions, allowDeletes });
+          const ids = (xs: readonly { routeEntryId: string }[]): string[] => xs.map((x) => x.routeEntryId).sort();
+          const guard = (h: { reason: string }): boolean => h.reason === "deletes-not-allowed" || h.reason === "max-deletions-exceeded";
+          expect(ids([...tight.deletes, ...tight.held.deletes.filter(guard).map((h) => h.action)])).toEqual(ids(loose.deletes));
+          expect(tight.held.deletes.filter((h) => !guard(h))).toEqual(loose.held.deletes);
+          const key = (c: { routeTableId: string; destinationCidr: string }): string => `${c.routeTableId} ${c.destinationCidr}`;
+          const guardHeld = tight.held.creates.filter((h) => h.reason !== "destination-being-deleted").map((h) => key(h.action));
+          expect([...tight.creates.map(key), ...guardHeld].sort()).toEqual(loose.creates.map(key).sort());
+          if (tight.deletes.length > 0) expect(tight.deletes).toEqual(loose.deletes);
+          expect(tight.refusal === undefined || tight.deletes.length === 0).toBe(true);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("never throws on junk entries, desired routes or options", () => {
+    const junkEntry = fc.oneof(
+      fc.anything(),
+      fc.record({
+        routeTableId: fc.anything(),
+        routeEntryId: fc.anything(),
+        destinationCidr: fc.oneof(fc.constantFrom(...DESTINATIONS), fc.anything()),
+        type: fc.oneof(fc.constant("Custom"), fc.anything()),
+        status: fc.anything(),
+        nextHops: fc.oneof(fc.array(fc.oneof(hopArb, fc.anything())), fc.anything()),
+        description: fc.oneof(descriptionArb, fc.anything()),
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(junkEntry, { maxLength: 8 }),
+        fc.array(fc.oneof(fc.anything(), fc.record({ routeTableId: fc.constantFrom(...TABLES), destinationCidr: fc.constantFrom(...DESTINATIONS), instanceId: fc.constantFrom(...INSTANCES), nodeName: fc.constantFrom(...NODE_NAMES) })), { maxLength: 6 }),
+        fc.record({ clusterName: fc.string(), clusterCidrs: fc.array(fc.string()), adoptUnmarked: fc.boolean(), allowDeletes: fc.boolean(), maxDeletions: fc.anything() }),
+        (entries, desired, o) => {
+          const actual = new Map<string, RouteEntry[]>([["vtb-a", entries as RouteEntry[]], ["vtb-b", entries as RouteEntry[]]]);
+          const desiredRoutes = desired.filter((d) => typeof d === "object" && d !== null) as Parameters<typeof plan>[0];
+          const p = plan(desiredRoutes, actual, o as unknown as PlanOptions);
+          expect(Array.isArray(p.creates) && Array.isArray(p.deletes)).toBe(true);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
