@@ -1,0 +1,192 @@
+// Thin typed wrapper over the @alicloud/vpc20160428 client: builds request models with
+// constructors (reference §3: plain nested objects go out camelCased), pins runtime timeouts, and
+// maps response bodies to plain data. No retries, no classification: callers do that.
+import vpcModule, {
+  CreateRouteEntriesRequest,
+  CreateRouteEntriesRequestRouteEntries,
+  DeleteRouteEntriesRequest,
+  DeleteRouteEntriesRequestRouteEntries,
+  DescribeRouteEntryListRequest,
+  DescribeRouteTableListRequest,
+} from "@alicloud/vpc20160428";
+import { $OpenApiUtil } from "@alicloud/openapi-core";
+import { RuntimeOptions } from "@darabonba/typescript";
+import type { RouteEntry } from "../../domain/types.js";
+import type { RouteTableInfo } from "../route-table.js";
+import type { AlibabaCredential } from "./credentials.js";
+import type { ParsedEndpoint } from "./endpoint.js";
+import { cjsDefault } from "./cjs-default.js";
+
+const VpcClient = cjsDefault(vpcModule);
+type VpcClientInstance = InstanceType<typeof VpcClient>;
+
+export interface VpcApiOptions {
+  readonly regionId: string;
+  readonly endpoint?: ParsedEndpoint | undefined;
+  readonly credential: AlibabaCredential;
+  readonly connectTimeoutMs: number;
+  readonly readTimeoutMs: number;
+  readonly userAgent?: string | undefined;
+}
+
+export interface RouteTablePage {
+  readonly tables: RouteTableInfo[];
+  readonly totalCount: number;
+  readonly requestId: string | undefined;
+}
+
+export interface RouteEntryPage {
+  readonly entries: RouteEntry[];
+  readonly nextToken: string | undefined;
+  readonly requestId: string | undefined;
+}
+
+export interface CreateItem {
+  readonly routeTableId: string;
+  readonly destinationCidr: string;
+  readonly instanceId: string;
+  readonly routeEntryName: string;
+  readonly description: string;
+}
+
+export interface DeleteItem {
+  readonly routeTableId: string;
+  readonly routeEntryId: string;
+}
+
+export interface ItemFailure {
+  readonly routeEntryId: string | undefined;
+  readonly destinationCidr: string | undefined;
+  readonly nextHop: string | undefined;
+  readonly failedCode: string | undefined;
+  readonly failedMessage: string | undefined;
+}
+
+export interface BatchWriteResult {
+  readonly requestId: string | undefined;
+  readonly routeEntryIds: string[];
+  readonly failures: ItemFailure[];
+}
+
+export class VpcApi {
+  readonly #client: VpcClientInstance;
+  readonly #regionId: string;
+  readonly #runtime: RuntimeOptions;
+
+  constructor(options: VpcApiOptions) {
+    this.#regionId = options.regionId;
+    // Deliberately no retryOptions: the SDK's own retry is off by default and retries are ours.
+    this.#client = new VpcClient(
+      new $OpenApiUtil.Config({
+        credential: options.credential,
+        regionId: options.regionId,
+        connectTimeout: options.connectTimeoutMs,
+        readTimeout: options.readTimeoutMs,
+        ...(options.endpoint !== undefined ? { endpoint: options.endpoint.endpoint, protocol: options.endpoint.protocol } : {}),
+        ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
+      }),
+    );
+    this.#runtime = new RuntimeOptions({ connectTimeout: options.connectTimeoutMs, readTimeout: options.readTimeoutMs });
+  }
+
+  async describeRouteTableList(vpcId: string | undefined, routeTableId: string | undefined, pageNumber: number, pageSize: number): Promise<RouteTablePage> {
+    const request = new DescribeRouteTableListRequest({
+      regionId: this.#regionId,
+      pageNumber,
+      pageSize,
+      ...(vpcId !== undefined ? { vpcId } : {}),
+      ...(routeTableId !== undefined ? { routeTableId } : {}),
+    });
+    const response = await this.#client.describeRouteTableListWithOptions(request, this.#runtime);
+    const body = response.body;
+    const tables = (body?.routerTableList?.routerTableListType ?? []).flatMap((t): RouteTableInfo[] =>
+      t.routeTableId !== undefined && t.vpcId !== undefined
+        ? [{ routeTableId: t.routeTableId, vpcId: t.vpcId, routeTableType: t.routeTableType ?? "", routeTableName: t.routeTableName || undefined }]
+        : [],
+    );
+    return { tables, totalCount: body?.totalCount ?? tables.length, requestId: body?.requestId };
+  }
+
+  async describeRouteEntryList(routeTableId: string, nextHopType: string | undefined, nextToken: string | undefined, maxResult: number): Promise<RouteEntryPage> {
+    const request = new DescribeRouteEntryListRequest({
+      regionId: this.#regionId,
+      routeTableId,
+      routeEntryType: "Custom",
+      ...(nextHopType !== undefined ? { nextHopType } : {}),
+      maxResult,
+      ...(nextToken !== undefined && nextToken !== "" ? { nextToken } : {}),
+    });
+    const response = await this.#client.describeRouteEntryListWithOptions(request, this.#runtime);
+    const body = response.body;
+    const entries = (body?.routeEntrys?.routeEntry ?? []).flatMap((e): RouteEntry[] => {
+      if (e.routeEntryId === undefined || e.destinationCidrBlock === undefined) return [];
+      return [
+        {
+          routeTableId: e.routeTableId ?? routeTableId,
+          routeEntryId: e.routeEntryId,
+          destinationCidr: e.destinationCidrBlock,
+          type: e.type ?? "Custom",
+          status: e.status ?? "",
+          nextHops: (e.nextHops?.nextHop ?? []).map((h) => ({ nextHopType: h.nextHopType ?? "", nextHopId: h.nextHopId ?? "" })),
+          routeEntryName: e.routeEntryName || undefined,
+          description: e.description || undefined,
+        },
+      ];
+    });
+    const token = body?.nextToken;
+    return { entries, nextToken: token !== undefined && token !== "" ? token : undefined, requestId: body?.requestId };
+  }
+
+  async createRouteEntries(items: readonly CreateItem[]): Promise<BatchWriteResult> {
+    const request = new CreateRouteEntriesRequest({
+      regionId: this.#regionId,
+      routeEntries: items.map(
+        (item) =>
+          new CreateRouteEntriesRequestRouteEntries({
+            routeTableId: item.routeTableId,
+            dstCidrBlock: item.destinationCidr,
+            nextHop: item.instanceId,
+            nextHopType: "Instance",
+            ipVersion: item.destinationCidr.includes(":") ? 6 : 4,
+            ...(item.routeEntryName !== "" ? { name: item.routeEntryName } : {}),
+            ...(item.description !== "" ? { description: item.description } : {}),
+          }),
+      ),
+    });
+    const response = await this.#client.createRouteEntriesWithOptions(request, this.#runtime);
+    const body = response.body;
+    return {
+      requestId: body?.requestId,
+      routeEntryIds: body?.routeEntryIds ?? [],
+      failures: (body?.failedRouteEntries ?? []).map((f) => ({
+        routeEntryId: undefined,
+        destinationCidr: f.dstCidrBlock,
+        nextHop: f.nextHop,
+        failedCode: f.failedCode,
+        failedMessage: f.failedMessage,
+      })),
+    };
+  }
+
+  async deleteRouteEntries(items: readonly DeleteItem[]): Promise<BatchWriteResult> {
+    const request = new DeleteRouteEntriesRequest({
+      regionId: this.#regionId,
+      routeEntries: items.map(
+        (item) => new DeleteRouteEntriesRequestRouteEntries({ routeTableId: item.routeTableId, routeEntryId: item.routeEntryId }),
+      ),
+    });
+    const response = await this.#client.deleteRouteEntriesWithOptions(request, this.#runtime);
+    const body = response.body;
+    return {
+      requestId: body?.requestId,
+      routeEntryIds: [],
+      failures: (body?.failedRouteEntries ?? []).map((f) => ({
+        routeEntryId: f.routeEntryId,
+        destinationCidr: f.dstCidrBlock,
+        nextHop: f.nextHop,
+        failedCode: f.failedCode,
+        failedMessage: f.failedMessage,
+      })),
+    };
+  }
+}
