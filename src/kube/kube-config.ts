@@ -1,0 +1,150 @@
+// Builds the KubeConfig for every Kubernetes client of the operator. The order follows
+// controller-runtime: an explicit --kubeconfig, then $KUBECONFIG, then the in-cluster service
+// account, then ~/.kube/config. Environment values are passed in by the config module; nothing here
+// reads process.env (client-node's own loadFromCluster/loadFromDefault do, so they are not used).
+
+import { existsSync, readFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { isIPv6 } from "node:net";
+import { KubeConfig } from "@kubernetes/client-node";
+
+/** Where the service account files live in a Pod. */
+export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+export interface LoadKubeConfigOptions {
+  /** `--kubeconfig`: wins over everything else; a missing or broken file is an error, not a fallback. */
+  kubeconfigPath?: string | undefined;
+  /** The value of `KUBECONFIG` (a path list separated by `:`; the first file's context is used). */
+  kubeconfigEnv?: string | undefined;
+  /** `--context`: a context name from the kubeconfig instead of its current-context. */
+  context?: string | undefined;
+  /** `KUBERNETES_SERVICE_HOST` / `KUBERNETES_SERVICE_PORT`, set by the kubelet in every Pod. */
+  inCluster?:
+    | {
+        serviceHost?: string | undefined;
+        servicePort?: string | undefined;
+        /** @default SERVICE_ACCOUNT_DIR */
+        serviceAccountDir?: string | undefined;
+      }
+    | undefined;
+  /** The user's home directory; when given, `<home>/.kube/config` is the last resort. */
+  homeDir?: string | undefined;
+}
+
+export class KubeConfigError extends Error {
+  override readonly name = "KubeConfigError";
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/**
+ * Loads the Kubernetes client configuration. Throws KubeConfigError naming every source tried
+ * when none is usable, or naming the file and problem when a chosen source is broken.
+ */
+export function loadKubeConfig(options: LoadKubeConfigOptions = {}): KubeConfig {
+  const tried: string[] = [];
+
+  if (options.kubeconfigPath !== undefined && options.kubeconfigPath !== "") {
+    return finish(fromFiles([options.kubeconfigPath], "--kubeconfig"), options, `--kubeconfig ${options.kubeconfigPath}`);
+  }
+  tried.push("--kubeconfig (not set)");
+
+  const envFiles = (options.kubeconfigEnv ?? "").split(delimiter).filter((file) => file !== "");
+  if (envFiles.length > 0) {
+    return finish(fromFiles(envFiles, "KUBECONFIG"), options, `KUBECONFIG=${options.kubeconfigEnv ?? ""}`);
+  }
+  tried.push("KUBECONFIG (not set)");
+
+  const inCluster = options.inCluster;
+  const serviceAccountDir = inCluster?.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
+  const tokenFile = join(serviceAccountDir, "token");
+  if (inCluster?.serviceHost && inCluster.servicePort) {
+    if (!existsSync(tokenFile)) {
+      throw new KubeConfigError(
+        `in-cluster configuration: KUBERNETES_SERVICE_HOST is set but the service account token ${tokenFile} does not exist ` +
+          `(is automountServiceAccountToken disabled?)`,
+      );
+    }
+    return finish(fromServiceAccount(inCluster.serviceHost, inCluster.servicePort, serviceAccountDir), options, "in-cluster");
+  }
+  tried.push("in-cluster (KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT not set)");
+
+  if (options.homeDir) {
+    const homeConfig = join(options.homeDir, ".kube", "config");
+    if (existsSync(homeConfig)) {
+      return finish(fromFiles([homeConfig], "~/.kube/config"), options, homeConfig);
+    }
+    tried.push(`${homeConfig} (does not exist)`);
+  }
+
+  throw new KubeConfigError(`no Kubernetes configuration found; tried: ${tried.join(", ")}`);
+}
+
+function fromFiles(files: readonly string[], source: string): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  files.forEach((file, index) => {
+    if (!existsSync(file)) {
+      throw new KubeConfigError(`${source}: kubeconfig file ${file} does not exist`);
+    }
+    try {
+      if (index === 0) {
+        kubeConfig.loadFromFile(file);
+      } else {
+        const extra = new KubeConfig();
+        extra.loadFromFile(file);
+        // Like kubectl: the first file decides the current context; later files only add entries.
+        kubeConfig.mergeConfig(extra, true);
+      }
+    } catch (error) {
+      throw new KubeConfigError(`${source}: cannot load kubeconfig file ${file}: ${(error as Error).message}`, { cause: error });
+    }
+  });
+  return kubeConfig;
+}
+
+function fromServiceAccount(host: string, port: string, serviceAccountDir: string): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  const server = `https://${isIPv6(host) ? `[${host}]` : host}:${port}`;
+  const namespaceFile = join(serviceAccountDir, "namespace");
+  const namespace = existsSync(namespaceFile) ? readFileSync(namespaceFile, "utf8").trim() : undefined;
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: "in-cluster", server, caFile: join(serviceAccountDir, "ca.crt"), skipTLSVerify: false }],
+    // The tokenFile provider re-reads the projected token (rotated by the kubelet) at least every minute.
+    users: [{ name: "in-cluster", authProvider: { name: "tokenFile", config: { tokenFile: join(serviceAccountDir, "token") } } }],
+    contexts: [{ name: "in-cluster", cluster: "in-cluster", user: "in-cluster", ...(namespace ? { namespace } : {}) }],
+    currentContext: "in-cluster",
+  });
+  return kubeConfig;
+}
+
+function finish(kubeConfig: KubeConfig, options: LoadKubeConfigOptions, source: string): KubeConfig {
+  if (options.context !== undefined && options.context !== "") {
+    if (!kubeConfig.getContextObject(options.context)) {
+      const known = kubeConfig.getContexts().map((context) => context.name);
+      throw new KubeConfigError(
+        `${source}: context "${options.context}" not found (known contexts: ${known.join(", ") || "none"})`,
+      );
+    }
+    kubeConfig.setCurrentContext(options.context);
+  }
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) {
+    throw new KubeConfigError(`${source}: current context "${kubeConfig.getCurrentContext()}" names no known cluster`);
+  }
+  let url: URL;
+  try {
+    url = new URL(cluster.server);
+  } catch (error) {
+    throw new KubeConfigError(`${source}: cluster "${cluster.name}" has an invalid server URL "${cluster.server}"`, { cause: error });
+  }
+  // client-node refuses every request to http:// unless TLS verification is explicitly skipped;
+  // say so now instead of on the first request.
+  if (url.protocol === "http:" && !cluster.skipTLSVerify) {
+    throw new KubeConfigError(
+      `${source}: cluster "${cluster.name}" uses plain HTTP (${cluster.server}); @kubernetes/client-node only allows that ` +
+        `with insecure-skip-tls-verify: true in the cluster entry`,
+    );
+  }
+  return kubeConfig;
+}

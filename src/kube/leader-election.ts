@@ -1,0 +1,339 @@
+// Leader election on a coordination.k8s.io/v1 Lease, the client-go algorithm (client-node ships
+// none; reference §6). Two replicas run; only the leader writes routes and Node status.
+//
+// - Every retryPeriod the elector reads the Lease. Missing: create it (409: someone was faster).
+// - Held by another identity: expired only when the LOCAL time since we last saw the record
+//   change exceeds its leaseDurationSeconds. Remote renewTime is never compared with our clock,
+//   so clock skew between nodes cannot cause a takeover.
+// - Take over or renew with a full replace carrying the resourceVersion we read: a 409 means
+//   someone else wrote first and we are not leader. Takeover sets acquireTime and increments
+//   leaseTransitions.
+// - A leader that has not renewed for renewDeadline steps down at once, even while a request is
+//   still hanging: its AbortSignal fires so the controller stops writing before another replica
+//   can take over (renewDeadline < leaseDuration leaves the margin).
+// - release() (graceful shutdown) clears holderIdentity and sets leaseDurationSeconds to 1 so the
+//   other replica takes over on its next retry instead of waiting out the lease.
+// After stepping down the elector keeps campaigning; it may lead again with a new signal.
+
+import { V1MicroTime } from "@kubernetes/client-node";
+import type { CoordinationV1Api, V1Lease, V1LeaseSpec } from "@kubernetes/client-node";
+import { describeKubeError, isConflict, isNotFound } from "./api-error.js";
+import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
+import { sleep, systemTimers, type KubeTimers, type TimerHandle } from "./timers.js";
+
+/** client-go's JitterFactor for the acquire loop: waits between retryPeriod and 2.2 × retryPeriod. */
+const ACQUIRE_JITTER = 1.2;
+
+export interface LeaderElectorOptions {
+  coordination: CoordinationV1Api;
+  namespace: string;
+  /** Lease name. */
+  name: string;
+  /** This replica's identity (unique per replica, e.g. the Pod name). */
+  identity: string;
+  /** How long a Lease holds without renewal. @default 15000 */
+  leaseDurationMs?: number;
+  /** A leader that could not renew for this long steps down. @default 10000 */
+  renewDeadlineMs?: number;
+  /** Time between attempts to acquire or renew. @default 2000 */
+  retryPeriodMs?: number;
+  /** Called on becoming leader; `signal` aborts the moment leadership is lost or given up. */
+  onStartedLeading: (signal: AbortSignal) => void;
+  /** Called when leadership ends (lost, deadline passed, stop() or release()). */
+  onStoppedLeading?: () => void;
+  /** Called when the observed holder changes (including to this replica). */
+  onNewLeader?: (identity: string) => void;
+  timers?: KubeTimers;
+  logger?: KubeLogger;
+}
+
+type Attempt = "leader" | "follower" | "error";
+
+export class LeaderElectionError extends Error {
+  override readonly name = "LeaderElectionError";
+}
+
+export class LeaderElector {
+  readonly #api: CoordinationV1Api;
+  readonly #namespace: string;
+  readonly #name: string;
+  readonly #identity: string;
+  readonly #leaseDurationMs: number;
+  readonly #leaseDurationSeconds: number;
+  readonly #renewDeadlineMs: number;
+  readonly #retryPeriodMs: number;
+  readonly #onStartedLeading: (signal: AbortSignal) => void;
+  readonly #onStoppedLeading: (() => void) | undefined;
+  readonly #onNewLeader: ((identity: string) => void) | undefined;
+  readonly #timers: KubeTimers;
+  readonly #log: KubeLogger;
+
+  #running = false;
+  #loopAbort = new AbortController();
+  #loopDone: Promise<void> = Promise.resolve();
+  #leading = false;
+  #leaderAbort: AbortController | undefined;
+  #deadlineTimer: TimerHandle | undefined;
+  /** The last record seen and the local time it was first seen (the skew-safe expiry clock). */
+  #observedRecord = "";
+  #observedAt = 0;
+  #observedHolder = "";
+
+  constructor(options: LeaderElectorOptions) {
+    this.#api = options.coordination;
+    this.#namespace = options.namespace;
+    this.#name = options.name;
+    this.#identity = options.identity;
+    this.#leaseDurationMs = options.leaseDurationMs ?? 15_000;
+    this.#renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
+    this.#retryPeriodMs = options.retryPeriodMs ?? 2_000;
+    this.#leaseDurationSeconds = Math.max(1, Math.ceil(this.#leaseDurationMs / 1000));
+    this.#onStartedLeading = options.onStartedLeading;
+    this.#onStoppedLeading = options.onStoppedLeading;
+    this.#onNewLeader = options.onNewLeader;
+    this.#timers = options.timers ?? systemTimers;
+    this.#log = options.logger ?? SILENT_LOGGER;
+
+    for (const [field, value] of [
+      ["namespace", this.#namespace],
+      ["name", this.#name],
+      ["identity", this.#identity],
+    ] as const) {
+      if (value === "") throw new LeaderElectionError(`leader election: ${field} must not be empty`);
+    }
+    if (!(this.#retryPeriodMs > 0)) {
+      throw new LeaderElectionError(`leader election: retryPeriod must be > 0, got ${this.#retryPeriodMs} ms`);
+    }
+    if (!(this.#renewDeadlineMs > ACQUIRE_JITTER * this.#retryPeriodMs)) {
+      throw new LeaderElectionError(
+        `leader election: renewDeadline (${this.#renewDeadlineMs} ms) must be greater than ${ACQUIRE_JITTER} × retryPeriod (${this.#retryPeriodMs} ms)`,
+      );
+    }
+    if (!(this.#leaseDurationMs > this.#renewDeadlineMs)) {
+      throw new LeaderElectionError(
+        `leader election: leaseDuration (${this.#leaseDurationMs} ms) must be greater than renewDeadline (${this.#renewDeadlineMs} ms)`,
+      );
+    }
+  }
+
+  isLeader(): boolean {
+    return this.#leading;
+  }
+
+  /** The holder last seen on the Lease ("" when none or not read yet). */
+  get leader(): string {
+    return this.#observedHolder;
+  }
+
+  /** Starts campaigning in the background. Calling it while running does nothing. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loopAbort = new AbortController();
+    this.#loopDone = this.#loop(this.#loopAbort.signal);
+  }
+
+  /**
+   * Stops campaigning and steps down locally (the signal aborts) WITHOUT touching the Lease: the
+   * other replica takes over once the lease expires. For shutdown use release().
+   */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#loopAbort.abort();
+    this.#stepDown("stopped");
+    // An in-flight request may hang; do not let it hold up shutdown past one renew deadline.
+    await Promise.race([this.#loopDone, sleep(this.#timers, this.#renewDeadlineMs)]);
+  }
+
+  /**
+   * Graceful shutdown: stops, then, if this replica holds the Lease, clears holderIdentity and sets
+   * leaseDurationSeconds to 1 so another replica can lead at once. The caller must have stopped
+   * writing (the signal aborted before this returns) — never release while still working.
+   */
+  async release(): Promise<void> {
+    await this.stop();
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      let lease: V1Lease;
+      try {
+        lease = await this.#api.readNamespacedLease({ name: this.#name, namespace: this.#namespace });
+      } catch (error) {
+        if (!isNotFound(error)) this.#log.warn({ err: describeKubeError(error) }, "reading lease for release failed");
+        return;
+      }
+      if (lease.spec?.holderIdentity !== this.#identity) return;
+      const now = new V1MicroTime(this.#timers.now());
+      // Without holderIdentity, every candidate may take the Lease on its next attempt.
+      const { holderIdentity: _released, ...kept } = lease.spec;
+      const spec: V1LeaseSpec = { ...kept, leaseDurationSeconds: 1, acquireTime: now, renewTime: now };
+      try {
+        await this.#api.replaceNamespacedLease({
+          name: this.#name,
+          namespace: this.#namespace,
+          body: { ...lease, spec },
+        });
+        this.#log.info({ lease: `${this.#namespace}/${this.#name}`, identity: this.#identity }, "leader lease released");
+        return;
+      } catch (error) {
+        if (!isConflict(error)) {
+          this.#log.warn({ err: describeKubeError(error) }, "releasing lease failed");
+          return;
+        }
+        // A renew of ours landed in between; read again and retry.
+      }
+    }
+  }
+
+  async #loop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const result = await this.#tryAcquireOrRenew();
+      if (signal.aborted) return;
+      if (result === "leader") {
+        this.#armDeadline();
+        if (!this.#leading) this.#becomeLeader();
+      } else if (result === "follower" && this.#leading) {
+        this.#stepDown(`lease taken by ${this.#observedHolder || "nobody"}`);
+      }
+      // result "error" while leading: keep trying until the renew deadline timer fires.
+      const wait = this.#leading
+        ? this.#retryPeriodMs
+        : this.#retryPeriodMs * (1 + this.#timers.random() * ACQUIRE_JITTER);
+      await sleep(this.#timers, wait, signal);
+    }
+  }
+
+  async #tryAcquireOrRenew(): Promise<Attempt> {
+    const leaseName = { name: this.#name, namespace: this.#namespace };
+    let lease: V1Lease;
+    try {
+      lease = await this.#api.readNamespacedLease(leaseName);
+    } catch (error) {
+      if (!isNotFound(error)) {
+        this.#log.warn({ err: describeKubeError(error) }, "reading leader lease failed");
+        return "error";
+      }
+      const now = new V1MicroTime(this.#timers.now());
+      try {
+        const created = await this.#api.createNamespacedLease({
+          namespace: this.#namespace,
+          body: {
+            apiVersion: "coordination.k8s.io/v1",
+            kind: "Lease",
+            metadata: { name: this.#name, namespace: this.#namespace },
+            spec: {
+              holderIdentity: this.#identity,
+              leaseDurationSeconds: this.#leaseDurationSeconds,
+              acquireTime: now,
+              renewTime: now,
+              leaseTransitions: 0,
+            },
+          },
+        });
+        this.#observe(created);
+        return "leader";
+      } catch (createError) {
+        if (isConflict(createError)) return "follower";
+        this.#log.warn({ err: describeKubeError(createError) }, "creating leader lease failed");
+        return "error";
+      }
+    }
+
+    this.#observe(lease);
+    const spec = lease.spec ?? {};
+    const holder = spec.holderIdentity ?? "";
+    if (holder !== "" && holder !== this.#identity && !this.#expired(spec)) return "follower";
+
+    const now = new V1MicroTime(this.#timers.now());
+    const takingOver = holder !== this.#identity;
+    const renewed: V1LeaseSpec = {
+      ...spec,
+      holderIdentity: this.#identity,
+      leaseDurationSeconds: this.#leaseDurationSeconds,
+      renewTime: now,
+      acquireTime: takingOver ? now : spec.acquireTime ?? now,
+      leaseTransitions: takingOver ? (spec.leaseTransitions ?? 0) + 1 : spec.leaseTransitions ?? 0,
+    };
+    try {
+      const updated = await this.#api.replaceNamespacedLease({ ...leaseName, body: { ...lease, spec: renewed } });
+      this.#observe(updated);
+      if (takingOver) {
+        this.#log.info({ previousHolder: holder, leaseTransitions: renewed.leaseTransitions }, "leader lease taken over");
+      }
+      return "leader";
+    } catch (error) {
+      if (isConflict(error)) return "follower";
+      this.#log.warn({ err: describeKubeError(error) }, takingOver ? "taking leader lease failed" : "renewing leader lease failed");
+      return "error";
+    }
+  }
+
+  /** Records the lease as seen now if its record changed since the last look. */
+  #observe(lease: V1Lease): void {
+    const spec = lease.spec ?? {};
+    const record = JSON.stringify([
+      spec.holderIdentity ?? "",
+      String(spec.renewTime ?? ""),
+      String(spec.acquireTime ?? ""),
+      spec.leaseDurationSeconds ?? 0,
+      spec.leaseTransitions ?? 0,
+    ]);
+    if (record !== this.#observedRecord) {
+      this.#observedRecord = record;
+      this.#observedAt = this.#timers.now();
+    }
+    const holder = spec.holderIdentity ?? "";
+    if (holder !== this.#observedHolder) {
+      this.#observedHolder = holder;
+      if (holder !== "") {
+        this.#log.info({ leader: holder }, "new leader observed");
+        try {
+          this.#onNewLeader?.(holder);
+        } catch (error) {
+          this.#log.error({ err: describeKubeError(error) }, "onNewLeader threw");
+        }
+      }
+    }
+  }
+
+  #expired(spec: V1LeaseSpec): boolean {
+    const durationMs = (spec.leaseDurationSeconds ?? this.#leaseDurationSeconds) * 1000;
+    return this.#timers.now() - this.#observedAt >= durationMs;
+  }
+
+  #armDeadline(): void {
+    if (this.#deadlineTimer !== undefined) this.#timers.clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = this.#timers.setTimeout(() => {
+      this.#deadlineTimer = undefined;
+      this.#stepDown(`lease not renewed within ${this.#renewDeadlineMs} ms`);
+    }, this.#renewDeadlineMs);
+  }
+
+  #becomeLeader(): void {
+    this.#leading = true;
+    const abort = new AbortController();
+    this.#leaderAbort = abort;
+    this.#log.info({ identity: this.#identity, lease: `${this.#namespace}/${this.#name}` }, "became leader");
+    try {
+      this.#onStartedLeading(abort.signal);
+    } catch (error) {
+      this.#log.error({ err: describeKubeError(error) }, "onStartedLeading threw");
+    }
+  }
+
+  #stepDown(reason: string): void {
+    if (this.#deadlineTimer !== undefined) {
+      this.#timers.clearTimeout(this.#deadlineTimer);
+      this.#deadlineTimer = undefined;
+    }
+    if (!this.#leading) return;
+    this.#leading = false;
+    this.#log.warn({ identity: this.#identity, reason }, "stopped leading");
+    this.#leaderAbort?.abort(new LeaderElectionError(`leadership lost: ${reason}`));
+    this.#leaderAbort = undefined;
+    try {
+      this.#onStoppedLeading?.();
+    } catch (error) {
+      this.#log.error({ err: describeKubeError(error) }, "onStoppedLeading threw");
+    }
+  }
+}

@@ -1,0 +1,325 @@
+// The controller's view of Nodes: client-node's ListWatch on /api/v1/nodes, made safe to run for
+// weeks. ListWatch re-lists by itself after 410 Gone and re-watches after a clean close, but it
+// STOPS on any other error (5xx, failed list, reset connection) and reports it only through an
+// `error` callback; its start() resolves even when the list failed; its stop() fires an AbortError;
+// and list objects carry Date timestamps while watch objects carry strings (reference §3). This
+// class restarts on every error with capped, jittered backoff, tracks whether the cache is synced,
+// hands out normalised objects and gives update callbacks the previous object.
+
+import { CoreV1Api, ListWatch, Watch } from "@kubernetes/client-node";
+import type { KubeConfig, KubernetesListObject, V1Node } from "@kubernetes/client-node";
+import { describeKubeError } from "./api-error.js";
+import { backoffDelay, type BackoffPolicy } from "./backoff.js";
+import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
+import { listAllNodes } from "./node-lister.js";
+import { normalizeNode } from "./node-object.js";
+import { sleep, systemTimers, type KubeTimers, type TimerHandle } from "./timers.js";
+
+export { relevant, relevantChange, ELIGIBILITY_LABELS, type RelevantChange } from "./node-relevance.js";
+
+export type NodeChangeKind = "add" | "update" | "delete";
+
+/**
+ * Called for every change of the cache. `node` is the new object (for "delete", the last known
+ * one); `oldNode` is the cached object before the change ("update" and "delete" only).
+ */
+export type NodeChangeHandler = (kind: NodeChangeKind, node: V1Node, oldNode?: V1Node) => void;
+
+export interface NodeInformerOptions {
+  kubeConfig: KubeConfig;
+  /** Page size of the (re-)list. @default 500 */
+  pageSize?: number;
+  /** Delay between restarts after errors. @default { initialMs: 1000, maxMs: 30000 } */
+  restartBackoff?: BackoffPolicy;
+  /** After this long synced without an error, the restart backoff starts again from initialMs. @default 60000 */
+  healthyResetMs?: number;
+  /**
+   * Cap on client-node's own delay before re-watching after a clean close (it doubles from 1 s up
+   * to 30 s while no event arrives; changes are not lost meanwhile, only seen late). @default 5000
+   */
+  watchReconnectMaxMs?: number;
+  timers?: KubeTimers;
+  logger?: KubeLogger;
+}
+
+const NODES_PATH = "/api/v1/nodes";
+
+/** A Watch whose requests can be cut off for good, even those opened after stop() (see stop()). */
+class StoppableWatch extends Watch {
+  stopped = false;
+
+  override async watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    // Returning without calling `done` ends ListWatch's reconnect chain quietly.
+    if (this.stopped) return new AbortController();
+    const controller = await super.watch(path, queryParams, callback, done);
+    if (this.stopped) controller.abort();
+    return controller;
+  }
+}
+
+export class NodeInformer {
+  readonly #kubeConfig: KubeConfig;
+  readonly #core: CoreV1Api;
+  readonly #pageSize: number;
+  readonly #backoff: BackoffPolicy;
+  readonly #healthyResetMs: number;
+  readonly #watchReconnectMaxMs: number;
+  readonly #timers: KubeTimers;
+  readonly #log: KubeLogger;
+
+  readonly #nodes = new Map<string, V1Node>();
+  readonly #handlers = new Set<NodeChangeHandler>();
+  readonly #syncHandlers = new Set<(synced: boolean) => void>();
+
+  #listWatch: ListWatch<V1Node> | undefined;
+  #watch: StoppableWatch | undefined;
+  #stopSignal = new AbortController();
+  #running = false;
+  #synced = false;
+  #hasListed = false;
+  #errorInAttempt = false;
+  #restartTimer: TimerHandle | undefined;
+  #consecutiveFailures = 0;
+  #healthySince: number | undefined;
+  #restarts = 0;
+
+  constructor(options: NodeInformerOptions) {
+    this.#kubeConfig = options.kubeConfig;
+    this.#core = options.kubeConfig.makeApiClient(CoreV1Api);
+    this.#pageSize = options.pageSize ?? 500;
+    this.#backoff = options.restartBackoff ?? { initialMs: 1000, maxMs: 30_000 };
+    this.#healthyResetMs = options.healthyResetMs ?? 60_000;
+    this.#watchReconnectMaxMs = options.watchReconnectMaxMs ?? 5_000;
+    this.#timers = options.timers ?? systemTimers;
+    this.#log = options.logger ?? SILENT_LOGGER;
+    if (!Number.isInteger(this.#pageSize) || this.#pageSize < 1) {
+      throw new RangeError(`NodeInformer: pageSize must be a positive integer, got ${this.#pageSize}`);
+    }
+    if (!(this.#backoff.initialMs > 0) || !(this.#backoff.maxMs >= this.#backoff.initialMs)) {
+      throw new RangeError(
+        `NodeInformer: restartBackoff needs 0 < initialMs <= maxMs, got ${this.#backoff.initialMs}/${this.#backoff.maxMs}`,
+      );
+    }
+  }
+
+  /** Subscribe to cache changes; returns the unsubscribe function. */
+  onChange(handler: NodeChangeHandler): () => void {
+    this.#handlers.add(handler);
+    return () => this.#handlers.delete(handler);
+  }
+
+  /** Subscribe to `synced` flips (false on an error, true again once a restart succeeded). */
+  onSyncedChange(handler: (synced: boolean) => void): () => void {
+    this.#syncHandlers.add(handler);
+    return () => this.#syncHandlers.delete(handler);
+  }
+
+  /**
+   * True while the cache holds a complete list and the watch is running: set once a list has
+   * succeeded and start() (or a restart) completed with no error; false from any error until
+   * the next successful restart, and after stop(). Deletions must wait for this.
+   */
+  get synced(): boolean {
+    return this.#synced;
+  }
+
+  /** Number of restarts after errors since construction. */
+  get restarts(): number {
+    return this.#restarts;
+  }
+
+  /** The resourceVersion the cache is at ("" before the first list). */
+  get resourceVersion(): string {
+    return this.#listWatch?.latestResourceVersion() ?? "";
+  }
+
+  /** All cached Nodes (normalised: timestamps are Date). */
+  list(): V1Node[] {
+    return [...this.#nodes.values()];
+  }
+
+  get(nodeName: string): V1Node | undefined {
+    return this.#nodes.get(nodeName);
+  }
+
+  /**
+   * Starts listing and watching. Resolves after the first attempt, synced or not: a failed
+   * attempt is retried in the background (see `synced`, waitForSync()). Calling it while running
+   * does nothing.
+   */
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    this.#stopSignal = new AbortController();
+    const stopSignal = this.#stopSignal.signal;
+    const watch = new StoppableWatch(this.#kubeConfig);
+    // Capped, and cut short by stop(): client-node would otherwise open a new watch after its
+    // delay even when stopped meanwhile.
+    const delayFn = (ms: number): Promise<void> =>
+      sleep(this.#timers, Math.min(ms, this.#watchReconnectMaxMs), stopSignal);
+    const listFn = (): Promise<KubernetesListObject<V1Node>> => this.#list(listWatch);
+    const listWatch = new ListWatch<V1Node>(NODES_PATH, watch, listFn, false, undefined, undefined, { delayFn });
+    listWatch.on("add", (node) => this.#upsert(listWatch, node));
+    listWatch.on("update", (node) => this.#upsert(listWatch, node));
+    listWatch.on("delete", (node) => this.#remove(listWatch, node));
+    listWatch.on("error", (error: unknown) => this.#onError(listWatch, error));
+    listWatch.on("connect", () => {
+      if (listWatch !== this.#listWatch) return;
+      this.#log.debug({ resourceVersion: listWatch.latestResourceVersion() }, "node watch connecting");
+    });
+    this.#listWatch = listWatch;
+    this.#watch = watch;
+    await this.#attempt(listWatch);
+  }
+
+  /** Stops watching. The cache keeps its last content; start() may be called again. */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    if (this.#restartTimer !== undefined) {
+      this.#timers.clearTimeout(this.#restartTimer);
+      this.#restartTimer = undefined;
+    }
+    const listWatch = this.#listWatch;
+    if (this.#watch) this.#watch.stopped = true;
+    this.#stopSignal.abort();
+    this.#listWatch = undefined;
+    this.#watch = undefined;
+    this.#setSynced(false);
+    // Fires an AbortError callback, which #onError ignores because this ListWatch is no longer current.
+    await listWatch?.stop();
+  }
+
+  /**
+   * Resolves true once synced, false if `signal` aborts first. Use before the first reconcile
+   * that may delete routes.
+   */
+  waitForSync(signal?: AbortSignal): Promise<boolean> {
+    if (this.#synced) return Promise.resolve(true);
+    if (signal?.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const onAbort = (): void => {
+        unsubscribe();
+        resolve(false);
+      };
+      const unsubscribe = this.onSyncedChange((synced) => {
+        if (!synced) return;
+        unsubscribe();
+        signal?.removeEventListener("abort", onAbort);
+        resolve(true);
+      });
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  async #list(listWatch: ListWatch<V1Node>): Promise<KubernetesListObject<V1Node>> {
+    const { items, resourceVersion } = await listAllNodes(this.#core, { pageSize: this.#pageSize });
+    if (listWatch !== this.#listWatch) {
+      // Stopped (or replaced) while listing: never settle, so this ListWatch opens no watch.
+      return new Promise<never>(() => undefined);
+    }
+    // The list is the whole truth: Nodes we hold that it lacks were deleted while we were not
+    // watching. A fresh ListWatch (after stop/start) would not report those itself.
+    const listed = new Set(items.map((node) => node.metadata?.name ?? ""));
+    for (const [nodeName, cached] of [...this.#nodes]) {
+      if (!listed.has(nodeName)) {
+        this.#nodes.delete(nodeName);
+        this.#emit("delete", cached, cached);
+      }
+    }
+    this.#hasListed = true;
+    this.#log.debug({ nodes: items.length, resourceVersion }, "nodes listed");
+    return { apiVersion: "v1", kind: "NodeList", metadata: { resourceVersion }, items };
+  }
+
+  async #attempt(listWatch: ListWatch<V1Node>): Promise<void> {
+    if (listWatch !== this.#listWatch || !this.#running) return;
+    this.#errorInAttempt = false;
+    try {
+      await listWatch.start();
+    } catch (error) {
+      this.#onError(listWatch, error);
+    }
+    if (listWatch !== this.#listWatch) return;
+    if (!this.#errorInAttempt && this.#hasListed) {
+      this.#healthySince = this.#timers.now();
+      this.#setSynced(true);
+    }
+  }
+
+  #onError(listWatch: ListWatch<V1Node>, error: unknown): void {
+    // Errors of a stopped or replaced ListWatch (including the AbortError stop() causes) are not ours.
+    if (listWatch !== this.#listWatch || !this.#running) return;
+    this.#errorInAttempt = true;
+    this.#setSynced(false);
+    if (this.#restartTimer !== undefined) return;
+    const now = this.#timers.now();
+    if (this.#healthySince !== undefined && now - this.#healthySince >= this.#healthyResetMs) {
+      this.#consecutiveFailures = 0;
+    }
+    this.#healthySince = undefined;
+    const delayMs = backoffDelay(this.#backoff, this.#consecutiveFailures, () => this.#timers.random());
+    this.#consecutiveFailures += 1;
+    this.#log.warn(
+      { err: describeKubeError(error), delayMs, consecutiveFailures: this.#consecutiveFailures },
+      "node informer failed; restarting",
+    );
+    this.#restartTimer = this.#timers.setTimeout(() => {
+      this.#restartTimer = undefined;
+      if (listWatch !== this.#listWatch || !this.#running) return;
+      this.#restarts += 1;
+      void this.#attempt(listWatch);
+    }, delayMs);
+  }
+
+  #upsert(listWatch: ListWatch<V1Node>, raw: V1Node): void {
+    if (listWatch !== this.#listWatch) return;
+    const node = normalizeNode(raw);
+    const nodeName = node.metadata?.name;
+    if (!nodeName) return;
+    const old = this.#nodes.get(nodeName);
+    if (old && old.metadata?.resourceVersion === node.metadata?.resourceVersion) return;
+    this.#nodes.set(nodeName, node);
+    if (old) this.#emit("update", node, old);
+    else this.#emit("add", node);
+  }
+
+  #remove(listWatch: ListWatch<V1Node>, raw: V1Node): void {
+    if (listWatch !== this.#listWatch) return;
+    const node = normalizeNode(raw);
+    const nodeName = node.metadata?.name;
+    if (!nodeName) return;
+    const old = this.#nodes.get(nodeName);
+    if (!old) return;
+    this.#nodes.delete(nodeName);
+    this.#emit("delete", node, old);
+  }
+
+  #emit(kind: NodeChangeKind, node: V1Node, oldNode?: V1Node): void {
+    for (const handler of [...this.#handlers]) {
+      try {
+        handler(kind, node, oldNode);
+      } catch (error) {
+        this.#log.error({ err: describeKubeError(error), kind, nodeName: node.metadata?.name }, "node change handler threw");
+      }
+    }
+  }
+
+  #setSynced(synced: boolean): void {
+    if (this.#synced === synced) return;
+    this.#synced = synced;
+    this.#log.info({ synced }, synced ? "node cache synced" : "node cache not synced");
+    for (const handler of [...this.#syncHandlers]) {
+      try {
+        handler(synced);
+      } catch (error) {
+        this.#log.error({ err: describeKubeError(error) }, "node sync handler threw");
+      }
+    }
+  }
+}

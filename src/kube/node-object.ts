@@ -1,0 +1,63 @@
+// Node objects reach us in two shapes: the informer's list gives client-node models (timestamps
+// are Date), its watch gives raw JSON (timestamps are strings). Everything downstream gets one
+// shape — Date — so comparisons and arithmetic never depend on where an object came from.
+
+import type { V1Node } from "@kubernetes/client-node";
+
+function toDate(value: unknown): Date | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (value instanceof Date) return value;
+  if (typeof value === "string" || typeof value === "number") {
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+  }
+  return undefined;
+}
+
+function withDates<T extends object>(item: T, keys: readonly string[]): T {
+  const copy = { ...item } as Record<string, unknown>;
+  for (const key of keys) {
+    if (key in copy) {
+      const date = toDate(copy[key]);
+      if (date) copy[key] = date;
+      else delete copy[key];
+    }
+  }
+  return copy as T;
+}
+
+/** A copy of `node` with every timestamp as a Date. The input is not modified. */
+export function normalizeNode(node: V1Node): V1Node {
+  const metadata = node.metadata
+    ? {
+        ...withDates(node.metadata, ["creationTimestamp", "deletionTimestamp"]),
+        ...(node.metadata.managedFields
+          ? { managedFields: node.metadata.managedFields.map((field) => withDates(field, ["time"])) }
+          : {}),
+      }
+    : undefined;
+  const spec = node.spec?.taints
+    ? { ...node.spec, taints: node.spec.taints.map((taint) => withDates(taint, ["timeAdded"])) }
+    : node.spec;
+  const status = node.status?.conditions
+    ? {
+        ...node.status,
+        conditions: node.status.conditions.map((condition) =>
+          withDates(condition, ["lastHeartbeatTime", "lastTransitionTime"]),
+        ),
+      }
+    : node.status;
+  const result: V1Node = { ...node };
+  if (metadata) result.metadata = metadata;
+  if (spec) result.spec = spec;
+  if (status) result.status = status;
+  return result;
+}
+
+/** `spec.podCIDRs`, falling back to `[spec.podCIDR]`, as the API documents for single-stack clusters. */
+export function podCidrsOf(node: V1Node | undefined): string[] {
+  const list = node?.spec?.podCIDRs;
+  if (list && list.length > 0) return [...list];
+  const single = node?.spec?.podCIDR;
+  return single ? [single] : [];
+}

@@ -1,0 +1,133 @@
+// Writes the Node condition NetworkUnavailable, the signal the scheduler and the node lifecycle
+// controller read to know whether pods on the Node can be reached. Rules (DESIGN "Node status"):
+// False/RouteCreated only once the route is Available in every managed table; True/NoRouteCreated
+// with the reason when it cannot be created. Strategic-merge patch of the status subresource, which
+// merges conditions by type, so Ready and a CNI's conditions are left alone. Patched only on
+// change, so steady-state passes cost no API calls. Callers never pass skipped Nodes (virtual,
+// excluded...): those are not ours to mark.
+
+import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import type { CoreV1Api, V1Node, V1NodeCondition } from "@kubernetes/client-node";
+import { describeKubeError, isConflict, isNotFound } from "./api-error.js";
+import { backoffDelay, type BackoffPolicy } from "./backoff.js";
+import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
+import { sleep, systemTimers, type KubeTimers } from "./timers.js";
+
+export const NETWORK_UNAVAILABLE = "NetworkUnavailable";
+export const ROUTE_CREATED_REASON = "RouteCreated";
+export const NO_ROUTE_CREATED_REASON = "NoRouteCreated";
+export const ROUTE_CREATED_MESSAGE = "vpc-route-sync created a route";
+
+/** What the controller knows about a Node's routes. */
+export type RouteState =
+  /** Routes for every pod CIDR are Available in every managed route table. */
+  | { readonly routed: true }
+  /** They are not and cannot be now; `message` says why, e.g. "quota exceeded in vtb-…". */
+  | { readonly routed: false; readonly message: string };
+
+export type NodeStatusOutcome =
+  | { readonly result: "patched"; readonly node: V1Node }
+  | { readonly result: "unchanged" }
+  | { readonly result: "node-gone" }
+  | { readonly result: "failed"; readonly error: unknown };
+
+export interface NodeStatusWriterOptions {
+  core: CoreV1Api;
+  /** Attempts in all when the server answers 409 Conflict. @default 4 */
+  conflictAttempts?: number;
+  /** Delay between conflict attempts. @default { initialMs: 50, maxMs: 1000 } */
+  conflictBackoff?: BackoffPolicy;
+  timers?: KubeTimers;
+  logger?: KubeLogger;
+}
+
+/** The condition we want, or undefined when `current` already says it (no patch needed). */
+export function desiredNetworkCondition(
+  current: V1NodeCondition | undefined,
+  state: RouteState,
+  now: Date,
+): V1NodeCondition | undefined {
+  const status = state.routed ? "False" : "True";
+  const reason = state.routed ? ROUTE_CREATED_REASON : NO_ROUTE_CREATED_REASON;
+  const message = state.routed ? ROUTE_CREATED_MESSAGE : state.message;
+  if (current && current.status === status && current.reason === reason) {
+    // False/RouteCreated with another wording (written by a CCM before us) is the same fact;
+    // for True the message is the diagnosis, so a new reason for the failure is news.
+    if (state.routed || current.message === message) return undefined;
+  }
+  const keepTransition = current !== undefined && current.status === status && current.lastTransitionTime !== undefined;
+  return {
+    type: NETWORK_UNAVAILABLE,
+    status,
+    reason,
+    message,
+    lastTransitionTime: keepTransition ? new Date(current.lastTransitionTime as Date | string) : now,
+    lastHeartbeatTime: now,
+  };
+}
+
+export function networkUnavailableCondition(node: V1Node | undefined): V1NodeCondition | undefined {
+  return node?.status?.conditions?.find((condition) => condition.type === NETWORK_UNAVAILABLE);
+}
+
+export class NodeStatusWriter {
+  readonly #core: CoreV1Api;
+  readonly #attempts: number;
+  readonly #backoff: BackoffPolicy;
+  readonly #timers: KubeTimers;
+  readonly #log: KubeLogger;
+
+  constructor(options: NodeStatusWriterOptions) {
+    this.#core = options.core;
+    this.#attempts = options.conflictAttempts ?? 4;
+    this.#backoff = options.conflictBackoff ?? { initialMs: 50, maxMs: 1000 };
+    this.#timers = options.timers ?? systemTimers;
+    this.#log = options.logger ?? SILENT_LOGGER;
+    if (!Number.isInteger(this.#attempts) || this.#attempts < 1) {
+      throw new RangeError(`NodeStatusWriter: conflictAttempts must be a positive integer, got ${this.#attempts}`);
+    }
+  }
+
+  /**
+   * Brings NetworkUnavailable of `node` (the informer's current copy) in line with `state`.
+   * Never throws: a failure is returned (and logged) so a status write cannot break a reconcile.
+   */
+  async setRouteState(node: V1Node, state: RouteState): Promise<NodeStatusOutcome> {
+    const nodeName = node.metadata?.name;
+    if (!nodeName) return { result: "failed", error: new Error("NodeStatusWriter: node has no metadata.name") };
+    let current: V1Node = node;
+    for (let attempt = 0; ; attempt += 1) {
+      const condition = desiredNetworkCondition(networkUnavailableCondition(current), state, new Date(this.#timers.now()));
+      if (!condition) return { result: "unchanged" };
+      try {
+        const patched = await this.#core.patchNodeStatus(
+          { name: nodeName, body: { status: { conditions: [condition] } } },
+          setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch),
+        );
+        this.#log.info(
+          { nodeName, status: condition.status, reason: condition.reason, message: condition.message },
+          "node condition NetworkUnavailable set",
+        );
+        return { result: "patched", node: patched };
+      } catch (error) {
+        if (isNotFound(error)) {
+          this.#log.debug({ nodeName }, "node gone before its status was patched");
+          return { result: "node-gone" };
+        }
+        if (!isConflict(error) || attempt + 1 >= this.#attempts) {
+          this.#log.warn({ nodeName, err: describeKubeError(error), attempts: attempt + 1 }, "patching node status failed");
+          return { result: "failed", error };
+        }
+        await sleep(this.#timers, backoffDelay(this.#backoff, attempt, () => this.#timers.random()));
+        // Someone else wrote the Node meanwhile: decide again from what it says now.
+        try {
+          current = await this.#core.readNodeStatus({ name: nodeName });
+        } catch (readError) {
+          if (isNotFound(readError)) return { result: "node-gone" };
+          this.#log.warn({ nodeName, err: describeKubeError(readError) }, "re-reading node status failed");
+          return { result: "failed", error: readError };
+        }
+      }
+    }
+  }
+}

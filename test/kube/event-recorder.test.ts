@@ -1,0 +1,137 @@
+import { CoreV1Api, type V1Node } from "@kubernetes/client-node";
+import { afterEach, describe, expect, it } from "vitest";
+import { startFakeKube, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
+import { EventReasons, EventRecorder, eventTypeOf, leaseReference, podReference } from "../../src/kube/event-recorder.js";
+import { loadKubeConfig } from "../../src/kube/kube-config.js";
+import { ManualTimers, nodeBody } from "./helpers.js";
+
+type Json = Record<string, unknown>;
+
+describe("eventTypeOf", () => {
+  it.each(Object.values(EventReasons))("%s", (reason) => {
+    expect(eventTypeOf(reason)).toBe(reason === "RouteCreated" || reason === "RouteDeleted" ? "Normal" : "Warning");
+  });
+});
+
+describe("EventRecorder against the fake API server", () => {
+  let fake: FakeKubeServer | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+  });
+
+  async function setup(options: { maxKeys?: number; clusterObject?: ReturnType<typeof podReference> } = {}) {
+    fake = await startFakeKube({ nodes: [nodeBody("n1", 1), nodeBody("n2", 2)] });
+    const core = loadKubeConfig({ kubeconfigPath: fake.kubeconfigPath }).makeApiClient(CoreV1Api);
+    const timers = new ManualTimers();
+    const recorder = new EventRecorder({
+      core,
+      identity: "vpc-route-sync-7d9f-abcde",
+      clusterObject: options.clusterObject ?? leaseReference("kube-system", "vpc-route-sync"),
+      ttlMs: 60_000,
+      timers,
+      ...(options.maxKeys ? { maxKeys: options.maxKeys } : {}),
+    });
+    const n1: V1Node = await core.readNode({ name: "n1" });
+    return { fake, core, timers, recorder, n1 };
+  }
+
+  it("creates a complete core/v1 Event on the Node, in namespace default, with the Node's uid", async () => {
+    const { fake, recorder, n1 } = await setup();
+    await recorder.recordNode(n1, EventReasons.RouteCreated, "route 10.244.1.0/24 -> i-node0001 created in vtb-1");
+    const [event] = fake.events("default") as Json[];
+    expect(event).toMatchObject({
+      involvedObject: { apiVersion: "v1", kind: "Node", name: "n1", uid: n1.metadata!.uid },
+      reason: "RouteCreated",
+      type: "Normal",
+      message: "route 10.244.1.0/24 -> i-node0001 created in vtb-1",
+      count: 1,
+      action: "CreateRoute",
+      source: { component: "vpc-route-sync" },
+      reportingComponent: "vpc-route-sync",
+      reportingInstance: "vpc-route-sync-7d9f-abcde",
+    });
+    expect((event!["metadata"] as Json)["name"]).toMatch(/^n1\./);
+    // MicroTime on the wire: six fractional digits.
+    const post = fake.requests().find((r) => r.method === "POST" && r.path === "/api/v1/namespaces/default/events");
+    expect(post?.status).toBe(201);
+    expect(String(event!["eventTime"])).toMatch(/\.\d{6}Z$/);
+  });
+
+  it("records one event per change, not one per pass; counts repeats after the TTL", async () => {
+    const { fake, timers, recorder, n1 } = await setup();
+    const message = "route conflict: 10.244.1.0/24 is held by a VpnGateway route in vtb-1";
+    for (let pass = 0; pass < 5; pass += 1) await recorder.recordNode(n1, EventReasons.RouteConflict, message);
+    expect(fake.events("default")).toHaveLength(1);
+    expect(fake.requests().filter((r) => r.path.includes("/events"))).toHaveLength(1);
+
+    timers.advance(61_000);
+    await recorder.recordNode(n1, EventReasons.RouteConflict, message);
+    const events = fake.events("default") as Json[];
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ count: 6, reason: "RouteConflict" });
+    expect(fake.requests().filter((r) => r.method === "PATCH" && r.path.includes("/events/"))[0]?.contentType).toMatch(/merge-patch/);
+
+    // A different message is a different event.
+    await recorder.recordNode(n1, EventReasons.RouteConflict, message.replace("vtb-1", "vtb-2"));
+    expect(fake.events("default")).toHaveLength(2);
+  });
+
+  it("reports a flapping problem on every flip", async () => {
+    const { fake, recorder, n1 } = await setup();
+    const conflict = "route conflict: 10.244.1.0/24 is held by a VpnGateway route in vtb-1";
+    const created = "route 10.244.1.0/24 -> i-node0001 created in vtb-1";
+    await recorder.recordNode(n1, EventReasons.RouteConflict, conflict);
+    await recorder.recordNode(n1, EventReasons.RouteCreated, created);
+    await recorder.recordNode(n1, EventReasons.RouteCreated, created);
+    await recorder.recordNode(n1, EventReasons.RouteConflict, conflict);
+    // The fake lists by name (random suffixes); creation order is resourceVersion order.
+    const inOrder = (fake.events("default") as Json[]).sort(
+      (x, y) => Number((x["metadata"] as Json)["resourceVersion"]) - Number((y["metadata"] as Json)["resourceVersion"]),
+    );
+    expect(inOrder.map((e) => e["reason"])).toEqual(["RouteConflict", "RouteCreated", "RouteConflict"]);
+  });
+
+  it("re-creates the event when the one to count on has expired on the server", async () => {
+    const { fake, core, timers, recorder, n1 } = await setup();
+    await recorder.recordNode(n1, EventReasons.QuotaExceeded, "quota exceeded in vtb-1");
+    const name = ((fake.events("default")[0] as Json)["metadata"] as Json)["name"] as string;
+    await core.deleteNamespacedEvent({ name, namespace: "default" });
+    timers.advance(61_000);
+    await recorder.recordNode(n1, EventReasons.QuotaExceeded, "quota exceeded in vtb-1");
+    const events = fake.events("default") as Json[];
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ count: 2, reason: "QuotaExceeded" });
+  });
+
+  it("puts cluster-wide events on the operator's Pod in its namespace", async () => {
+    const { fake, recorder } = await setup({ clusterObject: podReference("kube-system", "vpc-route-sync-7d9f-abcde", "pod-uid-1") });
+    await recorder.recordCluster(EventReasons.DeletionsRefused, "refusing to delete 12 routes (max-deletions 5)");
+    expect(fake.events("default")).toHaveLength(0);
+    expect(fake.events("kube-system")[0]).toMatchObject({
+      involvedObject: { kind: "Pod", namespace: "kube-system", name: "vpc-route-sync-7d9f-abcde", uid: "pod-uid-1" },
+      type: "Warning",
+      reason: "DeletionsRefused",
+    });
+  });
+
+  it("never throws when the API fails, and retries on the next pass", async () => {
+    const { fake, recorder, n1 } = await setup();
+    fake.faults.failRequests({ status: 500, method: "POST", path: "/events$", times: 1 });
+    await expect(recorder.recordNode(n1, EventReasons.CreateRouteFailed, "boom")).resolves.toBeUndefined();
+    expect(fake.events("default")).toHaveLength(0);
+    await recorder.recordNode(n1, EventReasons.CreateRouteFailed, "boom");
+    expect(fake.events("default")).toHaveLength(1);
+  });
+
+  it("keeps memory bounded (LRU)", async () => {
+    const { fake, recorder, n1 } = await setup({ maxKeys: 3 });
+    for (let i = 0; i < 10; i += 1) await recorder.recordNode(n1, EventReasons.InvalidPodCIDR, `bad cidr ${i}`);
+    expect(recorder.size).toBe(3);
+    // The oldest key was evicted, so it is recorded again; a recent one is still suppressed.
+    await recorder.recordNode(n1, EventReasons.InvalidPodCIDR, "bad cidr 0");
+    await recorder.recordNode(n1, EventReasons.InvalidPodCIDR, "bad cidr 9");
+    expect(fake.events("default")).toHaveLength(11);
+    await recorder.flush();
+  });
+});

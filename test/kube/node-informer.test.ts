@@ -1,0 +1,196 @@
+import type { V1Node } from "@kubernetes/client-node";
+import { afterEach, describe, expect, it } from "vitest";
+import { startFakeKube, type FakeKubeOptions, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
+import { loadKubeConfig } from "../../src/kube/kube-config.js";
+import type { KubeLogger } from "../../src/kube/kube-logger.js";
+import { NodeInformer, type NodeChangeKind } from "../../src/kube/node-informer.js";
+import { nodeBody, waitFor } from "./helpers.js";
+
+interface Change {
+  kind: NodeChangeKind;
+  nodeName: string;
+  resourceVersion: string | undefined;
+  oldResourceVersion: string | undefined;
+}
+
+function recordingLogger(): KubeLogger & { messages: string[] } {
+  const messages: string[] = [];
+  const push = (_fields: Record<string, unknown>, message: string): void => void messages.push(message);
+  return { messages, debug: push, info: push, warn: push, error: push };
+}
+
+describe("NodeInformer against the fake API server", () => {
+  let fake: FakeKubeServer | undefined;
+  let informer: NodeInformer | undefined;
+  afterEach(async () => {
+    await informer?.stop();
+    await fake?.close();
+    informer = undefined;
+    fake = undefined;
+  });
+
+  async function setup(options: FakeKubeOptions = {}, pageSize = 500) {
+    fake = await startFakeKube(options);
+    const logger = recordingLogger();
+    informer = new NodeInformer({
+      kubeConfig: loadKubeConfig({ kubeconfigPath: fake.kubeconfigPath }),
+      pageSize,
+      restartBackoff: { initialMs: 50, maxMs: 400 },
+      watchReconnectMaxMs: 100,
+      logger,
+    });
+    const changes: Change[] = [];
+    informer.onChange((kind, node, oldNode) =>
+      changes.push({
+        kind,
+        nodeName: node.metadata!.name!,
+        resourceVersion: node.metadata?.resourceVersion,
+        oldResourceVersion: oldNode?.metadata?.resourceVersion,
+      }),
+    );
+    return { fake, informer, changes, logger };
+  }
+
+  function cacheMatchesServer(fake: FakeKubeServer, informer: NodeInformer): boolean {
+    const server = new Map(fake.listNodes().map((n) => [(n["metadata"] as { name: string }).name, (n["metadata"] as { resourceVersion: string }).resourceVersion]));
+    const cache = new Map(informer.list().map((n) => [n.metadata!.name!, n.metadata!.resourceVersion!]));
+    if (server.size !== cache.size) return false;
+    for (const [name, rv] of server) if (cache.get(name) !== rv) return false;
+    return true;
+  }
+
+  it("lists, then reports add, update (with the old object) and delete from the watch", async () => {
+    const { fake, informer, changes } = await setup({ nodes: [nodeBody("n1", 1), nodeBody("n2", 2)] });
+    await informer.start();
+    expect(informer.synced).toBe(true);
+    expect(informer.list().map((n) => n.metadata?.name).sort()).toEqual(["n1", "n2"]);
+    expect(changes.map((c) => `${c.kind} ${c.nodeName}`)).toEqual(["add n1", "add n2"]);
+
+    fake.createNode(nodeBody("n3", 3));
+    const n1Before = informer.get("n1")!.metadata!.resourceVersion;
+    fake.patchNode("n1", { metadata: { labels: { "service.alibabacloud.com/exclude-node": "true" } } });
+    fake.deleteNode("n2");
+    await waitFor(() => changes.length === 5, "three watch changes");
+    expect(changes.slice(2).map((c) => `${c.kind} ${c.nodeName}`)).toEqual(["add n3", "update n1", "delete n2"]);
+    expect(changes[3]!.oldResourceVersion).toBe(n1Before);
+    expect(informer.get("n1")!.metadata!.labels!["service.alibabacloud.com/exclude-node"]).toBe("true");
+    expect(informer.get("n2")).toBeUndefined();
+  });
+
+  it("normalises timestamps: list and watch objects both carry Date", async () => {
+    const { fake, informer } = await setup({ nodes: [nodeBody("listed", 1)] });
+    await informer.start();
+    fake.createNode(nodeBody("watched", 2));
+    const watched = await waitFor(() => informer.get("watched"), "watched node");
+    for (const node of [informer.get("listed")!, watched] as V1Node[]) {
+      expect(node.metadata!.creationTimestamp).toBeInstanceOf(Date);
+      expect(node.status!.conditions![0]!.lastTransitionTime).toBeInstanceOf(Date);
+      expect(node.status!.conditions![0]!.lastHeartbeatTime).toBeInstanceOf(Date);
+    }
+  });
+
+  it.each(["close", "reset"] as const)(
+    "loses no change while watches are dropped (%s) every 150 ms and history is compacted (410)",
+    async (mode) => {
+      const initial = Array.from({ length: 30 }, (_, i) => nodeBody(`node-${i}`, i));
+      const { fake, informer } = await setup({ nodes: initial, historyLimit: 50 }, 7);
+      await informer.start();
+      fake.faults.dropWatchesEvery(150, mode);
+      for (let round = 0; round < 6; round += 1) {
+        for (let i = 0; i < 10; i += 1) {
+          const index = round * 10 + i;
+          if (fake.getNode(`node-${index % 30}`)) fake.patchNode(`node-${index % 30}`, { metadata: { labels: { round: String(round) } } });
+          if (index % 7 === 0) fake.createNode(nodeBody(`extra-${index}`, 100 + index));
+          if (index % 11 === 0 && fake.getNode(`node-${(index + 3) % 30}`)) fake.deleteNode(`node-${(index + 3) % 30}`);
+        }
+        if (round === 2) fake.faults.compactHistory();
+        await new Promise((resolve) => setTimeout(resolve, 60));
+      }
+      fake.faults.stopDroppingWatches();
+      await waitFor(() => cacheMatchesServer(fake, informer), "cache equal to the server's list", { timeoutMs: 20_000 });
+      await waitFor(() => informer.synced, "synced");
+    },
+  );
+
+  it("re-lists after a 410 ERROR event when history was compacted while it was disconnected", async () => {
+    const { fake, informer, changes } = await setup({ nodes: [nodeBody("n1", 1), nodeBody("n2", 2)] });
+    await informer.start();
+    // The next watch fails, so the informer stays disconnected while the cluster changes and the
+    // server compacts; its restart then watches from a resourceVersion the server no longer has.
+    fake.faults.failRequests({ status: 503, method: "GET", path: "^/api/v1/nodes$", watch: true, times: 1 });
+    fake.faults.dropWatches("close");
+    await waitFor(() => !informer.synced, "watch failure noticed");
+    fake.deleteNode("n1");
+    fake.createNode(nodeBody("n3", 3));
+    fake.faults.compactHistory();
+    await waitFor(() => informer.synced && cacheMatchesServer(fake, informer), "cache equal to the server's list");
+    const lists = fake.requests().filter((r) => r.path === "/api/v1/nodes" && !r.watch);
+    expect(lists.length).toBe(2);
+    expect(changes.filter((c) => c.kind === "delete").map((c) => c.nodeName)).toEqual(["n1"]);
+    expect(changes.filter((c) => c.kind === "add").map((c) => c.nodeName)).toEqual(["n1", "n2", "n3"]);
+  });
+
+  it("re-lists after an HTTP 410 answer to the watch", async () => {
+    const { fake, informer } = await setup({ nodes: [nodeBody("n1", 1)], expiredWatchAsHttp410: true });
+    await informer.start();
+    fake.faults.failRequests({ status: 410, method: "GET", path: "^/api/v1/nodes$", watch: true, times: 1 });
+    fake.deleteNode("n1");
+    fake.createNode(nodeBody("n2", 2));
+    fake.faults.dropWatches("close");
+    await waitFor(() => cacheMatchesServer(fake, informer), "cache equal to the server's list");
+    expect(informer.get("n1")).toBeUndefined();
+    expect(informer.synced).toBe(true);
+  });
+
+  it("restarts after injected 500s, with backoff, and becomes synced again", async () => {
+    const { fake, informer, logger } = await setup({ nodes: [nodeBody("n1", 1)] });
+    fake.faults.failRequests({ status: 500, method: "GET", path: "^/api/v1/nodes$", watch: false, times: 3 });
+    const flips: boolean[] = [];
+    informer.onSyncedChange((synced) => flips.push(synced));
+    await informer.start();
+    expect(informer.synced).toBe(false);
+    expect(await informer.waitForSync(AbortSignal.timeout(15_000))).toBe(true);
+    expect(informer.restarts).toBe(3);
+    expect(informer.list()).toHaveLength(1);
+    expect(logger.messages.filter((m) => m === "node informer failed; restarting")).toHaveLength(3);
+
+    // A failing watch later on: not synced until a restart succeeds, and nothing is missed.
+    fake.faults.failRequests({ status: 503, method: "GET", path: "^/api/v1/nodes$", watch: true, times: 2 });
+    fake.faults.dropWatches("close");
+    fake.createNode(nodeBody("n2", 2));
+    await waitFor(() => informer.restarts >= 5 && informer.synced && cacheMatchesServer(fake, informer), "recovered from watch errors");
+    expect(flips).toEqual([true, false, true]);
+  });
+
+  it("stop() causes no restart, no error and leaves no watch open", async () => {
+    const { fake, informer, logger } = await setup({ nodes: [nodeBody("n1", 1)] });
+    await informer.start();
+    await waitFor(() => fake.openWatches().length === 1, "watch open");
+    await informer.stop();
+    expect(informer.synced).toBe(false);
+    await waitFor(() => fake.openWatches().length === 0, "watch closed");
+    fake.createNode(nodeBody("n2", 2));
+    // Give a wrongly scheduled restart a chance to happen, then check none did.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(informer.restarts).toBe(0);
+    expect(logger.messages).not.toContain("node informer failed; restarting");
+    expect(informer.get("n2")).toBeUndefined();
+    expect(informer.list()).toHaveLength(1);
+
+    // Restarting reconciles the cache with the server, reporting what changed meanwhile.
+    fake.deleteNode("n1");
+    await informer.start();
+    expect(informer.synced).toBe(true);
+    expect(informer.list().map((n) => n.metadata?.name)).toEqual(["n2"]);
+  });
+
+  it("waitForSync resolves false when its signal aborts first", async () => {
+    const { fake, informer } = await setup();
+    fake.faults.failRequests({ status: 500, method: "GET", path: "^/api/v1/nodes$" });
+    await informer.start();
+    const controller = new AbortController();
+    const waiting = informer.waitForSync(controller.signal);
+    controller.abort();
+    expect(await waiting).toBe(false);
+  });
+});
