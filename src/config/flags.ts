@@ -1,0 +1,260 @@
+// The table of every flag of every command: its value placeholder, help text and the default
+// shown in --help. One table feeds the commander definitions, the environment variable names
+// and docs/configuration.md, so they cannot drift apart.
+
+import type { Command } from "./types.js";
+
+export interface FlagSpec {
+  /** Long name without dashes, e.g. "api-qps"; "no-progress" for a flag that only switches off. */
+  readonly name: string;
+  /** Placeholder of a value-taking flag, e.g. "<qps>". Absent: a boolean flag. */
+  readonly value?: string;
+  /** Boolean flags accept `--flag`, `--flag=true|false`; negatable ones also `--no-flag`. */
+  readonly negatable?: boolean;
+  /** May be given several times (values also comma-separated). */
+  readonly repeatable?: boolean;
+  /** The default as shown in --help. */
+  readonly defaultText: string;
+  readonly description: string;
+}
+
+export const ENV_PREFIX = "VPC_ROUTE_SYNC_";
+
+/** `api-qps` → `VPC_ROUTE_SYNC_API_QPS`. */
+export function envNameOf(flagName: string): string {
+  return ENV_PREFIX + flagName.toUpperCase().replace(/-/g, "_");
+}
+
+const logLevelFlag: FlagSpec = {
+  name: "log-level",
+  value: "<level>",
+  defaultText: "info",
+  description: "log level: trace, debug, info, warn, error, fatal or silent",
+};
+
+const COMMON_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "kubeconfig",
+    value: "<path>",
+    defaultText: "$KUBECONFIG, else the in-cluster service account",
+    description: "kubeconfig file to reach the Kubernetes API",
+  },
+  {
+    name: "region",
+    value: "<region-id>",
+    defaultText: "Global.region of --cloud-config; required",
+    description: "Alibaba Cloud region of the VPC and of the Nodes' ECS instances, e.g. cn-hangzhou",
+  },
+  {
+    name: "vpc-id",
+    value: "<vpc-id>",
+    defaultText: "Global.vpcid of --cloud-config",
+    description: "VPC whose route tables are managed (discovered when --route-table-ids is not given)",
+  },
+  {
+    name: "route-table-ids",
+    value: "<ids>",
+    repeatable: true,
+    defaultText: "Global.routeTableIDs of --cloud-config, else discovered from --vpc-id",
+    description: "comma-separated route table ids (vtb-...) that get one route per Node pod CIDR",
+  },
+  {
+    name: "cluster-name",
+    value: "<name>",
+    defaultText: "Global.clusterID of --cloud-config, else kubernetes",
+    description: "cluster name written into the marker of every route this operator owns (DNS label, <= 63 chars)",
+  },
+  {
+    name: "cluster-cidr",
+    value: "<cidr>",
+    repeatable: true,
+    defaultText: "none",
+    description:
+      "pod network CIDR, at most one IPv4 and one IPv6 (repeat or comma-separate); Node pod CIDRs must lie inside",
+  },
+  {
+    name: "adopt-unmarked",
+    defaultText: "false",
+    description: "also manage (and delete) unmarked single-hop instance routes inside --cluster-cidr",
+  },
+  {
+    name: "max-deletions",
+    value: "<n|n%>",
+    defaultText: "50%",
+    description: "refuse a cycle that would delete more routes than this count or percentage of owned routes",
+  },
+  {
+    name: "vpc-endpoint",
+    value: "<url>",
+    defaultText: "the SDK's regional endpoint",
+    description: "VPC API endpoint, e.g. vpc-vpc.cn-shanghai.aliyuncs.com or http://127.0.0.1:8080",
+  },
+  {
+    name: "api-qps",
+    value: "<qps>",
+    defaultText: "5",
+    description: "maximum VPC API calls per second (> 0, <= 100)",
+  },
+  logLevelFlag,
+  {
+    name: "log-format",
+    value: "<format>",
+    defaultText: "text on a TTY, json otherwise",
+    description: "log format: json or text",
+  },
+  {
+    name: "cloud-config",
+    value: "<path>",
+    defaultText: "none",
+    description: "Alibaba CCM cloud-config file (JSON or YAML) to take region, VPC, route tables and keys from",
+  },
+];
+
+const RECONCILE_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "nodes-file",
+    value: "<path>",
+    defaultText: "read Nodes from the Kubernetes API",
+    description: "read Nodes from `kubectl get nodes -o json` output instead (- for stdin)",
+  },
+  {
+    name: "dry-run",
+    defaultText: "false",
+    description: "print the plan without changing any route",
+  },
+  {
+    name: "output",
+    value: "<format>",
+    defaultText: "text",
+    description: "plan and result format: text or json",
+  },
+  {
+    name: "detailed-exitcode",
+    defaultText: "false",
+    description: "with --dry-run: exit 0 when nothing would change, 3 when changes are planned",
+  },
+  {
+    name: "no-progress",
+    defaultText: "false",
+    description: "do not print progress lines on stderr",
+  },
+];
+
+const RUN_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "resync-period",
+    value: "<duration>",
+    defaultText: "60s",
+    description: "full reconcile at least this often (>= 5s)",
+  },
+  {
+    name: "aggregation-window",
+    value: "<duration>",
+    defaultText: "1s",
+    description: "wait this long after a Node change to batch further changes into one reconcile",
+  },
+  {
+    name: "leader-elect",
+    negatable: true,
+    defaultText: "true",
+    description: "elect one active replica through a coordination.k8s.io Lease",
+  },
+  {
+    name: "leader-election-namespace",
+    value: "<namespace>",
+    defaultText: "the service account's namespace, else kube-system",
+    description: "namespace of the leader election Lease",
+  },
+  {
+    name: "leader-election-id",
+    value: "<name>",
+    defaultText: "vpc-route-sync",
+    description: "name of the leader election Lease",
+  },
+  {
+    name: "lease-duration",
+    value: "<duration>",
+    defaultText: "15s",
+    description: "how long a Lease is valid without renewal (> --renew-deadline)",
+  },
+  {
+    name: "renew-deadline",
+    value: "<duration>",
+    defaultText: "10s",
+    description: "the leader gives up leadership if it cannot renew within this (> --retry-period)",
+  },
+  {
+    name: "retry-period",
+    value: "<duration>",
+    defaultText: "2s",
+    description: "interval between leader election attempts",
+  },
+  {
+    name: "health-probe-bind-address",
+    value: "<addr>",
+    defaultText: ":8081",
+    description: "[host]:port serving /healthz and /readyz",
+  },
+  {
+    name: "metrics-bind-address",
+    value: "<addr>",
+    defaultText: ":9090",
+    description: "[host]:port serving /metrics; 0 disables it",
+  },
+  {
+    name: "shutdown-timeout",
+    value: "<duration>",
+    defaultText: "30s",
+    description: "on SIGTERM, time allowed to finish the in-flight batch and release the Lease",
+  },
+  {
+    name: "identity",
+    value: "<id>",
+    defaultText: "hostname plus a random suffix",
+    description: "holder identity written into the Lease",
+  },
+];
+
+const DEMO_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "keep-running",
+    defaultText: "false",
+    description: "keep the simulated cluster, VPC and controller running after the scripted demo",
+  },
+  { name: "output", value: "<format>", defaultText: "text", description: "demo report format: text or json" },
+  // The demo's own output is the report; its logs stay quiet unless asked for.
+  { ...logLevelFlag, defaultText: "warn" },
+];
+
+const FAKE_VPC_FLAGS: readonly FlagSpec[] = [
+  { name: "port", value: "<port>", defaultText: "0 (a free port, printed)", description: "TCP port to listen on" },
+  { name: "host", value: "<host>", defaultText: "127.0.0.1", description: "address to listen on" },
+  {
+    name: "state",
+    value: "<file>",
+    defaultText: "none (in memory)",
+    description: "JSON file to load the VPC state from and save it to",
+  },
+  { name: "region", value: "<region-id>", defaultText: "cn-hangzhou", description: "region the fake VPC API serves" },
+  {
+    name: "pending-ms",
+    value: "<ms>",
+    defaultText: "500",
+    description: "milliseconds a new route entry stays Pending before it is Available",
+  },
+  { name: "quota", value: "<n>", defaultText: "200", description: "custom route entries allowed per route table" },
+];
+
+export const COMMAND_FLAGS: Readonly<Record<Command, readonly FlagSpec[]>> = {
+  reconcile: [...COMMON_FLAGS, ...RECONCILE_FLAGS],
+  run: [...COMMON_FLAGS, ...RUN_FLAGS],
+  demo: DEMO_FLAGS,
+  "fake-vpc": FAKE_VPC_FLAGS,
+};
+
+export const COMMAND_DESCRIPTIONS: Readonly<Record<Command, string>> = {
+  reconcile: "reconcile the route tables with the Nodes once, print the plan and the result, and exit",
+  run: "run the controller: watch Nodes and keep the route tables in step (leader-elected)",
+  demo: "run the controller against an embedded fake Kubernetes API and fake VPC API (no cloud account)",
+  "fake-vpc": "start the fake Alibaba Cloud VPC API server alone",
+};

@@ -1,0 +1,498 @@
+// parseConfig: argv + environment + optional CCM cloud-config → one frozen, typed Config.
+// Precedence for every setting: flag > VPC_ROUTE_SYNC_<FLAG> environment variable >
+// cloud-config > default. Commander only tokenises argv (its own env and default handling is
+// not used, so that the source of every value is known for messages); zod schemas validate
+// each value; cross-field rules follow. Every failure is a ConfigError naming the flag and
+// where its value came from.
+
+import { readFileSync } from "node:fs";
+import { delimiter } from "node:path";
+import { Command as CommanderCommand, CommanderError, Option } from "commander";
+import type { CloudConfig, CloudConfigValue } from "./cloud-config.js";
+import { splitBindAddress } from "./bind-address.js";
+import { parseCloudConfig } from "./cloud-config.js";
+import { ConfigError } from "./config-error.js";
+import { resolveCredentials } from "./credentials.js";
+import { deepFreeze } from "./deep-freeze.js";
+import { COMMAND_DESCRIPTIONS, COMMAND_FLAGS, envNameOf, type FlagSpec } from "./flags.js";
+import {
+  COMMANDS,
+  type Command,
+  type CommonConfig,
+  type Config,
+  type DemoConfig,
+  type Env,
+  type FakeVpcConfig,
+  type ParseOutcome,
+  type ReconcileConfig,
+  type RunConfig,
+} from "./types.js";
+import * as v from "./value-schemas.js";
+import { readPackageVersion } from "./version.js";
+
+export const PROGRAM_NAME = "vpc-route-sync";
+
+/** Where Kubernetes mounts the pod's namespace; the default leader election namespace. */
+export const SERVICE_ACCOUNT_NAMESPACE_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+
+export interface ParseConfigIo {
+  /** Reads a UTF-8 text file; throws (like fs.readFileSync) when it cannot. */
+  readFile(path: string): string;
+  /** Printed by --version. */
+  readonly version: string;
+}
+
+export function defaultParseConfigIo(): ParseConfigIo {
+  return { readFile: (path) => readFileSync(path, "utf8"), version: readPackageVersion() };
+}
+
+/**
+ * Parses the command line (without the node and script arguments) and the environment.
+ * Returns the configuration, or help/version text to print before exiting 0.
+ * @throws ConfigError (exitCode 2) for every invalid or missing value, unknown flag or command.
+ */
+export function parseConfig(argv: readonly string[], env: Env, io: ParseConfigIo = defaultParseConfigIo()): ParseOutcome {
+  const output: string[] = [];
+  const program = buildProgram(io.version, (text) => output.push(text));
+  let selected: { command: Command; parsed: CommanderCommand } | undefined;
+  for (const subcommand of program.commands) {
+    subcommand.action((_options, parsed: CommanderCommand) => {
+      selected = { command: subcommand.name() as Command, parsed };
+    });
+  }
+
+  try {
+    program.parse([...argv], { from: "user" });
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    switch (error.code) {
+      case "commander.helpDisplayed":
+        return { kind: "help", text: output.join("") };
+      case "commander.version":
+        return { kind: "version", text: output.join("") };
+      case "commander.help":
+        // `help <command>` exits 0; no command at all is commander's "help as an error".
+        if (error.exitCode === 0) return { kind: "help", text: output.join("") };
+        if (argv[0] === "help" && argv[1] !== undefined) {
+          throw new ConfigError(`unknown command ${quote(argv[1])} (see ${PROGRAM_NAME} --help)`, { cause: error });
+        }
+        throw new ConfigError(`missing command: expected one of ${COMMANDS.join(", ")} (see ${PROGRAM_NAME} --help)`, { cause: error });
+      default: {
+        const commandName = argv.find((arg) => (COMMANDS as readonly string[]).includes(arg));
+        // "--unknown=value" may carry something secret that was mistyped: keep only the flag name.
+        const reason = error.message
+          .replace(/^error: /, "")
+          .replace(/'(--?[^'=\s]+)=[^']*'/g, "'$1=...'")
+          .replace(/\s*\n\s*/g, " ")
+          .trim();
+        const helpHint = commandName === undefined ? `${PROGRAM_NAME} --help` : `${PROGRAM_NAME} ${commandName} --help`;
+        // No `cause`: commander's own message holds the unredacted argument.
+        throw new ConfigError(`${reason} (see ${helpHint})`);
+      }
+    }
+  }
+  if (selected === undefined) {
+    throw new ConfigError(`missing command: expected one of ${COMMANDS.join(", ")} (see ${PROGRAM_NAME} --help)`);
+  }
+  const config = buildConfig(selected.command, new Layers(selected.command, selected.parsed, env), env, io);
+  return { kind: "config", config: deepFreeze(config) };
+}
+
+function buildProgram(version: string, write: (text: string) => void): CommanderCommand {
+  const program = new CommanderCommand(PROGRAM_NAME)
+    .description("Keeps Alibaba Cloud VPC route tables in step with the pod CIDRs of Kubernetes Nodes.")
+    .version(version, "-V, --version", "print the version and exit")
+    .helpOption("-h, --help", "print this help and exit")
+    .exitOverride()
+    .configureOutput({
+      writeOut: write,
+      writeErr: write,
+      outputError: () => undefined,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+      getOutHelpWidth: () => 100,
+      getErrHelpWidth: () => 100,
+    })
+    .addHelpText(
+      "after",
+      `\nEvery flag can also be set by an environment variable VPC_ROUTE_SYNC_<FLAG> (e.g. VPC_ROUTE_SYNC_API_QPS).\nPrecedence: flag > environment variable > --cloud-config > default. See docs/configuration.md.`,
+    );
+  for (const command of COMMANDS) {
+    const sub = program
+      .command(command)
+      .description(COMMAND_DESCRIPTIONS[command])
+      .version(version, "-V, --version", "print the version and exit")
+      .helpOption("-h, --help", "print this help and exit")
+      .allowExcessArguments(false)
+      .configureHelp({ sortOptions: false });
+    for (const spec of COMMAND_FLAGS[command]) {
+      for (const option of optionsOf(spec)) sub.addOption(option);
+    }
+    if (command === "reconcile" || command === "run") {
+      sub.addHelpText(
+        "after",
+        "\nPrecedence: flag > environment variable > --cloud-config > default.\n" +
+          "Credentials: ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET(/SECURITY_TOKEN), RRSA (ALIBABA_CLOUD_ROLE_ARN,\n" +
+          "ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), ALIBABA_CLOUD_ECS_METADATA, the\n" +
+          "cloud-config keys, else the SDK default chain. See docs/configuration.md.",
+      );
+    }
+  }
+  return program;
+}
+
+function describe(spec: FlagSpec, env = envNameOf(spec.name)): string {
+  return `${spec.description} (default: ${spec.defaultText}; env: ${env})`;
+}
+
+function optionsOf(spec: FlagSpec): Option[] {
+  if (spec.value !== undefined) {
+    const option = new Option(`--${spec.name} ${spec.value}`, describe(spec));
+    if (spec.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    return [option];
+  }
+  // "--no-x" alone: commander's negation, attribute "x" set to false when given.
+  if (spec.name.startsWith("no-")) return [new Option(`--${spec.name}`, describe(spec))];
+  const options = [new Option(`--${spec.name} [bool]`, describe(spec))];
+  if (spec.negatable) {
+    options.push(new Option(`--no-${spec.name}`, `same as --${spec.name}=false (env: ${envNameOf(spec.name)}=false)`));
+  }
+  return options;
+}
+
+/** Where a raw value came from, for messages. */
+type Source =
+  | { readonly kind: "flag" }
+  | { readonly kind: "env"; readonly name: string }
+  | { readonly kind: "cloud-config"; readonly key: string; readonly file: string };
+
+interface RawValue {
+  readonly text: string;
+  readonly source: Source;
+}
+
+function describeSource(source: Source): string {
+  switch (source.kind) {
+    case "flag":
+      return "";
+    case "env":
+      return ` (from ${source.name})`;
+    case "cloud-config":
+      return ` (from ${source.key} in --cloud-config "${source.file}")`;
+  }
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
+}
+
+function invalid(flag: string, raw: RawValue, expected: string): ConfigError {
+  return new ConfigError(`invalid --${flag} ${quote(raw.text)}${describeSource(raw.source)}: ${expected}`);
+}
+
+/** Settings the cloud-config can supply, by flag name. */
+const CLOUD_CONFIG_FIELDS: Readonly<Record<string, keyof CloudConfig>> = {
+  region: "region",
+  "vpc-id": "vpcId",
+  "route-table-ids": "routeTableIds",
+  "cluster-name": "clusterId",
+};
+
+/** The flag > environment > cloud-config layers of one parsed command. */
+class Layers {
+  readonly #specs: ReadonlyMap<string, FlagSpec>;
+  readonly #parsed: CommanderCommand;
+  readonly #env: Env;
+  #cloudConfig: CloudConfig | undefined;
+
+  constructor(command: Command, parsed: CommanderCommand, env: Env) {
+    this.#specs = new Map(COMMAND_FLAGS[command].map((spec) => [spec.name, spec]));
+    this.#parsed = parsed;
+    this.#env = env;
+  }
+
+  set cloudConfig(cloudConfig: CloudConfig | undefined) {
+    this.#cloudConfig = cloudConfig;
+  }
+
+  /** The raw values of a flag from the first layer that has it (several only for lists). */
+  raw(name: string): RawValue[] {
+    const spec = this.#specs.get(name);
+    if (spec === undefined) throw new Error(`no flag --${name} for this command`);
+    const fromFlag = this.#fromFlag(spec);
+    if (fromFlag !== undefined) return fromFlag.map((text) => ({ text, source: { kind: "flag" } }));
+    const envName = envNameOf(name);
+    const fromEnv = this.#env[envName];
+    if (fromEnv !== undefined && fromEnv.trim() !== "") return [{ text: fromEnv, source: { kind: "env", name: envName } }];
+    const field = CLOUD_CONFIG_FIELDS[name];
+    if (field !== undefined && this.#cloudConfig !== undefined) {
+      const value = this.#cloudConfig[field] as CloudConfigValue | undefined;
+      if (value !== undefined) {
+        return [{ text: value.value, source: { kind: "cloud-config", key: value.key, file: this.#cloudConfig.file } }];
+      }
+    }
+    return [];
+  }
+
+  #fromFlag(spec: FlagSpec): string[] | undefined {
+    const attribute = spec.name.replace(/^no-/, "").replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase());
+    if (this.#parsed.getOptionValueSource(attribute) !== "cli") return undefined;
+    const value: unknown = this.#parsed.getOptionValue(attribute);
+    if (Array.isArray(value)) return value.map(String);
+    if (typeof value === "boolean") return [String(spec.name.startsWith("no-") ? !value : value)];
+    return [String(value)];
+  }
+
+  /** Whether any layer other than the default supplies the flag. */
+  isSet(name: string): boolean {
+    return this.raw(name).length > 0;
+  }
+
+  optional<T>(name: string, schema: v.ValueSchema<T>): T | undefined {
+    const [raw] = this.raw(name);
+    return raw === undefined ? undefined : parseRaw(name, raw, schema);
+  }
+
+  value<T>(name: string, schema: v.ValueSchema<T>, fallback: T): T {
+    const [raw] = this.raw(name);
+    return raw === undefined ? fallback : parseRaw(name, raw, schema);
+  }
+
+  /** Comma-separated and/or repeated values, each validated. */
+  list<T>(name: string, schema: v.ValueSchema<T>): { value: T; raw: RawValue }[] {
+    const result: { value: T; raw: RawValue }[] = [];
+    for (const raw of this.raw(name)) {
+      for (const part of raw.text.split(",")) {
+        const text = part.trim();
+        if (text === "") continue;
+        const item = { text, source: raw.source };
+        result.push({ value: parseRaw(name, item, schema), raw: item });
+      }
+    }
+    return result;
+  }
+
+  /** The text and source of a flag, for cross-field messages. */
+  first(name: string): RawValue | undefined {
+    return this.raw(name)[0];
+  }
+}
+
+function parseRaw<T>(name: string, raw: RawValue, schema: v.ValueSchema<T>): T {
+  const result = schema.safeParse(raw.text);
+  if (!result.success) throw invalid(name, raw, v.firstIssue(result.error));
+  return result.data;
+}
+
+function buildConfig(command: Command, layers: Layers, env: Env, io: ParseConfigIo): Config {
+  switch (command) {
+    case "reconcile":
+      return buildReconcile(layers, env, io);
+    case "run":
+      return buildRun(layers, env, io);
+    case "demo":
+      return buildDemo(layers);
+    case "fake-vpc":
+      return buildFakeVpc(layers);
+  }
+}
+
+function loadCloudConfig(layers: Layers, io: ParseConfigIo): CloudConfig | undefined {
+  const raw = layers.first("cloud-config");
+  const file = layers.optional("cloud-config", v.path);
+  if (raw === undefined || file === undefined) return undefined;
+  let text: string;
+  try {
+    text = io.readFile(file);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`cannot read --cloud-config ${quote(file)}${describeSource(raw.source)}: ${reason}`, { cause: error });
+  }
+  return parseCloudConfig(file, text);
+}
+
+function buildCommon(layers: Layers, env: Env, io: ParseConfigIo): CommonConfig {
+  const cloudConfig = loadCloudConfig(layers, io);
+  layers.cloudConfig = cloudConfig;
+
+  const regionId = layers.optional("region", v.regionId);
+  if (regionId === undefined) {
+    throw new ConfigError(
+      `missing --region: set --region, ${envNameOf("region")} or Global.region in the --cloud-config file (e.g. cn-hangzhou)`,
+    );
+  }
+  const vpcId = layers.optional("vpc-id", v.vpcId);
+  const routeTableIds = [...new Set(layers.list("route-table-ids", v.routeTableId).map((item) => item.value))];
+  if (vpcId === undefined && routeTableIds.length === 0) {
+    throw new ConfigError(
+      `missing --vpc-id or --route-table-ids: set one (flag, ${envNameOf("vpc-id")}/${envNameOf("route-table-ids")}, or Global.vpcid/routeTableIDs in the --cloud-config file); route tables are discovered from the VPC when no ids are given`,
+    );
+  }
+
+  const cidrs = layers.list("cluster-cidr", v.clusterCidr);
+  const seenFamilies = new Map<string, string>();
+  for (const { value, raw } of cidrs) {
+    const earlier = seenFamilies.get(value.family);
+    if (earlier !== undefined && earlier !== value.cidr) {
+      throw invalid("cluster-cidr", raw, `expected at most one ${value.family} CIDR (already have ${earlier})`);
+    }
+    seenFamilies.set(value.family, value.cidr);
+  }
+  const clusterCidrs = [...seenFamilies.values()];
+
+  const adoptUnmarked = layers.value("adopt-unmarked", v.booleanValue, false);
+  if (adoptUnmarked && clusterCidrs.length === 0) {
+    throw new ConfigError(
+      `--adopt-unmarked${describeSource(layers.first("adopt-unmarked")?.source ?? { kind: "flag" })} requires --cluster-cidr: unmarked routes are only adopted inside the cluster CIDR`,
+    );
+  }
+
+  return {
+    regionId,
+    vpcId,
+    routeTableIds,
+    clusterName: layers.value("cluster-name", v.clusterName, "kubernetes"),
+    clusterCidrs,
+    adoptUnmarked,
+    maxDeletions: layers.value("max-deletions", v.maxDeletions, { kind: "percent", value: 50 }),
+    vpcEndpoint: layers.optional("vpc-endpoint", v.vpcEndpoint),
+    apiQps: layers.value("api-qps", v.apiQps, 5),
+    logLevel: layers.value("log-level", v.logLevel, "info"),
+    logFormat: layers.value("log-format", v.logFormat, "auto"),
+    kubeconfig: layers.optional("kubeconfig", v.path) ?? kubeconfigFromEnv(env),
+    cloudConfigPath: cloudConfig?.file,
+    credentials: resolveCredentials(env, cloudConfig, regionId),
+  };
+}
+
+/** KUBECONFIG may list several files (like kubectl, the first one is used here). */
+function kubeconfigFromEnv(env: Env): string | undefined {
+  return (env.KUBECONFIG ?? "")
+    .split(delimiter)
+    .map((part) => part.trim())
+    .find((part) => part !== "");
+}
+
+function buildReconcile(layers: Layers, env: Env, io: ParseConfigIo): ReconcileConfig {
+  const common = buildCommon(layers, env, io);
+  const dryRun = layers.value("dry-run", v.booleanValue, false);
+  const detailedExitcode = layers.value("detailed-exitcode", v.booleanValue, false);
+  if (detailedExitcode && !dryRun) {
+    throw new ConfigError(
+      `--detailed-exitcode${describeSource(layers.first("detailed-exitcode")?.source ?? { kind: "flag" })} requires --dry-run: the exit code reports whether the plan has changes`,
+    );
+  }
+  return {
+    command: "reconcile",
+    ...common,
+    nodesFile: layers.optional("nodes-file", v.path),
+    dryRun,
+    output: layers.value("output", v.outputFormat, "text"),
+    detailedExitcode,
+    progress: !layers.value("no-progress", v.booleanValue, false),
+  };
+}
+
+function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
+  const common = buildCommon(layers, env, io);
+  const resyncPeriodMs = layers.value("resync-period", v.durationAtLeast(5000, "5s"), 60_000);
+  const aggregationWindowMs = layers.value("aggregation-window", v.durationMs, 1000);
+  if (aggregationWindowMs > resyncPeriodMs) {
+    throw invalid(
+      "aggregation-window",
+      layers.first("aggregation-window") ?? { text: "1s", source: { kind: "flag" } },
+      `expected at most --resync-period (${formatMs(resyncPeriodMs)})`,
+    );
+  }
+  const positive = v.durationAtLeast(1, "1ms");
+  const leaseDurationMs = layers.value("lease-duration", positive, 15_000);
+  const renewDeadlineMs = layers.value("renew-deadline", positive, 10_000);
+  const retryPeriodMs = layers.value("retry-period", positive, 2_000);
+  requireLonger(layers, "lease-duration", leaseDurationMs, "renew-deadline", renewDeadlineMs);
+  requireLonger(layers, "renew-deadline", renewDeadlineMs, "retry-period", retryPeriodMs);
+
+  const healthProbeBindAddress = layers.value("health-probe-bind-address", v.bindAddress, ":8081");
+  const metricsBindAddress = layers.value("metrics-bind-address", v.optionalBindAddress, ":9090");
+  if (metricsBindAddress !== undefined && sameListener(healthProbeBindAddress, metricsBindAddress)) {
+    throw invalid(
+      "metrics-bind-address",
+      layers.first("metrics-bind-address") ?? { text: metricsBindAddress, source: { kind: "flag" } },
+      `expected another port than --health-probe-bind-address (${healthProbeBindAddress})`,
+    );
+  }
+
+  return {
+    command: "run",
+    ...common,
+    resyncPeriodMs,
+    aggregationWindowMs,
+    leaderElect: layers.value("leader-elect", v.booleanValue, true),
+    leaderElection: {
+      namespace:
+        layers.optional("leader-election-namespace", v.kubernetesNamespace) ?? serviceAccountNamespace(io) ?? "kube-system",
+      leaseName: layers.value("leader-election-id", v.leaseName, "vpc-route-sync"),
+      leaseDurationMs,
+      renewDeadlineMs,
+      retryPeriodMs,
+      identity: layers.optional("identity", v.identity),
+    },
+    healthProbeBindAddress,
+    metricsBindAddress,
+    shutdownTimeoutMs: layers.value("shutdown-timeout", v.durationMs, 30_000),
+  };
+}
+
+/** Two listeners collide when they share a port and one of them binds all interfaces or both the same host. */
+function sameListener(a: string, b: string): boolean {
+  const [first, second] = [splitBindAddress(a), splitBindAddress(b)];
+  return first.port === second.port && (first.host === undefined || second.host === undefined || first.host === second.host);
+}
+
+/** Blames whichever of the two the user set (the shorter one when both were set). */
+function requireLonger(layers: Layers, longer: string, longerMs: number, shorter: string, shorterMs: number): void {
+  if (longerMs > shorterMs) return;
+  const shorterRaw = layers.first(shorter);
+  if (shorterRaw !== undefined) {
+    throw invalid(shorter, shorterRaw, `expected less than --${longer} (${formatMs(longerMs)})`);
+  }
+  const longerRaw = layers.first(longer) ?? { text: formatMs(longerMs), source: { kind: "flag" } };
+  throw invalid(longer, longerRaw, `expected more than --${shorter} (${formatMs(shorterMs)})`);
+}
+
+function formatMs(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+function serviceAccountNamespace(io: ParseConfigIo): string | undefined {
+  try {
+    const namespace = io.readFile(SERVICE_ACCOUNT_NAMESPACE_FILE).trim();
+    return v.kubernetesNamespace.safeParse(namespace).success ? namespace : undefined;
+  } catch {
+    // Not running in a pod (or no token mounted): fall back to kube-system.
+    return undefined;
+  }
+}
+
+function buildDemo(layers: Layers): DemoConfig {
+  return {
+    command: "demo",
+    keepRunning: layers.value("keep-running", v.booleanValue, false),
+    output: layers.value("output", v.outputFormat, "text"),
+    logLevel: layers.value("log-level", v.logLevel, "warn"),
+  };
+}
+
+function buildFakeVpc(layers: Layers): FakeVpcConfig {
+  return {
+    command: "fake-vpc",
+    host: layers.value("host", v.listenHost, "127.0.0.1"),
+    port: layers.value("port", v.integerBetween(0, 65535, "a port"), 0),
+    stateFile: layers.optional("state", v.path),
+    regionId: layers.value("region", v.regionId, "cn-hangzhou"),
+    pendingMs: layers.value("pending-ms", v.integerBetween(0, 3_600_000, "a number of milliseconds"), 500),
+    quota: layers.value("quota", v.integerBetween(1, 100_000), 200),
+  };
+}

@@ -1,0 +1,119 @@
+// The typed, frozen configuration every command receives. Produced once by parseConfig from
+// argv, the environment and the optional CCM cloud-config; nothing downstream reads
+// process.env or re-parses flags.
+
+import type { CredentialSource } from "../cloud/credential-source.js";
+
+export type Command = "reconcile" | "run" | "demo" | "fake-vpc";
+
+export const COMMANDS: readonly Command[] = ["reconcile", "run", "demo", "fake-vpc"];
+
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+export const LOG_LEVELS: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+
+/** "auto": the caller picks text when stderr is a TTY and json otherwise. */
+export type LogFormat = "json" | "text" | "auto";
+
+export type OutputFormat = "text" | "json";
+
+/** `--max-deletions`: an absolute number of routes, or a percentage of the owned routes. */
+export type MaxDeletions =
+  | { readonly kind: "count"; readonly value: number }
+  | { readonly kind: "percent"; readonly value: number };
+
+/** Where the VPC API lives when `--vpc-endpoint` overrides the SDK's regional default. */
+export interface VpcEndpoint {
+  /** `host[:port]`, exactly what the SDK's `Config.endpoint` takes (it is also the signed host). */
+  readonly host: string;
+  /** `http` only when the URL said so (the fake VPC API); bare host names mean `https`. */
+  readonly protocol: "http" | "https";
+}
+
+/** Settings shared by `reconcile` and `run`. */
+export interface CommonConfig {
+  readonly regionId: string;
+  /** Route tables are discovered from this VPC when routeTableIds is empty. */
+  readonly vpcId?: string | undefined;
+  readonly routeTableIds: readonly string[];
+  readonly clusterName: string;
+  /** Canonical CIDRs, at most one per IP family. */
+  readonly clusterCidrs: readonly string[];
+  readonly adoptUnmarked: boolean;
+  readonly maxDeletions: MaxDeletions;
+  readonly vpcEndpoint?: VpcEndpoint | undefined;
+  /** Upper bound on VPC API calls per second, > 0 and <= 100. */
+  readonly apiQps: number;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  /** Path of a kubeconfig file; undefined means the in-cluster service account. */
+  readonly kubeconfig?: string | undefined;
+  /** Path of the CCM cloud-config that was read, if any (for messages only). */
+  readonly cloudConfigPath?: string | undefined;
+  readonly credentials: CredentialSource;
+}
+
+export interface ReconcileConfig extends CommonConfig {
+  readonly command: "reconcile";
+  /** Read Nodes from this `kubectl get nodes -o json` file instead of the API; "-" is stdin. */
+  readonly nodesFile?: string | undefined;
+  readonly dryRun: boolean;
+  readonly output: OutputFormat;
+  /** With dryRun: exit 0 when nothing would change, 3 when changes are planned. */
+  readonly detailedExitcode: boolean;
+  /** Progress lines on stderr (off with --no-progress). */
+  readonly progress: boolean;
+}
+
+export interface LeaderElectionConfig {
+  readonly namespace: string;
+  readonly leaseName: string;
+  readonly leaseDurationMs: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
+  /** Undefined: the caller uses the hostname plus a random suffix. */
+  readonly identity?: string | undefined;
+}
+
+export interface RunConfig extends CommonConfig {
+  readonly command: "run";
+  readonly resyncPeriodMs: number;
+  readonly aggregationWindowMs: number;
+  readonly leaderElect: boolean;
+  readonly leaderElection: LeaderElectionConfig;
+  /** `[host]:port` for /healthz and /readyz. */
+  readonly healthProbeBindAddress: string;
+  /** `[host]:port` for /metrics; undefined when disabled with "0". */
+  readonly metricsBindAddress?: string | undefined;
+  readonly shutdownTimeoutMs: number;
+}
+
+export interface DemoConfig {
+  readonly command: "demo";
+  readonly keepRunning: boolean;
+  readonly output: OutputFormat;
+  readonly logLevel: LogLevel;
+}
+
+export interface FakeVpcConfig {
+  readonly command: "fake-vpc";
+  readonly host: string;
+  /** 0: pick a free port (the command prints the one it got). */
+  readonly port: number;
+  /** JSON file the fake loads its state from and saves it to. */
+  readonly stateFile?: string | undefined;
+  readonly regionId: string;
+  /** How long new route entries stay Pending before becoming Available. */
+  readonly pendingMs: number;
+  /** Custom route entries allowed per route table. */
+  readonly quota: number;
+}
+
+export type Config = ReconcileConfig | RunConfig | DemoConfig | FakeVpcConfig;
+
+/** What parseConfig decided: run a command, or print help/version text and exit 0. */
+export type ParseOutcome =
+  | { readonly kind: "config"; readonly config: Config }
+  | { readonly kind: "help"; readonly text: string }
+  | { readonly kind: "version"; readonly text: string };
+
+export type Env = Readonly<Record<string, string | undefined>>;
