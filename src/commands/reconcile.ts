@@ -1,0 +1,78 @@
+// `vpc-route-sync reconcile`: one pass from a terminal or a script. Reads the Nodes (API or
+// --nodes-file), reads the route tables, prints the plan, applies it unless --dry-run, prints the
+// result, and maps the outcome to the documented exit code.
+import type { CommandIo, ReconcileConfig } from "../config/index.js";
+import type { NodeFacts } from "../domain/types.js";
+import type { Logger } from "../observability/logger.js";
+import { buildJsonReport, exitCodeFor, formatTextReport } from "../reconcile/report.js";
+import { RouteSyncer, asCloudError } from "../reconcile/sync-once.js";
+import type { RouteTable } from "../cloud/route-table.js";
+import {
+  NodesFileError,
+  createCommandLogger,
+  createRouteTable,
+  listNodesFromApi,
+  readNodesFile,
+  syncSettingsFrom,
+} from "./wiring.js";
+
+export interface ReconcileDeps {
+  readonly logger?: Logger | undefined;
+  readonly routeTable?: RouteTable | undefined;
+}
+
+export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo, deps: ReconcileDeps = {}): Promise<number> {
+  const logger = deps.logger ?? createCommandLogger(config, io);
+  const routeTable = deps.routeTable ?? createRouteTable(config, logger);
+
+  let nodes: NodeFacts[];
+  try {
+    nodes = config.nodesFile ? await readNodesFile(config.nodesFile, io) : await listNodesFromApi(config, io);
+  } catch (error) {
+    const message = error instanceof NodesFileError ? error.message : `cannot list Nodes from the Kubernetes API: ${messageOf(error)}`;
+    io.stderr.write(`vpc-route-sync: ${message}\n`);
+    return error instanceof NodesFileError ? 2 : 1;
+  }
+
+  const syncer = new RouteSyncer({ routeTable, settings: syncSettingsFrom(config), logger });
+  const progress = config.progress && config.output === "text" && io.stderrIsTTY ? progressLine(io) : undefined;
+  let result;
+  try {
+    result = await syncer.syncOnce({
+      nodes,
+      // A one-shot run sees the complete Node list: deletes are safe (within --max-deletions).
+      allowDeletes: true,
+      dryRun: config.dryRun,
+      signal: io.signal,
+      onProgress: progress?.update,
+    });
+  } catch (error) {
+    const cloudError = asCloudError(error);
+    progress?.done();
+    io.stderr.write(`vpc-route-sync: ${cloudError.message}\n`);
+    return cloudError.code === "Config.NoRouteTable" ? 2 : 1;
+  }
+  progress?.done();
+
+  const report = buildJsonReport(result, nodes, config.dryRun);
+  io.stdout.write(config.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatTextReport(report));
+  return exitCodeFor(result.outcome, config.detailedExitcode);
+}
+
+/** "applying: 50/120 routes" on one rewritten terminal line (only when stderr is a TTY). */
+function progressLine(io: CommandIo): { update: (done: number, total: number) => void; done: () => void } {
+  let shown = false;
+  return {
+    update: (done, total) => {
+      shown = true;
+      io.stderr.write(`\rapplying: ${done}/${total} route changes`);
+    },
+    done: () => {
+      if (shown) io.stderr.write("\n");
+    },
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

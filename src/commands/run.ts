@@ -1,0 +1,78 @@
+// `vpc-route-sync run`: the in-cluster controller. Wires the Node informer, leader election, the
+// reconcile loop, metrics and health endpoints; returns 0 after a graceful SIGTERM/SIGINT.
+import { randomBytes } from "node:crypto";
+import type { CommandIo, RunConfig } from "../config/index.js";
+import { Controller } from "../controller/controller.js";
+import { Metrics } from "../observability/metrics.js";
+import { startHttpServer, healthRoutes, metricsRoutes, type RunningHttpServer } from "../observability/http-server.js";
+import { createCommandLogger, createRouteTable, kubeConfigFor, syncSettingsFrom } from "./wiring.js";
+import { readPackageVersion } from "../config/version.js";
+
+export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<number> {
+  const identity = config.leaderElection.identity ?? `${io.hostname}-${randomBytes(3).toString("hex")}`;
+  const logger = createCommandLogger(config, io, { identity });
+  const metrics = new Metrics({ version: readPackageVersion() });
+
+  let kubeConfig;
+  try {
+    kubeConfig = kubeConfigFor(config, io);
+  } catch (error) {
+    io.stderr.write(`vpc-route-sync: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const routeTable = createRouteTable(config, logger, metrics.cloudObserver());
+  const pod =
+    io.env.POD_NAME && io.env.POD_NAMESPACE ? { name: io.env.POD_NAME, namespace: io.env.POD_NAMESPACE } : undefined;
+  const controller = new Controller({
+    kubeConfig,
+    routeTable,
+    settings: syncSettingsFrom(config),
+    logger,
+    metrics,
+    identity,
+    resyncPeriodMs: config.resyncPeriodMs,
+    aggregationWindowMs: config.aggregationWindowMs,
+    leaderElection: config.leaderElect ? config.leaderElection : undefined,
+    pod,
+  });
+
+  const servers: RunningHttpServer[] = [];
+  try {
+    const health = healthRoutes({ healthz: () => controller.healthz(), readyz: () => controller.readyz() });
+    if (config.metricsBindAddress !== undefined && config.metricsBindAddress === config.healthProbeBindAddress) {
+      servers.push(await startHttpServer({ bindAddress: config.healthProbeBindAddress, routes: { ...health, ...metricsRoutes(metrics) } }));
+    } else {
+      servers.push(await startHttpServer({ bindAddress: config.healthProbeBindAddress, routes: health }));
+      if (config.metricsBindAddress !== undefined) {
+        servers.push(await startHttpServer({ bindAddress: config.metricsBindAddress, routes: metricsRoutes(metrics) }));
+      }
+    }
+  } catch (error) {
+    io.stderr.write(`vpc-route-sync: cannot listen: ${(error as Error).message}\n`);
+    await Promise.all(servers.map((s) => s.close()));
+    return 1;
+  }
+  logger.info(
+    {
+      regionId: config.regionId,
+      vpcId: config.vpcId,
+      routeTableIds: config.routeTableIds,
+      clusterName: config.clusterName,
+      leaderElect: config.leaderElect,
+      healthPort: servers[0]?.port,
+      metricsPort: servers[1]?.port ?? (config.metricsBindAddress ? servers[0]?.port : undefined),
+    },
+    "controller starting",
+  );
+
+  await controller.start();
+  await new Promise<void>((resolve) => {
+    if (io.signal.aborted) resolve();
+    else io.signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  logger.info({ reason: String((io.signal.reason as Error | undefined)?.message ?? "signal") }, "controller stopping");
+  await controller.stop(config.shutdownTimeoutMs);
+  await Promise.all(servers.map((s) => s.close()));
+  logger.info({}, "controller stopped");
+  return 0;
+}

@@ -1,0 +1,293 @@
+// Controller mode: keeps the Node cache warm on every replica, and on the leader runs the
+// coalescing reconcile loop, then reports each pass through Node conditions, Events and metrics.
+// Losing the Lease aborts the in-flight pass at once (no write after that); shutdown finishes or
+// abandons the in-flight batch within a deadline and releases the Lease.
+import { CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Node } from "@kubernetes/client-node";
+import PQueue from "p-queue";
+import type { RouteTable } from "../cloud/route-table.js";
+import { nodeFactsFrom, type NodeLike } from "../domain/node-facts.js";
+import { EventRecorder, leaseReference, podReference, type EventReason } from "../kube/event-recorder.js";
+import { LeaderElector } from "../kube/leader-election.js";
+import { NodeInformer, relevant } from "../kube/node-informer.js";
+import { NodeStatusWriter } from "../kube/node-status.js";
+import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
+import { ReconcileLoop, type PassOutcome, type PassTrigger } from "../reconcile/reconcile-loop.js";
+import { RouteSyncer, asCloudError, type SyncResult, type SyncSettings } from "../reconcile/sync-once.js";
+import { realTimers, type Timers } from "../util/timers.js";
+import {
+  DEFAULT_ROUTE_TABLE_QUOTA,
+  customEntryCounts,
+  eligibilityCounts,
+  passEvents,
+  passOutcome,
+  reconcileResult,
+  routeCounts,
+} from "./pass-summary.js";
+
+export interface ControllerOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly routeTable: RouteTable;
+  readonly settings: SyncSettings;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly identity: string;
+  readonly resyncPeriodMs: number;
+  readonly aggregationWindowMs: number;
+  readonly leaderElection?:
+    | {
+        readonly namespace: string;
+        readonly leaseName: string;
+        readonly leaseDurationMs: number;
+        readonly renewDeadlineMs: number;
+        readonly retryPeriodMs: number;
+      }
+    | undefined;
+  /** The operator's own Pod, for cluster-wide Events (else they go to the Lease). */
+  readonly pod?: { readonly namespace: string; readonly name: string } | undefined;
+  /** Failure backoff of the loop. @default 1 s doubling to 5 min */
+  readonly backoffBaseMs?: number;
+  readonly backoffMaxMs?: number;
+  readonly timers?: Timers;
+}
+
+export class Controller {
+  readonly #o: ControllerOptions;
+  readonly #log: Logger;
+  readonly #timers: Timers;
+  readonly #informer: NodeInformer;
+  readonly #syncer: RouteSyncer;
+  readonly #statusWriter: NodeStatusWriter;
+  readonly #events: EventRecorder;
+  readonly #elector: LeaderElector | undefined;
+  readonly #loop: ReconcileLoop;
+  /** When a relevant change for a Node was first seen and its route not yet Available (for latency). */
+  readonly #changeSeenAt = new Map<string, number>();
+  #leading = false;
+  #leaderSignal: AbortSignal | undefined;
+  #hardStop = new AbortController();
+  #reportedRestarts = 0;
+  #passSeq = 0;
+
+  constructor(options: ControllerOptions) {
+    this.#o = options;
+    this.#log = options.logger;
+    this.#timers = options.timers ?? realTimers;
+    const core = options.kubeConfig.makeApiClient(CoreV1Api);
+    const kubeLog = this.#log.child({ component: "kube" });
+    this.#informer = new NodeInformer({ kubeConfig: options.kubeConfig, logger: kubeLog });
+    this.#syncer = new RouteSyncer({ routeTable: options.routeTable, settings: options.settings, logger: this.#log });
+    this.#statusWriter = new NodeStatusWriter({ core, logger: kubeLog });
+    const le = options.leaderElection;
+    const clusterObject = options.pod
+      ? podReference(options.pod.namespace, options.pod.name)
+      : leaseReference(le?.namespace ?? "default", le?.leaseName ?? "vpc-route-sync");
+    this.#events = new EventRecorder({ core, identity: options.identity, clusterObject, logger: kubeLog });
+    this.#loop = new ReconcileLoop({
+      aggregationWindowMs: options.aggregationWindowMs,
+      resyncPeriodMs: options.resyncPeriodMs,
+      backoffBaseMs: options.backoffBaseMs ?? 1_000,
+      backoffMaxMs: options.backoffMaxMs ?? 300_000,
+      timers: this.#timers,
+      runPass: (trigger) => this.#runPass(trigger),
+      onUnexpectedError: (error) => this.#log.error({ err: error }, "reconcile failed"),
+    });
+    if (le) {
+      this.#elector = new LeaderElector({
+        coordination: options.kubeConfig.makeApiClient(CoordinationV1Api),
+        namespace: le.namespace,
+        name: le.leaseName,
+        identity: options.identity,
+        leaseDurationMs: le.leaseDurationMs,
+        renewDeadlineMs: le.renewDeadlineMs,
+        retryPeriodMs: le.retryPeriodMs,
+        onStartedLeading: (signal) => this.#startLeading(signal),
+        onStoppedLeading: () => this.#stopLeading(),
+        onNewLeader: (identity) => this.#log.info({ leader: identity }, "leader election"),
+        logger: kubeLog,
+      });
+    }
+    this.#informer.onChange((kind, node, oldNode) => {
+      if (kind === "update" && !relevant(oldNode, node)) return;
+      const nodeName = node.metadata?.name;
+      if (nodeName && this.#informer.synced) {
+        if (kind === "delete") this.#changeSeenAt.delete(nodeName);
+        else if (!this.#changeSeenAt.has(nodeName)) this.#changeSeenAt.set(nodeName, this.#timers.now());
+      }
+      this.#loop.notifyChange();
+    });
+    this.#informer.onSyncedChange((synced) => {
+      options.metrics.setInformerSynced(synced);
+      if (synced) this.#loop.notifyChange();
+    });
+  }
+
+  /** Liveness: the process makes progress (the informer restarts itself; a stuck event loop fails the probe). */
+  healthz(): { ok: boolean; detail: string } {
+    return { ok: true, detail: `informer restarts: ${this.#informer.restarts}` };
+  }
+
+  /** Readiness: the Node cache has synced. */
+  readyz(): { ok: boolean; detail: string } {
+    const synced = this.#informer.synced;
+    return { ok: synced, detail: synced ? `synced${this.#leading ? ", leader" : ""}` : "node cache not synced" };
+  }
+
+  get leading(): boolean {
+    return this.#leading;
+  }
+
+  async start(): Promise<void> {
+    this.#o.metrics.setLeader(false);
+    this.#o.metrics.setInformerSynced(false);
+    await this.#informer.start();
+    if (this.#elector) this.#elector.start();
+    else this.#startLeading(new AbortController().signal);
+  }
+
+  /**
+   * Graceful stop: no new pass; the in-flight one may finish until `deadlineMs`, then it is
+   * aborted; the Lease is released so another replica takes over at once.
+   */
+  async stop(deadlineMs: number): Promise<void> {
+    const timer = this.#timers.schedule(deadlineMs, () => this.#hardStop.abort(new Error("shutdown deadline passed")));
+    try {
+      await this.#loop.stop();
+    } finally {
+      timer.cancel();
+    }
+    if (this.#elector) {
+      try {
+        await this.#elector.release();
+      } catch (error) {
+        this.#log.warn({ err: error }, "leader election");
+      }
+    }
+    this.#leading = false;
+    this.#o.metrics.setLeader(false);
+    await this.#informer.stop();
+  }
+
+  #startLeading(signal: AbortSignal): void {
+    this.#log.info({ identity: this.#o.identity }, "started leading");
+    this.#leading = true;
+    this.#leaderSignal = signal;
+    this.#o.metrics.setLeader(true);
+    this.#loop.start();
+  }
+
+  #stopLeading(): void {
+    if (!this.#leading) return;
+    this.#log.warn({ identity: this.#o.identity }, "stopped leading");
+    this.#leading = false;
+    this.#o.metrics.setLeader(false);
+    this.#o.metrics.clearPassState();
+    // The leader signal is already aborted: the in-flight pass stops writing now.
+    void this.#loop.stop();
+  }
+
+  async #runPass(trigger: PassTrigger): Promise<PassOutcome> {
+    if (!this.#leading) return "success";
+    const passId = `${this.#o.identity}-${++this.#passSeq}`;
+    const log = this.#log.child({ passId });
+    const started = this.#timers.now();
+    this.#reportRestarts();
+    const nodes = this.#informer.list();
+    const signal = AbortSignal.any([this.#leaderSignal ?? new AbortController().signal, this.#hardStop.signal]);
+    log.debug({ cause: trigger.cause, changes: trigger.changes, nodes: nodes.length }, "reconcile started");
+    let result: SyncResult;
+    try {
+      result = await this.#syncer.syncOnce({
+        nodes: nodes.map((n) => nodeFactsFrom(n as NodeLike)),
+        // Nothing is deleted before the Node cache has synced: a partial cache would look like deleted Nodes.
+        allowDeletes: this.#informer.synced,
+        dryRun: false,
+        signal,
+      });
+    } catch (error) {
+      const cloudError = asCloudError(error);
+      const seconds = (this.#timers.now() - started) / 1000;
+      this.#o.metrics.observeReconcile("error", seconds);
+      log.error({ code: cloudError.code, err: cloudError }, "reconcile failed");
+      void this.#events.recordCluster("SyncRouteFailed", `reconcile failed: ${cloudError.code}: ${cloudError.message}`);
+      return cloudError.retryable ? "retry" : "final";
+    }
+    const seconds = (this.#timers.now() - started) / 1000;
+    const outcome = passOutcome(result);
+    this.#o.metrics.observeReconcile(reconcileResult(result), seconds);
+    if (!this.#leading) return outcome; // lost the Lease meanwhile: report nothing as leader
+    this.#report(result, nodes);
+    await this.#updateNodeStatus(result, nodes, log);
+
+    const fields = {
+      cause: trigger.cause,
+      changes: trigger.changes,
+      durationMs: Math.round(seconds * 1000),
+      creates: result.plan.creates.length,
+      deletes: result.plan.deletes.length,
+      conflicts: result.plan.conflicts.length,
+      result: result.outcome,
+    };
+    if (result.outcome === "failed") log.warn(fields, "reconcile failed");
+    else if (result.outcome === "refused") log.warn({ ...fields, reason: result.plan.refusal?.message }, "reconcile refused");
+    else log.info(fields, "reconcile finished");
+    return outcome;
+  }
+
+  #report(result: SyncResult, nodes: readonly V1Node[]): void {
+    const m = this.#o.metrics;
+    for (const r of result.creates) m.routeOperation("create", r.outcome.ok ? "success" : "error");
+    for (const r of result.deletes) m.routeOperation("delete", r.outcome.ok ? "success" : "error");
+    m.setNodeEligibility(eligibilityCounts(result));
+    m.retainRouteTables(result.routeTableIds);
+    for (const [routeTableId, counts] of routeCounts(result)) m.setRoutes(routeTableId, counts);
+    for (const [routeTableId, used] of customEntryCounts(result)) m.setQuota(routeTableId, used, DEFAULT_ROUTE_TABLE_QUOTA);
+
+    const byName = new Map(nodes.map((n) => [n.metadata?.name ?? "", n]));
+    for (const event of passEvents(result)) {
+      const node = event.nodeName ? byName.get(event.nodeName) : undefined;
+      void this.#record(node, event.reason, event.message);
+    }
+
+    // Event-to-route latency, for Nodes whose route just became Available everywhere.
+    const now = this.#timers.now();
+    const eligible = new Set(result.eligible.map((e) => e.nodeName));
+    for (const [nodeName, seenAt] of this.#changeSeenAt) {
+      const state = result.nodeRoutes.get(nodeName);
+      if (state?.state === "available") {
+        m.observeNodeRouteLatency((now - seenAt) / 1000);
+        this.#changeSeenAt.delete(nodeName);
+      } else if (!eligible.has(nodeName)) {
+        this.#changeSeenAt.delete(nodeName);
+      }
+    }
+  }
+
+  #record(node: V1Node | undefined, reason: EventReason, message: string): Promise<void> {
+    return node ? this.#events.recordNode(node, reason, message) : this.#events.recordCluster(reason, message);
+  }
+
+  async #updateNodeStatus(result: SyncResult, nodes: readonly V1Node[], log: Logger): Promise<void> {
+    const byName = new Map(nodes.map((n) => [n.metadata?.name ?? "", n]));
+    const queue = new PQueue({ concurrency: 8 });
+    for (const [nodeName, state] of result.nodeRoutes) {
+      if (state.state === "pending") continue;
+      // Read the freshest cached copy: the writer compares with the current condition.
+      const node = this.#informer.get(nodeName) ?? byName.get(nodeName);
+      if (!node) continue;
+      void queue.add(async () => {
+        const outcome = await this.#statusWriter.setRouteState(
+          node,
+          state.state === "available" ? { routed: true } : { routed: false, message: state.message },
+        );
+        if (outcome.result === "failed") log.warn({ nodeName, err: outcome.error }, "node status update failed");
+      });
+    }
+    await queue.onIdle();
+  }
+
+  #reportRestarts(): void {
+    const restarts = this.#informer.restarts;
+    for (; this.#reportedRestarts < restarts; this.#reportedRestarts++) this.#o.metrics.informerRestarted();
+  }
+}

@@ -1,0 +1,133 @@
+// What a finished pass means for metrics, Node conditions and Events, computed from a SyncResult
+// by pure functions so the controller only forwards the results.
+import type { EventReason } from "../kube/event-recorder.js";
+import type { NodeEligibilityCounts, RouteCounts } from "../observability/metrics.js";
+import type { ReconcileResult } from "../observability/metric-definitions.js";
+import type { SkipReason } from "../domain/types.js";
+import type { PassOutcome } from "../reconcile/reconcile-loop.js";
+import type { SyncResult } from "../reconcile/sync-once.js";
+
+/** Alibaba's default custom-entry quota per route table (raise-able by ticket). */
+export const DEFAULT_ROUTE_TABLE_QUOTA = 200;
+
+export function passOutcome(result: SyncResult): PassOutcome {
+  switch (result.outcome) {
+    case "in-sync":
+    case "applied":
+    case "changes-pending":
+      return "success";
+    case "refused":
+      return "final";
+    case "failed":
+      return result.retryable ? "retry" : "final";
+  }
+}
+
+export function reconcileResult(result: SyncResult): ReconcileResult {
+  if (result.outcome === "refused") return "refused";
+  return result.outcome === "failed" ? "error" : "success";
+}
+
+export function eligibilityCounts(result: SyncResult): NodeEligibilityCounts {
+  const counts: Partial<Record<"eligible" | SkipReason, number>> = { eligible: result.eligible.length };
+  for (const s of result.plan.skipped) counts[s.reason] = (counts[s.reason] ?? 0) + 1;
+  return counts;
+}
+
+/** Per-table route counts after the pass (what /metrics shows as vpc_route_sync_routes). */
+export function routeCounts(result: SyncResult): Map<string, Required<RouteCounts>> {
+  const counts = new Map<string, Required<RouteCounts>>();
+  const get = (id: string): Required<RouteCounts> => {
+    let c = counts.get(id);
+    if (!c) {
+      c = { desired: 0, present: 0, missing: 0, stale: 0, conflict: 0 };
+      counts.set(id, c);
+    }
+    return c;
+  };
+  for (const id of result.actual.keys()) get(id);
+  for (const s of result.plan.satisfied) {
+    const c = get(s.routeTableId);
+    c.desired += 1;
+    c.present += 1;
+  }
+  for (const r of result.creates) {
+    const c = get(r.action.routeTableId);
+    if (r.outcome.ok) c.present += 1;
+  }
+  const desiredCreates = [...result.plan.creates, ...result.plan.held.creates.map((h) => h.action)];
+  for (const a of desiredCreates) get(a.routeTableId).desired += 1;
+  for (const conflict of result.plan.conflicts) {
+    if (!conflict.routeTableId) continue;
+    const c = get(conflict.routeTableId);
+    c.desired += 1;
+    c.conflict += 1;
+  }
+  const deleted = new Set(result.deletes.filter((d) => d.outcome.ok).map((d) => d.action));
+  for (const d of [...result.plan.deletes, ...result.plan.held.deletes.map((h) => h.action)]) {
+    if (!deleted.has(d)) get(d.routeTableId).stale += 1;
+  }
+  for (const c of counts.values()) c.missing = Math.max(0, c.desired - c.present - c.conflict);
+  return counts;
+}
+
+/** Custom entries in each table after the pass (for the quota gauge). */
+export function customEntryCounts(result: SyncResult): Map<string, number> {
+  const used = new Map<string, number>();
+  for (const [id, entries] of result.actual) used.set(id, entries.filter((e) => e.type === "Custom").length);
+  for (const r of result.creates) if (r.outcome.ok) used.set(r.action.routeTableId, (used.get(r.action.routeTableId) ?? 0) + 1);
+  for (const r of result.deletes) if (r.outcome.ok) used.set(r.action.routeTableId, (used.get(r.action.routeTableId) ?? 1) - 1);
+  return used;
+}
+
+export interface PlannedEvent {
+  /** A Node name, or undefined for a cluster-wide event (recorded on the operator's own object). */
+  readonly nodeName?: string | undefined;
+  readonly reason: EventReason;
+  readonly message: string;
+}
+
+const SKIP_EVENT: Partial<Record<SkipReason, EventReason>> = {
+  "invalid-provider-id": "InvalidProviderID",
+  "other-region": "InvalidProviderID",
+  "invalid-pod-cidr": "InvalidPodCIDR",
+  "outside-cluster-cidr": "InvalidPodCIDR",
+};
+
+/** The Events a pass produces; the recorder deduplicates repeats across passes. */
+export function passEvents(result: SyncResult): PlannedEvent[] {
+  const events: PlannedEvent[] = [];
+  for (const s of result.plan.skipped) {
+    const reason = SKIP_EVENT[s.reason];
+    if (reason) events.push({ nodeName: s.nodeName, reason, message: s.message });
+  }
+  for (const c of result.plan.conflicts) {
+    events.push({
+      nodeName: c.nodeName,
+      reason: c.reason === "overlapping-pod-cidr" ? "OverlappingPodCIDR" : "RouteConflict",
+      message: c.message,
+    });
+  }
+  for (const { action, outcome } of result.creates) {
+    const where = `${action.destinationCidr} -> ${action.instanceId} in ${action.routeTableId}`;
+    if (outcome.ok) {
+      events.push({ nodeName: action.nodeName, reason: "RouteCreated", message: `created route ${where}` });
+    } else if (outcome.error.code === "QuotaExceeded") {
+      const message = `route table ${action.routeTableId} is full (QuotaExceeded): cannot create ${where}`;
+      events.push({ nodeName: action.nodeName, reason: "QuotaExceeded", message });
+      events.push({ reason: "QuotaExceeded", message: `route table ${action.routeTableId} is full (QuotaExceeded)` });
+    } else {
+      events.push({ nodeName: action.nodeName, reason: "CreateRouteFailed", message: `cannot create ${where}: ${outcome.error.code}: ${outcome.error.message}` });
+    }
+  }
+  for (const { action, outcome } of result.deletes) {
+    const where = `${action.destinationCidr} -> ${action.instanceId} in ${action.routeTableId} (${action.reason})`;
+    if (outcome.ok) events.push({ nodeName: action.nodeName, reason: "RouteDeleted", message: `deleted route ${where}` });
+    else events.push({ reason: "DeleteRouteFailed", message: `cannot delete ${where}: ${outcome.error.code}: ${outcome.error.message}` });
+  }
+  if (result.plan.refusal) events.push({ reason: "DeletionsRefused", message: result.plan.refusal.message });
+  for (const f of result.tableFailures) {
+    events.push({ reason: "SyncRouteFailed", message: `cannot read route table ${f.routeTableId}: ${f.error.code}: ${f.error.message}` });
+  }
+  return events;
+}

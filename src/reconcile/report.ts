@@ -1,0 +1,213 @@
+// Turns a SyncResult into what people and scripts read: the stable JSON report (documented in
+// docs/cli.md, schemaVersion 1) and the text table. Pure functions.
+import type { SyncOutcome, SyncResult } from "./sync-once.js";
+import type { NodeFacts } from "../domain/types.js";
+import type { EntryOutcome } from "../cloud/route-table.js";
+
+export interface ReportAction {
+  readonly kind: "create" | "delete";
+  readonly routeTableId: string;
+  readonly destinationCidr: string;
+  readonly instanceId: string;
+  readonly nodeName: string | null;
+  /** create: "missing"; delete: "stale" | "next-hop-changed" | "cidr-changed". */
+  readonly reason: string;
+  /** "planned" in a dry run; "succeeded" or "failed" after applying. */
+  readonly result: "planned" | "succeeded" | "failed";
+  readonly error: { readonly code: string; readonly message: string; readonly requestId: string | null } | null;
+}
+
+export interface JsonReport {
+  readonly schemaVersion: 1;
+  readonly dryRun: boolean;
+  readonly routeTableIds: readonly string[];
+  readonly actions: readonly ReportAction[];
+  readonly conflicts: ReadonlyArray<{
+    readonly reason: string;
+    readonly routeTableId: string | null;
+    readonly destinationCidr: string;
+    readonly nodeName: string;
+    readonly message: string;
+  }>;
+  readonly skipped: ReadonlyArray<{ readonly nodeName: string; readonly reason: string; readonly message: string }>;
+  readonly refusal: { readonly reason: string; readonly message: string } | null;
+  /** Actions held back this pass (deletes before the Node cache synced, refused deletes, creates that wait for them). */
+  readonly held: ReadonlyArray<{
+    readonly kind: "create" | "delete";
+    readonly routeTableId: string;
+    readonly destinationCidr: string;
+    readonly instanceId: string;
+    readonly nodeName: string | null;
+    readonly reason: string;
+  }>;
+  readonly tableErrors: ReadonlyArray<{ readonly routeTableId: string; readonly code: string; readonly message: string }>;
+  readonly summary: {
+    readonly nodes: number;
+    readonly eligible: number;
+    readonly skipped: number;
+    readonly satisfied: number;
+    readonly creates: number;
+    readonly deletes: number;
+    readonly conflicts: number;
+    readonly failed: number;
+  };
+  readonly result: SyncOutcome;
+}
+
+export function buildJsonReport(result: SyncResult, nodes: readonly NodeFacts[], dryRun: boolean): JsonReport {
+  const actions: ReportAction[] = [];
+  const deleteOutcomes = new Map(result.deletes.map((r) => [r.action, r.outcome]));
+  const createOutcomes = new Map(result.creates.map((r) => [r.action, r.outcome]));
+  for (const d of result.plan.deletes) {
+    const outcome = deleteOutcomes.get(d);
+    actions.push({
+      kind: "delete",
+      routeTableId: d.routeTableId,
+      destinationCidr: d.destinationCidr,
+      instanceId: d.instanceId,
+      nodeName: d.nodeName ?? null,
+      reason: d.reason,
+      ...resultOf(outcome, dryRun),
+    });
+  }
+  for (const c of result.plan.creates) {
+    const outcome = createOutcomes.get(c);
+    actions.push({
+      kind: "create",
+      routeTableId: c.routeTableId,
+      destinationCidr: c.destinationCidr,
+      instanceId: c.instanceId,
+      nodeName: c.nodeName,
+      reason: "missing",
+      ...resultOf(outcome, dryRun),
+    });
+  }
+  const failed = actions.filter((a) => a.result === "failed").length;
+  return {
+    schemaVersion: 1,
+    dryRun,
+    routeTableIds: [...result.routeTableIds],
+    actions,
+    conflicts: result.plan.conflicts.map((c) => ({
+      reason: c.reason,
+      routeTableId: c.routeTableId ?? null,
+      destinationCidr: c.destinationCidr,
+      nodeName: c.nodeName,
+      message: c.message,
+    })),
+    skipped: result.plan.skipped.map((s) => ({ nodeName: s.nodeName, reason: s.reason, message: s.message })),
+    refusal: result.plan.refusal ? { reason: result.plan.refusal.reason, message: result.plan.refusal.message } : null,
+    held: [
+      ...result.plan.held.deletes.map((h) => ({ kind: "delete" as const, ...heldFields(h.action), reason: h.reason })),
+      ...result.plan.held.creates.map((h) => ({ kind: "create" as const, ...heldFields(h.action), reason: h.reason })),
+    ],
+    tableErrors: result.tableFailures.map((f) => ({ routeTableId: f.routeTableId, code: f.error.code, message: f.error.message })),
+    summary: {
+      nodes: nodes.length,
+      eligible: result.eligible.length,
+      skipped: result.plan.skipped.length,
+      satisfied: result.plan.satisfied.length,
+      creates: result.plan.creates.length,
+      deletes: result.plan.deletes.length,
+      conflicts: result.plan.conflicts.length,
+      failed,
+    },
+    result: result.outcome,
+  };
+}
+
+function heldFields(a: { routeTableId: string; destinationCidr: string; instanceId: string; nodeName?: string | undefined }) {
+  return { routeTableId: a.routeTableId, destinationCidr: a.destinationCidr, instanceId: a.instanceId, nodeName: a.nodeName ?? null };
+}
+
+function resultOf(
+  outcome: EntryOutcome | undefined,
+  dryRun: boolean,
+): Pick<ReportAction, "result" | "error"> {
+  if (dryRun || !outcome) return { result: "planned", error: null };
+  if (outcome.ok) return { result: "succeeded", error: null };
+  return {
+    result: "failed",
+    error: { code: outcome.error.code, message: outcome.error.message, requestId: outcome.error.requestId ?? null },
+  };
+}
+
+/** A plain-text rendering for terminals: aligned columns, one section per kind of finding. */
+export function formatTextReport(report: JsonReport): string {
+  const lines: string[] = [];
+  const heading = report.dryRun ? "Plan (dry run: nothing was changed)" : "Plan";
+  lines.push(`${heading} for route tables ${report.routeTableIds.join(", ") || "(none)"}`);
+  if (report.actions.length === 0) {
+    lines.push("  no changes: every eligible Node's route is in place");
+  } else {
+    lines.push(
+      ...table(
+        ["ACTION", "ROUTE TABLE", "DESTINATION", "NEXT HOP", "NODE", "REASON", "RESULT"],
+        report.actions.map((a) => [
+          a.kind,
+          a.routeTableId,
+          a.destinationCidr,
+          a.instanceId,
+          a.nodeName ?? "-",
+          a.reason,
+          a.result === "failed" && a.error ? `failed: ${a.error.code}: ${a.error.message}` : a.result,
+        ]),
+      ),
+    );
+  }
+  if (report.refusal) lines.push("", `Refused: ${report.refusal.message}`);
+  if (report.held.length > 0) {
+    lines.push("", "Held back this pass:");
+    lines.push(
+      ...table(
+        ["ACTION", "ROUTE TABLE", "DESTINATION", "NEXT HOP", "REASON"],
+        report.held.map((h) => [h.kind, h.routeTableId, h.destinationCidr, h.instanceId, h.reason]),
+      ),
+    );
+  }
+  if (report.conflicts.length > 0) {
+    lines.push("", "Conflicts (left untouched):");
+    lines.push(
+      ...table(
+        ["NODE", "DESTINATION", "ROUTE TABLE", "PROBLEM"],
+        report.conflicts.map((c) => [c.nodeName, c.destinationCidr, c.routeTableId ?? "-", c.message]),
+      ),
+    );
+  }
+  if (report.skipped.length > 0) {
+    lines.push("", "Skipped Nodes:");
+    lines.push(...table(["NODE", "REASON", "DETAIL"], report.skipped.map((s) => [s.nodeName, s.reason, s.message])));
+  }
+  if (report.tableErrors.length > 0) {
+    lines.push("", "Route tables that could not be read:");
+    lines.push(...table(["ROUTE TABLE", "CODE", "MESSAGE"], report.tableErrors.map((e) => [e.routeTableId, e.code, e.message])));
+  }
+  const s = report.summary;
+  lines.push(
+    "",
+    `Summary: ${s.nodes} nodes, ${s.eligible} eligible, ${s.skipped} skipped; ${s.satisfied} routes in place, ` +
+      `${s.creates} to create, ${s.deletes} to delete, ${s.conflicts} conflicts, ${s.failed} failed. Result: ${report.result}`,
+  );
+  return lines.join("\n") + "\n";
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const fmt = (r: string[]): string =>
+    "  " + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ");
+  return [fmt(header), ...rows.map(fmt)];
+}
+
+/** Exit code for a one-shot run (documented in docs/cli.md). */
+export function exitCodeFor(outcome: SyncOutcome, detailedExitcode: boolean): number {
+  switch (outcome) {
+    case "in-sync":
+    case "applied":
+      return 0;
+    case "changes-pending":
+      return detailedExitcode ? 3 : 0;
+    case "failed":
+    case "refused":
+      return 1;
+  }
+}

@@ -1,0 +1,294 @@
+// One reconcile pass: read the route tables, plan against the Nodes, apply the plan. Shared by
+// the one-shot `reconcile` command, the controller loop and the demo, so all three behave alike.
+import type { Logger } from "pino";
+import type { BatchResult, EntryOutcome, RouteTable } from "../cloud/route-table.js";
+import { CloudError } from "../cloud/errors.js";
+import { buildPlan } from "../domain/build-plan.js";
+import type { PlanResult } from "../domain/plan.js";
+import type {
+  CreateAction,
+  DeleteAction,
+  EligibleNode,
+  NodeFacts,
+  Plan,
+  RouteEntry,
+} from "../domain/types.js";
+
+export interface SyncSettings {
+  readonly regionId: string;
+  readonly vpcId?: string | undefined;
+  /** Managed tables; empty means "discover from vpcId". */
+  readonly routeTableIds: readonly string[];
+  readonly clusterName: string;
+  readonly clusterCidrs: readonly string[];
+  readonly adoptUnmarked: boolean;
+  readonly maxDeletions: { readonly kind: "count" | "percent"; readonly value: number };
+}
+
+export interface SyncRequest {
+  readonly nodes: readonly NodeFacts[];
+  /** False until the Node cache has synced: nothing is deleted then. */
+  readonly allowDeletes: boolean;
+  /** Plan only: no write call of any kind. */
+  readonly dryRun: boolean;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+/** How one table failed to be read; the pass plans nothing for that table. */
+export interface TableFailure {
+  readonly routeTableId: string;
+  readonly error: CloudError;
+}
+
+export interface ActionResult<A> {
+  readonly action: A;
+  readonly outcome: EntryOutcome;
+}
+
+/** Where a Node's route stands after the pass (drives NetworkUnavailable). */
+export type NodeRouteState =
+  | { readonly state: "available" }
+  | { readonly state: "pending"; readonly message: string }
+  | { readonly state: "failed"; readonly message: string; readonly code: string };
+
+export type SyncOutcome =
+  /** Nothing to do. */
+  | "in-sync"
+  /** Changes applied, all succeeded. */
+  | "applied"
+  /** Dry run: changes are pending. */
+  | "changes-pending"
+  /** Some action or API call failed. */
+  | "failed"
+  /** The max-deletions guard refused the deletes (other actions may have been applied). */
+  | "refused";
+
+export interface SyncResult {
+  readonly routeTableIds: readonly string[];
+  readonly plan: PlanResult;
+  readonly eligible: readonly EligibleNode[];
+  readonly actual: ReadonlyMap<string, readonly RouteEntry[]>;
+  readonly tableFailures: readonly TableFailure[];
+  readonly creates: readonly ActionResult<CreateAction>[];
+  readonly deletes: readonly ActionResult<DeleteAction>[];
+  readonly nodeRoutes: ReadonlyMap<string, NodeRouteState>;
+  readonly outcome: SyncOutcome;
+  /** True when a failure is worth retrying soon (transient cloud error). */
+  readonly retryable: boolean;
+}
+
+export interface RouteSyncerDeps {
+  readonly routeTable: RouteTable;
+  readonly settings: SyncSettings;
+  readonly logger: Logger;
+}
+
+export class RouteSyncer {
+  readonly #deps: RouteSyncerDeps;
+
+  constructor(deps: RouteSyncerDeps) {
+    this.#deps = deps;
+  }
+
+  /** The managed route tables: the configured ids, or every VRouter table of the VPC. */
+  async resolveRouteTables(): Promise<string[]> {
+    const { settings, routeTable, logger } = this.#deps;
+    if (settings.routeTableIds.length > 0) return [...settings.routeTableIds];
+    if (!settings.vpcId) {
+      throw new CloudError("no route table to manage: set --route-table-ids or --vpc-id", {
+        code: "Config.NoRouteTable",
+        kind: "invalid",
+        retryable: false,
+      });
+    }
+    const tables = await routeTable.listRouteTables(settings.vpcId);
+    const ids = tables.map((t) => t.routeTableId).sort();
+    if (ids.length === 0) {
+      throw new CloudError(`VPC ${settings.vpcId} has no route table`, {
+        code: "Config.NoRouteTable",
+        kind: "not-found",
+        retryable: false,
+      });
+    }
+    logger.debug({ vpcId: settings.vpcId, routeTableIds: ids }, "route tables discovered");
+    return ids;
+  }
+
+  async syncOnce(request: SyncRequest): Promise<SyncResult> {
+    const { routeTable, settings, logger } = this.#deps;
+    const routeTableIds = await this.resolveRouteTables();
+
+    const actual = new Map<string, RouteEntry[]>();
+    const tableFailures: TableFailure[] = [];
+    await Promise.all(
+      routeTableIds.map(async (routeTableId) => {
+        try {
+          actual.set(routeTableId, await routeTable.listRoutes(routeTableId));
+        } catch (error) {
+          const cloudError = asCloudError(error);
+          logger.warn({ routeTableId, code: cloudError.code, err: cloudError }, "route table read failed");
+          tableFailures.push({ routeTableId, error: cloudError });
+        }
+      }),
+    );
+    // Plan only for the tables we could read: never decide on partial knowledge.
+    const readable = routeTableIds.filter((id) => actual.has(id));
+    const { plan, eligible } = buildPlan({
+      nodes: request.nodes,
+      routeTableIds: readable,
+      actual,
+      options: {
+        regionId: settings.regionId,
+        clusterName: settings.clusterName,
+        clusterCidrs: [...settings.clusterCidrs],
+        adoptUnmarked: settings.adoptUnmarked,
+        maxDeletions: settings.maxDeletions,
+        allowDeletes: request.allowDeletes,
+      },
+    });
+
+    const creates: ActionResult<CreateAction>[] = [];
+    const deletes: ActionResult<DeleteAction>[] = [];
+    if (!request.dryRun) {
+      const total = plan.creates.length + plan.deletes.length;
+      let doneBefore = 0;
+      for (const routeTableId of readable) {
+        const tableCreates = plan.creates.filter((c) => c.routeTableId === routeTableId);
+        const tableDeletes = plan.deletes.filter((d) => d.routeTableId === routeTableId);
+        if (tableCreates.length === 0 && tableDeletes.length === 0) continue;
+        const base = doneBefore;
+        const result = await this.#applyTable(routeTableId, tableCreates, tableDeletes, {
+          signal: request.signal,
+          onProgress: request.onProgress ? (done) => request.onProgress?.(base + done, total) : undefined,
+        });
+        doneBefore += tableCreates.length + tableDeletes.length;
+        creates.push(...result.creates);
+        deletes.push(...result.deletes);
+      }
+    }
+
+    const nodeRoutes = nodeRouteStates(eligible, readable, actual, plan, creates, tableFailures, request.dryRun);
+    const failedActions = [...creates, ...deletes].filter((r) => !r.outcome.ok);
+    const hasChanges = plan.creates.length + plan.deletes.length > 0;
+    let outcome: SyncOutcome;
+    if (tableFailures.length > 0 || failedActions.length > 0) outcome = "failed";
+    else if (plan.refusal) outcome = "refused";
+    else if (request.dryRun) outcome = hasChanges ? "changes-pending" : "in-sync";
+    else outcome = hasChanges ? "applied" : "in-sync";
+    const retryable =
+      tableFailures.some((f) => f.error.retryable) ||
+      failedActions.some((r) => !r.outcome.ok && r.outcome.error.retryable);
+
+    return { routeTableIds, plan, eligible, actual, tableFailures, creates, deletes, nodeRoutes, outcome, retryable };
+  }
+
+  async #applyTable(
+    routeTableId: string,
+    tableCreates: CreateAction[],
+    tableDeletes: DeleteAction[],
+    options: { signal?: AbortSignal | undefined; onProgress?: ((done: number, total: number) => void) | undefined },
+  ): Promise<{ creates: ActionResult<CreateAction>[]; deletes: ActionResult<DeleteAction>[] }> {
+    const { routeTable, logger } = this.#deps;
+    let result: BatchResult;
+    try {
+      result = await routeTable.apply(routeTableId, { creates: tableCreates, deletes: tableDeletes }, options);
+    } catch (error) {
+      // The whole call failed before any outcome was known: every action failed with that error.
+      const cloudError = asCloudError(error);
+      logger.error({ routeTableId, code: cloudError.code, err: cloudError }, "route table write failed");
+      const outcome: EntryOutcome = { ok: false, error: cloudError };
+      return {
+        creates: tableCreates.map((action) => ({ action, outcome })),
+        deletes: tableDeletes.map((action) => ({ action, outcome })),
+      };
+    }
+    // The adapter returns outcomes in the order of the request; map them back to plan actions.
+    const creates = tableCreates.map((action, i) => ({ action, outcome: outcomeAt(result.creates, i) }));
+    const deletes = tableDeletes.map((action, i) => ({ action, outcome: outcomeAt(result.deletes, i) }));
+    for (const { action, outcome } of deletes) {
+      const fields = { routeTableId, destinationCidr: action.destinationCidr, instanceId: action.instanceId, nodeName: action.nodeName };
+      if (outcome.ok) logger.info({ ...fields, reason: action.reason }, "route deleted");
+      else logger.warn({ ...fields, code: outcome.error.code, requestId: outcome.error.requestId, error: outcome.error.message }, "route delete failed");
+    }
+    for (const { action, outcome } of creates) {
+      const fields = { routeTableId, destinationCidr: action.destinationCidr, instanceId: action.instanceId, nodeName: action.nodeName };
+      if (outcome.ok) logger.info(fields, "route created");
+      else logger.warn({ ...fields, code: outcome.error.code, requestId: outcome.error.requestId, error: outcome.error.message }, "route create failed");
+    }
+    return { creates, deletes };
+  }
+}
+
+function outcomeAt(list: BatchResult["creates"] | BatchResult["deletes"], i: number): EntryOutcome {
+  return (
+    list[i]?.outcome ?? {
+      ok: false,
+      error: { code: "Internal.MissingOutcome", message: "the cloud adapter reported no outcome for this entry", retryable: true },
+    }
+  );
+}
+
+export function asCloudError(error: unknown): CloudError {
+  if (error instanceof CloudError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new CloudError(message, { code: "Unknown", kind: "unknown", retryable: true, cause: error });
+}
+
+function nodeRouteStates(
+  eligible: readonly EligibleNode[],
+  routeTableIds: readonly string[],
+  actual: ReadonlyMap<string, readonly RouteEntry[]>,
+  plan: Plan,
+  creates: readonly ActionResult<CreateAction>[],
+  tableFailures: readonly TableFailure[],
+  dryRun: boolean,
+): Map<string, NodeRouteState> {
+  const key = (routeTableId: string, cidr: string): string => `${routeTableId} ${cidr}`;
+  const entryByKey = new Map<string, RouteEntry>();
+  for (const [routeTableId, entries] of actual) {
+    for (const e of entries) entryByKey.set(key(routeTableId, e.destinationCidr), e);
+  }
+  const createByKey = new Map(creates.map((r) => [key(r.action.routeTableId, r.action.destinationCidr), r]));
+  const plannedCreate = new Set(plan.creates.map((c) => key(c.routeTableId, c.destinationCidr)));
+  const conflictByNode = new Map<string, string>();
+  for (const c of plan.conflicts) if (!conflictByNode.has(c.nodeName)) conflictByNode.set(c.nodeName, c.message);
+
+  const states = new Map<string, NodeRouteState>();
+  for (const node of eligible) {
+    let state: NodeRouteState = { state: "available" };
+    const conflict = conflictByNode.get(node.nodeName);
+    if (conflict) {
+      states.set(node.nodeName, { state: "failed", message: conflict, code: "RouteConflict" });
+      continue;
+    }
+    if (tableFailures.length > 0) {
+      const f = tableFailures[0]!;
+      state = { state: "pending", message: `route table ${f.routeTableId} could not be read: ${f.error.message}` };
+    }
+    for (const routeTableId of routeTableIds) {
+      for (const cidr of node.podCidrs) {
+        const k = key(routeTableId, cidr);
+        const created = createByKey.get(k);
+        if (created) {
+          if (!created.outcome.ok) {
+            state = { state: "failed", message: `${cidr} in ${routeTableId}: ${created.outcome.error.message}`, code: created.outcome.error.code };
+          }
+          continue;
+        }
+        if (plannedCreate.has(k)) {
+          if (state.state === "available") state = { state: "pending", message: dryRun ? "route not created yet (dry run)" : "route not created yet" };
+          continue;
+        }
+        const entry = entryByKey.get(k);
+        if (!entry) {
+          if (state.state === "available") state = { state: "pending", message: `route ${cidr} in ${routeTableId} is held back this pass` };
+        } else if (entry.status !== "Available" && state.state === "available") {
+          state = { state: "pending", message: `route ${cidr} in ${routeTableId} is ${entry.status}` };
+        }
+      }
+    }
+    states.set(node.nodeName, state);
+  }
+  return states;
+}

@@ -1,0 +1,260 @@
+// End-to-end: the built CLI's `reconcile` against the fake Kubernetes API and the fake VPC API.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import {
+  DEMO_CLUSTER_CIDR,
+  DEMO_CLUSTER_NAME,
+  DEMO_REGION_ID,
+  DEMO_ROUTE_TABLE_ID,
+  DEMO_VPC_ID,
+  demoNodes,
+  demoVpcs,
+} from "../../src/demo/demo-world.js";
+import { startFakeKube, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
+import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer } from "../../src/fakes/fake-vpc/index.js";
+import { baseEnv, runCli } from "../support/cli.js";
+
+const WRITE_ACTIONS = new Set(["CreateRouteEntry", "CreateRouteEntries", "DeleteRouteEntry", "DeleteRouteEntries", "ModifyRouteEntry"]);
+
+// The documented JSON report (docs/cli.md, schemaVersion 1).
+const errorSchema = z.object({ code: z.string(), message: z.string(), requestId: z.string().nullable() }).strict();
+const reportSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    dryRun: z.boolean(),
+    routeTableIds: z.array(z.string()),
+    actions: z.array(
+      z
+        .object({
+          kind: z.enum(["create", "delete"]),
+          routeTableId: z.string(),
+          destinationCidr: z.string(),
+          instanceId: z.string(),
+          nodeName: z.string().nullable(),
+          reason: z.enum(["missing", "stale", "next-hop-changed", "cidr-changed"]),
+          result: z.enum(["planned", "succeeded", "failed"]),
+          error: errorSchema.nullable(),
+        })
+        .strict(),
+    ),
+    conflicts: z.array(
+      z
+        .object({
+          reason: z.string(),
+          routeTableId: z.string().nullable(),
+          destinationCidr: z.string(),
+          nodeName: z.string(),
+          message: z.string(),
+        })
+        .strict(),
+    ),
+    skipped: z.array(z.object({ nodeName: z.string(), reason: z.string(), message: z.string() }).strict()),
+    refusal: z.object({ reason: z.string(), message: z.string() }).strict().nullable(),
+    held: z.array(
+      z
+        .object({
+          kind: z.enum(["create", "delete"]),
+          routeTableId: z.string(),
+          destinationCidr: z.string(),
+          instanceId: z.string(),
+          nodeName: z.string().nullable(),
+          reason: z.string(),
+        })
+        .strict(),
+    ),
+    tableErrors: z.array(z.object({ routeTableId: z.string(), code: z.string(), message: z.string() }).strict()),
+    summary: z
+      .object({
+        nodes: z.number(),
+        eligible: z.number(),
+        skipped: z.number(),
+        satisfied: z.number(),
+        creates: z.number(),
+        deletes: z.number(),
+        conflicts: z.number(),
+        failed: z.number(),
+      })
+      .strict(),
+    result: z.enum(["in-sync", "applied", "changes-pending", "failed", "refused"]),
+  })
+  .strict();
+
+let kube: FakeKubeServer;
+let vpc: FakeVpcServer;
+
+beforeEach(async () => {
+  kube = await startFakeKube({ nodes: demoNodes() });
+  vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(), pendingMs: 100 });
+});
+
+afterEach(async () => {
+  await Promise.all([kube.close(), vpc.close()]);
+});
+
+function args(...extra: string[]): string[] {
+  return [
+    "reconcile",
+    "--region",
+    DEMO_REGION_ID,
+    "--vpc-id",
+    DEMO_VPC_ID,
+    "--cluster-name",
+    DEMO_CLUSTER_NAME,
+    "--cluster-cidr",
+    DEMO_CLUSTER_CIDR,
+    "--vpc-endpoint",
+    vpc.url,
+    "--kubeconfig",
+    kube.kubeconfigPath,
+    "--api-qps",
+    "50",
+    ...extra,
+  ];
+}
+
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  return baseEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: FAKE_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: FAKE_ACCESS_KEY_SECRET, ...extra });
+}
+
+function routes(): string[] {
+  return vpc
+    .entries(DEMO_ROUTE_TABLE_ID)
+    .map((e) => `${e.destinationCidr}>${e.nextHops.map((h) => h.nextHopId).join("+")}`)
+    .sort();
+}
+
+function writeCalls(): number {
+  return vpc.requests().filter((r) => WRITE_ACTIONS.has(r.action)).length;
+}
+
+describe("vpc-route-sync reconcile", () => {
+  it("applies the plan, leaves foreign routes alone, and a second run finds nothing to do", async () => {
+    const first = await runCli(args(), { env: env() });
+    expect(first.stderr).not.toContain("Error");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("Result: applied");
+    expect(routes()).toEqual([
+      "10.10.0.0/16>ri-bp1demo00000001",
+      "10.244.0.0/24>i-bp1demo000000000001",
+      "10.244.1.0/24>i-bp1demo000000000002",
+      "10.244.2.0/24>i-bp1demo000000000003",
+      "10.244.3.0/24>i-bp1demo000000000004",
+      "100.64.0.0/10>",
+      "172.16.0.0/16>vpn-bp1demo00000001",
+      "192.168.0.0/24>",
+    ]);
+    vpc.resetRequests();
+    const second = await runCli(args(), { env: env() });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain("Result: in-sync");
+    expect(writeCalls()).toBe(0);
+  });
+
+  it("--dry-run makes no write call; --detailed-exitcode exits 3 on pending changes and 0 when in sync", async () => {
+    const before = routes();
+    const dry = await runCli(args("--dry-run", "--detailed-exitcode"), { env: env() });
+    expect(dry.code).toBe(3);
+    expect(writeCalls()).toBe(0);
+    expect(routes()).toEqual(before);
+    expect(dry.stdout).toContain("dry run");
+
+    const plain = await runCli(args("--dry-run"), { env: env() });
+    expect(plain.code).toBe(0);
+
+    expect((await runCli(args(), { env: env() })).code).toBe(0);
+    const inSync = await runCli(args("--dry-run", "--detailed-exitcode"), { env: env() });
+    expect(inSync.code).toBe(0);
+  });
+
+  it("--output json follows the documented schema", async () => {
+    const dry = await runCli(args("--dry-run", "--output", "json"), { env: env() });
+    expect(dry.code).toBe(0);
+    const report = reportSchema.parse(JSON.parse(dry.stdout));
+    expect(report.dryRun).toBe(true);
+    expect(report.actions.map((a) => [a.kind, a.destinationCidr, a.reason, a.result])).toEqual([
+      ["delete", "10.244.9.0/24", "stale", "planned"],
+      ["create", "10.244.0.0/24", "missing", "planned"],
+      ["create", "10.244.1.0/24", "missing", "planned"],
+      ["create", "10.244.2.0/24", "missing", "planned"],
+    ]);
+    expect(report.skipped.map((s) => s.reason).sort()).toEqual([
+      "excluded",
+      "invalid-provider-id",
+      "no-pod-cidr",
+      "other-region",
+      "virtual-kubelet",
+    ]);
+    const applied = reportSchema.parse(JSON.parse((await runCli(args("--output", "json"), { env: env() })).stdout));
+    expect(applied.result).toBe("applied");
+    expect(applied.actions.every((a) => a.result === "succeeded")).toBe(true);
+  });
+
+  it("reads Nodes from --nodes-file - (kubectl get nodes -o json on stdin) without the Kubernetes API", async () => {
+    const list = { apiVersion: "v1", kind: "List", items: demoNodes() };
+    const withoutKube = args("--output", "json").filter((a, i, all) => a !== "--kubeconfig" && all[i - 1] !== "--kubeconfig");
+    const result = await runCli([...withoutKube, "--nodes-file", "-"], { env: env(), stdin: JSON.stringify(list) });
+    expect(result.code).toBe(0);
+    expect(reportSchema.parse(JSON.parse(result.stdout)).summary).toMatchObject({ nodes: 9, eligible: 4, creates: 3 });
+    expect(kube.requests().length).toBe(0);
+  });
+
+  it("exits 1 when an action fails (route table quota) and reports the code", async () => {
+    await vpc.close();
+    vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(), quotaPerTable: 5 });
+    const result = await runCli(args("--output", "json"), { env: env() });
+    expect(result.code).toBe(1);
+    const report = reportSchema.parse(JSON.parse(result.stdout));
+    expect(report.result).toBe("failed");
+    expect(report.actions.filter((a) => a.result === "failed").map((a) => a.error?.code)).toContain("QuotaExceeded");
+  });
+
+  it("a wrong AccessKey secret fails with a clear message, exit 1, and the secret in no output", async () => {
+    const secret = "wrong-secret-Zx81QpL0vT3mNc7bd";
+    for (const extra of [[], ["--output", "json"], ["--log-level", "trace"], ["--dry-run", "--log-format", "text", "--log-level", "debug"]]) {
+      const result = await runCli(args(...extra), { env: env({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: secret }) });
+      expect(result.code).toBe(1);
+      expect(`${result.stdout}\n${result.stderr}`).toMatch(/AccessKey/);
+      expect(result.stdout).not.toContain(secret);
+      expect(result.stderr).not.toContain(secret);
+    }
+  });
+
+  it("a VPC endpoint that does not answer fails with exit 1 naming the endpoint problem, secret not printed", async () => {
+    const deadUrl = vpc.url;
+    await vpc.close();
+    const secret = FAKE_ACCESS_KEY_SECRET;
+    vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs() });
+    const result = await runCli(
+      args("--dry-run").map((a) => (a === vpc.url ? deadUrl : a)),
+      { env: env(), timeoutMs: 120_000 },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).not.toContain(secret);
+  });
+});
+
+describe("vpc-route-sync reconcile: usage errors exit 2 and name the culprit", () => {
+  it.each([
+    [["--api-qps", "abc"], {}, "--api-qps"],
+    [["--max-deletions", "-3"], {}, "--max-deletions"],
+    [["--cluster-cidr", "10.244.0.1/16"], {}, "--cluster-cidr"],
+    [["--output", "yaml"], {}, "--output"],
+    [["--detailed-exitcode"], {}, "--detailed-exitcode"],
+    [["--no-such-flag"], {}, "--no-such-flag"],
+    [[], { VPC_ROUTE_SYNC_API_QPS: "0" }, "VPC_ROUTE_SYNC_API_QPS"],
+    [[], { VPC_ROUTE_SYNC_MAX_DELETIONS: "lots" }, "VPC_ROUTE_SYNC_MAX_DELETIONS"],
+    [[], { VPC_ROUTE_SYNC_LOG_LEVEL: "loud" }, "VPC_ROUTE_SYNC_LOG_LEVEL"],
+    [["--nodes-file", "/nonexistent/nodes.json"], {}, "/nonexistent/nodes.json"],
+  ] as const)("%j %j", async (extra, extraEnv, culprit) => {
+    const result = await runCli(args(...extra), { env: env(extraEnv) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(culprit);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("an unknown command exits 2", async () => {
+    const result = await runCli(["reconcil"], { env: baseEnv() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("reconcil");
+  });
+});

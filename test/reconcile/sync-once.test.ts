@@ -1,0 +1,122 @@
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { MemoryRouteTable } from "../../src/cloud/memory-route-table.js";
+import { routeMarker } from "../../src/domain/ownership.js";
+import type { NodeFacts } from "../../src/domain/types.js";
+import { RouteSyncer, type SyncSettings } from "../../src/reconcile/sync-once.js";
+import { buildJsonReport, exitCodeFor, formatTextReport } from "../../src/reconcile/report.js";
+
+const settings: SyncSettings = {
+  regionId: "cn-hangzhou",
+  vpcId: "vpc-test0001",
+  routeTableIds: [],
+  clusterName: "prod",
+  clusterCidrs: ["10.244.0.0/16"],
+  adoptUnmarked: false,
+  maxDeletions: { kind: "percent", value: 50 },
+};
+
+function node(name: string, instance: string, cidr: string | undefined, labels: Record<string, string> = {}): NodeFacts {
+  return {
+    nodeName: name,
+    providerId: `cn-hangzhou.${instance}`,
+    podCidrs: cidr ? [cidr] : [],
+    labels,
+    deleting: false,
+  };
+}
+
+function world() {
+  const table = new MemoryRouteTable({
+    vpcs: [
+      {
+        vpcId: "vpc-test0001",
+        routeTables: [
+          {
+            routeTableId: "vtb-main0001",
+            entries: [
+              { destinationCidr: "192.168.0.0/24", type: "System", nextHops: [{ nextHopType: "local", nextHopId: "" }] },
+              { destinationCidr: "172.16.0.0/12", nextHops: [{ nextHopType: "VpnGateway", nextHopId: "vpn-abc" }] },
+              {
+                destinationCidr: "10.244.9.0/24",
+                nextHops: [{ nextHopType: "Instance", nextHopId: "i-gone0001" }],
+                ...routeMarker("prod", "node-gone"),
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  const syncer = new RouteSyncer({ routeTable: table, settings, logger: pino({ level: "silent" }) });
+  return { table, syncer };
+}
+
+const nodes = [
+  node("node-a", "i-aaaa0001", "10.244.0.0/24"),
+  node("node-b", "i-bbbb0001", "10.244.1.0/24"),
+  node("vk", "i-vvvv0001", "10.244.5.0/24", { type: "virtual-kubelet" }),
+  node("fresh", "i-ffff0001", undefined),
+];
+
+describe("RouteSyncer.syncOnce", () => {
+  it("discovers the tables, creates missing routes, deletes stale owned ones, leaves foreign ones", async () => {
+    const { table, syncer } = world();
+    const result = await syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false });
+    expect(result.outcome).toBe("applied");
+    expect(result.routeTableIds).toEqual(["vtb-main0001"]);
+    const entries = table.entries("vtb-main0001").map((e) => `${e.destinationCidr}>${e.nextHops.map((h) => h.nextHopId).join("+")}`);
+    expect(entries.sort()).toEqual(["10.244.0.0/24>i-aaaa0001", "10.244.1.0/24>i-bbbb0001", "172.16.0.0/12>vpn-abc", "192.168.0.0/24>"]);
+    expect(result.nodeRoutes.get("node-a")).toEqual({ state: "available" });
+    expect([...result.plan.skipped.map((s) => s.reason)].sort()).toEqual(["no-pod-cidr", "virtual-kubelet"]);
+
+    const second = await syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false });
+    expect(second.outcome).toBe("in-sync");
+    expect(exitCodeFor(second.outcome, true)).toBe(0);
+  });
+
+  it("a dry run writes nothing and reports the pending changes", async () => {
+    const { table, syncer } = world();
+    const before = table.entries("vtb-main0001");
+    const result = await syncer.syncOnce({ nodes, allowDeletes: true, dryRun: true });
+    expect(table.writeCalls()).toHaveLength(0);
+    expect(table.entries("vtb-main0001")).toEqual(before);
+    expect(result.outcome).toBe("changes-pending");
+    expect(exitCodeFor(result.outcome, true)).toBe(3);
+    expect(exitCodeFor(result.outcome, false)).toBe(0);
+    const report = buildJsonReport(result, nodes, true);
+    expect(report.actions.map((a) => [a.kind, a.destinationCidr, a.reason, a.result])).toEqual([
+      ["delete", "10.244.9.0/24", "stale", "planned"],
+      ["create", "10.244.0.0/24", "missing", "planned"],
+      ["create", "10.244.1.0/24", "missing", "planned"],
+    ]);
+    const text = formatTextReport(report);
+    expect(text).toContain("dry run");
+    expect(text).toContain("virtual-kubelet");
+  });
+
+  it("does not delete before the Node cache has synced", async () => {
+    const { table, syncer } = world();
+    const result = await syncer.syncOnce({ nodes, allowDeletes: false, dryRun: false });
+    expect(table.entries("vtb-main0001").some((e) => e.destinationCidr === "10.244.9.0/24")).toBe(true);
+    expect(result.plan.held.deletes).toHaveLength(1);
+  });
+
+  it("reports a per-entry failure as a failed pass with the error on the Node", async () => {
+    const { table, syncer } = world();
+    table.seedEntry("vtb-main0001", { destinationCidr: "10.244.1.0/24", nextHops: [{ nextHopType: "RouterInterface", nextHopId: "ri-x" }] });
+    const result = await syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false });
+    expect(result.plan.conflicts.map((c) => c.nodeName)).toEqual(["node-b"]);
+    expect(result.nodeRoutes.get("node-b")).toMatchObject({ state: "failed", code: "RouteConflict" });
+    expect(result.nodeRoutes.get("node-a")).toEqual({ state: "available" });
+  });
+
+  it("names the missing configuration when neither tables nor VPC are given", async () => {
+    const syncer = new RouteSyncer({
+      routeTable: new MemoryRouteTable(),
+      settings: { ...settings, vpcId: undefined },
+      logger: pino({ level: "silent" }),
+    });
+    await expect(syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false })).rejects.toThrow(/--route-table-ids or --vpc-id/);
+  });
+});
