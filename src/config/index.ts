@@ -5,8 +5,6 @@ export { parseConfig, defaultParseConfigIo, PROGRAM_NAME, SERVICE_ACCOUNT_NAMESP
 export type { ParseConfigIo } from "./parse-config.js";
 export { ConfigError } from "./config-error.js";
 export { AccessKeyCredential, REDACTED } from "./access-key-credential.js";
-export { splitBindAddress } from "./bind-address.js";
-export type { ListenAddress } from "./bind-address.js";
 export type { CommandIo } from "./command-io.js";
 export { COMMAND_FLAGS, envNameOf } from "./flags.js";
 export type { FlagSpec } from "./flags.js";

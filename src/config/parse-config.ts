@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { delimiter } from "node:path";
 import { Command as CommanderCommand, CommanderError, Option } from "commander";
 import type { CloudConfig, CloudConfigValue } from "./cloud-config.js";
-import { splitBindAddress } from "./bind-address.js";
+import { parseBindAddress } from "../observability/bind-address.js";
 import { parseCloudConfig } from "./cloud-config.js";
 import { ConfigError } from "./config-error.js";
 import { resolveCredentials } from "./credentials.js";
@@ -444,8 +444,9 @@ function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
 
 /** Two listeners collide when they share a port and one of them binds all interfaces or both the same host. */
 function sameListener(a: string, b: string): boolean {
-  const [first, second] = [splitBindAddress(a), splitBindAddress(b)];
-  return first.port === second.port && (first.host === undefined || second.host === undefined || first.host === second.host);
+  const [first, second] = [parseBindAddress(a), parseBindAddress(b)];
+  // Port 0 asks the OS for a free port each time: two such listeners never collide.
+  return first.port !== 0 && first.port === second.port && (first.host === undefined || second.host === undefined || first.host === second.host);
 }
 
 /** Blames whichever of the two the user set (the shorter one when both were set). */

@@ -4,6 +4,7 @@
 
 import { z } from "zod";
 import { parseCidr } from "../domain/cidr.js";
+import { BindAddressError, parseBindAddress } from "../observability/bind-address.js";
 import { LOG_LEVELS, type LogLevel, type MaxDeletions, type VpcEndpoint } from "./types.js";
 
 /** A schema from the raw text of one value to its typed form. */
@@ -210,12 +211,18 @@ const BIND_EXPECTED = "expected [host]:port such as :8081, 0.0.0.0:8081 or [::]:
 /** `[host]:port` as Go's net.Listen takes it; returns the text unchanged. */
 export const bindAddress: ValueSchema<string> = custom((raw) => {
   const text = raw.trim();
-  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]*):(\d{1,5})$/.exec(text);
-  if (match === null) return reject(BIND_EXPECTED);
-  const port = Number(match[2]);
-  if (port < 1 || port > 65535) return reject(`${BIND_EXPECTED}; port between 1 and 65535`);
+  try {
+    parseBindAddress(text);
+  } catch (error) {
+    return reject(error instanceof BindAddressError ? `${BIND_EXPECTED} (${problemOf(error)})` : BIND_EXPECTED);
+  }
   return text;
 });
+
+/** The problem part of a BindAddressError, without the repeated value and format hint. */
+function problemOf(error: BindAddressError): string {
+  return error.message.replace(/^invalid bind address "(?:[^"\\]|\\.)*": /, "").replace(/ \(expected .*\)$/, "");
+}
 
 /** `bindAddress`, or "0" which disables the listener (undefined). */
 export const optionalBindAddress: ValueSchema<string | undefined> = custom((raw) => {
