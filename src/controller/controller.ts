@@ -205,6 +205,7 @@ export class Controller {
         signal,
       });
     } catch (error) {
+      if (signal.aborted) return this.#abandoned(trigger, started, signal, log);
       const cloudError = asCloudError(error);
       const seconds = (this.#timers.now() - started) / 1000;
       this.#o.metrics.observeReconcile("error", seconds);
@@ -212,6 +213,9 @@ export class Controller {
       void this.#events.recordCluster("SyncRouteFailed", `reconcile failed: ${cloudError.code}: ${cloudError.message}`);
       return cloudError.retryable ? "retry" : "final";
     }
+    // Entries left unconfirmed by an abort are not failures of the Nodes: reporting them would set
+    // NetworkUnavailable=True on healthy Nodes at every rollout. The next leader's pass reports.
+    if (signal.aborted) return this.#abandoned(trigger, started, signal, log);
     const seconds = (this.#timers.now() - started) / 1000;
     const outcome = passOutcome(result);
     this.#o.metrics.observeReconcile(reconcileResult(result), seconds);
@@ -232,6 +236,13 @@ export class Controller {
     else if (result.outcome === "refused") log.warn({ ...fields, reason: result.plan.refusal?.message }, "reconcile refused");
     else log.info(fields, "reconcile finished");
     return outcome;
+  }
+
+  /** A pass cut short by the shutdown deadline or by losing the Lease: logged, nothing reported. */
+  #abandoned(trigger: PassTrigger, started: number, signal: AbortSignal, log: Logger): PassOutcome {
+    const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
+    log.warn({ cause: trigger.cause, durationMs: Math.round(this.#timers.now() - started), reason }, "reconcile abandoned");
+    return "retry";
   }
 
   #report(result: SyncResult, nodes: readonly V1Node[]): void {

@@ -43,6 +43,8 @@ export class ReconcileLoop {
   #pendingCause: PassTrigger["cause"] | undefined;
   #pendingChanges = 0;
   #failures = 0;
+  /** start() came while a pass of the previous run was still returning: run once it has. */
+  #startAfterPass = false;
 
   constructor(options: ReconcileLoopOptions) {
     if (options.aggregationWindowMs < 0) throw new RangeError("aggregationWindowMs must be >= 0");
@@ -81,6 +83,7 @@ export class ReconcileLoop {
   /** Stops scheduling passes; resolves when the in-flight pass (if any) has returned. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#startAfterPass = false;
     this.#cancelTimer();
     await this.#inFlight;
   }
@@ -94,7 +97,10 @@ export class ReconcileLoop {
     this.#timer = this.#options.timers.schedule(ms, () => {
       this.#timer = undefined;
       this.#timerDue = Number.POSITIVE_INFINITY;
-      this.#inFlight = this.#runOnce();
+      // Only after stop() then start() (e.g. the Lease lost and won again) can a pass still be
+      // running here: keep awaiting that one and run the new start pass when it returns.
+      if (this.#running) this.#startAfterPass = true;
+      else this.#inFlight = this.#runOnce();
     });
   }
 
@@ -119,6 +125,11 @@ export class ReconcileLoop {
     }
     this.#running = false;
     if (this.#stopped) return;
+    if (this.#startAfterPass) {
+      this.#startAfterPass = false;
+      this.#arm(0);
+      return;
+    }
 
     if (outcome === "success") this.#failures = 0;
     else this.#failures += 1;
