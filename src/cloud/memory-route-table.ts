@@ -3,7 +3,8 @@
 // Used by unit tests of the reconciler, the dry-run tooling and as the reference behaviour of the seam.
 import type { NextHop, RouteCreate, RouteDelete, RouteEntry, RouteEntryStatus } from "../domain/types.js";
 import type { ApplyOptions, BatchResult, CloudErrorLike, EntryOutcome, RouteTable, RouteTableInfo } from "./route-table.js";
-import { MAX_BATCH_ENTRIES } from "./route-table.js";
+import { DESTINATION_HELD, MAX_BATCH_ENTRIES, destinationHeldMessage } from "./route-table.js";
+import { routesTo } from "../domain/route-entry.js";
 import { CloudError } from "./errors.js";
 
 /** An entry placed in a table from outside the seam (system routes, foreign routes, hand edits). */
@@ -51,7 +52,6 @@ interface TableState {
   readonly entries: Map<string, RouteEntry>;
 }
 
-export const DESTINATION_HELD = "RouteEntry.DestinationHeld";
 
 export class MemoryRouteTable implements RouteTable {
   readonly #quotaPerTable: number;
@@ -190,7 +190,7 @@ export class MemoryRouteTable implements RouteTable {
   #create(table: TableState, action: RouteCreate): EntryOutcome {
     const holder = [...table.entries.values()].find((e) => e.destinationCidr === action.destinationCidr);
     if (holder !== undefined) {
-      if (isInstanceRoute(holder, action.instanceId)) {
+      if (routesTo(holder, action.instanceId)) {
         return { ok: true, routeEntryId: holder.routeEntryId, note: "already-present" };
       }
       return failure(DESTINATION_HELD, destinationHeldMessage(action, holder), false);
@@ -227,23 +227,8 @@ export class MemoryRouteTable implements RouteTable {
 }
 
 /** True when the entry is a custom, single-hop route to exactly this ECS instance. */
-export function isInstanceRoute(entry: RouteEntry, instanceId: string): boolean {
-  return (
-    entry.type === "Custom" &&
-    entry.nextHops.length === 1 &&
-    entry.nextHops[0]?.nextHopType === "Instance" &&
-    entry.nextHops[0].nextHopId === instanceId
-  );
-}
 
 /** The message used by both implementations when a destination belongs to another route. */
-export function destinationHeldMessage(action: RouteCreate, holder: RouteEntry | undefined): string {
-  if (holder === undefined) {
-    return `destination ${action.destinationCidr} in route table ${action.routeTableId} is held by another route (not visible to DescribeRouteEntryList); not routed to ${action.instanceId}`;
-  }
-  const hops = holder.nextHops.map((h) => `${h.nextHopType}:${h.nextHopId}`).join(",") || "none";
-  return `destination ${action.destinationCidr} in route table ${action.routeTableId} is held by ${holder.type} route ${holder.routeEntryId} (next hop ${hops}); not routed to ${action.instanceId}`;
-}
 
 function copyEntry(entry: RouteEntry): RouteEntry {
   return { ...entry, nextHops: entry.nextHops.map((h) => ({ ...h })) };

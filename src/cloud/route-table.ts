@@ -69,3 +69,15 @@ export interface RouteTable {
 
 /** Maximum entries per CreateRouteEntries / DeleteRouteEntries call (API limit). */
 export const MAX_BATCH_ENTRIES = 50;
+
+/** Per-entry failure code of a create whose destination routes elsewhere (never reported as success). */
+export const DESTINATION_HELD = "RouteEntry.DestinationHeld";
+
+/** The message of a DESTINATION_HELD failure, naming the route that holds the destination. */
+export function destinationHeldMessage(action: RouteCreate, holder: RouteEntry | undefined): string {
+  if (holder === undefined) {
+    return `destination ${action.destinationCidr} in route table ${action.routeTableId} is held by another route (not visible to DescribeRouteEntryList); not routed to ${action.instanceId}`;
+  }
+  const hops = holder.nextHops.map((h) => `${h.nextHopType}:${h.nextHopId}`).join(",") || "none";
+  return `destination ${action.destinationCidr} in route table ${action.routeTableId} is held by ${holder.type} route ${holder.routeEntryId} (next hop ${hops}); not routed to ${action.instanceId}`;
+}

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import type { CommandIo, RunConfig } from "../config/index.js";
 import { Controller } from "../controller/controller.js";
+import { LogContext } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
 import { startHttpServer, healthRoutes, metricsRoutes, type RunningHttpServer } from "../observability/http-server.js";
 import { createCommandLogger, createRouteTable, kubeConfigFor, syncSettingsFrom } from "./wiring.js";
@@ -10,12 +11,13 @@ import { readPackageVersion } from "../config/version.js";
 
 export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<number> {
   const identity = config.leaderElection.identity ?? `${io.hostname}-${randomBytes(3).toString("hex")}`;
-  const logger = createCommandLogger(config, io, { identity });
+  const logContext = new LogContext();
+  const logger = createCommandLogger(config, io, { identity }, logContext);
   const metrics = new Metrics({ version: readPackageVersion() });
 
   let kubeConfig;
   try {
-    kubeConfig = kubeConfigFor(config, io);
+    kubeConfig = await kubeConfigFor(config, io);
   } catch (error) {
     io.stderr.write(`vpc-route-sync: ${(error as Error).message}\n`);
     return 2;
@@ -28,9 +30,11 @@ export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<n
     routeTable,
     settings: syncSettingsFrom(config),
     logger,
+    logContext,
     metrics,
     identity,
     resyncPeriodMs: config.resyncPeriodMs,
+    routeTableQuota: config.routeTableQuota,
     aggregationWindowMs: config.aggregationWindowMs,
     leaderElection: config.leaderElect ? config.leaderElection : undefined,
     pod,
@@ -65,11 +69,13 @@ export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<n
     "controller starting",
   );
 
-  await controller.start();
-  await new Promise<void>((resolve) => {
+  const stopRequested = new Promise<void>((resolve) => {
     if (io.signal.aborted) resolve();
     else io.signal.addEventListener("abort", () => resolve(), { once: true });
   });
+  // A first Node list that hangs must not make SIGTERM wait for it.
+  await Promise.race([controller.start(), stopRequested]);
+  await stopRequested;
   logger.info({ reason: String((io.signal.reason as Error | undefined)?.message ?? "signal") }, "controller stopping");
   await controller.stop(config.shutdownTimeoutMs);
   await Promise.all(servers.map((s) => s.close()));

@@ -2,25 +2,25 @@
 // credentials' secret values scrubbed), the VPC adapter, the sync settings and the Node source.
 // Shared by `reconcile`, `run` and `demo`, so the demo exercises exactly the production wiring.
 import { readFile } from "node:fs/promises";
-import { CoreV1Api } from "@kubernetes/client-node";
 import { createAlibabaRouteTable, type AlibabaRouteTable } from "../cloud/alibaba/alibaba-route-table.js";
 import { secretsOf } from "../cloud/alibaba/credentials.js";
 import type { CloudCallObserver } from "../cloud/observer.js";
 import type { CommandIo, CommonConfig, LogFormat, LogLevel } from "../config/index.js";
 import { nodeFactsFrom, type NodeLike } from "../domain/node-facts.js";
 import type { NodeFacts } from "../domain/types.js";
-import { loadKubeConfig } from "../kube/kube-config.js";
-import { listAllNodes } from "../kube/node-lister.js";
-import { createLogger, type Logger } from "../observability/logger.js";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { createLogger, type LogContext, type Logger } from "../observability/logger.js";
 import type { SyncSettings } from "../reconcile/sync-once.js";
 
 export function createCommandLogger(
   config: { readonly logLevel: LogLevel; readonly logFormat?: LogFormat; readonly credentials?: CommonConfig["credentials"] },
   io: CommandIo,
   base?: Record<string, unknown>,
+  context?: LogContext,
 ): Logger {
   const credentials = config.credentials;
   return createLogger({
+    ...(context ? { context } : {}),
     level: config.logLevel,
     format: config.logFormat ?? "auto",
     isTTY: io.stderrIsTTY,
@@ -58,7 +58,9 @@ export function syncSettingsFrom(config: CommonConfig): SyncSettings {
  * The kubeconfig named by the configuration (--kubeconfig or KUBECONFIG), else the in-cluster
  * service account (the kubelet sets KUBERNETES_SERVICE_HOST/PORT), else ~/.kube/config as kubectl does.
  */
-export function kubeConfigFor(config: CommonConfig, io: CommandIo): ReturnType<typeof loadKubeConfig> {
+export async function kubeConfigFor(config: CommonConfig, io: CommandIo): Promise<KubeConfig> {
+  // Loaded on demand: `reconcile --nodes-file` never needs the Kubernetes client (about 1 s to import).
+  const { loadKubeConfig } = await import("../kube/kube-config.js");
   return loadKubeConfig({
     kubeconfigPath: config.kubeconfig,
     inCluster: { serviceHost: io.env.KUBERNETES_SERVICE_HOST, servicePort: io.env.KUBERNETES_SERVICE_PORT },
@@ -67,8 +69,12 @@ export function kubeConfigFor(config: CommonConfig, io: CommandIo): ReturnType<t
 }
 
 export async function listNodesFromApi(config: CommonConfig, io: CommandIo): Promise<NodeFacts[]> {
-  const core = kubeConfigFor(config, io).makeApiClient(CoreV1Api);
-  const { items } = await listAllNodes(core);
+  const [{ CoreV1Api }, { listAllNodes }, kubeConfig] = await Promise.all([
+    import("@kubernetes/client-node"),
+    import("../kube/node-lister.js"),
+    kubeConfigFor(config, io),
+  ]);
+  const { items } = await listAllNodes(kubeConfig.makeApiClient(CoreV1Api));
   return items.map((n) => nodeFactsFrom(n as NodeLike));
 }
 

@@ -202,6 +202,12 @@ const RUN_FLAGS: readonly FlagSpec[] = [
     description: "[host]:port serving /metrics; 0 disables it",
   },
   {
+    name: "route-table-quota",
+    value: "<n>",
+    defaultText: "200",
+    description: "custom route entries each managed route table may hold (your Alibaba Cloud quota), for the quota metrics and alert",
+  },
+  {
     name: "shutdown-timeout",
     value: "<duration>",
     defaultText: "30s",

@@ -439,6 +439,7 @@ function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
     healthProbeBindAddress,
     metricsBindAddress,
     shutdownTimeoutMs: layers.value("shutdown-timeout", v.durationMs, 30_000),
+    routeTableQuota: layers.value("route-table-quota", v.integerBetween(1, 100_000, "a number of route entries"), 200),
   };
 }
 

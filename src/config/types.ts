@@ -85,6 +85,8 @@ export interface RunConfig extends CommonConfig {
   /** `[host]:port` for /metrics; undefined when disabled with "0". */
   readonly metricsBindAddress?: string | undefined;
   readonly shutdownTimeoutMs: number;
+  /** Custom entries a route table may hold (the account's quota), for the quota gauge. */
+  readonly routeTableQuota: number;
 }
 
 export interface DemoConfig {

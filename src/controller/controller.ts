@@ -10,7 +10,7 @@ import { EventRecorder, leaseReference, podReference, type EventReason } from ".
 import { LeaderElector } from "../kube/leader-election.js";
 import { NodeInformer, relevant } from "../kube/node-informer.js";
 import { NodeStatusWriter } from "../kube/node-status.js";
-import type { Logger } from "../observability/logger.js";
+import type { LogContext, Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { ReconcileLoop, type PassOutcome, type PassTrigger } from "../reconcile/reconcile-loop.js";
 import { RouteSyncer, asCloudError, type SyncResult, type SyncSettings } from "../reconcile/sync-once.js";
@@ -30,9 +30,13 @@ export interface ControllerOptions {
   readonly routeTable: RouteTable;
   readonly settings: SyncSettings;
   readonly logger: Logger;
+  /** When given, every line logged during a pass (by any component) carries its passId. */
+  readonly logContext?: LogContext | undefined;
   readonly metrics: Metrics;
   readonly identity: string;
   readonly resyncPeriodMs: number;
+  /** Custom entries a table may hold (for the quota gauge). @default 200, Alibaba's default quota */
+  readonly routeTableQuota?: number | undefined;
   readonly aggregationWindowMs: number;
   readonly leaderElection?:
     | {
@@ -64,6 +68,7 @@ export class Controller {
   /** When a relevant change for a Node was first seen and its route not yet Available (for latency). */
   readonly #changeSeenAt = new Map<string, number>();
   #leading = false;
+  #stopping = false;
   #leaderSignal: AbortSignal | undefined;
   #hardStop = new AbortController();
   #reportedRestarts = 0;
@@ -103,7 +108,6 @@ export class Controller {
         retryPeriodMs: le.retryPeriodMs,
         onStartedLeading: (signal) => this.#startLeading(signal),
         onStoppedLeading: () => this.#stopLeading(),
-        onNewLeader: (identity) => this.#log.info({ leader: identity }, "leader election"),
         logger: kubeLog,
       });
     }
@@ -117,6 +121,7 @@ export class Controller {
       this.#loop.notifyChange();
     });
     this.#informer.onSyncedChange((synced) => {
+      this.#reportRestarts();
       options.metrics.setInformerSynced(synced);
       if (synced) this.#loop.notifyChange();
     });
@@ -141,6 +146,7 @@ export class Controller {
     this.#o.metrics.setLeader(false);
     this.#o.metrics.setInformerSynced(false);
     await this.#informer.start();
+    if (this.#stopping) return; // stop() came while the first list was still running
     if (this.#elector) this.#elector.start();
     else this.#startLeading(new AbortController().signal);
   }
@@ -150,6 +156,7 @@ export class Controller {
    * aborted; the Lease is released so another replica takes over at once.
    */
   async stop(deadlineMs: number): Promise<void> {
+    this.#stopping = true;
     const timer = this.#timers.schedule(deadlineMs, () => this.#hardStop.abort(new Error("shutdown deadline passed")));
     try {
       await this.#loop.stop();
@@ -169,7 +176,6 @@ export class Controller {
   }
 
   #startLeading(signal: AbortSignal): void {
-    this.#log.info({ identity: this.#o.identity }, "started leading");
     this.#leading = true;
     this.#leaderSignal = signal;
     this.#o.metrics.setLeader(true);
@@ -178,7 +184,6 @@ export class Controller {
 
   #stopLeading(): void {
     if (!this.#leading) return;
-    this.#log.warn({ identity: this.#o.identity }, "stopped leading");
     this.#leading = false;
     this.#o.metrics.setLeader(false);
     this.#o.metrics.clearPassState();
@@ -186,10 +191,14 @@ export class Controller {
     void this.#loop.stop();
   }
 
-  async #runPass(trigger: PassTrigger): Promise<PassOutcome> {
-    if (!this.#leading) return "success";
+  #runPass(trigger: PassTrigger): Promise<PassOutcome> {
+    if (!this.#leading) return Promise.resolve("success");
     const passId = `${this.#o.identity}-${++this.#passSeq}`;
-    const log = this.#log.child({ passId });
+    const context = this.#o.logContext;
+    return context ? context.run({ passId }, () => this.#pass(trigger, this.#log)) : this.#pass(trigger, this.#log.child({ passId }));
+  }
+
+  async #pass(trigger: PassTrigger, log: Logger): Promise<PassOutcome> {
     const started = this.#timers.now();
     this.#reportRestarts();
     const nodes = this.#informer.list();
@@ -252,7 +261,7 @@ export class Controller {
     m.setNodeEligibility(eligibilityCounts(result));
     m.retainRouteTables(result.routeTableIds);
     for (const [routeTableId, counts] of routeCounts(result)) m.setRoutes(routeTableId, counts);
-    for (const [routeTableId, used] of customEntryCounts(result)) m.setQuota(routeTableId, used, DEFAULT_ROUTE_TABLE_QUOTA);
+    for (const [routeTableId, used] of customEntryCounts(result)) m.setQuota(routeTableId, used, this.#o.routeTableQuota ?? DEFAULT_ROUTE_TABLE_QUOTA);
 
     const byName = new Map(nodes.map((n) => [n.metadata?.name ?? "", n]));
     for (const event of passEvents(result)) {

@@ -37,6 +37,7 @@ import type {
   RouteEntry,
   SkippedNode,
 } from "./types.js";
+import { routesTo } from "./route-entry.js";
 
 export type MaxDeletions =
   /** At most `value` deletes per pass. */
@@ -151,12 +152,6 @@ function sortActions<T>(
     })
     .sort((a, b) => cmpStr(a.table, b.table) || a.rank - b.rank || tie(a.item, b.item))
     .map((d) => d.item);
-}
-
-/** Routes exactly `destination -> instanceId` through one Instance next hop. */
-function routesTo(entry: RouteEntry, instanceId: string): boolean {
-  const hops = listOr(entry.nextHops);
-  return hops.length === 1 && hops[0]?.nextHopType === "Instance" && hops[0].nextHopId === instanceId;
 }
 
 function describeHolder(entry: RouteEntry, own: EntryOwnership): string {

@@ -172,7 +172,7 @@ export class LeaderElector {
           namespace: this.#namespace,
           body: { ...lease, spec },
         });
-        this.#log.info({ lease: `${this.#namespace}/${this.#name}`, identity: this.#identity }, "leader lease released");
+        this.#log.info({ lease: `${this.#namespace}/${this.#name}` }, "leader lease released");
         return;
       } catch (error) {
         if (!isConflict(error)) {
@@ -312,7 +312,7 @@ export class LeaderElector {
     this.#leading = true;
     const abort = new AbortController();
     this.#leaderAbort = abort;
-    this.#log.info({ identity: this.#identity, lease: `${this.#namespace}/${this.#name}` }, "became leader");
+    this.#log.info({ lease: `${this.#namespace}/${this.#name}` }, "became leader");
     try {
       this.#onStartedLeading(abort.signal);
     } catch (error) {
@@ -327,7 +327,7 @@ export class LeaderElector {
     }
     if (!this.#leading) return;
     this.#leading = false;
-    this.#log.warn({ identity: this.#identity, reason }, "stopped leading");
+    this.#log.warn({ lease: `${this.#namespace}/${this.#name}`, reason }, "stopped leading");
     this.#leaderAbort?.abort(new LeaderElectionError(`leadership lost: ${reason}`));
     this.#leaderAbort = undefined;
     try {

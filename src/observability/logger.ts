@@ -4,6 +4,7 @@
 // field paths (pino `redact`) and a value scrubber that rewrites every serialized line before it
 // reaches the destination, so secrets inside error messages and stacks are caught too.
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import { pino, stdSerializers, type DestinationStream, type Logger as PinoLogger } from "pino";
 import { createSecretScrubber, REDACTED, type SecretSource } from "./secret-scrubber.js";
 import { formatLogLineAsText } from "./text-log-format.js";
@@ -39,6 +40,8 @@ export interface LoggerOptions {
   readonly destination?: LogDestination;
   /** Secret values known at runtime (AccessKey secret, STS token, OIDC token); replaced in every line. */
   readonly secrets?: SecretSource;
+  /** Per-operation fields (e.g. passId) added to every line logged inside `context.run(...)`. */
+  readonly context?: LogContext;
   /** Fields on every line, e.g. `{ clusterName }`. pid and hostname are not added. */
   readonly base?: Readonly<Record<string, unknown>>;
 }
@@ -102,16 +105,34 @@ function scrubbingDestination(target: LogDestination, text: boolean, scrub: (lin
   } as DestinationStream;
 }
 
+/**
+ * Fields that follow the work rather than the logger: every line written while `run` executes
+ * (in any component, through any child logger) carries them, e.g. the reconcile pass id.
+ */
+export class LogContext {
+  readonly #storage = new AsyncLocalStorage<Readonly<Record<string, unknown>>>();
+
+  run<T>(fields: Readonly<Record<string, unknown>>, fn: () => T): T {
+    return this.#storage.run({ ...this.#storage.getStore(), ...fields }, fn);
+  }
+
+  fields(): Readonly<Record<string, unknown>> {
+    return this.#storage.getStore() ?? {};
+  }
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = checkOption("level", options.level ?? "info", LOG_LEVELS);
   const format = checkOption("format", options.format ?? "auto", LOG_FORMATS);
   const target: LogDestination = options.destination ?? pino.destination({ dest: 2, sync: true });
   const isTTY = options.isTTY ?? (options.destination ? options.destination.isTTY === true : process.stderr.isTTY);
   const scrub = createSecretScrubber(options.secrets);
+  const context = options.context;
 
   return pino(
     {
       level,
+      ...(context ? { mixin: () => ({ ...context.fields() }) } : {}),
       base: { ...(options.base ?? {}) },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },

@@ -3,7 +3,7 @@
 import type { Logger } from "pino";
 import type { BatchResult, EntryOutcome, RouteTable } from "../cloud/route-table.js";
 import { CloudError } from "../cloud/errors.js";
-import { isInstanceRoute } from "../cloud/memory-route-table.js";
+import { routesTo } from "../domain/route-entry.js";
 import { buildPlan } from "../domain/build-plan.js";
 import type { PlanResult } from "../domain/plan.js";
 import type {
@@ -284,7 +284,7 @@ function nodeRouteStates(
         const entry = entryByKey.get(k);
         if (!entry) {
           if (state.state === "available") state = { state: "pending", message: `route ${cidr} in ${routeTableId} is held back this pass` };
-        } else if (!isInstanceRoute(entry, node.instanceId)) {
+        } else if (!routesTo(entry, node.instanceId)) {
           // Our route still points at the Node's previous instance (its re-pointing was held back):
           // the Node's pods are not reachable through it.
           if (state.state === "available") state = { state: "pending", message: `route ${cidr} in ${routeTableId} does not point at ${node.instanceId} yet` };

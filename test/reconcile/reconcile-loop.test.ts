@@ -127,4 +127,19 @@ describe("ReconcileLoop", () => {
     await s.timers.advance(120_000);
     expect(s.passes).toHaveLength(1);
   });
+
+  it("a start() while the previous term's pass is still returning runs a start pass when it has", async () => {
+    const s = setup();
+    s.loop.start();
+    s.blockNext();
+    await s.timers.advance(0);
+    void s.loop.stop(); // e.g. the Lease was lost mid-pass
+    s.loop.start(); // and won again before the pass returned
+    await s.timers.advance(0);
+    expect(s.passes).toHaveLength(1);
+    s.unblock();
+    await s.timers.advance(0);
+    expect(s.passes.map((p) => p.cause)).toEqual(["start", "start"]);
+    await s.loop.stop();
+  });
 });

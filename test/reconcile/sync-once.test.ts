@@ -119,4 +119,19 @@ describe("RouteSyncer.syncOnce", () => {
     });
     await expect(syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false })).rejects.toThrow(/--route-table-ids or --vpc-id/);
   });
+
+  it("a route still pointing at a replaced instance is not reported available while its re-pointing is held back", async () => {
+    const { table, syncer } = world();
+    table.seedEntry("vtb-main0001", {
+      destinationCidr: "10.244.0.0/24",
+      nextHops: [{ nextHopType: "Instance", nextHopId: "i-old00001" }],
+      ...routeMarker("prod", "node-a"),
+    });
+    const held = await syncer.syncOnce({ nodes, allowDeletes: false, dryRun: false });
+    expect(held.nodeRoutes.get("node-a")).toMatchObject({ state: "pending" });
+    const applied = await syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false });
+    expect(applied.deletes.map((d) => [d.action.destinationCidr, d.action.reason])).toContainEqual(["10.244.0.0/24", "next-hop-changed"]);
+    expect(applied.nodeRoutes.get("node-a")).toEqual({ state: "available" });
+  });
 });
+

@@ -16,7 +16,8 @@ import {
   type RouteTable,
   type RouteTableInfo,
 } from "../route-table.js";
-import { DESTINATION_HELD, destinationHeldMessage, isInstanceRoute } from "../memory-route-table.js";
+import { DESTINATION_HELD, destinationHeldMessage } from "../route-table.js";
+import { routesTo } from "../../domain/route-entry.js";
 import { classifyError, classifyFailedCode, isAlreadyExistsCode, isEntryNotFoundCode, scrubSecrets } from "./classify-error.js";
 import { abortError, systemClock, type Clock } from "./clock.js";
 import { createCredential, secretsOf, type AlibabaCredential } from "./credentials.js";
@@ -329,7 +330,7 @@ export class AlibabaRouteTable implements RouteTable {
     for (const action of pending) {
       const holder = byCidr.get(action.destinationCidr);
       if (holder === undefined) still.push(action);
-      else if (isInstanceRoute(holder, action.instanceId)) toConfirm.push({ action, reportedExisting: false });
+      else if (routesTo(holder, action.instanceId)) toConfirm.push({ action, reportedExisting: false });
       else outcomes.set(action, { ok: false, error: destinationHeld(action, holder) });
     }
     return still;
@@ -356,7 +357,7 @@ export class AlibabaRouteTable implements RouteTable {
       const heldElsewhere: CreateToConfirm[] = [];
       for (const item of open) {
         const entry = lastSeen.get(item.action.destinationCidr);
-        if (entry !== undefined && isInstanceRoute(entry, item.action.instanceId)) {
+        if (entry !== undefined && routesTo(entry, item.action.instanceId)) {
           if (entry.status === "Available") {
             outcomes.set(item.action, { ok: true, routeEntryId: entry.routeEntryId, ...(item.reportedExisting ? { note: "already-present" as const } : {}) });
           } else {
@@ -664,7 +665,7 @@ export class AlibabaRouteTable implements RouteTable {
         this.#observer.onApiCall?.(action, failure.code, durationMs);
         if (failure.kind === "throttled") this.#observer.onThrottle?.(action);
         // Transient failures are routine under load (and retried): debug; the rest: warn.
-        const fields = { action, code: failure.code, requestId: failure.requestId, routeTableId: ctx.routeTableId, durationMs, err: scrubSecrets(failure.message, this.#secrets) };
+        const fields = { action, code: failure.code, requestId: failure.requestId, routeTableId: ctx.routeTableId, durationMs, error: scrubSecrets(failure.message, this.#secrets) };
         if (failure.retryable) this.#log.debug(fields, "vpc api call failed");
         else this.#log.warn(fields, "vpc api call failed");
         throw failure;

@@ -173,7 +173,11 @@ export function classifyError(error: unknown, context: ClassifyContext = {}): Cl
   if (error instanceof CloudError) return error;
   const e = asRecord(error);
   const name = typeof e["name"] === "string" ? e["name"] : "";
-  const rawMessage = typeof e["message"] === "string" ? e["message"] : String(error);
+  // The SDK glues the socket error to the request line ("…127.0.0.1:1POST http://…"): separate them.
+  const rawMessage = (typeof e["message"] === "string" ? e["message"] : String(error)).replace(
+    /(\S)((?:GET|POST) https?:\/\/)/,
+    "$1; $2",
+  );
   const code = typeof e["code"] === "string" ? e["code"] : undefined;
   const statusCode = typeof e["statusCode"] === "number" ? e["statusCode"] : undefined;
   const requestId = requestIdOf(e);

@@ -1,0 +1,9 @@
+// Small facts about a route entry that several layers need (planner, adapters, pass reporting).
+import { listOr } from "./guards.js";
+import type { RouteEntry } from "./types.js";
+
+/** Routes its destination to exactly `instanceId`, through one Instance next hop. */
+export function routesTo(entry: RouteEntry, instanceId: string): boolean {
+  const hops = listOr(entry.nextHops);
+  return hops.length === 1 && hops[0]?.nextHopType === "Instance" && hops[0].nextHopId === instanceId;
+}
