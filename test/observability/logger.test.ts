@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { CloudError } from "../../src/cloud/errors.js";
-import { createLogger, resolveLogFormat, type Logger, type LoggerOptions } from "../../src/observability/logger.js";
+import { LogContext, createLogger, resolveLogFormat, type Logger, type LoggerOptions } from "../../src/observability/logger.js";
 import { formatLogLineAsText } from "../../src/observability/text-log-format.js";
 
 // Realistic shapes: a 30-character AccessKey secret, an STS token with base64 punctuation, an OIDC
@@ -169,5 +169,22 @@ describe("createLogger options", () => {
   it("passes through lines that are not JSON objects", () => {
     expect(formatLogLineAsText("not json\n")).toBe("not json\n");
     expect(formatLogLineAsText("[1,2]\n")).toBe("[1,2]\n");
+  });
+});
+
+describe("LogContext", () => {
+  it("adds the fields of the running operation to every line, through child loggers and awaits", async () => {
+    const context = new LogContext();
+    const lines: string[] = [];
+    const log = createLogger({ format: "json", context, destination: { write: (c: string) => void lines.push(c) } });
+    const component = log.child({ component: "vpc" });
+    await context.run({ passId: "replica-1-7" }, async () => {
+      await Promise.resolve();
+      component.info({ routeTableId: "vtb-1" }, "route created");
+    });
+    component.info({}, "outside");
+    const [inside, outside] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(inside).toMatchObject({ passId: "replica-1-7", component: "vpc", msg: "route created" });
+    expect(outside).not.toHaveProperty("passId");
   });
 });
