@@ -79,7 +79,7 @@ export async function runDemoCommand(config: DemoConfig, io: CommandIo): Promise
         `  ALIBABA_CLOUD_ACCESS_KEY_ID=${FAKE_ACCESS_KEY_ID} ALIBABA_CLOUD_ACCESS_KEY_SECRET=${FAKE_ACCESS_KEY_SECRET} \\`,
       );
       say(
-        `    npx vpc-route-sync reconcile --region ${DEMO_REGION_ID} --vpc-id ${DEMO_VPC_ID} --cluster-name ${DEMO_CLUSTER_NAME} --vpc-endpoint ${vpc.url} --dry-run`,
+        `    npx node dist/cli.js reconcile --region ${DEMO_REGION_ID} --vpc-id ${DEMO_VPC_ID} --cluster-name ${DEMO_CLUSTER_NAME} --vpc-endpoint ${vpc.url} --dry-run`,
       );
       say(`  curl ${vpc.url}/__fake/state`);
       if (!text) {
