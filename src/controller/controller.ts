@@ -80,14 +80,14 @@ export class Controller {
     this.#timers = options.timers ?? realTimers;
     const core = options.kubeConfig.makeApiClient(CoreV1Api);
     const kubeLog = this.#log.child({ component: "kube" });
-    this.#informer = new NodeInformer({ kubeConfig: options.kubeConfig, logger: kubeLog });
+    this.#informer = new NodeInformer({ kubeConfig: options.kubeConfig, logger: kubeLog, timers: this.#timers });
     this.#syncer = new RouteSyncer({ routeTable: options.routeTable, settings: options.settings, logger: this.#log });
-    this.#statusWriter = new NodeStatusWriter({ core, logger: kubeLog });
+    this.#statusWriter = new NodeStatusWriter({ core, logger: kubeLog, timers: this.#timers });
     const le = options.leaderElection;
     const clusterObject = options.pod
       ? podReference(options.pod.namespace, options.pod.name)
       : leaseReference(le?.namespace ?? "default", le?.leaseName ?? "vpc-route-sync");
-    this.#events = new EventRecorder({ core, identity: options.identity, clusterObject, logger: kubeLog });
+    this.#events = new EventRecorder({ core, identity: options.identity, clusterObject, logger: kubeLog, timers: this.#timers });
     this.#loop = new ReconcileLoop({
       aggregationWindowMs: options.aggregationWindowMs,
       resyncPeriodMs: options.resyncPeriodMs,
@@ -109,6 +109,7 @@ export class Controller {
         onStartedLeading: (signal) => this.#startLeading(signal),
         onStoppedLeading: () => this.#stopLeading(),
         logger: kubeLog,
+        timers: this.#timers,
       });
     }
     this.#informer.onChange((kind, node, oldNode) => {
@@ -157,11 +158,11 @@ export class Controller {
    */
   async stop(deadlineMs: number): Promise<void> {
     this.#stopping = true;
-    const timer = this.#timers.schedule(deadlineMs, () => this.#hardStop.abort(new Error("shutdown deadline passed")));
+    const timer = this.#timers.setTimeout(() => this.#hardStop.abort(new Error("shutdown deadline passed")), deadlineMs);
     try {
       await this.#loop.stop();
     } finally {
-      timer.cancel();
+      this.#timers.clearTimeout(timer);
     }
     if (this.#elector) {
       try {

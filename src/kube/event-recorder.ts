@@ -16,7 +16,7 @@ import { PatchStrategy, V1MicroTime, setHeaderOptions } from "@kubernetes/client
 import type { CoreV1Api, CoreV1Event, V1Node, V1ObjectReference } from "@kubernetes/client-node";
 import { describeKubeError, isNotFound } from "./api-error.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
-import { systemTimers, type KubeTimers } from "./timers.js";
+import { realTimers, type Timers } from "../util/timers.js";
 
 export const EventReasons = {
   RouteCreated: "RouteCreated",
@@ -92,7 +92,7 @@ export interface EventRecorderOptions {
   ttlMs?: number;
   /** Dedup keys remembered (LRU). @default 4096 */
   maxKeys?: number;
-  timers?: KubeTimers;
+  timers?: Timers;
   logger?: KubeLogger;
 }
 
@@ -113,7 +113,7 @@ export class EventRecorder {
   readonly #component: string;
   readonly #ttlMs: number;
   readonly #maxKeys: number;
-  readonly #timers: KubeTimers;
+  readonly #timers: Timers;
   readonly #log: KubeLogger;
   /** Insertion order = recency: the first key is the least recently used. */
   readonly #entries = new Map<string, Entry>();
@@ -127,7 +127,7 @@ export class EventRecorder {
     this.#component = options.component ?? DEFAULT_COMPONENT;
     this.#ttlMs = options.ttlMs ?? 3_600_000;
     this.#maxKeys = options.maxKeys ?? 4096;
-    this.#timers = options.timers ?? systemTimers;
+    this.#timers = options.timers ?? realTimers;
     this.#log = options.logger ?? SILENT_LOGGER;
     if (options.identity === "") throw new TypeError("EventRecorder: identity must not be empty");
     if (!options.clusterObject.name || !options.clusterObject.kind) {

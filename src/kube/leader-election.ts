@@ -19,7 +19,7 @@ import { V1MicroTime } from "@kubernetes/client-node";
 import type { CoordinationV1Api, V1Lease, V1LeaseSpec } from "@kubernetes/client-node";
 import { describeKubeError, isConflict, isNotFound } from "./api-error.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
-import { sleep, systemTimers, type KubeTimers, type TimerHandle } from "./timers.js";
+import { sleep, realTimers, type Timers, type TimerHandle } from "../util/timers.js";
 
 /** client-go's JitterFactor for the acquire loop: waits between retryPeriod and 2.2 × retryPeriod. */
 const ACQUIRE_JITTER = 1.2;
@@ -43,7 +43,7 @@ export interface LeaderElectorOptions {
   onStoppedLeading?: () => void;
   /** Called when the observed holder changes (including to this replica). */
   onNewLeader?: (identity: string) => void;
-  timers?: KubeTimers;
+  timers?: Timers;
   logger?: KubeLogger;
 }
 
@@ -65,7 +65,7 @@ export class LeaderElector {
   readonly #onStartedLeading: (signal: AbortSignal) => void;
   readonly #onStoppedLeading: (() => void) | undefined;
   readonly #onNewLeader: ((identity: string) => void) | undefined;
-  readonly #timers: KubeTimers;
+  readonly #timers: Timers;
   readonly #log: KubeLogger;
 
   #running = false;
@@ -91,7 +91,7 @@ export class LeaderElector {
     this.#onStartedLeading = options.onStartedLeading;
     this.#onStoppedLeading = options.onStoppedLeading;
     this.#onNewLeader = options.onNewLeader;
-    this.#timers = options.timers ?? systemTimers;
+    this.#timers = options.timers ?? realTimers;
     this.#log = options.logger ?? SILENT_LOGGER;
 
     for (const [field, value] of [
@@ -143,7 +143,13 @@ export class LeaderElector {
     this.#loopAbort.abort();
     this.#stepDown("stopped");
     // An in-flight request may hang; do not let it hold up shutdown past one renew deadline.
-    await Promise.race([this.#loopDone, sleep(this.#timers, this.#renewDeadlineMs)]);
+    // The guard is cancelled once the race is decided, so its timer never outlives stop().
+    const guard = new AbortController();
+    try {
+      await Promise.race([this.#loopDone, sleep(this.#timers, this.#renewDeadlineMs, guard.signal)]);
+    } finally {
+      guard.abort();
+    }
   }
 
   /**

@@ -13,7 +13,7 @@ import { backoffDelay, type BackoffPolicy } from "./backoff.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { listAllNodes } from "./node-lister.js";
 import { normalizeNode } from "./node-object.js";
-import { sleep, systemTimers, type KubeTimers, type TimerHandle } from "./timers.js";
+import { sleep, realTimers, type Timers, type TimerHandle } from "../util/timers.js";
 
 export { relevant, relevantChange, ELIGIBILITY_LABELS, type RelevantChange } from "./node-relevance.js";
 
@@ -38,7 +38,7 @@ export interface NodeInformerOptions {
    * to 30 s while no event arrives; changes are not lost meanwhile, only seen late). @default 5000
    */
   watchReconnectMaxMs?: number;
-  timers?: KubeTimers;
+  timers?: Timers;
   logger?: KubeLogger;
 }
 
@@ -69,7 +69,7 @@ export class NodeInformer {
   readonly #backoff: BackoffPolicy;
   readonly #healthyResetMs: number;
   readonly #watchReconnectMaxMs: number;
-  readonly #timers: KubeTimers;
+  readonly #timers: Timers;
   readonly #log: KubeLogger;
 
   readonly #nodes = new Map<string, V1Node>();
@@ -95,7 +95,7 @@ export class NodeInformer {
     this.#backoff = options.restartBackoff ?? { initialMs: 1000, maxMs: 30_000 };
     this.#healthyResetMs = options.healthyResetMs ?? 60_000;
     this.#watchReconnectMaxMs = options.watchReconnectMaxMs ?? 5_000;
-    this.#timers = options.timers ?? systemTimers;
+    this.#timers = options.timers ?? realTimers;
     this.#log = options.logger ?? SILENT_LOGGER;
     if (!Number.isInteger(this.#pageSize) || this.#pageSize < 1) {
       throw new RangeError(`NodeInformer: pageSize must be a positive integer, got ${this.#pageSize}`);
@@ -160,8 +160,9 @@ export class NodeInformer {
     const watch = new StoppableWatch(this.#kubeConfig);
     // Capped, and cut short by stop(): client-node would otherwise open a new watch after its
     // delay even when stopped meanwhile.
-    const delayFn = (ms: number): Promise<void> =>
-      sleep(this.#timers, Math.min(ms, this.#watchReconnectMaxMs), stopSignal);
+    const delayFn = async (ms: number): Promise<void> => {
+      await sleep(this.#timers, Math.min(ms, this.#watchReconnectMaxMs), stopSignal);
+    };
     const listFn = (): Promise<KubernetesListObject<V1Node>> => this.#list(listWatch);
     const listWatch = new ListWatch<V1Node>(NODES_PATH, watch, listFn, false, undefined, undefined, { delayFn });
     listWatch.on("add", (node) => this.#upsert(listWatch, node));

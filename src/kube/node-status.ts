@@ -11,7 +11,7 @@ import type { CoreV1Api, V1Node, V1NodeCondition } from "@kubernetes/client-node
 import { describeKubeError, isConflict, isNotFound } from "./api-error.js";
 import { backoffDelay, type BackoffPolicy } from "./backoff.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
-import { sleep, systemTimers, type KubeTimers } from "./timers.js";
+import { sleep, realTimers, type Timers } from "../util/timers.js";
 
 export const NETWORK_UNAVAILABLE = "NetworkUnavailable";
 export const ROUTE_CREATED_REASON = "RouteCreated";
@@ -37,7 +37,7 @@ export interface NodeStatusWriterOptions {
   conflictAttempts?: number;
   /** Delay between conflict attempts. @default { initialMs: 50, maxMs: 1000 } */
   conflictBackoff?: BackoffPolicy;
-  timers?: KubeTimers;
+  timers?: Timers;
   logger?: KubeLogger;
 }
 
@@ -74,14 +74,14 @@ export class NodeStatusWriter {
   readonly #core: CoreV1Api;
   readonly #attempts: number;
   readonly #backoff: BackoffPolicy;
-  readonly #timers: KubeTimers;
+  readonly #timers: Timers;
   readonly #log: KubeLogger;
 
   constructor(options: NodeStatusWriterOptions) {
     this.#core = options.core;
     this.#attempts = options.conflictAttempts ?? 4;
     this.#backoff = options.conflictBackoff ?? { initialMs: 50, maxMs: 1000 };
-    this.#timers = options.timers ?? systemTimers;
+    this.#timers = options.timers ?? realTimers;
     this.#log = options.logger ?? SILENT_LOGGER;
     if (!Number.isInteger(this.#attempts) || this.#attempts < 1) {
       throw new RangeError(`NodeStatusWriter: conflictAttempts must be a positive integer, got ${this.#attempts}`);

@@ -94,18 +94,18 @@ export class ReconcileLoop {
     if (this.#timer && this.#timerDue <= due) return;
     this.#cancelTimer();
     this.#timerDue = due;
-    this.#timer = this.#options.timers.schedule(ms, () => {
+    this.#timer = this.#options.timers.setTimeout(() => {
       this.#timer = undefined;
       this.#timerDue = Number.POSITIVE_INFINITY;
       // Only after stop() then start() (e.g. the Lease lost and won again) can a pass still be
       // running here: keep awaiting that one and run the new start pass when it returns.
       if (this.#running) this.#startAfterPass = true;
       else this.#inFlight = this.#runOnce();
-    });
+    }, ms);
   }
 
   #cancelTimer(): void {
-    this.#timer?.cancel();
+    if (this.#timer !== undefined) this.#options.timers.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerDue = Number.POSITIVE_INFINITY;
   }

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startFakeKube, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
 import { EventReasons, EventRecorder, eventTypeOf, leaseReference, podReference } from "../../src/kube/event-recorder.js";
 import { loadKubeConfig } from "../../src/kube/kube-config.js";
-import { ManualTimers, nodeBody } from "./helpers.js";
+import { ManualTimers } from "../support/manual-timers.js";
+import { nodeBody } from "./helpers.js";
 
 type Json = Record<string, unknown>;
 
@@ -65,7 +66,7 @@ describe("EventRecorder against the fake API server", () => {
     expect(fake.events("default")).toHaveLength(1);
     expect(fake.requests().filter((r) => r.path.includes("/events"))).toHaveLength(1);
 
-    timers.advance(61_000);
+    timers.advanceSync(61_000);
     await recorder.recordNode(n1, EventReasons.RouteConflict, message);
     const events = fake.events("default") as Json[];
     expect(events).toHaveLength(1);
@@ -97,7 +98,7 @@ describe("EventRecorder against the fake API server", () => {
     await recorder.recordNode(n1, EventReasons.QuotaExceeded, "quota exceeded in vtb-1");
     const name = ((fake.events("default")[0] as Json)["metadata"] as Json)["name"] as string;
     await core.deleteNamespacedEvent({ name, namespace: "default" });
-    timers.advance(61_000);
+    timers.advanceSync(61_000);
     await recorder.recordNode(n1, EventReasons.QuotaExceeded, "quota exceeded in vtb-1");
     const events = fake.events("default") as Json[];
     expect(events).toHaveLength(1);

@@ -1,7 +1,7 @@
-// Shared test helpers for test/kube: condition waits with deadlines, a manual clock, Node fixtures.
+// Shared test helpers for test/kube: condition waits with deadlines and Node fixtures (the manual
+// clock is test/support/manual-timers.ts).
 
 import type { V1Node } from "@kubernetes/client-node";
-import type { KubeTimers, TimerHandle } from "../../src/kube/timers.js";
 
 /** Polls `condition` until it returns a truthy value; fails with `what` after `timeoutMs`. */
 export async function waitFor<T>(
@@ -22,53 +22,6 @@ export async function waitFor<T>(
       throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`, { cause: last });
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
-/** A clock the test moves by hand; timers fire when advance() passes their due time. */
-export class ManualTimers implements KubeTimers {
-  #now: number;
-  #nextId = 1;
-  readonly #timers = new Map<number, { due: number; callback: () => void }>();
-  randomValue = 0.5;
-
-  constructor(start = Date.UTC(2026, 10, 26, 12, 0, 0)) {
-    this.#now = start;
-  }
-
-  now(): number {
-    return this.#now;
-  }
-
-  random(): number {
-    return this.randomValue;
-  }
-
-  setTimeout(callback: () => void, ms: number): TimerHandle {
-    const id = this.#nextId++;
-    this.#timers.set(id, { due: this.#now + ms, callback });
-    return id;
-  }
-
-  clearTimeout(handle: TimerHandle): void {
-    this.#timers.delete(handle as number);
-  }
-
-  /** Moves time forward, firing due timers in order. */
-  advance(ms: number): void {
-    const target = this.#now + ms;
-    for (;;) {
-      const due = [...this.#timers.entries()].filter(([, t]) => t.due <= target).sort((a, b) => a[1].due - b[1].due)[0];
-      if (!due) break;
-      this.#timers.delete(due[0]);
-      this.#now = Math.max(this.#now, due[1].due);
-      due[1].callback();
-    }
-    this.#now = target;
-  }
-
-  get pending(): number {
-    return this.#timers.size;
   }
 }
 

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startFakeKube, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
 import { loadKubeConfig } from "../../src/kube/kube-config.js";
 import { LeaderElector } from "../../src/kube/leader-election.js";
-import { ManualTimers, waitFor } from "./helpers.js";
+import { ManualTimers } from "../support/manual-timers.js";
+import { waitFor } from "./helpers.js";
 
 describe("LeaderElector expiry with skewed clocks", () => {
   let fake: FakeKubeServer | undefined;
@@ -45,11 +46,11 @@ describe("LeaderElector expiry with skewed clocks", () => {
     const start = timers.now();
     while (timers.now() - start < 13_000) {
       const before = reads();
-      timers.advance(4_400);
-      await waitFor(() => reads() > before && timers.pending > 0, "next attempt done");
+      timers.advanceSync(4_400);
+      await waitFor(() => reads() > before && timers.pendingCount > 0, "next attempt done");
       expect(elector.isLeader()).toBe(false);
     }
-    timers.advance(4_400);
+    timers.advanceSync(4_400);
     await waitFor(() => elector!.isLeader(), "takeover once 15 s of our time passed");
     expect(timers.now() - start).toBeGreaterThanOrEqual(15_000);
     const spec = fake.getLease("kube-system", "vpc-route-sync")!["spec"] as Record<string, unknown>;

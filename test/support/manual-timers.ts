@@ -1,19 +1,22 @@
-// A hand-driven clock for tests of time-dependent logic: nothing fires until advance() is called.
+// The one hand-driven clock for tests of time-dependent code: nothing fires until the test moves
+// time with advance() (async: lets promise chains settle between timers) or advanceSync() (fires
+// the due callbacks back to back, for tests that then wait on real I/O themselves).
 import type { Timers, TimerHandle } from "../../src/util/timers.js";
 
 interface Pending {
-  due: number;
-  seq: number;
-  fn: () => void;
-  cancelled: boolean;
+  readonly due: number;
+  readonly callback: () => void;
 }
 
 export class ManualTimers implements Timers {
   #now: number;
-  #seq = 0;
-  #pending: Pending[] = [];
+  #nextId = 1;
+  /** Keyed by id; ids grow, so insertion order breaks ties between equal due times. */
+  readonly #pending = new Map<number, Pending>();
+  /** What random() returns; 0.5 puts jitter in the middle of its range. */
+  randomValue = 0.5;
 
-  constructor(start = 1_000_000) {
+  constructor(start = Date.UTC(2026, 10, 26, 12, 0, 0)) {
     this.#now = start;
   }
 
@@ -21,21 +24,30 @@ export class ManualTimers implements Timers {
     return this.#now;
   }
 
-  schedule(ms: number, fn: () => void): TimerHandle {
-    const p: Pending = { due: this.#now + Math.max(0, ms), seq: this.#seq++, fn, cancelled: false };
-    this.#pending.push(p);
-    return { cancel: () => void (p.cancelled = true) };
+  random(): number {
+    return this.randomValue;
+  }
+
+  setTimeout(callback: () => void, ms: number): TimerHandle {
+    const id = this.#nextId++;
+    this.#pending.set(id, { due: this.#now + Math.max(0, ms), callback });
+    return id;
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.#pending.delete(handle as number);
   }
 
   /** Number of timers still waiting. */
   get pendingCount(): number {
-    return this.#pending.filter((p) => !p.cancelled).length;
+    return this.#pending.size;
   }
 
   /** Due time of the next timer, or undefined. */
   nextDue(): number | undefined {
-    const live = this.#pending.filter((p) => !p.cancelled);
-    return live.length ? Math.min(...live.map((p) => p.due)) : undefined;
+    let next: number | undefined;
+    for (const p of this.#pending.values()) if (next === undefined || p.due < next) next = p.due;
+    return next;
   }
 
   /** Moves time forward by `ms`, firing due timers in order and letting promises settle between them. */
@@ -43,16 +55,34 @@ export class ManualTimers implements Timers {
     const target = this.#now + ms;
     for (;;) {
       await flushMicrotasks();
-      const live = this.#pending.filter((p) => !p.cancelled && p.due <= target);
-      if (live.length === 0) break;
-      live.sort((a, b) => a.due - b.due || a.seq - b.seq);
-      const next = live[0]!;
-      this.#pending = this.#pending.filter((p) => p !== next);
-      this.#now = Math.max(this.#now, next.due);
-      next.fn();
+      if (!this.#fireNext(target)) break;
     }
     this.#now = target;
     await flushMicrotasks();
+  }
+
+  /** Moves time forward by `ms`, firing due timers in order without yielding between them. */
+  advanceSync(ms: number): void {
+    const target = this.#now + ms;
+    while (this.#fireNext(target));
+    this.#now = target;
+  }
+
+  /** Fires the earliest timer due by `target`; false when there is none. */
+  #fireNext(target: number): boolean {
+    let nextId: number | undefined;
+    let next: Pending | undefined;
+    for (const [id, p] of this.#pending) {
+      if (p.due <= target && (next === undefined || p.due < next.due)) {
+        nextId = id;
+        next = p;
+      }
+    }
+    if (nextId === undefined || next === undefined) return false;
+    this.#pending.delete(nextId);
+    this.#now = Math.max(this.#now, next.due);
+    next.callback();
+    return true;
   }
 }
 

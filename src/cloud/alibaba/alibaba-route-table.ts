@@ -19,11 +19,11 @@ import {
 import { DESTINATION_HELD, destinationHeldMessage } from "../route-table.js";
 import { routesTo } from "../../domain/route-entry.js";
 import { classifyError, classifyFailedCode, isAlreadyExistsCode, isEntryNotFoundCode, scrubSecrets } from "./classify-error.js";
-import { abortError, systemClock, type Clock } from "./clock.js";
 import { createCredential, secretsOf, type AlibabaCredential } from "./credentials.js";
 import { parseEndpoint } from "./endpoint.js";
 import { decideRetry, resolveRetryOptions, type RetryOptions } from "./retry-policy.js";
 import { VpcApi, type BatchWriteResult } from "./vpc-api.js";
+import { abortError, realTimers, sleep, type Timers } from "../../util/timers.js";
 
 /**
  * Next-hop types listed one by one. DescribeRouteEntryList documents `NextHopType` with
@@ -71,9 +71,8 @@ export interface AlibabaRouteTableOptions {
   readonly listNextHopTypes?: readonly string[] | "unfiltered" | undefined;
   readonly observer?: CloudCallObserver | undefined;
   readonly logger?: Logger | undefined;
-  readonly clock?: Clock | undefined;
-  /** Uniform [0, 1) source for backoff jitter. @default Math.random */
-  readonly random?: (() => number) | undefined;
+  /** Clock, waits and backoff jitter. @default realTimers */
+  readonly timers?: Timers | undefined;
   readonly userAgent?: string | undefined;
 }
 
@@ -117,7 +116,7 @@ export class AlibabaRouteTable implements RouteTable {
   readonly #secrets: readonly string[];
   readonly #observer: CloudCallObserver;
   readonly #log: Logger;
-  readonly #clock: Clock;
+  readonly #timers: Timers;
   readonly #random: () => number;
   readonly #retry: RetryOptions;
   readonly #callDeadlineMs: number;
@@ -147,8 +146,9 @@ export class AlibabaRouteTable implements RouteTable {
     }
     this.#observer = options.observer ?? NO_OBSERVER;
     this.#log = options.logger ?? pino({ level: "silent" });
-    this.#clock = options.clock ?? systemClock();
-    this.#random = options.random ?? Math.random;
+    const timers = options.timers ?? realTimers;
+    this.#timers = timers;
+    this.#random = () => timers.random();
 
     const source = options.credential;
     const credential = isCredentialSource(source) ? createCredential(source) : source;
@@ -340,7 +340,7 @@ export class AlibabaRouteTable implements RouteTable {
   async #confirmCreates(toConfirm: readonly CreateToConfirm[], ctx: CallContext, outcomes: Map<RouteCreate, EntryOutcome>): Promise<void> {
     if (toConfirm.length === 0) return;
     const routeTableId = ctx.routeTableId ?? "";
-    const deadline = this.#clock.now() + this.#writeDeadlineMs;
+    const deadline = this.#timers.now() + this.#writeDeadlineMs;
     let open = [...toConfirm];
     let lastSeen: Map<string, RouteEntry>;
     for (;;) {
@@ -375,7 +375,7 @@ export class AlibabaRouteTable implements RouteTable {
       open = next;
       if (open.length === 0) return;
       if (ctx.signal?.aborted === true) break;
-      if (this.#clock.now() >= deadline) break;
+      if (this.#timers.now() >= deadline) break;
       if (!(await this.#sleep(this.#pollIntervalMs, ctx))) break;
     }
     for (const item of open) {
@@ -517,7 +517,7 @@ export class AlibabaRouteTable implements RouteTable {
   ): Promise<void> {
     if (toConfirm.length === 0) return;
     const routeTableId = ctx.routeTableId ?? "";
-    const deadline = this.#clock.now() + this.#writeDeadlineMs;
+    const deadline = this.#timers.now() + this.#writeDeadlineMs;
     let open = [...toConfirm];
     let present: Map<string, RouteEntry>;
     for (;;) {
@@ -535,7 +535,7 @@ export class AlibabaRouteTable implements RouteTable {
       }
       open = next;
       if (open.length === 0) return;
-      if (ctx.signal?.aborted === true || this.#clock.now() >= deadline) break;
+      if (ctx.signal?.aborted === true || this.#timers.now() >= deadline) break;
       if (!(await this.#sleep(this.#pollIntervalMs, ctx))) break;
     }
     for (const item of open) {
@@ -561,12 +561,12 @@ export class AlibabaRouteTable implements RouteTable {
    * calls); if one of them is in flight the write fails with a conflict code and is retried.
    */
   async #waitQuiet(routeTableId: string, ctx: CallContext): Promise<void> {
-    const deadline = this.#clock.now() + this.#writeDeadlineMs;
+    const deadline = this.#timers.now() + this.#writeDeadlineMs;
     for (;;) {
       const entries = await this.#listEntries(routeTableId, ["Instance"], ctx);
       const busy = entries.filter((e) => e.status !== "Available");
       if (busy.length === 0) return;
-      if (this.#clock.now() >= deadline) {
+      if (this.#timers.now() >= deadline) {
         this.#log.warn({ action: "DescribeRouteEntryList", routeTableId, busy: busy.length }, "route table still has unsettled entries; writing anyway");
         return;
       }
@@ -652,16 +652,16 @@ export class AlibabaRouteTable implements RouteTable {
   async #once<T>(action: string, ctx: CallContext, call: () => Promise<T>): Promise<T> {
     if (ctx.signal?.aborted === true) throw classifyError(abortError(ctx.signal), { action });
     const result = await this.#queue.add(async () => {
-      const started = this.#clock.now();
+      const started = this.#timers.now();
       try {
         const value = await withDeadline(call(), this.#callDeadlineMs, ctx.signal);
-        const durationMs = this.#clock.now() - started;
+        const durationMs = Math.max(0, this.#timers.now() - started);
         this.#observer.onApiCall?.(action, "OK", durationMs);
         this.#log.debug({ action, code: "OK", requestId: requestIdOf(value), routeTableId: ctx.routeTableId, durationMs }, "vpc api call");
         return value;
       } catch (error) {
         const failure = classifyError(error, { action, secrets: this.#secrets });
-        const durationMs = this.#clock.now() - started;
+        const durationMs = Math.max(0, this.#timers.now() - started);
         this.#observer.onApiCall?.(action, failure.code, durationMs);
         if (failure.kind === "throttled") this.#observer.onThrottle?.(action);
         // Transient failures are routine under load (and retried): debug; the rest: warn.
@@ -680,13 +680,8 @@ export class AlibabaRouteTable implements RouteTable {
   }
 
   /** Sleeps; false when aborted. */
-  async #sleep(ms: number, ctx: CallContext): Promise<boolean> {
-    try {
-      await this.#clock.sleep(ms, ctx.signal);
-      return true;
-    } catch {
-      return false;
-    }
+  #sleep(ms: number, ctx: CallContext): Promise<boolean> {
+    return sleep(this.#timers, ms, ctx.signal);
   }
 
   async #exclusive<T>(vpcId: string, work: () => Promise<T>): Promise<T> {
