@@ -22,7 +22,7 @@ import { classifyError, classifyFailedCode, isAlreadyExistsCode, isEntryNotFound
 import { createCredential, secretsOf, type AlibabaCredential } from "./credentials.js";
 import { parseEndpoint } from "./endpoint.js";
 import { decideRetry, resolveRetryOptions, type RetryOptions } from "./retry-policy.js";
-import { VpcApi, type BatchWriteResult } from "./vpc-api.js";
+import { VpcApi, type BatchWriteResult, type ItemFailure } from "./vpc-api.js";
 import { abortError, realTimers, sleep, type Timers } from "../../util/timers.js";
 
 /**
@@ -104,6 +104,21 @@ interface DeleteToConfirm {
   readonly action: RouteDelete;
   /** The API said the entry does not exist: done once a re-read confirms it is gone. */
   readonly reportedMissing: boolean;
+}
+
+/** How creates and deletes differ inside the shared write loop. */
+interface WriteSpec<A, C> {
+  readonly action: "CreateRouteEntries" | "DeleteRouteEntries";
+  /** One batch call for these entries. */
+  call(pending: readonly A[]): Promise<BatchWriteResult>;
+  /** Correlates a requested entry with a per-entry failure (never by next hop alone). */
+  keyOf(action: A): string;
+  failureKey(failure: ItemFailure): string;
+  /** A per-entry code meaning "already done": confirmed by re-reading, not trusted. */
+  isDoneCode(code: string): boolean;
+  confirm(action: A, reportedDone: boolean): C;
+  /** After a write that may have been applied: moves applied entries to `toConfirm`, returns the rest. */
+  recheck(pending: A[], toConfirm: C[]): Promise<A[]>;
 }
 
 export function createAlibabaRouteTable(options: AlibabaRouteTableOptions): AlibabaRouteTable {
@@ -223,22 +238,27 @@ export class AlibabaRouteTable implements RouteTable {
 
   async #createChunk(chunk: readonly RouteCreate[], ctx: CallContext, progress: Progress, outcomes: Map<RouteCreate, EntryOutcome>): Promise<void> {
     const toConfirm: CreateToConfirm[] = [];
-    await this.#createWrites(chunk, ctx, progress, outcomes, toConfirm);
+    await this.#writeLoop(this.#createSpec(ctx, outcomes), chunk, ctx, progress, outcomes, toConfirm);
     await this.#confirmCreates(toConfirm, ctx, outcomes);
     for (const action of chunk) if (!outcomes.has(action)) outcomes.set(action, aborted());
     progress.done += chunk.length;
     progress.options.onProgress?.(progress.done, progress.total);
   }
 
-  /** Writes until every create is answered, retried out, or handed to confirmation. */
-  async #createWrites(
-    items: readonly RouteCreate[],
+  /**
+   * Writes `items` with one batch action until every entry is answered, retried out, or handed to
+   * confirmation. Shared by creates and deletes; `spec` says how the two differ.
+   */
+  async #writeLoop<A, C>(
+    spec: WriteSpec<A, C>,
+    items: readonly A[],
     ctx: CallContext,
     progress: Progress,
-    outcomes: Map<RouteCreate, EntryOutcome>,
-    toConfirm: CreateToConfirm[],
+    outcomes: Map<A, EntryOutcome>,
+    toConfirm: C[],
   ): Promise<void> {
     const routeTableId = ctx.routeTableId ?? "";
+    const { action } = spec;
     let pending = [...items];
     let attempt = 0;
     while (pending.length > 0) {
@@ -247,68 +267,65 @@ export class AlibabaRouteTable implements RouteTable {
       let result: BatchWriteResult;
       try {
         await this.#waitQuiet(routeTableId, ctx);
-        result = await this.#write("CreateRouteEntries", ctx, () =>
-          this.#api.createRouteEntries(pending.map((a) => ({ ...a }))),
-        );
+        const batch = pending;
+        result = await this.#write(action, ctx, () => spec.call(batch));
       } catch (error) {
-        const failure = classifyError(error, { action: "CreateRouteEntries", secrets: this.#secrets });
+        const failure = classifyError(error, { action, secrets: this.#secrets });
         if (failure.kind === "aborted") break;
         this.#throwIfNothingDone(failure, progress);
         const decision = decideRetry(failure, attempt, this.#retry, this.#random);
         if (!decision.retry) {
           if (failure.kind === "invalid" && pending.length > 1) {
-            // One bad destination (e.g. inside a vSwitch CIDR) fails the whole call: split to isolate it.
+            // One bad entry (e.g. a destination inside a vSwitch CIDR) fails the whole call: split to isolate it.
             const half = Math.ceil(pending.length / 2);
-            await this.#createWrites(pending.slice(0, half), ctx, progress, outcomes, toConfirm);
-            await this.#createWrites(pending.slice(half), ctx, progress, outcomes, toConfirm);
+            await this.#writeLoop(spec, pending.slice(0, half), ctx, progress, outcomes, toConfirm);
+            await this.#writeLoop(spec, pending.slice(half), ctx, progress, outcomes, toConfirm);
           } else {
-            for (const action of pending) outcomes.set(action, { ok: false, error: failure });
+            for (const a of pending) outcomes.set(a, { ok: false, error: failure });
           }
-          pending = [];
           break;
         }
-        this.#noteRetry("CreateRouteEntries", failure, decision.delayMs, routeTableId);
+        this.#noteRetry(action, failure, decision.delayMs, routeTableId);
         if (!(await this.#sleep(decision.delayMs, ctx))) break;
         if (mayHaveBeenApplied(failure)) {
           try {
-            pending = await this.#recheckCreates(pending, ctx, toConfirm, outcomes);
+            pending = await spec.recheck(pending, toConfirm);
           } catch (recheckError) {
             // Cannot tell what was applied: report, and let the next pass (which re-reads) decide.
             const unknown = classifyError(recheckError, { action: "DescribeRouteEntryList", secrets: this.#secrets });
-            for (const action of pending) outcomes.set(action, { ok: false, error: unknown });
-            pending = [];
+            for (const a of pending) outcomes.set(a, { ok: false, error: unknown });
+            break;
           }
         }
         continue;
       }
       progress.wrote = true;
-      const failures = new Map(result.failures.map((f) => [createKey(f.destinationCidr ?? "", f.nextHop ?? ""), f]));
-      const asked = new Set(pending.map((a) => createKey(a.destinationCidr, a.instanceId)));
+      const failures = new Map(result.failures.map((f) => [spec.failureKey(f), f]));
+      const asked = new Set(pending.map((a) => spec.keyOf(a)));
       for (const [key, f] of failures) {
         // Should not happen; if it does, the settle wait reports the entry as not settled.
-        if (!asked.has(key)) this.#log.warn({ action: "CreateRouteEntries", code: f.failedCode, requestId: result.requestId, routeTableId, destinationCidr: f.destinationCidr }, "batch failure matches no requested entry");
-      }
-      const retryLater: RouteCreate[] = [];
-      let retryError: CloudError | undefined;
-      for (const action of pending) {
-        const failed = failures.get(createKey(action.destinationCidr, action.instanceId));
-        if (failed === undefined) {
-          toConfirm.push({ action, reportedExisting: false });
-          continue;
+        if (!asked.has(key)) {
+          this.#log.warn({ action, code: f.failedCode, requestId: result.requestId, routeTableId, destinationCidr: f.destinationCidr, routeEntryId: f.routeEntryId }, "batch failure matches no requested entry");
         }
-        const code = failed.failedCode ?? "";
-        if (isAlreadyExistsCode(code)) {
-          toConfirm.push({ action, reportedExisting: true });
+      }
+      const retryLater: A[] = [];
+      let retryError: CloudError | undefined;
+      for (const a of pending) {
+        const failed = failures.get(spec.keyOf(a));
+        if (failed === undefined) {
+          toConfirm.push(spec.confirm(a, false));
+        } else if (spec.isDoneCode(failed.failedCode ?? "")) {
+          toConfirm.push(spec.confirm(a, true));
         } else {
           // VPC_ROUTE_ENTRY_STATUS_ERROR ("middle status") lands here as a retryable conflict: it is
           // also what a busy VPC answers for entries it did not create, so the entry is written
           // again after the wait; if it did get created, that write reports a duplicate we check.
-          const error = classifyFailedCode(code, failed.failedMessage, { action: "CreateRouteEntries", secrets: this.#secrets, requestId: result.requestId });
+          const error = classifyFailedCode(failed.failedCode ?? "", failed.failedMessage, { action, secrets: this.#secrets, requestId: result.requestId });
           if (error.retryable && attempt < this.#retry.maxAttempts) {
-            retryLater.push(action);
+            retryLater.push(a);
             retryError = error;
           } else {
-            outcomes.set(action, { ok: false, error });
+            outcomes.set(a, { ok: false, error });
           }
         }
       }
@@ -316,10 +333,43 @@ export class AlibabaRouteTable implements RouteTable {
       if (pending.length > 0 && retryError !== undefined) {
         const decision = decideRetry(retryError, attempt, this.#retry, this.#random);
         const delayMs = decision.retry ? decision.delayMs : 0;
-        this.#noteRetry("CreateRouteEntries", retryError, delayMs, routeTableId);
+        this.#noteRetry(action, retryError, delayMs, routeTableId);
         if (!(await this.#sleep(delayMs, ctx))) break;
       }
     }
+  }
+
+  #createSpec(ctx: CallContext, outcomes: Map<RouteCreate, EntryOutcome>): WriteSpec<RouteCreate, CreateToConfirm> {
+    return {
+      action: "CreateRouteEntries",
+      call: (pending) => this.#api.createRouteEntries(pending.map((a) => ({ ...a }))),
+      keyOf: (a) => createKey(a.destinationCidr, a.instanceId),
+      failureKey: (f) => createKey(f.destinationCidr ?? "", f.nextHop ?? ""),
+      isDoneCode: isAlreadyExistsCode,
+      confirm: (action, reportedExisting) => ({ action, reportedExisting }),
+      recheck: (pending, toConfirm) => this.#recheckCreates(pending, ctx, toConfirm, outcomes),
+    };
+  }
+
+  #deleteSpec(ctx: CallContext): WriteSpec<RouteDelete, DeleteToConfirm> {
+    return {
+      action: "DeleteRouteEntries",
+      call: (pending) => this.#api.deleteRouteEntries(pending.map((a) => ({ routeTableId: a.routeTableId, routeEntryId: a.routeEntryId }))),
+      keyOf: (a) => a.routeEntryId,
+      failureKey: (f) => f.routeEntryId ?? "",
+      isDoneCode: isEntryNotFoundCode,
+      confirm: (action, reportedMissing) => ({ action, reportedMissing }),
+      recheck: async (pending, toConfirm) => {
+        const present = new Map((await this.#listEntries(ctx.routeTableId ?? "", ["Instance"], ctx)).map((e) => [e.routeEntryId, e]));
+        const still: RouteDelete[] = [];
+        for (const action of pending) {
+          const entry = present.get(action.routeEntryId);
+          if (entry === undefined || entry.status === "Deleting") toConfirm.push({ action, reportedMissing: false });
+          else still.push(action);
+        }
+        return still;
+      },
+    };
   }
 
   /** After a write that may have been applied: entries already present leave `pending` for confirmation. */
@@ -412,102 +462,11 @@ export class AlibabaRouteTable implements RouteTable {
 
   async #deleteChunk(chunk: readonly RouteDelete[], ctx: CallContext, progress: Progress, outcomes: Map<RouteDelete, EntryOutcome>): Promise<void> {
     const toConfirm: DeleteToConfirm[] = [];
-    await this.#deleteWrites(chunk, ctx, progress, outcomes, toConfirm);
+    await this.#writeLoop(this.#deleteSpec(ctx), chunk, ctx, progress, outcomes, toConfirm);
     await this.#confirmDeletes(toConfirm, ctx, outcomes);
     for (const action of chunk) if (!outcomes.has(action)) outcomes.set(action, aborted());
     progress.done += chunk.length;
     progress.options.onProgress?.(progress.done, progress.total);
-  }
-
-  async #deleteWrites(
-    items: readonly RouteDelete[],
-    ctx: CallContext,
-    progress: Progress,
-    outcomes: Map<RouteDelete, EntryOutcome>,
-    toConfirm: DeleteToConfirm[],
-  ): Promise<void> {
-    const routeTableId = ctx.routeTableId ?? "";
-    let pending = [...items];
-    let attempt = 0;
-    while (pending.length > 0) {
-      if (ctx.signal?.aborted === true) break;
-      attempt += 1;
-      let result: BatchWriteResult;
-      try {
-        await this.#waitQuiet(routeTableId, ctx);
-        result = await this.#write("DeleteRouteEntries", ctx, () =>
-          this.#api.deleteRouteEntries(pending.map((a) => ({ routeTableId: a.routeTableId, routeEntryId: a.routeEntryId }))),
-        );
-      } catch (error) {
-        const failure = classifyError(error, { action: "DeleteRouteEntries", secrets: this.#secrets });
-        if (failure.kind === "aborted") break;
-        this.#throwIfNothingDone(failure, progress);
-        const decision = decideRetry(failure, attempt, this.#retry, this.#random);
-        if (!decision.retry) {
-          if (failure.kind === "invalid" && pending.length > 1) {
-            const half = Math.ceil(pending.length / 2);
-            await this.#deleteWrites(pending.slice(0, half), ctx, progress, outcomes, toConfirm);
-            await this.#deleteWrites(pending.slice(half), ctx, progress, outcomes, toConfirm);
-          } else {
-            for (const action of pending) outcomes.set(action, { ok: false, error: failure });
-          }
-          pending = [];
-          break;
-        }
-        this.#noteRetry("DeleteRouteEntries", failure, decision.delayMs, routeTableId);
-        if (!(await this.#sleep(decision.delayMs, ctx))) break;
-        if (mayHaveBeenApplied(failure)) {
-          let present: Map<string, RouteEntry>;
-          try {
-            present = new Map((await this.#listEntries(routeTableId, ["Instance"], ctx)).map((e) => [e.routeEntryId, e]));
-          } catch (recheckError) {
-            const unknown = classifyError(recheckError, { action: "DescribeRouteEntryList", secrets: this.#secrets });
-            for (const action of pending) outcomes.set(action, { ok: false, error: unknown });
-            pending = [];
-            continue;
-          }
-          const still: RouteDelete[] = [];
-          for (const action of pending) {
-            const entry = present.get(action.routeEntryId);
-            if (entry === undefined || entry.status === "Deleting") toConfirm.push({ action, reportedMissing: false });
-            else still.push(action);
-          }
-          pending = still;
-        }
-        continue;
-      }
-      progress.wrote = true;
-      const failures = new Map(result.failures.map((f) => [f.routeEntryId ?? "", f]));
-      const askedIds = new Set(pending.map((a) => a.routeEntryId));
-      for (const [id, f] of failures) {
-        if (!askedIds.has(id)) this.#log.warn({ action: "DeleteRouteEntries", code: f.failedCode, requestId: result.requestId, routeTableId, routeEntryId: id }, "batch failure matches no requested entry");
-      }
-      const retryLater: RouteDelete[] = [];
-      let retryError: CloudError | undefined;
-      for (const action of pending) {
-        const failed = failures.get(action.routeEntryId);
-        if (failed === undefined) {
-          toConfirm.push({ action, reportedMissing: false });
-        } else if (isEntryNotFoundCode(failed.failedCode ?? "")) {
-          toConfirm.push({ action, reportedMissing: true });
-        } else {
-          const error = classifyFailedCode(failed.failedCode, failed.failedMessage, { action: "DeleteRouteEntries", secrets: this.#secrets, requestId: result.requestId });
-          if (error.retryable && attempt < this.#retry.maxAttempts) {
-            retryLater.push(action);
-            retryError = error;
-          } else {
-            outcomes.set(action, { ok: false, error });
-          }
-        }
-      }
-      pending = retryLater;
-      if (pending.length > 0 && retryError !== undefined) {
-        const decision = decideRetry(retryError, attempt, this.#retry, this.#random);
-        const delayMs = decision.retry ? decision.delayMs : 0;
-        this.#noteRetry("DeleteRouteEntries", retryError, delayMs, routeTableId);
-        if (!(await this.#sleep(delayMs, ctx))) break;
-      }
-    }
   }
 
   async #confirmDeletes(
