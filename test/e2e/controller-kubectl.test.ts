@@ -5,32 +5,17 @@
 // Uses $KUBECTL, else `kubectl` on PATH; skipped with a message when there is none. HOME and the
 // discovery cache live in a temp dir. kubectl < 1.29 needs --validate=false (no /openapi/v2).
 import { execFile } from "node:child_process";
-import { accessSync, constants } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ControllerWorld, expectedRoutes, instanceId, nodeSpecs, REGION_ID, type NodeSpec } from "../support/controller-world.js";
 import { waitFor } from "../support/wait-for.js";
 
-const run = promisify(execFile);
+import { findKubectl } from "../support/kubectl.js";
 
-function findKubectl(): string | undefined {
-  const explicit = process.env["KUBECTL"];
-  if (explicit !== undefined && explicit !== "") return explicit;
-  for (const dir of (process.env["PATH"] ?? "").split(delimiter)) {
-    if (dir === "") continue;
-    const candidate = join(dir, "kubectl");
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
+const run = promisify(execFile);
 
 const kubectlPath = findKubectl();
 if (kubectlPath === undefined) {

@@ -4,32 +4,17 @@
 // Uses $KUBECTL when set, else `kubectl` from PATH; skipped with a message when there is none.
 
 import { execFile } from "node:child_process";
-import { accessSync, constants } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeKube, type FakeKubeServer } from "../../../src/fakes/fake-kube/index.js";
 import { nodeFixture } from "./helpers.js";
 
-const run = promisify(execFile);
+import { findKubectl } from "../../support/kubectl.js";
 
-function findKubectl(): string | undefined {
-  const explicit = process.env["KUBECTL"];
-  if (explicit !== undefined && explicit !== "") return explicit;
-  for (const dir of (process.env["PATH"] ?? "").split(delimiter)) {
-    if (dir === "") continue;
-    const candidate = join(dir, "kubectl");
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
+const run = promisify(execFile);
 
 const kubectlPath = findKubectl();
 if (kubectlPath === undefined) {
