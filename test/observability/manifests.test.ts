@@ -103,8 +103,8 @@ describe("Kubernetes manifests", () => {
       rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g || "core"}/${res}:${v}`)))).sort();
     expect(grants(clusterRole.rules)).toEqual(
       [
-        "core/nodes:get", "core/nodes:list", "core/nodes:watch", "core/nodes/status:get",
-      "core/nodes/status:patch", "core/nodes/status:update",
+        "core/nodes:get", "core/nodes:list", "core/nodes:watch",
+        "core/nodes/status:get", "core/nodes/status:patch", "core/nodes/status:update",
         "core/events:create", "core/events:patch", "events.k8s.io/events:create", "events.k8s.io/events:patch",
       ].sort(),
     );
