@@ -12,7 +12,8 @@ import { readPackageVersion } from "../config/version.js";
 export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<number> {
   const identity = config.leaderElection.identity ?? `${io.hostname}-${randomBytes(3).toString("hex")}`;
   const logContext = new LogContext();
-  const logger = createCommandLogger(config, io, { identity }, logContext);
+  // The controller has no other output: its logs go to stdout, where log collectors expect them.
+  const logger = createCommandLogger(config, io, { identity }, logContext, "stdout");
   const metrics = new Metrics({ version: readPackageVersion() });
 
   let kubeConfig;

@@ -17,14 +17,16 @@ export function createCommandLogger(
   io: CommandIo,
   base?: Record<string, unknown>,
   context?: LogContext,
+  /** stderr by default: commands with results (reconcile, demo) keep stdout for them. */
+  stream: "stdout" | "stderr" = "stderr",
 ): Logger {
   const credentials = config.credentials;
   return createLogger({
     ...(context ? { context } : {}),
     level: config.logLevel,
     format: config.logFormat ?? "auto",
-    isTTY: io.stderrIsTTY,
-    destination: io.stderr,
+    isTTY: stream === "stdout" ? io.stdoutIsTTY : io.stderrIsTTY,
+    destination: stream === "stdout" ? io.stdout : io.stderr,
     secrets: () => (credentials ? secretsOf(credentials) : []),
     ...(base ? { base } : {}),
   });

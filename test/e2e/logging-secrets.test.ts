@@ -224,7 +224,9 @@ describe("no credential in any output line", () => {
     // There was output to leak into.
     expect(output.trim()).not.toBe("");
     if (format === "json") {
-      for (const line of result.stderr.split("\n").filter((l) => l.startsWith("{"))) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
+      // `run` logs to stdout, `reconcile` to stderr (its stdout is the report).
+      const logs = command === "run" ? result.stdout : result.stderr;
+      for (const line of logs.split("\n").filter((l) => l.startsWith("{"))) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
     }
   });
 });

@@ -69,7 +69,8 @@ export class RunningCli {
   /** The JSON log records written so far (lines that are not JSON are skipped). */
   records(): Record<string, unknown>[] {
     const records: Record<string, unknown>[] = [];
-    for (const line of this.#stderr.split("\n")) {
+    // `run` logs to stdout, `reconcile` to stderr: read both.
+    for (const line of `${this.#stdout}\n${this.#stderr}`.split("\n")) {
       if (!line.startsWith("{")) continue;
       try {
         records.push(JSON.parse(line) as Record<string, unknown>);

@@ -1,5 +1,5 @@
 // The built `vpc-route-sync run` as a child process, for end-to-end tests of controller mode: keeps
-// its JSON log lines (stderr), learns the health and metrics ports from the "controller starting"
+// its JSON log lines (stdout, and stderr), learns the health and metrics ports from the "controller starting"
 // line (tests bind to 127.0.0.1:0), probes /healthz, /readyz and /metrics, and stops it with a
 // signal. Every wait is a condition with a deadline, never a sleep.
 import type { ChildProcess } from "node:child_process";
@@ -32,8 +32,8 @@ export class ControllerProcess {
   readonly child: ChildProcess;
   readonly logs: LogLine[] = [];
   readonly exited: Promise<CliResult>;
-  #stderrRest = "";
-  #stderrText = "";
+  readonly #rest = { stdout: "", stderr: "" };
+  #outputText = "";
   #result: CliResult | undefined;
   #healthPort: number | undefined;
   #metricsPort: number | undefined;
@@ -41,8 +41,10 @@ export class ControllerProcess {
   private constructor(child: ChildProcess, name: string) {
     this.child = child;
     this.name = name;
-    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => this.#onStderr(chunk));
-    // collect() also consumes stdout/stderr; our own listener above keeps the parsed lines.
+    // `run` logs to stdout; stderr carries fatal messages. Both are kept, JSON lines are parsed.
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => this.#onOutput("stdout", chunk));
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => this.#onOutput("stderr", chunk));
+    // collect() also consumes stdout/stderr; our own listeners above keep the parsed lines.
     this.exited = collect(child, { timeoutMs: 10 * 60_000 }).then((result) => {
       this.#result = result;
       return result;
@@ -138,18 +140,18 @@ export class ControllerProcess {
     return this.exited;
   }
 
-  /** The last lines of stderr, for failure messages. */
+  /** The last lines of output, for failure messages. */
   output(lines = 40): string {
-    const tail = this.#stderrText.split("\n").slice(-lines).join("\n");
-    return `--- ${this.name} (exit ${this.#result ? `${this.#result.code ?? this.#result.signal}` : "running"}) stderr tail ---\n${tail}`;
+    const tail = this.#outputText.split("\n").slice(-lines).join("\n");
+    return `--- ${this.name} (exit ${this.#result ? `${this.#result.code ?? this.#result.signal}` : "running"}) output tail ---\n${tail}`;
   }
 
-  #onStderr(chunk: string): void {
-    this.#stderrText += chunk;
-    if (this.#stderrText.length > 2_000_000) this.#stderrText = this.#stderrText.slice(-1_000_000);
-    const text = this.#stderrRest + chunk;
+  #onOutput(stream: "stdout" | "stderr", chunk: string): void {
+    this.#outputText += chunk;
+    if (this.#outputText.length > 2_000_000) this.#outputText = this.#outputText.slice(-1_000_000);
+    const text = this.#rest[stream] + chunk;
     const lines = text.split("\n");
-    this.#stderrRest = lines.pop() ?? "";
+    this.#rest[stream] = lines.pop() ?? "";
     for (const line of lines) {
       if (!line.startsWith("{")) continue;
       try {
