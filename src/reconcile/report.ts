@@ -185,8 +185,8 @@ export function formatTextReport(report: JsonReport): string {
   const s = report.summary;
   lines.push(
     "",
-    `Summary: ${s.nodes} nodes, ${s.eligible} eligible, ${s.skipped} skipped; ${s.satisfied} routes in place, ` +
-      `${s.creates} to create, ${s.deletes} to delete, ${s.conflicts} conflicts, ${s.failed} failed. Result: ${report.result}`,
+    `Summary: nodes ${s.nodes} (${s.eligible} eligible, ${s.skipped} skipped); routes ${s.satisfied} in place, ` +
+      `${s.creates} to create, ${s.deletes} to delete; conflicts ${s.conflicts}; failed ${s.failed}. Result: ${report.result}`,
   );
   return lines.join("\n") + "\n";
 }
