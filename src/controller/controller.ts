@@ -67,6 +67,8 @@ export class Controller {
   readonly #loop: ReconcileLoop;
   /** When a relevant change for a Node was first seen and its route not yet Available (for latency). */
   readonly #changeSeenAt = new Map<string, number>();
+  /** The skip reason last logged per Node: a skip is logged once per change, not once per pass. */
+  readonly #loggedSkips = new Map<string, string>();
   #leading = false;
   #stopping = false;
   #leaderSignal: AbortSignal | undefined;
@@ -263,6 +265,15 @@ export class Controller {
     m.retainRouteTables(result.routeTableIds);
     for (const [routeTableId, counts] of routeCounts(result)) m.setRoutes(routeTableId, counts);
     for (const [routeTableId, used] of customEntryCounts(result)) m.setQuota(routeTableId, used, this.#o.routeTableQuota ?? DEFAULT_ROUTE_TABLE_QUOTA);
+
+    const skipped = new Set<string>();
+    for (const s of result.plan.skipped) {
+      skipped.add(s.nodeName);
+      if (this.#loggedSkips.get(s.nodeName) === s.reason) continue;
+      this.#loggedSkips.set(s.nodeName, s.reason);
+      this.#log.info({ nodeName: s.nodeName, reason: s.reason, detail: s.message }, "node skipped");
+    }
+    for (const nodeName of this.#loggedSkips.keys()) if (!skipped.has(nodeName)) this.#loggedSkips.delete(nodeName);
 
     const byName = new Map(nodes.map((n) => [n.metadata?.name ?? "", n]));
     for (const event of passEvents(result)) {

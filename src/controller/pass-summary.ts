@@ -87,11 +87,20 @@ export interface PlannedEvent {
   readonly message: string;
 }
 
-const SKIP_EVENT: Partial<Record<SkipReason, EventReason>> = {
+/** The Event for each skip reason: Warnings for bad input, NodeSkipped (Normal) for skips by design. */
+const SKIP_EVENT: Record<SkipReason, EventReason | undefined> = {
   "invalid-provider-id": "InvalidProviderID",
   "other-region": "InvalidProviderID",
   "invalid-pod-cidr": "InvalidPodCIDR",
   "outside-cluster-cidr": "InvalidPodCIDR",
+  "virtual-kubelet": "NodeSkipped",
+  excluded: "NodeSkipped",
+  hybrid: "NodeSkipped",
+  deleting: "NodeSkipped",
+  "no-provider-id": "NodeSkipped",
+  "no-pod-cidr": "NodeSkipped",
+  // Reported through the OverlappingPodCIDR conflict of each Node involved.
+  "overlapping-cidr": undefined,
 };
 
 /** The Events a pass produces; the recorder deduplicates repeats across passes. */

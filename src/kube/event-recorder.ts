@@ -30,14 +30,16 @@ export const EventReasons = {
   DeleteRouteFailed: "DeleteRouteFailed",
   DeletionsRefused: "DeletionsRefused",
   SyncRouteFailed: "SyncRouteFailed",
+  /** A Node gets no route by design (virtual node, excluded, hybrid, deleting, no pod CIDR yet). */
+  NodeSkipped: "NodeSkipped",
 } as const;
 
 export type EventReason = (typeof EventReasons)[keyof typeof EventReasons];
 export type EventType = "Normal" | "Warning";
 
-const NORMAL_REASONS: ReadonlySet<string> = new Set([EventReasons.RouteCreated, EventReasons.RouteDeleted]);
+const NORMAL_REASONS: ReadonlySet<string> = new Set([EventReasons.RouteCreated, EventReasons.RouteDeleted, EventReasons.NodeSkipped]);
 
-/** Normal for RouteCreated/RouteDeleted, Warning for everything else. */
+/** Normal for RouteCreated/RouteDeleted/NodeSkipped, Warning for everything else. */
 export function eventTypeOf(reason: EventReason): EventType {
   return NORMAL_REASONS.has(reason) ? "Normal" : "Warning";
 }
@@ -55,6 +57,7 @@ const ACTIONS: Readonly<Record<EventReason, string>> = {
   DeleteRouteFailed: "DeleteRoute",
   DeletionsRefused: "DeleteRoute",
   SyncRouteFailed: "Reconcile",
+  NodeSkipped: "Reconcile",
 };
 
 export const DEFAULT_COMPONENT = "vpc-route-sync";

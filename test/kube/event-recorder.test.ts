@@ -10,7 +10,7 @@ type Json = Record<string, unknown>;
 
 describe("eventTypeOf", () => {
   it.each(Object.values(EventReasons))("%s", (reason) => {
-    expect(eventTypeOf(reason)).toBe(reason === "RouteCreated" || reason === "RouteDeleted" ? "Normal" : "Warning");
+    expect(eventTypeOf(reason)).toBe(reason === "RouteCreated" || reason === "RouteDeleted" || reason === "NodeSkipped" ? "Normal" : "Warning");
   });
 });
 
