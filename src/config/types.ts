@@ -3,6 +3,7 @@
 // process.env or re-parses flags.
 
 import type { CredentialSource } from "../cloud/credential-source.js";
+import type { MaxDeletions } from "../domain/plan.js";
 
 export type Command = "reconcile" | "run" | "demo" | "fake-vpc";
 
@@ -16,10 +17,8 @@ export type LogFormat = "json" | "text" | "auto";
 
 export type OutputFormat = "text" | "json";
 
-/** `--max-deletions`: an absolute number of routes, or a percentage of the owned routes. */
-export type MaxDeletions =
-  | { readonly kind: "count"; readonly value: number }
-  | { readonly kind: "percent"; readonly value: number };
+/** `--max-deletions`: the planner's own type (an absolute count, or a percentage of the owned routes). */
+export type { MaxDeletions } from "../domain/plan.js";
 
 /** Where the VPC API lives when `--vpc-endpoint` overrides the SDK's regional default. */
 export interface VpcEndpoint {

@@ -233,7 +233,7 @@ export class Controller {
     this.#o.metrics.observeReconcile(reconcileResult(result), seconds);
     if (!this.#leading) return outcome; // lost the Lease meanwhile: report nothing as leader
     this.#report(result, nodes);
-    await this.#updateNodeStatus(result, nodes, log);
+    await this.#updateNodeStatus(result, log);
 
     const fields = {
       cause: trigger.cause,
@@ -299,13 +299,13 @@ export class Controller {
     return node ? this.#events.recordNode(node, reason, message) : this.#events.recordCluster(reason, message);
   }
 
-  async #updateNodeStatus(result: SyncResult, nodes: readonly V1Node[], log: Logger): Promise<void> {
-    const byName = new Map(nodes.map((n) => [n.metadata?.name ?? "", n]));
+  async #updateNodeStatus(result: SyncResult, log: Logger): Promise<void> {
     const queue = new PQueue({ concurrency: 8 });
     for (const [nodeName, state] of result.nodeRoutes) {
       if (state.state === "pending") continue;
-      // Read the freshest cached copy: the writer compares with the current condition.
-      const node = this.#informer.get(nodeName) ?? byName.get(nodeName);
+      // The freshest cached copy: the writer compares with the current condition. A Node gone
+      // from the cache since the pass began has no status left to set.
+      const node = this.#informer.get(nodeName);
       if (!node) continue;
       void queue.add(async () => {
         const outcome = await this.#statusWriter.setRouteState(

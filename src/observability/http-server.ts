@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseBindAddress } from "./bind-address.js";
+import { closeServer, listen } from "../util/http-listen.js";
 import type { Metrics } from "./metrics.js";
 
 export interface HttpResponse {
@@ -99,27 +100,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error): void => {
-      reject(new Error(`cannot listen on ${JSON.stringify(options.bindAddress)}: ${err.message}`, { cause: err }));
-    };
-    server.once("error", onError);
-    server.listen({ host, port }, () => {
-      server.off("error", onError);
-      resolve();
-    });
-  });
-
-  const bound = server.address() as AddressInfo;
+  let bound: AddressInfo;
+  try {
+    bound = await listen(server, port, host);
+  } catch (err) {
+    throw new Error(`cannot listen on ${JSON.stringify(options.bindAddress)}: ${errorMessage(err)}`, { cause: err });
+  }
   let closing: Promise<void> | undefined;
   return {
     port: bound.port,
     address: bound.address,
     close(): Promise<void> {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      });
+      closing ??= closeServer(server);
       return closing;
     },
   };

@@ -5,7 +5,7 @@ import type { BatchResult, EntryOutcome, RouteTable } from "../cloud/route-table
 import { CloudError } from "../cloud/errors.js";
 import { routesTo } from "../domain/route-entry.js";
 import { buildPlan } from "../domain/build-plan.js";
-import type { PlanResult } from "../domain/plan.js";
+import type { MaxDeletions, PlanResult } from "../domain/plan.js";
 import type {
   CreateAction,
   DeleteAction,
@@ -23,7 +23,7 @@ export interface SyncSettings {
   readonly clusterName: string;
   readonly clusterCidrs: readonly string[];
   readonly adoptUnmarked: boolean;
-  readonly maxDeletions: { readonly kind: "count" | "percent"; readonly value: number };
+  readonly maxDeletions: MaxDeletions;
 }
 
 export interface SyncRequest {

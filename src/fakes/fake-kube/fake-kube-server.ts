@@ -5,9 +5,9 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { closeServer, listen } from "../../util/http-listen.js";
 import { CONTROL_PREFIX, handleControl } from "./control-endpoints.js";
 import {
   apiGroupDocument,
@@ -283,8 +283,7 @@ class FakeKube implements FakeKubeServer {
     this.faults.clear();
     if (this.#bookmarkTimer !== undefined) clearInterval(this.#bookmarkTimer);
     this.#hub.close();
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await closeServer(this.#server);
     if (this.#ownedTempDir !== undefined) await rm(this.#ownedTempDir, { recursive: true, force: true });
   }
 
@@ -471,14 +470,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     certificate === undefined
       ? createServer({ keepAliveTimeout: 5_000 })
       : createHttpsServer({ keepAliveTimeout: 5_000, key: certificate.keyPem, cert: certificate.certPem });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port } = await listen(server, options.port ?? 0, host);
   const url = `${certificate === undefined ? "http" : "https"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const ownedTempDir = options.kubeconfigPath === undefined ? await mkdtemp(join(tmpdir(), "fake-kube-")) : undefined;
   const kubeconfigPath = options.kubeconfigPath ?? join(ownedTempDir ?? tmpdir(), "kubeconfig");

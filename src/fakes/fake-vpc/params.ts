@@ -13,27 +13,6 @@ export interface ParamSpec {
   readonly valueLists?: readonly string[];
 }
 
-/** Accepted by every action: account parameters and the v1 signature parameters. */
-const COMMON_NAMES = new Set([
-  "RegionId",
-  "OwnerId",
-  "OwnerAccount",
-  "ResourceOwnerId",
-  "ResourceOwnerAccount",
-  "Action",
-  "Format",
-  "Version",
-  "Timestamp",
-  "SignatureNonce",
-  "SignatureMethod",
-  "SignatureVersion",
-  "SignatureType",
-  "AccessKeyId",
-  "SecurityToken",
-  "BearerToken",
-  "Signature",
-]);
-
 /** Parameters that are about signing, not about the call; left out of the request log. */
 export const SIGNATURE_PARAMS = new Set([
   "Timestamp",
@@ -46,6 +25,18 @@ export const SIGNATURE_PARAMS = new Set([
   "BearerToken",
   "Signature",
   "Format",
+]);
+
+/** Accepted by every action: account parameters, the v1 request parameters and the signature parameters. */
+const COMMON_NAMES = new Set([
+  "RegionId",
+  "OwnerId",
+  "OwnerAccount",
+  "ResourceOwnerId",
+  "ResourceOwnerAccount",
+  "Action",
+  "Version",
+  ...SIGNATURE_PARAMS,
 ]);
 
 const INDEXED = /^([A-Za-z]+)\.([1-9][0-9]*)(?:\.([A-Za-z]+))?$/;

@@ -3,7 +3,8 @@
 // the action handlers, injects scripted faults, keeps a request log and counters, persists state,
 // and serves the /__fake/ control API on the same port.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
+import { closeServer, listen } from "../../util/http-listen.js";
 import { ACTIONS, type ActionContext, type BatchWhileUnstable, type ResponseBody } from "./actions.js";
 import { apiErrors, FakeApiError } from "./api-error.js";
 import { CONTROL_PREFIX, handleControl, type FakeVpcControl } from "./control-api.js";
@@ -386,14 +387,7 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
   });
 
   const host = options.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port } = await listen(server, options.port ?? 0, host);
   const hostPart = host.includes(":") ? `[${host}]` : host;
 
   const fake: FakeVpcServer = {
@@ -437,9 +431,8 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      server.closeAllConnections();
       for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      await closeServer(server);
     },
   };
   return fake;
