@@ -99,6 +99,9 @@ const SKIP_EVENT: Record<SkipReason, EventReason | undefined> = {
   deleting: "NodeSkipped",
   "no-provider-id": "NodeSkipped",
   "no-pod-cidr": "NodeSkipped",
+  "unsafe-pod-cidr": "InvalidPodCIDR",
+  "duplicate-node-name": "InvalidProviderID",
+  "shared-instance": "InvalidProviderID",
   // Reported through the OverlappingPodCIDR conflict of each Node involved.
   "overlapping-cidr": undefined,
 };
