@@ -60,7 +60,7 @@ export function indexDesired(desired: readonly DesiredRoute[], destinations: Des
   for (const d of desired) {
     const key = destinations.key(d.destinationCidr);
     let table = byTable.get(d.routeTableId);
-    if (!table) byTable.set(d.routeTableId, (table = new Map()));
+    if (!table) byTable.set(d.routeTableId, (table = new Map<string, DesiredRoute[]>()));
     const list = table.get(key);
     if (list) list.push(d);
     else table.set(key, [d]);

@@ -36,7 +36,7 @@ const optionalText = (v: unknown): string | undefined => (typeof v === "string" 
 function cleanHops(value: unknown): { hops: readonly NextHop[]; clean: boolean } {
   const list = listOr(value as readonly unknown[]);
   const clean = Array.isArray(value) && list.every((h) => hasStringFields(h, ["nextHopType", "nextHopId"] as const));
-  if (clean) return { hops: list as readonly NextHop[], clean };
+  if (clean) return { hops: list, clean };
   const hops = list.map((h) => ({
     nextHopType: textOf(isRecord(h) ? h.nextHopType : undefined),
     nextHopId: isRecord(h) && typeof h.nextHopId === "string" ? h.nextHopId : "",
