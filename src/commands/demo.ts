@@ -36,6 +36,7 @@ export async function runDemoCommand(config: DemoConfig, io: CommandIo): Promise
       logFormat: "auto",
       kubeconfig: kube.kubeconfigPath,
       credentials: { kind: "access-key", accessKeyId: FAKE_ACCESS_KEY_ID, accessKeySecret: FAKE_ACCESS_KEY_SECRET, origin: "demo" },
+      approveDeletions: [],
       dryRun: false,
       output: config.output,
       detailedExitcode: false,

@@ -44,8 +44,13 @@ export function createRouteTable(config: CommonConfig, logger: Logger, observer?
   });
 }
 
-export function syncSettingsFrom(config: CommonConfig): SyncSettings {
+export function syncSettingsFrom(
+  config: CommonConfig & { readonly approveDeletions?: readonly string[] | undefined },
+  clusterUid?: string,
+): SyncSettings {
   return {
+    clusterUid,
+    approveDeletions: config.approveDeletions,
     regionId: config.regionId,
     vpcId: config.vpcId,
     routeTableIds: config.routeTableIds,

@@ -409,6 +409,7 @@ function buildReconcile(layers: Layers, env: Env, io: ParseConfigIo): ReconcileC
     command: "reconcile",
     ...common,
     nodesFile,
+    approveDeletions: [...new Set(layers.list("approve-deletions", v.approvedDeletion).map((item) => item.value))],
     dryRun,
     output: layers.value("output", v.outputFormat, "text"),
     detailedExitcode,

@@ -34,6 +34,7 @@ describe("defaults", () => {
       cloudConfigPath: undefined,
       credentials: { kind: "default-chain" },
       nodesFile: undefined,
+      approveDeletions: [],
       dryRun: false,
       output: "text",
       detailedExitcode: false,
@@ -192,6 +193,7 @@ function commonRows(command: "reconcile" | "run"): EnvRow[] {
 const ENV_ROWS: readonly EnvRow[] = [
   ...commonRows("reconcile"),
   ["reconcile", "nodes-file", "-", pick<"reconcile">((c) => c.nodesFile), "-", { VPC_ROUTE_SYNC_CLUSTER_NAME: "prod-1" }],
+  ["reconcile", "approve-deletions", "rte-abc1,10.244.3.0/24", pick<"reconcile">((c) => c.approveDeletions), ["rte-abc1", "10.244.3.0/24"]],
   ["reconcile", "dry-run", "true", pick<"reconcile">((c) => c.dryRun), true],
   ["reconcile", "output", "json", pick<"reconcile">((c) => c.output), "json"],
   ["reconcile", "detailed-exitcode", "true", pick<"reconcile">((c) => c.detailedExitcode), true, { VPC_ROUTE_SYNC_DRY_RUN: "1" }],
@@ -401,6 +403,7 @@ describe("rules across flags", () => {
     [["reconcile", ...NO_CIDR], {}, "or add --dry-run"],
     [["run", ...NO_CIDR], {}, "missing --cluster-cidr: run writes routes"],
     [["reconcile", ...REQUIRED, "--nodes-file", "-"], {}, "--nodes-file requires --cluster-name"],
+    [["reconcile", ...REQUIRED, "--approve-deletions", "everything"], {}, 'invalid --approve-deletions "everything": expected all, a route entry id'],
     [["reconcile", ...REQUIRED, "--detailed-exitcode"], {}, "--detailed-exitcode requires --dry-run"],
     [["reconcile", ...NO_CIDR, "--cluster-cidr", "10.0.0.0/8,10.1.0.0/16"], {}, 'invalid --cluster-cidr "10.1.0.0/16": expected at most one IPv4 CIDR (already have 10.0.0.0/8)'],
     [["reconcile", ...REQUIRED, "--cluster-cidr", "fd00::/64", "--cluster-cidr", "fd01::/64"], {}, "expected at most one IPv6 CIDR"],
