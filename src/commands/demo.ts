@@ -19,7 +19,7 @@ import { runReconcileCommand } from "./reconcile.js";
 
 export async function runDemoCommand(config: DemoConfig, io: CommandIo): Promise<number> {
   const kube = await startFakeKube({ nodes: demoNodes() });
-  const vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(), pendingMs: 300 });
+  const vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(kube.namespaceUid("kube-system")), pendingMs: 300 });
   try {
     const reconcileConfig: ReconcileConfig = {
       command: "reconcile",

@@ -6,7 +6,7 @@ import { Controller } from "../controller/controller.js";
 import { LogContext } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
 import { startHttpServer, healthRoutes, metricsRoutes, type RunningHttpServer } from "../observability/http-server.js";
-import { createCommandLogger, createRouteTable, kubeConfigFor, syncSettingsFrom } from "./wiring.js";
+import { createCommandLogger, createRouteTable, kubeConfigFor, readClusterUidFromApi, syncSettingsFrom } from "./wiring.js";
 import { readPackageVersion } from "../config/version.js";
 
 export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<number> {
@@ -23,13 +23,20 @@ export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<n
     io.stderr.write(`vpc-route-sync: ${(error as Error).message}\n`);
     return 2;
   }
+  let clusterUid: string;
+  try {
+    clusterUid = await readClusterUidFromApi(config, io, kubeConfig);
+  } catch (error) {
+    io.stderr.write(`vpc-route-sync: ${(error as Error).message}\n`);
+    return 1;
+  }
   const routeTable = createRouteTable(config, logger, metrics.cloudObserver());
   const pod =
     io.env.POD_NAME && io.env.POD_NAMESPACE ? { name: io.env.POD_NAME, namespace: io.env.POD_NAMESPACE } : undefined;
   const controller = new Controller({
     kubeConfig,
     routeTable,
-    settings: syncSettingsFrom(config),
+    settings: syncSettingsFrom(config, clusterUid),
     logger,
     logContext,
     metrics,
@@ -63,6 +70,7 @@ export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<n
       vpcId: config.vpcId,
       routeTableIds: config.routeTableIds,
       clusterName: config.clusterName,
+      clusterUid,
       leaderElect: config.leaderElect,
       healthPort: servers[0]?.port,
       metricsPort: servers[1]?.port ?? (config.metricsBindAddress ? servers[0]?.port : undefined),

@@ -85,6 +85,16 @@ export async function listNodesFromApi(config: CommonConfig, io: CommandIo): Pro
   return items.map((n) => nodeFactsFrom(n as NodeLike));
 }
 
+/** The kube-system namespace UID: this cluster's identity in the route marker. */
+export async function readClusterUidFromApi(config: CommonConfig, io: CommandIo, kubeConfig?: KubeConfig): Promise<string> {
+  const [{ CoreV1Api }, { readClusterUid }, kc] = await Promise.all([
+    import("@kubernetes/client-node"),
+    import("../kube/cluster-identity.js"),
+    kubeConfig ?? kubeConfigFor(config, io),
+  ]);
+  return readClusterUid(kc.makeApiClient(CoreV1Api));
+}
+
 /** Error for a `--nodes-file` that cannot be used; the message names the file and the problem. */
 export class NodesFileError extends Error {
   override readonly name = "NodesFileError";

@@ -84,7 +84,7 @@ let vpc: FakeVpcServer;
 
 beforeEach(async () => {
   kube = await startFakeKube({ nodes: demoNodes() });
-  vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(), pendingMs: 100 });
+  vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(kube.namespaceUid("kube-system")), pendingMs: 100 });
 });
 
 afterEach(async () => {
@@ -200,7 +200,7 @@ describe("vpc-route-sync reconcile", () => {
 
   it("exits 1 when an action fails (route table quota) and reports the code", async () => {
     await vpc.close();
-    vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(), quotaPerTable: 5 });
+    vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(kube.namespaceUid("kube-system")), quotaPerTable: 5 });
     const result = await runCli(args("--output", "json"), { env: env() });
     expect(result.code).toBe(1);
     const report = reportSchema.parse(JSON.parse(result.stdout));
