@@ -55,10 +55,24 @@ const reportSchema = z
         .object({
           kind: z.enum(["create", "delete"]),
           routeTableId: z.string(),
+          routeEntryId: z.string().nullable(),
           destinationCidr: z.string(),
           instanceId: z.string(),
           nodeName: z.string().nullable(),
           reason: z.string(),
+        })
+        .strict(),
+    ),
+    marks: z.array(
+      z
+        .object({
+          routeTableId: z.string(),
+          routeEntryId: z.string(),
+          destinationCidr: z.string(),
+          nodeName: z.string().nullable(),
+          reason: z.enum(["hold-deletion", "release-hold", "migrate-marker"]),
+          result: z.enum(["planned", "succeeded", "failed"]),
+          error: errorSchema.nullable(),
         })
         .strict(),
     ),
