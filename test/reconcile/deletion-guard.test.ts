@@ -3,7 +3,7 @@
 // whatever is created meanwhile; a restarted syncer (new state, the VPC only) sees it too.
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { MemoryRouteTable } from "../../src/cloud/memory-route-table.js";
+import { MemoryRouteTable } from "../contract/memory-route-table.js";
 import type { RouteTable } from "../../src/cloud/route-table.js";
 import { routeMarker } from "../../src/domain/ownership.js";
 import type { MaxDeletions } from "../../src/domain/plan.js";
