@@ -13,6 +13,8 @@ export const REGION_ID = "cn-hangzhou";
 export const VPC_ID = "vpc-bp1ctl0000000000001";
 export const ROUTE_TABLE_ID = "vtb-bp1ctl0000000000001";
 export const CLUSTER_NAME = "e2e";
+/** The kube-system namespace UID of the fake cluster: the identity in the markers of routes it owns. */
+export const CLUSTER_UID = "5b7c2f0e-3a41-4d7e-9b8a-0c1d2e3f4a5b";
 export const CLUSTER_CIDR = "10.0.0.0/8";
 export const LEASE_NAMESPACE = "vpc-route-sync";
 export const LEASE_NAME = "vpc-route-sync";
@@ -72,7 +74,7 @@ export function podCidr(n: number): string {
 
 /** A route this cluster's operator made earlier (marked as owned), as a seed or hand-added entry. */
 export function ownedEntry(destinationCidr: string, nextHopId: string, nodeName: string): SeedEntry {
-  return { destinationCidr, nextHopType: "Instance", nextHopId, ...routeMarker(CLUSTER_NAME, nodeName) };
+  return { destinationCidr, nextHopType: "Instance", nextHopId, ...routeMarker(CLUSTER_NAME, nodeName, CLUSTER_UID) };
 }
 
 /** The route each Node should have, in the format of `routes()`. */
@@ -108,7 +110,7 @@ export class ControllerWorld {
   }
 
   static async start(options: WorldOptions = {}): Promise<ControllerWorld> {
-    const kube = await startFakeKube({ ...options.kube, nodes: (options.nodes ?? []).map(nodeObject) });
+    const kube = await startFakeKube({ namespaceUids: { "kube-system": CLUSTER_UID }, ...options.kube, nodes: (options.nodes ?? []).map(nodeObject) });
     const vpc = await startFakeVpc({
       regionId: REGION_ID,
       pendingMs: 100,

@@ -74,6 +74,8 @@ export interface FakeKubeOptions {
   readonly tls?: boolean;
   /** Send a BOOKMARK to watches that allow them this often (kube-apiserver: about a minute). @default undefined (never) */
   readonly bookmarkIntervalMs?: number;
+  /** Fixed UIDs for namespaces (e.g. `kube-system`, the cluster identity); others get a random UID. @default {} */
+  readonly namespaceUids?: Readonly<Record<string, string>>;
 }
 
 /** A function edit of an object: mutate the copy it gets, or return a replacement. */
@@ -172,7 +174,9 @@ class FakeKube implements FakeKubeServer {
     bookmarkIntervalMs: number | undefined;
     anonymous: boolean;
     caCertificate: string | undefined;
+    namespaceUids: Readonly<Record<string, string>>;
   }) {
+    for (const [name, uid] of Object.entries(parts.namespaceUids)) this.#namespaceUids.set(name, uid);
     this.caCertificate = parts.caCertificate;
     this.#anonymous = parts.anonymous;
     this.#server = parts.server;
@@ -497,7 +501,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     server.close();
     throw new Error(`startFakeKube: cannot write the kubeconfig to ${kubeconfigPath}`, { cause: error });
   }
-  const fake = new FakeKube({ server, store, registry, hub, api, log, faults, now, url, port, token, kubeconfigPath, kubeconfig, ownedTempDir, bookmarkIntervalMs, anonymous: options.anonymous ?? true, caCertificate: certificate?.certPem });
+  const fake = new FakeKube({ server, store, registry, hub, api, log, faults, now, url, port, token, kubeconfigPath, kubeconfig, ownedTempDir, bookmarkIntervalMs, anonymous: options.anonymous ?? true, caCertificate: certificate?.certPem, namespaceUids: options.namespaceUids ?? {} });
   try {
     for (const node of options.nodes ?? []) {
       if (!isObject(node)) throw new TypeError("startFakeKube: every entry of nodes must be an object");
