@@ -50,6 +50,8 @@ export interface FakeKubeOptions {
    * @default true
    */
   readonly anonymous?: boolean;
+  /** UIDs of namespaces by name (e.g. `kube-system`, a cluster's identity); others are random per fake. */
+  readonly namespaceUids?: Readonly<Record<string, string>>;
   /** Nodes to create at start (V1Node-like plain objects; resourceVersion, uid and timestamps are assigned). */
   readonly nodes?: readonly object[];
   /** Changes kept for watch replay; a watch from an older resourceVersion gets 410. @default 1000 */
@@ -74,8 +76,6 @@ export interface FakeKubeOptions {
   readonly tls?: boolean;
   /** Send a BOOKMARK to watches that allow them this often (kube-apiserver: about a minute). @default undefined (never) */
   readonly bookmarkIntervalMs?: number;
-  /** Fixed UIDs for namespaces (e.g. `kube-system`, the cluster identity); others get a random UID. @default {} */
-  readonly namespaceUids?: Readonly<Record<string, string>>;
 }
 
 /** A function edit of an object: mutate the copy it gets, or return a replacement. */
@@ -174,9 +174,7 @@ class FakeKube implements FakeKubeServer {
     bookmarkIntervalMs: number | undefined;
     anonymous: boolean;
     caCertificate: string | undefined;
-    namespaceUids: Readonly<Record<string, string>>;
   }) {
-    for (const [name, uid] of Object.entries(parts.namespaceUids)) this.#namespaceUids.set(name, uid);
     this.caCertificate = parts.caCertificate;
     this.#anonymous = parts.anonymous;
     this.#server = parts.server;
@@ -419,6 +417,10 @@ class FakeKube implements FakeKubeServer {
     exchange.send(200, document);
   }
 
+  setNamespaceUid(name: string, uid: string): void {
+    this.#namespaceUids.set(name, uid);
+  }
+
   /** The UID of a namespace: random per fake (two fakes are two clusters), stable for its lifetime. */
   namespaceUid(name: string): string {
     let uid = this.#namespaceUids.get(name);
@@ -501,7 +503,8 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     server.close();
     throw new Error(`startFakeKube: cannot write the kubeconfig to ${kubeconfigPath}`, { cause: error });
   }
-  const fake = new FakeKube({ server, store, registry, hub, api, log, faults, now, url, port, token, kubeconfigPath, kubeconfig, ownedTempDir, bookmarkIntervalMs, anonymous: options.anonymous ?? true, caCertificate: certificate?.certPem, namespaceUids: options.namespaceUids ?? {} });
+  const fake = new FakeKube({ server, store, registry, hub, api, log, faults, now, url, port, token, kubeconfigPath, kubeconfig, ownedTempDir, bookmarkIntervalMs, anonymous: options.anonymous ?? true, caCertificate: certificate?.certPem });
+  for (const [name, uid] of Object.entries(options.namespaceUids ?? {})) fake.setNamespaceUid(name, uid);
   try {
     for (const node of options.nodes ?? []) {
       if (!isObject(node)) throw new TypeError("startFakeKube: every entry of nodes must be an object");
