@@ -13,8 +13,6 @@ export const REGION_ID = "cn-hangzhou";
 export const VPC_ID = "vpc-bp1ctl0000000000001";
 export const ROUTE_TABLE_ID = "vtb-bp1ctl0000000000001";
 export const CLUSTER_NAME = "e2e";
-/** The kube-system namespace UID of the fake cluster: the identity in the markers of routes it owns. */
-export const CLUSTER_UID = "5b7c2f0e-3a41-4d7e-9b8a-0c1d2e3f4a5b";
 export const CLUSTER_CIDR = "10.0.0.0/8";
 export const LEASE_NAMESPACE = "vpc-route-sync";
 export const LEASE_NAME = "vpc-route-sync";
