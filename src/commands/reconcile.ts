@@ -7,10 +7,12 @@ import type { Logger } from "../observability/logger.js";
 import { buildJsonReport, exitCodeFor, formatTextReport } from "../reconcile/report.js";
 import { RouteSyncer, asCloudError } from "../reconcile/sync-once.js";
 import type { RouteTable } from "../cloud/route-table.js";
+import type { VpcNetworkSource } from "../cloud/vpc-network.js";
 import {
   NodesFileError,
   createCommandLogger,
   createRouteTable,
+  createVpcNetwork,
   listNodesFromApi,
   readClusterUidFromApi,
   readNodesFile,
@@ -20,11 +22,21 @@ import {
 export interface ReconcileDeps {
   readonly logger?: Logger | undefined;
   readonly routeTable?: RouteTable | undefined;
+  /** With an injected routeTable: where the VPC network is read (absent: System entries only). */
+  readonly vpcNetwork?: VpcNetworkSource | undefined;
 }
 
 export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo, deps: ReconcileDeps = {}): Promise<number> {
   const logger = deps.logger ?? createCommandLogger(config, io);
-  const routeTable = deps.routeTable ?? createRouteTable(config, logger);
+  let routeTable: RouteTable;
+  let vpcNetwork = deps.vpcNetwork;
+  if (deps.routeTable !== undefined) {
+    routeTable = deps.routeTable;
+  } else {
+    const alibaba = createRouteTable(config, logger);
+    routeTable = alibaba;
+    vpcNetwork ??= createVpcNetwork(alibaba);
+  }
 
   let nodes: NodeFacts[];
   // With the API, the kube-system UID is the cluster's identity; with --nodes-file the explicit
@@ -45,7 +57,7 @@ export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo
     return error instanceof NodesFileError ? 2 : 1;
   }
 
-  const syncer = new RouteSyncer({ routeTable, settings: syncSettingsFrom(config, clusterUid), logger });
+  const syncer = new RouteSyncer({ routeTable, vpcNetwork, settings: syncSettingsFrom(config, clusterUid), logger });
   const progress = config.progress && config.output === "text" && io.stderrIsTTY ? progressLine(io) : undefined;
   let result;
   try {

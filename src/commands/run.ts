@@ -6,7 +6,7 @@ import { Controller } from "../controller/controller.js";
 import { LogContext } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
 import { startHttpServer, healthRoutes, metricsRoutes, type RunningHttpServer } from "../observability/http-server.js";
-import { createCommandLogger, createRouteTable, kubeConfigFor, readClusterUidFromApi, syncSettingsFrom } from "./wiring.js";
+import { createCommandLogger, createRouteTable, createVpcNetwork, kubeConfigFor, readClusterUidFromApi, syncSettingsFrom } from "./wiring.js";
 import { readPackageVersion } from "../config/version.js";
 import { realTimers, sleep } from "../util/timers.js";
 
@@ -32,6 +32,7 @@ export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<n
   const controller = new Controller({
     kubeConfig,
     routeTable,
+    vpcNetwork: createVpcNetwork(routeTable),
     settings: {
       ...syncSettingsFrom(config),
       get clusterUid() {

@@ -145,14 +145,16 @@ function decideWanted(
     return;
   }
   const parsed = parseCidr(destination);
-  const captured = parsed.ok ? network.find((n) => overlaps(n, parsed.cidr)) : undefined;
-  if (captured) {
+  const block = parsed.ok ? ctx.options.network.find((n) => overlaps(n.cidr, parsed.cidr)) : undefined;
+  const captured = parsed.ok && block === undefined ? network.find((n) => overlaps(n, parsed.cidr)) : undefined;
+  if (block || captured) {
+    const what = block ? `${block.cidr.text}, ${block.label}` : `${captured!.text}, a System route of ${routeTableId}`;
     draft.conflicts.push({
       reason: "overlaps-vpc-network",
       routeTableId,
       destinationCidr: destination,
       nodeName: want.nodeName,
-      message: `pod CIDR ${destination} of Node ${want.nodeName} overlaps ${captured.text}, a System route of ${routeTableId} (the VPC's own network); no route is planned for it`,
+      message: `pod CIDR ${destination} of Node ${want.nodeName} overlaps ${what} (the VPC's own network); no route is planned for it`,
     });
     return;
   }
@@ -178,6 +180,11 @@ function decideWanted(
     description: marker.description,
     nodeName: want.nodeName,
   };
+  if (ctx.options.networkUnreadable) {
+    // Fail closed: a destination that cannot be checked against the VPC's network is not routed.
+    draft.heldCreates.push({ action, reason: "vpc-network-unreadable" });
+    return;
+  }
   if (here.length > live.length) {
     draft.heldCreates.push({ action, reason: "destination-being-deleted" });
     return;

@@ -3,6 +3,7 @@
 import type { Logger } from "pino";
 import type { BatchResult, EntryOutcome, RouteTable } from "../cloud/route-table.js";
 import { CloudError } from "../cloud/errors.js";
+import type { VpcNetwork, VpcNetworkSource } from "../cloud/vpc-network.js";
 import { routesTo } from "../domain/route-entry.js";
 import { buildPlan } from "../domain/build-plan.js";
 import type { MaxDeletions, PlanResult } from "../domain/plan.js";
@@ -76,6 +77,8 @@ export interface SyncResult {
   readonly eligible: readonly EligibleNode[];
   readonly actual: ReadonlyMap<string, readonly RouteEntry[]>;
   readonly tableFailures: readonly TableFailure[];
+  /** The VPC's network (VPC and vSwitch CIDRs) could not be read: no create was planned this pass. */
+  readonly networkFailure?: CloudError | undefined;
   readonly creates: readonly ActionResult<CreateAction>[];
   readonly deletes: readonly ActionResult<DeleteAction>[];
   /** Hold marks, released holds and marker migrations (ModifyRouteEntry), applied before the rest. */
@@ -88,6 +91,11 @@ export interface SyncResult {
 
 export interface RouteSyncerDeps {
   readonly routeTable: RouteTable;
+  /**
+   * Where the VPC's own network is read each pass (production wiring always gives one). Absent:
+   * only the tables' System entries guard against pod CIDRs that overlap the VPC.
+   */
+  readonly vpcNetwork?: VpcNetworkSource | undefined;
   readonly settings: SyncSettings;
   readonly logger: Logger;
 }
@@ -129,8 +137,9 @@ export class RouteSyncer {
 
     const actual = new Map<string, RouteEntry[]>();
     const tableFailures: TableFailure[] = [];
-    await Promise.all(
-      routeTableIds.map(async (routeTableId) => {
+    const [network] = await Promise.all([
+      this.#readNetwork(routeTableIds, request.signal),
+      ...routeTableIds.map(async (routeTableId) => {
         try {
           actual.set(routeTableId, await routeTable.listRoutes(routeTableId));
         } catch (error) {
@@ -139,7 +148,8 @@ export class RouteSyncer {
           tableFailures.push({ routeTableId, error: cloudError });
         }
       }),
-    );
+    ]);
+    const networkFailure = network instanceof CloudError ? network : undefined;
     // Plan only for the tables we could read: never decide on partial knowledge.
     const readable = routeTableIds.filter((id) => actual.has(id));
     const { plan, eligible } = buildPlan({
@@ -155,6 +165,7 @@ export class RouteSyncer {
         adoptUnmarked: settings.adoptUnmarked,
         maxDeletions: settings.maxDeletions,
         allowDeletes: request.allowDeletes,
+        vpcNetwork: network instanceof CloudError ? "unreadable" : network && mergeNetworks(network),
       },
     });
 
@@ -187,15 +198,31 @@ export class RouteSyncer {
     const failedActions = [...marks, ...creates, ...deletes].filter((r) => !r.outcome.ok);
     const hasChanges = plan.creates.length + plan.deletes.length > 0;
     let outcome: SyncOutcome;
-    if (tableFailures.length > 0 || failedActions.length > 0) outcome = "failed";
+    if (tableFailures.length > 0 || networkFailure || failedActions.length > 0) outcome = "failed";
     else if (plan.refusal) outcome = "refused";
     else if (request.dryRun) outcome = hasChanges ? "changes-pending" : "in-sync";
     else outcome = hasChanges ? "applied" : "in-sync";
     const retryable =
       tableFailures.some((f) => f.error.retryable) ||
+      networkFailure?.retryable === true ||
       failedActions.some((r) => !r.outcome.ok && r.outcome.error.retryable);
 
-    return { routeTableIds, plan, eligible, actual, tableFailures, creates, deletes, marks, nodeRoutes, outcome, retryable };
+    return { routeTableIds, plan, eligible, actual, tableFailures, networkFailure, creates, deletes, marks, nodeRoutes, outcome, retryable };
+  }
+
+  /** The VPC's network, a CloudError when it cannot be read (then no create is planned), undefined without a source. */
+  async #readNetwork(routeTableIds: readonly string[], signal: AbortSignal | undefined): Promise<VpcNetwork[] | CloudError | undefined> {
+    const { vpcNetwork, settings, logger } = this.#deps;
+    if (vpcNetwork === undefined) return undefined;
+    try {
+      const networks = await vpcNetwork.read(settings.vpcId, routeTableIds, signal);
+      logger.debug({ networks }, "vpc network read");
+      return networks;
+    } catch (error) {
+      const cloudError = asCloudError(error);
+      logger.error({ vpcId: settings.vpcId, code: cloudError.code, err: cloudError }, "VPC network (VPC and vSwitch CIDR blocks) could not be read: no route is created this pass");
+      return cloudError;
+    }
   }
 
   async #applyMarks(
@@ -261,6 +288,10 @@ export class RouteSyncer {
     }
     return { creates, deletes };
   }
+}
+
+function mergeNetworks(networks: readonly VpcNetwork[]): { vpcCidrs: string[]; vSwitchCidrs: string[] } {
+  return { vpcCidrs: networks.flatMap((n) => n.vpcCidrs), vSwitchCidrs: networks.flatMap((n) => n.vSwitchCidrs) };
 }
 
 function outcomeAt(list: BatchResult["creates"] | BatchResult["deletes"], i: number): EntryOutcome {

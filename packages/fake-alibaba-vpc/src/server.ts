@@ -23,6 +23,8 @@ import type {
   FaultRule,
   RequestLogEntry,
   SeedEntry,
+  SeedVpcNetwork,
+  FakeVpcNetwork,
   SeedTable,
   SeedVpc,
 } from "./types.ts";
@@ -101,6 +103,8 @@ export interface FakeVpcServer extends FakeVpcControl {
   entries(routeTableId: string): FakeRouteEntry[];
   entry(routeEntryId: string): FakeRouteEntry | undefined;
   tables(): FakeRouteTable[];
+  /** The VPC's network as DescribeVpcAttribute/DescribeVSwitches answer it; undefined for an unknown VPC. */
+  vpcNetwork(vpcId: string): FakeVpcNetwork | undefined;
   /** Mutating API calls currently in progress (e.g. held by a latency fault). */
   inFlight(): number;
   close(): Promise<void>;
@@ -422,6 +426,8 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
       persist();
       return edited;
     },
+    vpcNetwork: (vpcId: string) => state.network(vpcId),
+    setVpcNetwork: (vpcId: string, network: SeedVpcNetwork) => state.setNetwork(vpcId, network),
     addTable: (vpcId: string, seed: SeedTable) => {
       const table = state.addTable(vpcId, seed);
       persist();
