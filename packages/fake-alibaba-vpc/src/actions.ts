@@ -1,4 +1,4 @@
-// The seven route API actions of VPC 2016-04-28 as the fake implements them: accepted parameters,
+// The seven route API actions of VPC 2016-04-28 (plus DescribeVpcAttribute and DescribeVSwitches, read-only) as the fake implements them: accepted parameters,
 // validation, the rules of the real service (unique destination per table, quota, one change at a
 // time per VPC, only Available entries deletable, system routes immutable) and the exact response
 // shapes the SDK's models expect (RouteEntrys.RouteEntry[], plain-array RouteEntryIds ...).
