@@ -545,14 +545,14 @@ describe("VPC endpoint type", () => {
 describe("cloud-controller-manager flag aliases", () => {
   type Run = Extract<Config, { command: "run" }>;
   it.each([
-    ["--route-reconciliation-period=30s", (c: Run) => c.resyncPeriodMs, 30_000],
-    ["--leader-elect-lease-duration=20s", (c: Run) => c.leaderElection.leaseDurationMs, 20_000],
-    ["--leader-elect-renew-deadline=12s", (c: Run) => c.leaderElection.renewDeadlineMs, 12_000],
-    ["--leader-elect-retry-period=3s", (c: Run) => c.leaderElection.retryPeriodMs, 3_000],
-    ["--leader-elect-resource-name=cloud-routes", (c: Run) => c.leaderElection.leaseName, "cloud-routes"],
-    ["--leader-elect-resource-namespace=infra", (c: Run) => c.leaderElection.namespace, "infra"],
-    ["--configure-cloud-routes", (c: Run) => c.command, "run"],
-    ["--configure-cloud-routes=true", (c: Run) => c.command, "run"],
+    ["--route-reconciliation-period=30s", (c: Run): unknown => c.resyncPeriodMs, 30_000],
+    ["--leader-elect-lease-duration=20s", (c: Run): unknown => c.leaderElection.leaseDurationMs, 20_000],
+    ["--leader-elect-renew-deadline=12s", (c: Run): unknown => c.leaderElection.renewDeadlineMs, 12_000],
+    ["--leader-elect-retry-period=3s", (c: Run): unknown => c.leaderElection.retryPeriodMs, 3_000],
+    ["--leader-elect-resource-name=cloud-routes", (c: Run): unknown => c.leaderElection.leaseName, "cloud-routes"],
+    ["--leader-elect-resource-namespace=infra", (c: Run): unknown => c.leaderElection.namespace, "infra"],
+    ["--configure-cloud-routes", (c: Run): unknown => c.command, "run"],
+    ["--configure-cloud-routes=true", (c: Run): unknown => c.command, "run"],
   ] as const)("%s", (flag, select, expected) => {
     expect(select(parse<"run">(["run", ...REQUIRED, flag]))).toEqual(expected);
   });
