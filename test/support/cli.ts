@@ -17,6 +17,8 @@ export interface CliOptions {
   readonly env?: Record<string, string | undefined>;
   readonly stdin?: string;
   readonly timeoutMs?: number;
+  /** A command the CLI runs under, e.g. a namespace wrapper: `[...wrapper, node, dist/cli.js, ...args]`. */
+  readonly wrapper?: readonly string[];
 }
 
 /** A minimal environment: no ALIBABA_CLOUD_* or KUBECONFIG from the caller's shell. */
@@ -33,7 +35,8 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): Record<
 
 export function startCli(args: readonly string[], options: CliOptions = {}): ChildProcess {
   if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run 'npm run build' (npm test does)`);
-  return spawn(process.execPath, [CLI_PATH, ...args], {
+  const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
+  return spawn(command, [...prefix, CLI_PATH, ...args], {
     env: options.env ?? baseEnv(),
     stdio: ["pipe", "pipe", "pipe"],
   });

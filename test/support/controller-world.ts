@@ -172,9 +172,14 @@ export class ControllerWorld {
   }
 
   /** Starts `vpc-route-sync run` with identity `replica-<replica>` and that replica's AccessKey. */
-  async startController(replica: Replica = "a", timings: ControllerTimings = {}, extra: readonly string[] = []): Promise<ControllerProcess> {
+  async startController(
+    replica: Replica = "a",
+    timings: ControllerTimings = {},
+    extra: readonly string[] = [],
+    options: { readonly wrapper?: readonly string[] } = {},
+  ): Promise<ControllerProcess> {
     const identity = `replica-${replica}`;
-    const proc = await ControllerProcess.start({ args: this.args(identity, timings, extra), env: this.env(replica), name: identity });
+    const proc = await ControllerProcess.start({ args: this.args(identity, timings, extra), env: this.env(replica), name: identity, ...options });
     this.#processes.push(proc);
     return proc;
   }
