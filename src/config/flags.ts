@@ -228,6 +228,18 @@ const RUN_FLAGS: readonly FlagSpec[] = [
     description: "[host]:port serving /metrics; 0 disables it",
   },
   {
+    name: "metrics-secure",
+    defaultText: "false",
+    description:
+      "serve /metrics over HTTPS, only to bearer tokens the API server authenticates (TokenReview) and allows to get /metrics (SubjectAccessReview)",
+  },
+  {
+    name: "metrics-cert-dir",
+    value: "<dir>",
+    defaultText: "a self-signed certificate made at start",
+    description: "directory holding tls.crt and tls.key for --metrics-secure",
+  },
+  {
     name: "route-table-quota",
     value: "<n>",
     defaultText: "200",

@@ -465,6 +465,17 @@ function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
     );
   }
 
+  const metricsSecure = layers.value("metrics-secure", v.booleanValue, false);
+  const metricsCertDir = layers.optional("metrics-cert-dir", v.path);
+  if (metricsSecure && metricsBindAddress === undefined) {
+    throw new ConfigError(
+      `--metrics-secure${describeSource(layers.first("metrics-secure")?.source ?? { kind: "flag" })} needs /metrics on its own --metrics-bind-address (the probes stay plain HTTP on --health-probe-bind-address)`,
+    );
+  }
+  if (metricsCertDir !== undefined && !metricsSecure) {
+    throw new ConfigError(`--metrics-cert-dir${describeSource(layers.first("metrics-cert-dir")?.source ?? { kind: "flag" })} requires --metrics-secure`);
+  }
+
   // The CCM's switch for its route controller: off would mean "do nothing", which is no use here.
   if (!layers.value("configure-cloud-routes", v.booleanValue, true)) {
     throw new ConfigError(
@@ -489,6 +500,8 @@ function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
     },
     healthProbeBindAddress,
     metricsBindAddress,
+    metricsSecure,
+    metricsCertDir,
     shutdownTimeoutMs: layers.value("shutdown-timeout", v.durationMs, 30_000),
     routeTableQuota: layers.value("route-table-quota", v.integerBetween(1, 100_000, "a number of route entries"), 200),
   };

@@ -213,6 +213,8 @@ const ENV_ROWS: readonly EnvRow[] = [
   ["run", "route-table-quota", "1000", pick<"run">((c) => c.routeTableQuota), 1000],
   ["run", "identity", "pod-a_1", pick<"run">((c) => c.leaderElection.identity), "pod-a_1"],
   ["run", "configure-cloud-routes", "true", pick<"run">((c) => c.command), "run"],
+  ["run", "metrics-secure", "true", pick<"run">((c) => c.metricsSecure), true],
+  ["run", "metrics-cert-dir", "/etc/metrics-tls", pick<"run">((c) => c.metricsCertDir), "/etc/metrics-tls", { VPC_ROUTE_SYNC_METRICS_SECURE: "true" }],
   ["demo", "keep-running", "yes", pick<"demo">((c) => c.keepRunning), true],
   ["demo", "output", "json", pick<"demo">((c) => c.output), "json"],
   ["demo", "log-level", "warn", pick<"demo">((c) => c.logLevel), "warn"],
@@ -579,5 +581,18 @@ describe("cloud-controller-manager flag aliases", () => {
     for (const spec of COMMAND_FLAGS.run) {
       for (const alias of spec.aliases ?? []) expect(help).toContain(`--${alias} ${spec.value ?? "[bool]"} alias of --${spec.name}`);
     }
+  });
+});
+
+describe("--metrics-secure", () => {
+  it("is off by default", () => {
+    expect(parse<"run">(["run", ...REQUIRED])).toMatchObject({ metricsSecure: false, metricsCertDir: undefined });
+  });
+
+  it.each([
+    [["--metrics-secure", "--metrics-bind-address", "0"], "--metrics-secure needs /metrics on its own --metrics-bind-address"],
+    [["--metrics-cert-dir", "/etc/tls"], "--metrics-cert-dir requires --metrics-secure"],
+  ])("refuses %j", (flags, message) => {
+    expect(parseError(["run", ...REQUIRED, ...flags]).message).toContain(message);
   });
 });

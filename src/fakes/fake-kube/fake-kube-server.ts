@@ -27,11 +27,12 @@ import { Registry, type DeleteResult } from "./registry.js";
 import { RequestLog, type RequestLogEntry } from "./request-log.js";
 import { ResourceApi } from "./resource-api.js";
 import { RESOURCE_ENDPOINTS, canonicalEndpoint, type StorageKey } from "./resource-types.js";
+import { handleSubjectAccessReview, handleTokenReview, type ReviewIdentity } from "./reviews.js";
 import { routeFor, type Route } from "./routes.js";
 import { KubeStatusError, methodNotAllowed, notFound, pathNotFound, unauthorized } from "./status-error.js";
 import { strategicPatchNode } from "./in-process-patch.js";
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from "./table.js";
-import { createSelfSignedCertificate } from "./self-signed-certificate.js";
+import { createSelfSignedCertificate } from "../../observability/self-signed-certificate.js";
 import { rfc3339Seconds } from "./time-format.js";
 import { WatchHub } from "./watch-hub.js";
 
@@ -71,6 +72,12 @@ export interface FakeKubeOptions {
    * @default false
    */
   readonly tls?: boolean;
+  /**
+   * Bearer tokens that TokenReview authenticates (the controller's own `token` is not among them
+   * unless listed), with the non-resource URLs each user may get (SubjectAccessReview).
+   * @default {} (every review says no)
+   */
+  readonly identities?: Readonly<Record<string, ReviewIdentity>>;
   /** Send a BOOKMARK to watches that allow them this often (kube-apiserver: about a minute). @default undefined (never) */
   readonly bookmarkIntervalMs?: number;
 }
@@ -149,6 +156,7 @@ class FakeKube implements FakeKubeServer {
   readonly #ownedTempDir: string | undefined;
   readonly #bookmarkTimer: NodeJS.Timeout | undefined;
   readonly #anonymous: boolean;
+  readonly #identities: ReadonlyMap<string, ReviewIdentity>;
 
   constructor(parts: {
     server: Server;
@@ -168,8 +176,10 @@ class FakeKube implements FakeKubeServer {
     bookmarkIntervalMs: number | undefined;
     anonymous: boolean;
     caCertificate: string | undefined;
+    identities: Readonly<Record<string, ReviewIdentity>>;
   }) {
     this.caCertificate = parts.caCertificate;
+    this.#identities = new Map(Object.entries(parts.identities));
     this.#anonymous = parts.anonymous;
     this.#server = parts.server;
     this.#store = parts.store;
@@ -383,6 +393,10 @@ class FakeKube implements FakeKubeServer {
   #dispatch(exchange: Exchange, route: Route): void {
     const readOnly = exchange.method === "GET" || exchange.method === "HEAD";
     if (route.type === "resource") return this.#api.handle(exchange, route.route);
+    if (route.type === "token-review" || route.type === "subject-access-review") {
+      if (exchange.method !== "POST") throw methodNotAllowed(exchange.method);
+      return route.type === "token-review" ? handleTokenReview(exchange, this.#identities) : handleSubjectAccessReview(exchange, this.#identities);
+    }
     if (!readOnly) throw methodNotAllowed(exchange.method);
     switch (route.type) {
       case "version":
@@ -486,7 +500,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     server.close();
     throw new Error(`startFakeKube: cannot write the kubeconfig to ${kubeconfigPath}`, { cause: error });
   }
-  const fake = new FakeKube({ server, store, registry, hub, api, log, faults, now, url, port, token, kubeconfigPath, kubeconfig, ownedTempDir, bookmarkIntervalMs, anonymous: options.anonymous ?? true, caCertificate: certificate?.certPem });
+  const fake = new FakeKube({ server, store, registry, hub, api, log, faults, now, url, port, token, kubeconfigPath, kubeconfig, ownedTempDir, bookmarkIntervalMs, anonymous: options.anonymous ?? true, caCertificate: certificate?.certPem, identities: options.identities ?? {} });
   try {
     for (const node of options.nodes ?? []) {
       if (!isObject(node)) throw new TypeError("startFakeKube: every entry of nodes must be an object");

@@ -6,4 +6,5 @@ export type { DropMode, ErrorRule, FaultControls, LatencyRule } from "./faults.j
 export type { RequestLogEntry } from "./request-log.js";
 export type { DeleteResult } from "./registry.js";
 export type { JsonObject } from "./json.js";
+export type { ReviewIdentity } from "./reviews.js";
 export { FAKE_KUBE_VERSION } from "./discovery.js";
