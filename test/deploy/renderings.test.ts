@@ -213,6 +213,34 @@ describe.skipIf(kustomize.command === undefined)("kustomize overlays", () => {
   });
 });
 
+describe.skipIf(kustomize.command === undefined && helm.helm === undefined)("secure metrics (component, chart)", () => {
+  const secure = (): Rendering[] => all.filter((r) => r.name.includes("secure-metrics"));
+
+  it("switch --metrics-secure on, grant the reviews, offer a reader role and scrape over https", () => {
+    expect(secure().length).toBe((kustomize.command ? 1 : 0) + (helm.helm ? 1 : 0));
+    for (const { name, yaml } of secure()) {
+      const rendered = objects(yaml);
+      const { args, env } = startupOf(rendered);
+      const outcome = parseConfig(args, env, memoryIo());
+      expect(outcome.kind === "config" && outcome.config.command === "run" && outcome.config.metricsSecure, name).toBe(true);
+      const rules = rendered.filter((o) => o.kind === "ClusterRole").flatMap((o) => o.rules);
+      expect(rules, name).toContainEqual({ apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] });
+      expect(rules, name).toContainEqual({ apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] });
+      expect(rules, name).toContainEqual({ nonResourceURLs: ["/metrics"], verbs: ["get"] });
+      expect(one(rendered, "ServiceMonitor").spec.endpoints[0], name).toMatchObject({ scheme: "https", bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token" });
+    }
+  });
+
+  it.skipIf(helm.helm === undefined)("the chart mounts a certificate Secret where --metrics-cert-dir points", () => {
+    const chart = objects(all.find((r) => r.name === "helm/secure-metrics")?.yaml ?? "");
+    const { pod, container, env } = startupOf(chart);
+    const volume = pod.volumes.find((v: Obj) => v.secret);
+    expect(volume.secret.secretName).toBe("vpc-route-sync-metrics-tls");
+    expect(container.volumeMounts.find((m: Obj) => m.name === volume.name).mountPath).toBe(env.VPC_ROUTE_SYNC_METRICS_CERT_DIR);
+    expect(one(chart, "ClusterRoleBinding", "metrics-reader").subjects).toEqual([{ kind: "ServiceAccount", name: "prometheus-k8s", namespace: "monitoring" }]);
+  });
+});
+
 describe.skipIf(helm.helm === undefined)("the Helm chart", () => {
   const render = (values: string[]) => renderChart(helm.helm!, [...CHART_REQUIRED_VALUES, ...values]);
 
@@ -220,6 +248,9 @@ describe.skipIf(helm.helm === undefined)("the Helm chart", () => {
     const base = objects(readFileSync(join(KUSTOMIZE_DIR, "base/rbac.yaml"), "utf8"));
     const chart = objects(await render([]));
     for (const kind of ["ClusterRole", "Role"]) expect(one(chart, kind).rules, kind).toEqual(one(base, kind).rules);
+    const component = objects(readFileSync(join(KUSTOMIZE_DIR, "components/secure-metrics/rbac.yaml"), "utf8"));
+    const secure = objects(await render(["metrics.secure.enabled=true"]));
+    for (const suffix of ["metrics-auth", "metrics-reader"]) expect(one(secure, "ClusterRole", suffix).rules, suffix).toEqual(one(component, "ClusterRole", suffix).rules);
   });
 
   it("carries the base's dashboard and alert rules unchanged (scripts/sync-chart-files.sh)", async () => {

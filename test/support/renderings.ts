@@ -5,8 +5,9 @@
 //
 //   const all = await renderings();   // [{ name, yaml }] — tools that are missing are reported in `skipped`
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { findKubectl } from "./kubectl.js";
 
@@ -32,6 +33,13 @@ export const CHART_CASES: Readonly<Record<string, readonly string[]>> = {
   "ecs-ram-role": ["credentials.mode=ecsRamRole", "credentials.ecsRamRole.roleName=k8s-control-plane"],
   "cloud-config": ["credentials.mode=cloudConfig"],
   default: ["credentials.mode=default", "vpcEndpointType=public"],
+  "secure-metrics": [
+    "metrics.secure.enabled=true",
+    "metrics.secure.certSecret=vpc-route-sync-metrics-tls",
+    "metrics.secure.readers[0].name=prometheus-k8s",
+    "metrics.secure.readers[0].namespace=monitoring",
+    "metrics.serviceMonitor.enabled=true",
+  ],
 };
 
 /** kustomization directories, relative to deploy/kustomize. */
@@ -74,6 +82,32 @@ export async function renderKustomization(dir: string): Promise<string> {
   return stdout;
 }
 
+/** kustomize components (deploy/kustomize/components/*), each rendered on top of the example installation. */
+export function components(): string[] {
+  const dir = join(KUSTOMIZE_DIR, "components");
+  return existsSync(dir) ? readdirSync(dir).filter((d) => existsSync(join(dir, d, "kustomization.yaml"))) : [];
+}
+
+/** The example installation plus one component, through a kustomization in a temporary directory. */
+export async function renderComponent(component: string): Promise<string> {
+  const { command, reason } = await kustomizeCommand();
+  if (command === undefined) throw new Error(reason);
+  const dir = mkdtempSync(join(tmpdir(), "vpc-route-sync-kustomize-"));
+  try {
+    // kustomize takes only relative paths to other kustomizations.
+    const path = (sub: string): string => relative(dir, join(KUSTOMIZE_DIR, sub));
+    writeFileSync(
+      join(dir, "kustomization.yaml"),
+      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ${path("example")}\ncomponents:\n  - ${path(`components/${component}`)}\n`,
+    );
+    const [bin, ...args] = command as [string, ...string[]];
+    const { stdout } = await run(bin, [...args, dir], { encoding: "utf8", maxBuffer: 16 << 20 });
+    return stdout;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function renderChart(helm: string, values: readonly string[], namespace = "kube-system"): Promise<string> {
   const args = ["template", "vpc-route-sync", CHART_DIR, "--namespace", namespace];
   for (const value of values) args.push("--set", value);
@@ -87,7 +121,10 @@ export async function renderings(): Promise<{ renderings: Rendering[]; skipped: 
   const skipped: string[] = [];
   const kustomize = await kustomizeCommand();
   if (kustomize.command === undefined) skipped.push(`kustomize: ${kustomize.reason ?? ""}`);
-  else for (const dir of kustomizations()) result.push({ name: `kustomize/${dir}`, yaml: await renderKustomization(dir) });
+  else {
+    for (const dir of kustomizations()) result.push({ name: `kustomize/${dir}`, yaml: await renderKustomization(dir) });
+    for (const component of components()) result.push({ name: `kustomize/example+components/${component}`, yaml: await renderComponent(component) });
+  }
   const { helm, reason } = await helmBinary();
   if (helm === undefined) skipped.push(`helm: ${reason ?? ""}`);
   else {
