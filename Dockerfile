@@ -13,6 +13,8 @@ FROM --platform=$BUILDPLATFORM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
+# Only the product: the fakes (packages/, npm workspaces) and the developer commands (dev/) stay out,
+# and npm ci does not link workspaces whose folders are absent (test/packaging/artifact.test.ts).
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npx tsc -p tsconfig.build.json

@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_CLUSTER_CIDR, DEMO_CLUSTER_NAME, DEMO_REGION_ID, DEMO_VPC_ID, demoNodes, demoVpcs } from "../../src/demo/demo-world.js";
-import { startFakeKube, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
-import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer } from "../../src/fakes/fake-vpc/index.js";
+import { DEMO_CLUSTER_CIDR, DEMO_CLUSTER_NAME, DEMO_REGION_ID, DEMO_VPC_ID, demoNodes, demoVpcs } from "../../dev/demo-world.js";
+import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
+import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer } from "@vpc-route-sync/fake-alibaba-vpc";
 import { baseEnv } from "../support/cli.js";
 import { REPO } from "../support/renderings.js";
 
@@ -135,6 +135,9 @@ describe("the production artifact (Dockerfile, without Docker)", () => {
     expect(devOnly).toEqual(expect.arrayContaining(["node_modules/typescript", "node_modules/vitest", "node_modules/eslint"]));
     expect(devOnly.filter((path) => existsSync(join(image, path)))).toEqual([]);
     for (const dependency of Object.keys(pkg.dependencies)) expect(existsSync(join(image, "node_modules", dependency)), dependency).toBe(true);
+    // No fake server, demo or workspace package (issue 10 moved them out of src/).
+    expect(filesUnder(join(image, "dist")).filter((f) => /fake|demo/i.test(f.slice(image.length)))).toEqual([]);
+    expect(existsSync(join(image, "node_modules", "@vpc-route-sync"))).toBe(false);
   });
 
   it("imports nothing but Node built-ins and installed production packages", () => {

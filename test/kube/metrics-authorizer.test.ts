@@ -3,7 +3,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMetricsAuthorizer, reviewClientFor } from "../../src/kube/metrics-authorizer.js";
-import { startFakeKube, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
+import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 
 const PROMETHEUS = "prometheus-token-0001";
 const NOSY = "nosy-token-0001";

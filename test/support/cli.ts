@@ -5,6 +5,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const CLI_PATH = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+/** The developer entry point (demo, fake-vpc), outside the product: `npm run build:dev` (npm test does). */
+export const DEV_CLI_PATH = fileURLToPath(new URL("../../build-dev/dev/cli.js", import.meta.url));
 
 export interface CliResult {
   readonly code: number | null;
@@ -17,7 +19,9 @@ export interface CliOptions {
   readonly env?: Record<string, string | undefined>;
   readonly stdin?: string;
   readonly timeoutMs?: number;
-  /** A command the CLI runs under, e.g. a namespace wrapper: `[...wrapper, node, dist/cli.js, ...args]`. */
+  /** The script to run: CLI_PATH (the default) or DEV_CLI_PATH. */
+  readonly script?: string;
+  /** A command the CLI runs under, e.g. a namespace wrapper: `[...wrapper, node, script, ...args]`. */
   readonly wrapper?: readonly string[];
 }
 
@@ -34,9 +38,10 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): Record<
 }
 
 export function startCli(args: readonly string[], options: CliOptions = {}): ChildProcess {
-  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run 'npm run build' (npm test does)`);
+  const script = options.script ?? CLI_PATH;
+  if (!existsSync(script)) throw new Error(`${script} is missing: run 'npm run build' and 'npm run build:dev' (npm test does)`);
   const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
-  return spawn(command, [...prefix, CLI_PATH, ...args], {
+  return spawn(command, [...prefix, script, ...args], {
     env: options.env ?? baseEnv(),
     stdio: ["pipe", "pipe", "pipe"],
   });
