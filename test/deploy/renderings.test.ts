@@ -76,6 +76,8 @@ const KNOWN_ENV = new Set([
   "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
   "POD_NAME",
   "POD_NAMESPACE",
+  "KUBERNETES_SERVICE_HOST",
+  "KUBERNETES_SERVICE_PORT",
 ]);
 
 const CLOUD_CONFIG = JSON.stringify({ Global: { region: "cn-hangzhou", vpcid: "vpc-bp1fromccm", clusterID: "from-ccm" } });
@@ -159,6 +161,9 @@ describe.skipIf(kustomize.command === undefined && helm.helm === undefined)("eve
       const config = outcome.kind === "config" && outcome.config.command === "run" ? outcome.config : undefined;
       expect(config?.clusterCidrs.length, name).toBeGreaterThan(0);
       expect(config?.healthProbeBindAddress, name).toMatch(/^127\.0\.0\.1:/);
+      // docs/install.md "Verify": `kubectl exec deploy/vpc-route-sync -- node /app/dist/cli.js reconcile --dry-run` uses the same variables.
+      const verify = parseConfig(["reconcile", "--dry-run"], env, memoryIo({ "/etc/kubernetes/config/cloud-config.conf": CLOUD_CONFIG }));
+      expect(verify.kind === "config" && verify.config.command === "reconcile" && verify.config.dryRun, name).toBe(true);
     }
   });
 

@@ -32,7 +32,7 @@ export const CHART_CASES: Readonly<Record<string, readonly string[]>> = {
   rrsa: ["credentials.mode=rrsa", "credentials.rrsa.roleArn=acs:ram::1234567890123456:role/vpc-route-sync", "credentials.rrsa.oidcProviderArn=acs:ram::1234567890123456:oidc-provider/my-cluster"],
   "ecs-ram-role": ["credentials.mode=ecsRamRole", "credentials.ecsRamRole.roleName=k8s-control-plane"],
   "cloud-config": ["credentials.mode=cloudConfig"],
-  default: ["credentials.mode=default", "vpcEndpointType=public"],
+  default: ["credentials.mode=default", "vpcEndpointType=public", "kubernetesApi.host=192.168.0.10"],
   "secure-metrics": [
     "metrics.secure.enabled=true",
     "metrics.secure.certSecret=vpc-route-sync-metrics-tls",
