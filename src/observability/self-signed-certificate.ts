@@ -1,8 +1,10 @@
 // A throwaway self-signed X.509 certificate (ECDSA P-256), built with node:crypto and a minimal DER
 // encoder, because Node has no API to create certificates. Used by `run --metrics-secure` when no
 // certificate is mounted (Prometheus then scrapes with insecureSkipVerify, as for controller-runtime's
-// self-signed metrics certificate), and by the fake Kubernetes API to serve https (kubectl only
-// sends bearer tokens to https servers).
+// self-signed metrics certificate). The fake Kubernetes API serves https the same way (kubectl only
+// sends bearer tokens to https servers). The fake's package depends on nothing of the product, so
+// it keeps its own copy (packages/fake-kube-apiserver/src/self-signed-certificate.ts), as it does for
+// http-listen.ts.
 
 import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
 import { isIPv4 } from "node:net";
