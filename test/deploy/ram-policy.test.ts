@@ -1,14 +1,16 @@
 // The RAM policy the docs hand out (deploy/ram/vpc-route-sync-policy.json) names exactly the VPC
 // actions the code calls: the actions in the fake VPC API's request log over reconcile runs that
-// discover route tables, create and delete routes, and the calls the adapter's client makes
+// discover route tables, create, re-mark and delete routes, and the calls the adapter's client makes
 // (src/cloud/alibaba/vpc-api.ts). An action added to the code without the policy, or left in the
-// policy after the code stops calling it, fails here.
+// policy after the code stops calling it, fails here. (Found vpc:ModifyRouteEntry when re-marking
+// legacy routes landed.)
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer } from "@vpc-route-sync/fake-alibaba-vpc";
 import { DEMO_CLUSTER_CIDR, DEMO_CLUSTER_NAME, DEMO_REGION_ID, DEMO_VPC_ID, demoNodes, demoVpcs } from "../../dev/demo-world.js";
+import { routeMarker } from "../../src/domain/ownership.js";
 import { baseEnv, runCli } from "../support/cli.js";
 import { REPO } from "../support/renderings.js";
 
@@ -23,14 +25,26 @@ const logged = new Set<string>();
 
 beforeAll(async () => {
   kube = await startFakeKube({ nodes: demoNodes() });
-  vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(), pendingMs: 0 });
+  // Plus a route with a marker from before the cluster UID (a "legacy" marker) that still serves a
+  // Node: the first pass re-marks it in place (ModifyRouteEntry).
+  const vpcs = demoVpcs().map((v) => ({
+    ...v,
+    tables: v.tables.map((t) => ({
+      ...t,
+      entries: [
+        ...(t.entries ?? []),
+        { destinationCidr: "10.244.0.0/24", nextHopType: "Instance", nextHopId: "i-bp1demo000000000001", ...routeMarker(DEMO_CLUSTER_NAME, "cn-hangzhou.192.168.0.11") },
+      ],
+    })),
+  }));
+  vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs, pendingMs: 0 });
   const reconcile = (...extra: string[]) =>
     runCli(
       ["reconcile", "--region", DEMO_REGION_ID, "--vpc-id", DEMO_VPC_ID, "--cluster-name", DEMO_CLUSTER_NAME, "--cluster-cidr", DEMO_CLUSTER_CIDR,
         "--vpc-endpoint", vpc.url, "--kubeconfig", kube.kubeconfigPath, "--no-progress", "--max-deletions", "100%", ...extra],
       { env: baseEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: FAKE_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: FAKE_ACCESS_KEY_SECRET }) },
     );
-  // Discovery from --vpc-id and creates; then a Node goes away and its route is deleted.
+  // Discovery from --vpc-id, creates and a re-mark; then a Node goes away and its route is deleted.
   expect((await reconcile()).code).toBe(0);
   const [first] = kube.listNodes();
   kube.deleteNode(String((first as { metadata: { name: string } }).metadata.name));
