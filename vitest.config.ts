@@ -1,14 +1,37 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // End-to-end tests spawn processes and servers; two workers fit the 2-core CI machine.
-    maxWorkers: 2,
     // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
     reporters: ["default", "json"],
     outputFile: { json: ".vitest-tmp/results.json" },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "fake",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "test/real-kube/**"],
+          // End-to-end tests spawn processes and servers; two workers fit the 2-core CI machine.
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The real kube-apiserver + etcd tier (docs/testing.md): one server for the run, started by
+          // the global setup; files run one at a time because Nodes are cluster-scoped and the
+          // controller watches all of them.
+          name: "real",
+          include: ["test/real-kube/**/*.test.ts"],
+          globalSetup: ["test/real-kube/global-setup.ts"],
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
