@@ -86,6 +86,10 @@ export interface WorldOptions {
   readonly entries?: readonly SeedEntry[];
   readonly kube?: Partial<FakeKubeOptions>;
   readonly vpc?: Partial<FakeVpcOptions>;
+  /** Point the controller at another API server (the real tier's) instead of the fake's kubeconfig. */
+  readonly kubeconfigPath?: string;
+  /** Namespace of the leader-election Lease. @default LEASE_NAMESPACE */
+  readonly leaseNamespace?: string;
 }
 
 export interface ControllerTimings {
@@ -100,11 +104,16 @@ export interface ControllerTimings {
 export class ControllerWorld {
   readonly kube: FakeKubeServer;
   readonly vpc: FakeVpcServer;
+  /** The kubeconfig the controller uses: the fake's, or the one WorldOptions named. */
+  readonly kubeconfigPath: string;
+  readonly leaseNamespace: string;
   readonly #processes: ControllerProcess[] = [];
 
-  private constructor(kube: FakeKubeServer, vpc: FakeVpcServer) {
+  private constructor(kube: FakeKubeServer, vpc: FakeVpcServer, options: WorldOptions) {
     this.kube = kube;
     this.vpc = vpc;
+    this.kubeconfigPath = options.kubeconfigPath ?? kube.kubeconfigPath;
+    this.leaseNamespace = options.leaseNamespace ?? LEASE_NAMESPACE;
   }
 
   static async start(options: WorldOptions = {}): Promise<ControllerWorld> {
@@ -137,7 +146,7 @@ export class ControllerWorld {
       ],
       ...options.vpc,
     });
-    return new ControllerWorld(kube, vpc);
+    return new ControllerWorld(kube, vpc, options);
   }
 
   /** `run` arguments pointing at both fakes, leader election in LEASE_NAMESPACE, ports chosen by the OS. */
@@ -149,11 +158,11 @@ export class ControllerWorld {
       "--cluster-name", CLUSTER_NAME,
       "--cluster-cidr", CLUSTER_CIDR,
       "--vpc-endpoint", this.vpc.url,
-      "--kubeconfig", this.kube.kubeconfigPath,
+      "--kubeconfig", this.kubeconfigPath,
       "--api-qps", "50",
       "--log-format", "json",
       "--identity", identity,
-      "--leader-election-namespace", LEASE_NAMESPACE,
+      "--leader-election-namespace", this.leaseNamespace,
       "--leader-election-id", LEASE_NAME,
       "--health-probe-bind-address", "127.0.0.1:0",
       "--metrics-bind-address", "127.0.0.1:0",
