@@ -26,7 +26,12 @@ export default defineConfig({
           // the global setup; files run one at a time because Nodes are cluster-scoped and the
           // controller watches all of them.
           name: "real",
-          include: ["test/real-kube/**/*.test.ts"],
+          include: [
+            "test/real-kube/**/*.test.ts",
+            // Controller end-to-end scenarios defined once, run against both API servers.
+            "test/e2e/controller-nodes.test.ts",
+            "test/e2e/controller-leader.test.ts",
+          ],
           globalSetup: ["test/real-kube/global-setup.ts"],
           maxWorkers: 1,
           sequence: { groupOrder: 1 },

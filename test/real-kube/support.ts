@@ -10,7 +10,8 @@ import { parseAllDocuments } from "yaml";
 import { renderKubeconfig } from "../../src/fakes/fake-kube/kubeconfig.js";
 import { apiRequest, type RealKubeInfo } from "./real-kube.js";
 
-const provided = inject("realKube");
+// Undefined in projects whose global setup provides nothing (the fake project).
+const provided = (inject("realKube") as ReturnType<typeof inject<"realKube">> | undefined) ?? {};
 /** The running server, or undefined when the tier is skipped (see `skipReason`). */
 export const realKube: RealKubeInfo | undefined = provided.info;
 export const skipReason = provided.skipped ?? "";

@@ -6,6 +6,7 @@ import { routeMarker } from "../../src/domain/ownership.js";
 import { startFakeKube, type FakeKubeOptions, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
 import { startFakeVpc, type FakeVpcOptions, type FakeVpcServer, type SeedEntry } from "../../src/fakes/fake-vpc/index.js";
 import { baseEnv } from "./cli.js";
+import { backendKind, FakeKubeBackend, RealKubeBackend, type KubeBackend, type NodeEvent } from "./kube-backend.js";
 import { ControllerProcess } from "./controller-process.js";
 import { waitFor } from "./wait-for.js";
 
@@ -86,7 +87,10 @@ export interface WorldOptions {
   readonly entries?: readonly SeedEntry[];
   readonly kube?: Partial<FakeKubeOptions>;
   readonly vpc?: Partial<FakeVpcOptions>;
-  /** Point the controller at another API server (the real tier's) instead of the fake's kubeconfig. */
+  /**
+   * Point the controller at this kubeconfig; the caller then manages the Kubernetes side itself
+   * (the world neither makes Nodes there nor cleans up).
+   */
   readonly kubeconfigPath?: string;
   /** Namespace of the leader-election Lease. @default LEASE_NAMESPACE */
   readonly leaseNamespace?: string;
@@ -102,22 +106,29 @@ export interface ControllerTimings {
 }
 
 export class ControllerWorld {
+  /** The fake API server (started in every world; the controller uses it only when `cluster.kind` is "fake"). */
   readonly kube: FakeKubeServer;
+  /** The API server the controller uses: the fake, or the real tier's (see kube-backend.ts). */
+  readonly cluster: KubeBackend;
   readonly vpc: FakeVpcServer;
   /** The kubeconfig the controller uses: the fake's, or the one WorldOptions named. */
   readonly kubeconfigPath: string;
   readonly leaseNamespace: string;
   readonly #processes: ControllerProcess[] = [];
 
-  private constructor(kube: FakeKubeServer, vpc: FakeVpcServer, options: WorldOptions) {
+  private constructor(kube: FakeKubeServer, vpc: FakeVpcServer, cluster: KubeBackend, options: WorldOptions) {
     this.kube = kube;
     this.vpc = vpc;
-    this.kubeconfigPath = options.kubeconfigPath ?? kube.kubeconfigPath;
-    this.leaseNamespace = options.leaseNamespace ?? LEASE_NAMESPACE;
+    this.cluster = cluster;
+    this.kubeconfigPath = options.kubeconfigPath ?? cluster.kubeconfigPath;
+    this.leaseNamespace = options.leaseNamespace ?? cluster.leaseNamespace;
   }
 
   static async start(options: WorldOptions = {}): Promise<ControllerWorld> {
-    const kube = await startFakeKube({ ...options.kube, nodes: (options.nodes ?? []).map(nodeObject) });
+    const real = backendKind() === "real" && options.kubeconfigPath === undefined;
+    const nodes = (options.nodes ?? []).map(nodeObject);
+    const kube = await startFakeKube({ ...options.kube, nodes: real ? [] : nodes });
+    const cluster = real ? await RealKubeBackend.start(nodes) : new FakeKubeBackend(kube, LEASE_NAMESPACE);
     const vpc = await startFakeVpc({
       regionId: REGION_ID,
       pendingMs: 100,
@@ -146,7 +157,7 @@ export class ControllerWorld {
       ],
       ...options.vpc,
     });
-    return new ControllerWorld(kube, vpc, options);
+    return new ControllerWorld(kube, vpc, cluster, options);
   }
 
   /** `run` arguments pointing at both fakes, leader election in LEASE_NAMESPACE, ports chosen by the OS. */
@@ -241,7 +252,28 @@ export class ControllerWorld {
     );
   }
 
-  /** The leader-election Lease's holder ("" when released or missing). */
+  /** The Node's condition of `type` on the world's API server (fake or real). */
+  async nodeCondition(nodeName: string, type = "NetworkUnavailable"): Promise<{ status?: string; reason?: string; message?: string } | undefined> {
+    const node = (await this.cluster.getNode(nodeName)) as { status?: { conditions?: { type: string; status?: string; reason?: string; message?: string }[] } } | undefined;
+    return node?.status?.conditions?.find((c) => c.type === type);
+  }
+
+  /** Events about a Node on the world's API server (fake or real). */
+  eventsAbout(nodeName: string): Promise<NodeEvent[]> {
+    return this.cluster.nodeEvents(nodeName);
+  }
+
+  /** The leader-election Lease on the world's API server (fake or real). */
+  async lease(): Promise<{ spec?: { holderIdentity?: string; leaseTransitions?: number } } | undefined> {
+    return (await this.cluster.getLease(this.leaseNamespace, LEASE_NAME));
+  }
+
+  /** The Lease's holder on the world's API server ("" when released or missing). */
+  async holder(): Promise<string> {
+    return (await this.lease())?.spec?.holderIdentity ?? "";
+  }
+
+  /** The leader-election Lease's holder on the fake ("" when released or missing). */
   leaseHolder(): string {
     const lease = this.kube.getLease(LEASE_NAMESPACE, LEASE_NAME) as { spec?: { holderIdentity?: string } } | undefined;
     return lease?.spec?.holderIdentity ?? "";
@@ -260,6 +292,6 @@ export class ControllerWorld {
         }
       }),
     );
-    await Promise.all([this.kube.close(), this.vpc.close()]);
+    await Promise.all([this.kube.close(), this.vpc.close(), this.cluster.close()]);
   }
 }
