@@ -31,6 +31,8 @@ export default defineConfig({
             // Controller end-to-end scenarios defined once, run against both API servers.
             "test/e2e/controller-nodes.test.ts",
             "test/e2e/controller-leader.test.ts",
+            // The fake's conformance tests, run unchanged against the real server (differential).
+            "test/fakes/fake-kube/client-node-nodes.test.ts",
           ],
           globalSetup: ["test/real-kube/global-setup.ts"],
           maxWorkers: 1,

@@ -13,6 +13,7 @@ import {
   alreadyExists,
   badRequest,
   conflict,
+  preconditionFailed,
   invalid,
   notFound,
   type ErrorSubject,
@@ -87,7 +88,9 @@ export class Registry {
     const now = this.#now();
     metadata["uid"] = randomUUID();
     metadata["creationTimestamp"] = rfc3339Seconds(now);
-    metadata["generation"] = 1;
+    // Nodes, Events and Leases have no metadata.generation on a real API server (their strategies
+    // never set it); whatever a client sent is dropped, as there.
+    delete metadata["generation"];
     delete metadata["deletionTimestamp"];
     delete metadata["deletionGracePeriodSeconds"];
     delete metadata["selfLink"];
@@ -142,13 +145,10 @@ export class Registry {
       throw invalid(subject, name, [{ field: "metadata.uid", reason: "FieldValueInvalid", message: `Invalid value: "${uid}": field is immutable` }]);
     }
     resultMeta["creationTimestamp"] = currentMeta["creationTimestamp"];
-    resultMeta["generation"] = currentMeta["generation"];
+    delete resultMeta["generation"];
     copyOrDelete(resultMeta, currentMeta, "deletionTimestamp");
     copyOrDelete(resultMeta, currentMeta, "deletionGracePeriodSeconds");
     resultMeta["resourceVersion"] = currentMeta["resourceVersion"];
-    if (!deepEqual(result["spec"], current["spec"]) && typeof currentMeta["generation"] === "number") {
-      resultMeta["generation"] = currentMeta["generation"] + 1;
-    }
     this.#validate(storage, subject, result);
     if (deepEqual(result, current)) return { object: current, created: false };
     if (options.dryRun === true) return { object: result, created: false };
@@ -169,15 +169,11 @@ export class Registry {
     const metadata = metadataOf(current);
     const wantedUid = options.preconditions?.uid;
     if (wantedUid !== undefined && wantedUid !== metadata["uid"]) {
-      throw conflict(subject, name, `Precondition failed: UID in precondition: ${wantedUid}, UID in object meta: ${String(metadata["uid"])}`);
+      throw preconditionFailed(subject, name, "UID", wantedUid, String(metadata["uid"]));
     }
     const wantedRv = options.preconditions?.resourceVersion;
     if (wantedRv !== undefined && wantedRv !== metadata["resourceVersion"]) {
-      throw conflict(
-        subject,
-        name,
-        `Precondition failed: ResourceVersion in precondition: ${wantedRv}, ResourceVersion in object meta: ${String(metadata["resourceVersion"])}`,
-      );
+      throw preconditionFailed(subject, name, "ResourceVersion", wantedRv, String(metadata["resourceVersion"]));
     }
     const finalizers = metadata["finalizers"];
     if (Array.isArray(finalizers) && finalizers.length > 0) {
@@ -200,9 +196,11 @@ export class Registry {
       else result["status"] = current["status"];
       return result;
     }
-    const result = { ...current };
-    if (next["status"] === undefined) delete result["status"];
-    else result["status"] = next["status"];
+    // Like the real status strategies: a write to /status keeps the stored spec, and takes the rest
+    // (status, and metadata such as labels) from the request.
+    const result = { ...next };
+    if (current["spec"] === undefined) delete result["spec"];
+    else result["spec"] = current["spec"];
     return result;
   }
 

@@ -43,6 +43,20 @@ export function statusObject(code: number, reason: string, message: string, deta
   return status;
 }
 
+/**
+ * A failed delete precondition, worded as the real API server words it (by Kind, not resource:
+ * `Operation cannot be fulfilled on Node "n1": the UID in the precondition (…) does not match …`).
+ */
+export function preconditionFailed(subject: ErrorSubject, name: string, field: "UID" | "ResourceVersion", wanted: string, actual: string): KubeStatusError {
+  const hint = field === "UID" ? "The object might have been deleted and then recreated" : "The object might have been modified";
+  return new KubeStatusError(
+    409,
+    "Conflict",
+    `Operation cannot be fulfilled on ${subject.kind} "${name}": the ${field} in the precondition (${wanted}) does not match the ${field} in record (${actual}). ${hint}`,
+    detailsFor(subject, name),
+  );
+}
+
 function qualified(subject: ErrorSubject): string {
   return subject.group === "" ? subject.plural : `${subject.plural}.${subject.group}`;
 }
