@@ -33,6 +33,7 @@ export default defineConfig({
             "test/e2e/controller-leader.test.ts",
             // The fake's conformance tests, run unchanged against the real server (differential).
             "test/fakes/fake-kube/client-node-nodes.test.ts",
+            "test/fakes/fake-kube/client-node-events-leases.test.ts",
           ],
           globalSetup: ["test/real-kube/global-setup.ts"],
           maxWorkers: 1,

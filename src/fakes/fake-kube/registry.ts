@@ -14,6 +14,7 @@ import {
   badRequest,
   conflict,
   preconditionFailed,
+  resourceVersionRequired,
   invalid,
   notFound,
   type ErrorSubject,
@@ -128,6 +129,8 @@ export class Registry {
     }
     this.#checkNamespace(metadata, namespace, type.namespaced);
     const requestedRv = stringField(metadata, "resourceVersion") ?? "";
+    // Leases take no unconditional update of an existing object, as on kube-apiserver.
+    if (current !== undefined && requestedRv === "" && !type.unconditionalUpdate) throw resourceVersionRequired(subject, name);
     if (current === undefined) {
       if (!type.createOnUpdate || scope === "status") throw notFound(subject, name);
       if (requestedRv !== "") throw notFound(subject, name);
@@ -221,9 +224,13 @@ export class Registry {
     const name = stringField(metadataOf(obj), "name") ?? "";
     const micro = badMicroTime(type, obj);
     if (micro !== undefined) {
+      // Go's time.Parse error, as kube-apiserver words it: the text from the first mismatch on.
+      const value = String(micro.value);
+      const rest = value.slice(19);
+      const [text, layout] = /^\.\d{6}/.test(rest) ? [rest.slice(7), "Z07:00"] : [rest, ".000000"];
       throw badRequest(
-        `${subject.kind} in version "v1" cannot be handled as a ${subject.kind}: parsing time ${JSON.stringify(micro.value)} as ` +
-          `"2006-01-02T15:04:05.000000Z07:00": ${micro.path} must be a MicroTime with exactly six fractional digits`,
+        `${subject.kind} in version "v1" cannot be handled as a ${subject.kind}: parsing time ${JSON.stringify(value)} as ` +
+          `"2006-01-02T15:04:05.000000Z07:00": cannot parse ${JSON.stringify(text)} as ${JSON.stringify(layout)}`,
       );
     }
     const causes: FieldCause[] = [];
@@ -235,7 +242,8 @@ export class Registry {
       });
     }
     causes.push(...type.validate(obj));
-    if (causes.length > 0) throw invalid(subject, name, causes);
+    // Both Event APIs validate the one internal (core) Event type, so kube-apiserver names it "Event".
+    if (causes.length > 0) throw invalid(storage === "events" ? { ...subject, group: "" } : subject, name, causes);
   }
 
   #generateName(storage: StorageKey, namespace: string | undefined, prefix: string): string {

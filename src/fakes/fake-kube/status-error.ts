@@ -57,6 +57,17 @@ export function preconditionFailed(subject: ErrorSubject, name: string, field: "
   );
 }
 
+/** A PUT without metadata.resourceVersion of a kind that takes no unconditional update (Leases). */
+export function resourceVersionRequired(subject: ErrorSubject, name: string): KubeStatusError {
+  const message = "Invalid value: 0: must be specified for an update";
+  return new KubeStatusError(422, "Invalid", `${qualified(subject)} "${name}" is invalid: metadata.resourceVersion: ${message}`, {
+    name,
+    group: subject.group,
+    kind: subject.kind,
+    causes: [{ reason: "FieldValueInvalid", message, field: "metadata.resourceVersion" }],
+  });
+}
+
 function qualified(subject: ErrorSubject): string {
   return subject.group === "" ? subject.plural : `${subject.plural}.${subject.group}`;
 }
