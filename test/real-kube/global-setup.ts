@@ -7,7 +7,8 @@ import { buildRealKube, GoMissingError, RealKube, type RealKubeInfo } from "./re
 
 declare module "vitest" {
   export interface ProvidedContext {
-    realKube: { readonly info?: RealKubeInfo; readonly skipped?: string };
+    /** The shared server, the directory with its binaries (for tests that need a server of their own), or why the tier is skipped. */
+    realKube: { readonly info?: RealKubeInfo; readonly binDir?: string; readonly skipped?: string };
   }
 }
 
@@ -28,6 +29,6 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     return undefined;
   }
   const kube = await RealKube.start({ binDir });
-  project.provide("realKube", { info: kube.info });
+  project.provide("realKube", { info: kube.info, binDir });
   return () => kube.stop();
 }

@@ -162,7 +162,21 @@ export class RealKube {
     return this.#dir;
   }
 
+  /**
+   * Starts etcd and kube-apiserver. Ports are found free just before the start, so another process
+   * can take one meanwhile: then the start is tried again with new ports (three tries).
+   */
   static async start(options: StartOptions): Promise<RealKube> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await RealKube.#startOnce(options);
+      } catch (error) {
+        if (attempt >= 3 || !/address already in use/.test((error as Error).message)) throw error;
+      }
+    }
+  }
+
+  static async #startOnce(options: StartOptions): Promise<RealKube> {
     const dir = await mkdtemp(join(tmpdir(), "vrs-real-kube-"));
     const logDir = options.logDir ?? dir;
     const etcdLog = createWriteStream(join(logDir, "etcd.log"));

@@ -3,6 +3,8 @@
 // API, and the audit log. Files of the real project run one at a time; each cleans the Nodes it made
 // (Nodes are cluster-scoped and the controller watches all of them) and works in its own namespace.
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inject } from "vitest";
@@ -15,6 +17,8 @@ const provided = (inject("realKube") as ReturnType<typeof inject<"realKube">> | 
 /** The running server, or undefined when the tier is skipped (see `skipReason`). */
 export const realKube: RealKubeInfo | undefined = provided.info;
 export const skipReason = provided.skipped ?? "";
+/** Directory with bin/kube-apiserver and bin/etcd, for a test that starts a server of its own. */
+export const realKubeBinDir: string | undefined = provided.binDir;
 
 export interface KubeObject {
   apiVersion?: string;
@@ -210,4 +214,66 @@ export async function auditEvents(info: RealKubeInfo, username: string): Promise
 export function permissionOf(event: AuditEvent): string {
   const ref = event.objectRef ?? {};
   return `${event.verb} ${ref.apiGroup ?? ""}/${ref.resource ?? ""}${ref.subresource ? `/${ref.subresource}` : ""}`;
+}
+
+export interface WatchEvent {
+  readonly type: string;
+  readonly object: { kind?: string; apiVersion?: string; code?: number; reason?: string; metadata?: { name?: string; resourceVersion?: string; annotations?: Record<string, string> } };
+}
+
+/** A raw watch (http or https) that collects the events of the stream, for either API server. */
+export class WatchStream {
+  readonly events: WatchEvent[] = [];
+  status = 0;
+  ended = false;
+  readonly #request: ReturnType<typeof httpsRequest>;
+  readonly #done: Promise<void>;
+
+  constructor(server: { readonly url: string; readonly caPem?: string | undefined }, token: string, path: string) {
+    let finish = (): void => undefined;
+    this.#done = new Promise((resolve) => (finish = resolve));
+    const request = server.url.startsWith("https:") ? httpsRequest : httpRequest;
+    this.#request = request(`${server.url}${path}`, { headers: { Authorization: `Bearer ${token}` }, ...(server.caPem === undefined ? {} : { ca: server.caPem }) }, (res) => {
+      this.status = res.statusCode ?? 0;
+      let buffer = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        buffer += chunk;
+        let newline = buffer.indexOf("\n");
+        while (newline >= 0) {
+          const line = buffer.slice(0, newline).trim();
+          buffer = buffer.slice(newline + 1);
+          if (line !== "") this.events.push(JSON.parse(line) as WatchEvent);
+          newline = buffer.indexOf("\n");
+        }
+      });
+      const end = (): void => {
+        if (buffer.trim() !== "" && this.status === 200) this.events.push(JSON.parse(buffer) as WatchEvent);
+        else if (buffer.trim() !== "") this.events.push({ type: "HTTP", object: JSON.parse(buffer) as WatchEvent["object"] });
+        this.ended = true;
+        finish();
+      };
+      res.on("end", end);
+      res.on("error", end);
+      res.on("close", end);
+    });
+    this.#request.on("error", () => {
+      this.ended = true;
+      finish();
+    });
+    this.#request.end();
+  }
+
+  summary(): string[] {
+    return this.events.map((e) => `${e.type} ${e.object.metadata?.name ?? e.object.code ?? ""}`.trim());
+  }
+
+  async stop(): Promise<void> {
+    this.#request.destroy();
+    await this.#done;
+  }
+
+  finished(): Promise<void> {
+    return this.#done;
+  }
 }
