@@ -12,7 +12,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "fake",
-          include: ["test/**/*.test.ts"],
+          // The product's tests and those of the workspace packages (the fakes).
+          include: ["test/**/*.test.ts", "packages/*/test/**/*.test.ts"],
           exclude: [...configDefaults.exclude, "test/real-kube/**"],
           // End-to-end tests spawn processes and servers; two workers fit the 2-core CI machine.
           maxWorkers: 2,
@@ -32,8 +33,8 @@ export default defineConfig({
             "test/e2e/controller-nodes.test.ts",
             "test/e2e/controller-leader.test.ts",
             // The fake's conformance tests, run unchanged against the real server (differential).
-            "test/fakes/fake-kube/client-node-nodes.test.ts",
-            "test/fakes/fake-kube/client-node-events-leases.test.ts",
+            "packages/fake-kube-apiserver/test/client-node-nodes.test.ts",
+            "packages/fake-kube-apiserver/test/client-node-events-leases.test.ts",
           ],
           globalSetup: ["test/real-kube/global-setup.ts"],
           maxWorkers: 1,

@@ -13,8 +13,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { renderKubeconfig } from "../../src/fakes/fake-kube/kubeconfig.js";
-import { createSelfSignedCertificate } from "../../src/fakes/fake-kube/self-signed-certificate.js";
+import { createSelfSignedCertificate, renderKubeconfig } from "@vpc-route-sync/fake-kube-apiserver";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The repository's test/real-kube directory (also when this file runs compiled from build-real-kube/). */

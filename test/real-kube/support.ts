@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inject } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { renderKubeconfig } from "../../src/fakes/fake-kube/kubeconfig.js";
+import { renderKubeconfig } from "@vpc-route-sync/fake-kube-apiserver";
 import { apiRequest, type RealKubeInfo } from "./real-kube.js";
 
 // Undefined in projects whose global setup provides nothing (the fake project).

@@ -4,7 +4,7 @@
 // etcd compaction (410), label-selector watches (objects leaving and entering the selection), and
 // bookmarks (the end-of-initial-events bookmark of a streaming list, and the BOOKMARK object's shape).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeKube, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
+import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { nodeObject } from "../support/controller-world.js";
 import { waitFor } from "../support/wait-for.js";
 import { apiRequest, RealKube, type RealKubeInfo } from "./real-kube.js";

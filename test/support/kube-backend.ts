@@ -5,7 +5,7 @@
 // the world owns every Node (the real project runs its files one at a time).
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import type { FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
+import type { FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { manifestObjects, RealCluster, realKube, tempDir, writeKubeconfig, type KubeObject } from "../real-kube/support.js";
 
 export interface NodeEvent {
