@@ -9,11 +9,11 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createSelfSignedCertificate, renderKubeconfig } from "@vpc-route-sync/fake-kube-apiserver";
+import { freePort } from "../../bench/child-process.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The repository's test/real-kube directory (also when this file runs compiled from build-real-kube/). */
@@ -72,18 +72,6 @@ export interface StartOptions {
   readonly logDir?: string;
   /** Extra kube-apiserver flags. */
   readonly apiserverFlags?: readonly string[];
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 interface Answer {
