@@ -31,6 +31,7 @@ const USER = `system:serviceaccount:${NS}:${SA}`;
 const MANIFEST = join(import.meta.dirname, "..", "..", "manifests", "rbac.yaml");
 
 interface Rule {
+  readonly resourceNames?: string[];
   readonly apiGroups: string[];
   readonly resources: string[];
   readonly verbs: string[];
@@ -59,7 +60,8 @@ function rulesOf(role: KubeObject): Rule[] {
 function grants(rule: Rule, event: AuditEvent): boolean {
   const ref = event.objectRef ?? {};
   const resource = ref.subresource ? `${ref.resource ?? ""}/${ref.subresource}` : (ref.resource ?? "");
-  return rule.apiGroups.includes(ref.apiGroup ?? "") && rule.resources.includes(resource) && rule.verbs.includes(event.verb);
+  const named = rule.resourceNames === undefined || rule.resourceNames.includes(ref.name ?? "");
+  return named && rule.apiGroups.includes(ref.apiGroup ?? "") && rule.resources.includes(resource) && rule.verbs.includes(event.verb);
 }
 
 function describeRule(role: KubeObject, rule: Rule): string {
@@ -140,7 +142,7 @@ describe.skipIf(realKube === undefined)(`RBAC of manifests/rbac.yaml on a real A
         spec: {
           user: USER,
           groups: ["system:serviceaccounts", `system:serviceaccounts:${NS}`, "system:authenticated"],
-          resourceAttributes: { group, resource, subresource, verb: rule.verbs[0], namespace: NS },
+          resourceAttributes: { group, resource, subresource, verb: rule.verbs[0], namespace: NS, ...(rule.resourceNames ? { name: rule.resourceNames[0] } : {}) },
         },
       });
       return (review.status.allowed ?? false) === allowed;
