@@ -151,6 +151,13 @@ function decodeToken(token: string): number {
   return Number(match[1]);
 }
 
+/** PageNumber (default 1) and PageSize (1..50, default 10) of the Describe* calls that page by number. */
+function numberedPage(params: Params): { pageNumber: number; pageSize: number; page: <T>(list: readonly T[]) => T[] } {
+  const pageNumber = params.int("PageNumber", 1, 1_000_000) ?? 1;
+  const pageSize = params.int("PageSize", 1, 50) ?? 10;
+  return { pageNumber, pageSize, page: (list) => list.slice((pageNumber - 1) * pageSize, pageNumber * pageSize) };
+}
+
 // ---- actions -----------------------------------------------------------------------------------
 
 const describeRouteTableList: ActionDefinition = {
@@ -161,8 +168,7 @@ const describeRouteTableList: ActionDefinition = {
   mutating: false,
   vpcs: () => [],
   run(params, ctx) {
-    const pageNumber = params.int("PageNumber", 1, 1_000_000) ?? 1;
-    const pageSize = params.int("PageSize", 1, 50) ?? 10;
+    const { pageNumber, pageSize, page: pageOf } = numberedPage(params);
     const filters: Array<[string | undefined, (t: ReturnType<VpcState["tables"]>[number]) => string]> = [
       [params.str("VpcId"), (t) => t.vpcId],
       [params.str("RouteTableId"), (t) => t.routeTableId],
@@ -176,7 +182,7 @@ const describeRouteTableList: ActionDefinition = {
     const matching = ctx.state
       .tables()
       .filter((t) => !tagged && filters.every(([want, get]) => want === undefined || want === "" || get(t) === want));
-    const page = matching.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+    const page = pageOf(matching);
     return {
       PageNumber: pageNumber,
       PageSize: pageSize,
@@ -578,8 +584,7 @@ const describeVSwitches: ActionDefinition = {
   mutating: false,
   vpcs: () => [],
   run(params, ctx) {
-    const pageNumber = params.int("PageNumber", 1, 1_000_000) ?? 1;
-    const pageSize = params.int("PageSize", 1, 50) ?? 10;
+    const { pageNumber, pageSize, page: pageOf } = numberedPage(params);
     const vpcId = params.str("VpcId");
     const vSwitchId = params.str("VSwitchId");
     const zoneId = params.str("ZoneId");
@@ -587,7 +592,7 @@ const describeVSwitches: ActionDefinition = {
     const vpcIds = vpcId ? [vpcId] : [...new Set(ctx.state.tables().map((t) => t.vpcId))].sort();
     const all = vpcIds.flatMap((id) => (ctx.state.network(id)?.vSwitches ?? []).map((v) => ({ ...v, vpcId: id })));
     const matching = all.filter((v) => (!vSwitchId || v.vSwitchId === vSwitchId) && (!zoneId || v.zoneId === zoneId));
-    const page = matching.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+    const page = pageOf(matching);
     return {
       PageNumber: pageNumber,
       PageSize: pageSize,
