@@ -9,7 +9,7 @@
 import { CoreV1Api, ListWatch, Watch } from "@kubernetes/client-node";
 import type { KubeConfig, KubernetesListObject, V1Node } from "@kubernetes/client-node";
 import { describeKubeError } from "./api-error.js";
-import { backoffDelay, type BackoffPolicy } from "./backoff.js";
+import { backoffDelay, type BackoffPolicy } from "../util/backoff.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { listAllNodes } from "./node-lister.js";
 import { normalizeNode } from "./node-object.js";

@@ -1,13 +1,14 @@
 // The controller's single coalescing trigger. Events only say "something changed"; every pass
 // reads the whole current state and converges (level-based), so a burst of hundreds of Node
 // events collapses into one or a few passes. Also owns the periodic resync and failure backoff.
+import { backoffDelay } from "../util/backoff.js";
 import type { Timers, TimerHandle } from "../util/timers.js";
 
 /** How a pass ended, which decides when the next one runs. */
 export type PassOutcome =
   /** Converged (or nothing to do): next pass on the next change or resync. */
   | "success"
-  /** Transient failure: retry after an exponential backoff. */
+  /** Transient failure: retry after an exponential backoff with full jitter (util/backoff.ts). */
   | "retry"
   /** Final failure (quota, permissions, refused deletes): wait for a change or the resync, no hot loop. */
   | "final";
@@ -150,8 +151,7 @@ export class ReconcileLoop {
   }
 
   #backoffMs(): number {
-    const { backoffBaseMs, backoffMaxMs } = this.#options;
-    const exp = backoffBaseMs * 2 ** Math.min(this.#failures - 1, 30);
-    return Math.min(backoffMaxMs, exp);
+    const { backoffBaseMs, backoffMaxMs, timers } = this.#options;
+    return backoffDelay({ initialMs: backoffBaseMs, maxMs: backoffMaxMs }, this.#failures - 1, () => timers.random());
   }
 }
