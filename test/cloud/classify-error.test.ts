@@ -192,8 +192,8 @@ describe("secrets never reach a message", () => {
     expect(classifyFailedCode("X", `item ${secret}`, { secrets: [secret] }).message).not.toContain(secret);
   });
 
-  it("scrubSecrets replaces every occurrence and ignores trivially short strings", () => {
-    expect(scrubSecrets(`a${secret}b${secret}`, [secret])).toBe("a***b***");
+  it("scrubSecrets (the one scrubber of observability/secret-scrubber.ts) replaces every occurrence and ignores trivially short strings", () => {
+    expect(scrubSecrets(`a${secret}b${secret}`, [secret])).toBe("a[redacted]b[redacted]");
     expect(scrubSecrets("abc", ["a"])).toBe("abc");
   });
 });

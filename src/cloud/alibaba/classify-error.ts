@@ -1,7 +1,11 @@
 // The one place that turns what the Alibaba SDK throws (and per-entry FailedCodes of batch calls)
 // into a CloudError with a stable code, a kind and a retry verdict. Nothing else in the project
 // looks at SDK error names, HTTP statuses or messages. Codes and classes: reference §6 and §9.
+import { scrubSecrets } from "../../observability/secret-scrubber.js";
 import { CloudError, type CloudErrorKind } from "../errors.js";
+
+// The project's one secret scrubber (observability/secret-scrubber.ts), re-exported for the adapter.
+export { scrubSecrets };
 
 export interface ClassifyContext {
   /** API action being called, e.g. "CreateRouteEntries". */
@@ -139,14 +143,6 @@ const NETWORK_CODES = new Set([
   "ENOTFOUND",
   "UND_ERR_SOCKET",
 ]);
-
-/** Replaces every secret string with "***" (longest first, so a token containing a secret is fully hidden). */
-export function scrubSecrets(text: string, secrets: readonly string[] | undefined): string {
-  let out = text;
-  const list = [...(secrets ?? [])].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
-  for (const secret of list) out = out.split(secret).join("***");
-  return out;
-}
 
 /** Classifies a per-entry FailedCode of a CreateRouteEntries/DeleteRouteEntries HTTP-200 response. */
 export function classifyFailedCode(
