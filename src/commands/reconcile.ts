@@ -5,7 +5,8 @@ import type { CommandIo, ReconcileConfig } from "../config/index.js";
 import type { NodeFacts } from "../domain/types.js";
 import type { Logger } from "../observability/logger.js";
 import { buildJsonReport, exitCodeFor, formatTextReport } from "../reconcile/report.js";
-import { RouteSyncer, asCloudError } from "../reconcile/sync-once.js";
+import { RouteSyncer } from "../reconcile/sync-once.js";
+import { exitCodeForError } from "../error-policy.js";
 import type { RouteTable } from "../cloud/route-table.js";
 import {
   NodesFileError,
@@ -31,7 +32,7 @@ export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo
   } catch (error) {
     const message = error instanceof NodesFileError ? error.message : `cannot list Nodes from the Kubernetes API: ${messageOf(error)}`;
     io.stderr.write(`vpc-route-sync: ${message}\n`);
-    return error instanceof NodesFileError ? 2 : 1;
+    return exitCodeForError(error);
   }
 
   const syncer = new RouteSyncer({ routeTable, settings: syncSettingsFrom(config), logger });
@@ -47,10 +48,9 @@ export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo
       onProgress: progress?.update,
     });
   } catch (error) {
-    const cloudError = asCloudError(error);
     progress?.done();
-    io.stderr.write(`vpc-route-sync: ${cloudError.message}\n`);
-    return cloudError.code === "Config.NoRouteTable" ? 2 : 1;
+    io.stderr.write(`vpc-route-sync: ${messageOf(error)}\n`);
+    return exitCodeForError(error);
   }
   progress?.done();
 

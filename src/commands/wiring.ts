@@ -11,6 +11,7 @@ import type { NodeFacts } from "../domain/types.js";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { createLogger, type LogContext, type Logger } from "../observability/logger.js";
 import type { SyncSettings } from "../reconcile/sync-once.js";
+import { ConfigurationError } from "../errors.js";
 
 export function createCommandLogger(
   config: { readonly logLevel: LogLevel; readonly logFormat?: LogFormat; readonly credentials?: CommonConfig["credentials"] },
@@ -81,8 +82,8 @@ export async function listNodesFromApi(config: CommonConfig, io: CommandIo): Pro
 }
 
 /** Error for a `--nodes-file` that cannot be used; the message names the file and the problem. */
-export class NodesFileError extends Error {
-  override readonly name = "NodesFileError";
+export class NodesFileError extends ConfigurationError {
+  override readonly name: string = "NodesFileError";
 }
 
 /**

@@ -13,7 +13,8 @@ import { NodeStatusWriter } from "../kube/node-status.js";
 import type { LogContext, Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { ReconcileLoop, type PassOutcome, type PassTrigger } from "../reconcile/reconcile-loop.js";
-import { RouteSyncer, asCloudError, type SyncResult, type SyncSettings } from "../reconcile/sync-once.js";
+import { RouteSyncer, type SyncResult, type SyncSettings } from "../reconcile/sync-once.js";
+import { errorPolicy } from "../error-policy.js";
 import { realTimers, type Timers } from "../util/timers.js";
 import {
   DEFAULT_ROUTE_TABLE_QUOTA,
@@ -218,12 +219,12 @@ export class Controller {
       });
     } catch (error) {
       if (signal.aborted) return this.#abandoned(trigger, started, signal, log);
-      const cloudError = asCloudError(error);
+      const code = errorCodeOf(error);
       const seconds = (this.#timers.now() - started) / 1000;
       this.#o.metrics.observeReconcile("error", seconds);
-      log.error({ code: cloudError.code, err: cloudError }, "reconcile failed");
-      void this.#events.recordCluster("SyncRouteFailed", `reconcile failed: ${cloudError.code}: ${cloudError.message}`);
-      return cloudError.retryable ? "retry" : "final";
+      log.error({ code, err: error }, "reconcile failed");
+      void this.#events.recordCluster("SyncRouteFailed", `reconcile failed: ${code}: ${error instanceof Error ? error.message : String(error)}`);
+      return errorPolicy(error) === "backoff" ? "retry" : "final";
     }
     // Entries left unconfirmed by an abort are not failures of the Nodes: reporting them would set
     // NetworkUnavailable=True on healthy Nodes at every rollout. The next leader's pass reports.
@@ -322,4 +323,10 @@ export class Controller {
     const restarts = this.#informer.restarts;
     for (; this.#reportedRestarts < restarts; this.#reportedRestarts++) this.#o.metrics.informerRestarted();
   }
+}
+
+/** The stable code of an operator error (CloudError, ConfigurationError), "Unknown" for anything else. */
+function errorCodeOf(error: unknown): string {
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === "string" ? code : "Unknown";
 }

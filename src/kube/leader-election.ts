@@ -20,6 +20,7 @@ import type { CoordinationV1Api, V1Lease, V1LeaseSpec } from "@kubernetes/client
 import { describeKubeError, isConflict, isNotFound } from "./api-error.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { sleep, realTimers, type Timers, type TimerHandle } from "../util/timers.js";
+import { KubernetesError } from "../errors.js";
 
 /** client-go's JitterFactor for the acquire loop: waits between retryPeriod and 2.2 × retryPeriod. */
 const ACQUIRE_JITTER = 1.2;
@@ -49,8 +50,8 @@ export interface LeaderElectorOptions {
 
 type Attempt = "leader" | "follower" | "error";
 
-export class LeaderElectionError extends Error {
-  override readonly name = "LeaderElectionError";
+export class LeaderElectionError extends KubernetesError {
+  override readonly name: string = "LeaderElectionError";
 }
 
 export class LeaderElector {

@@ -2,7 +2,8 @@
 // the one-shot `reconcile` command, the controller loop and the demo, so all three behave alike.
 import type { Logger } from "pino";
 import type { BatchResult, EntryOutcome, RouteTable } from "../cloud/route-table.js";
-import { CloudError } from "../cloud/errors.js";
+import { asCloudError, type CloudError } from "../cloud/errors.js";
+import { ConfigurationError } from "../errors.js";
 import { routesTo } from "../domain/route-entry.js";
 import { buildPlan } from "../domain/build-plan.js";
 import type { MaxDeletions, PlanResult } from "../domain/plan.js";
@@ -97,20 +98,12 @@ export class RouteSyncer {
     const { settings, routeTable, logger } = this.#deps;
     if (settings.routeTableIds.length > 0) return [...settings.routeTableIds];
     if (!settings.vpcId) {
-      throw new CloudError("no route table to manage: set --route-table-ids or --vpc-id", {
-        code: "Config.NoRouteTable",
-        kind: "invalid",
-        retryable: false,
-      });
+      throw new ConfigurationError("no route table to manage: set --route-table-ids or --vpc-id", { code: "Config.NoRouteTable" });
     }
     const tables = await routeTable.listRouteTables(settings.vpcId);
     const ids = tables.map((t) => t.routeTableId).sort();
     if (ids.length === 0) {
-      throw new CloudError(`VPC ${settings.vpcId} has no route table`, {
-        code: "Config.NoRouteTable",
-        kind: "not-found",
-        retryable: false,
-      });
+      throw new ConfigurationError(`VPC ${settings.vpcId} has no route table`, { code: "Config.NoRouteTable" });
     }
     logger.debug({ vpcId: settings.vpcId, routeTableIds: ids }, "route tables discovered");
     return ids;
@@ -230,11 +223,6 @@ function outcomeAt(list: BatchResult["creates"] | BatchResult["deletes"], i: num
   );
 }
 
-export function asCloudError(error: unknown): CloudError {
-  if (error instanceof CloudError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new CloudError(message, { code: "Unknown", kind: "unknown", retryable: true, cause: error });
-}
 
 function nodeRouteStates(
   eligible: readonly EligibleNode[],
