@@ -12,7 +12,7 @@ import { NodeInformer, relevant } from "../kube/node-informer.js";
 import { NodeStatusWriter } from "../kube/node-status.js";
 import type { LogContext, Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
-import { ReconcileLoop, type PassOutcome, type PassTrigger } from "../reconcile/reconcile-loop.js";
+import { PassScheduler, type PassVerdict, type PassTrigger } from "../reconcile/pass-scheduler.js";
 import { RouteSyncer, type SyncResult, type SyncSettings } from "../reconcile/sync-once.js";
 import { errorPolicy } from "../error-policy.js";
 import { realTimers, type Timers } from "../util/timers.js";
@@ -21,7 +21,7 @@ import {
   customEntryCounts,
   eligibilityCounts,
   passEvents,
-  passOutcome,
+  passVerdict,
   reconcileResult,
   routeCounts,
 } from "./pass-summary.js";
@@ -65,7 +65,7 @@ export class Controller {
   readonly #statusWriter: NodeStatusWriter;
   readonly #events: EventRecorder;
   readonly #elector: LeaderElector | undefined;
-  readonly #loop: ReconcileLoop;
+  readonly #loop: PassScheduler;
   /** When a relevant change for a Node was first seen and its route not yet Available (for latency). */
   readonly #changeSeenAt = new Map<string, number>();
   /** The skip reason last logged per Node: a skip is logged once per change, not once per pass. */
@@ -91,7 +91,7 @@ export class Controller {
       ? podReference(options.pod.namespace, options.pod.name)
       : leaseReference(le?.namespace ?? "default", le?.leaseName ?? "vpc-route-sync");
     this.#events = new EventRecorder({ core, identity: options.identity, clusterObject, logger: kubeLog, timers: this.#timers });
-    this.#loop = new ReconcileLoop({
+    this.#loop = new PassScheduler({
       aggregationWindowMs: options.aggregationWindowMs,
       resyncPeriodMs: options.resyncPeriodMs,
       backoffBaseMs: options.backoffBaseMs ?? 1_000,
@@ -195,14 +195,14 @@ export class Controller {
     void this.#loop.stop();
   }
 
-  #runPass(trigger: PassTrigger): Promise<PassOutcome> {
+  #runPass(trigger: PassTrigger): Promise<PassVerdict> {
     if (!this.#leading) return Promise.resolve("success");
     const passId = `${this.#o.identity}-${++this.#passSeq}`;
     const context = this.#o.logContext;
     return context ? context.run({ passId }, () => this.#pass(trigger, this.#log)) : this.#pass(trigger, this.#log.child({ passId }));
   }
 
-  async #pass(trigger: PassTrigger, log: Logger): Promise<PassOutcome> {
+  async #pass(trigger: PassTrigger, log: Logger): Promise<PassVerdict> {
     const started = this.#timers.now();
     this.#reportRestarts();
     const nodes = this.#informer.list();
@@ -230,7 +230,7 @@ export class Controller {
     // NetworkUnavailable=True on healthy Nodes at every rollout. The next leader's pass reports.
     if (signal.aborted) return this.#abandoned(trigger, started, signal, log);
     const seconds = (this.#timers.now() - started) / 1000;
-    const outcome = passOutcome(result);
+    const outcome = passVerdict(result);
     this.#o.metrics.observeReconcile(reconcileResult(result), seconds);
     if (!this.#leading) return outcome; // lost the Lease meanwhile: report nothing as leader
     this.#report(result, nodes);
@@ -252,7 +252,7 @@ export class Controller {
   }
 
   /** A pass cut short by the shutdown deadline or by losing the Lease: logged, nothing reported. */
-  #abandoned(trigger: PassTrigger, started: number, signal: AbortSignal, log: Logger): PassOutcome {
+  #abandoned(trigger: PassTrigger, started: number, signal: AbortSignal, log: Logger): PassVerdict {
     const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
     log.warn({ cause: trigger.cause, durationMs: Math.round(this.#timers.now() - started), reason }, "reconcile abandoned");
     return "retry";

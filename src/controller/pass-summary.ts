@@ -4,13 +4,13 @@ import type { EventReason } from "../kube/event-recorder.js";
 import type { NodeEligibilityCounts, RouteCounts } from "../observability/metrics.js";
 import type { ReconcileResult } from "../observability/metric-definitions.js";
 import type { SkipReason } from "../domain/types.js";
-import type { PassOutcome } from "../reconcile/reconcile-loop.js";
+import type { PassVerdict } from "../reconcile/pass-scheduler.js";
 import type { SyncResult } from "../reconcile/sync-once.js";
 
 /** Alibaba's default custom-entry quota per route table (raise-able by ticket). */
 export const DEFAULT_ROUTE_TABLE_QUOTA = 200;
 
-export function passOutcome(result: SyncResult): PassOutcome {
+export function passVerdict(result: SyncResult): PassVerdict {
   switch (result.outcome) {
     case "in-sync":
     case "applied":

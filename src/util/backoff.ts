@@ -1,6 +1,6 @@
 // The one backoff formula of the project: exponential growth, capped, with full jitter. Used by the
 // cloud retry policy (cloud/alibaba/retry-policy.ts), the informer restarts and status-patch retries
-// (kube/), and the reconcile loop's retry of a failed pass (reconcile/reconcile-loop.ts).
+// (kube/), and the reconcile loop's retry of a failed pass (reconcile/pass-scheduler.ts).
 // Full jitter (a uniformly random delay between 0 and the capped exponential) spreads the retries of
 // two replicas, many informers after an apiserver restart, or many clients throttled at once, and on
 // average halves the wait of a plain exponential backoff.

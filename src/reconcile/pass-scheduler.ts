@@ -5,7 +5,7 @@ import { backoffDelay } from "../util/backoff.js";
 import type { Timers, TimerHandle } from "../util/timers.js";
 
 /** How a pass ended, which decides when the next one runs. */
-export type PassOutcome =
+export type PassVerdict =
   /** Converged (or nothing to do): next pass on the next change or resync. */
   | "success"
   /** Transient failure: retry after an exponential backoff with full jitter (util/backoff.ts). */
@@ -13,7 +13,7 @@ export type PassOutcome =
   /** Final failure (quota, permissions, refused deletes): wait for a change or the resync, no hot loop. */
   | "final";
 
-export interface ReconcileLoopOptions {
+export interface PassSchedulerOptions {
   /** Delay between the first change of a burst and the pass that handles it. */
   readonly aggregationWindowMs: number;
   /** A full pass runs at least this often, also without changes (repairs drift made outside). */
@@ -22,7 +22,7 @@ export interface ReconcileLoopOptions {
   readonly backoffMaxMs: number;
   readonly timers: Timers;
   /** Runs one pass. Must not throw; a thrown error is treated as "retry". */
-  readonly runPass: (trigger: PassTrigger) => Promise<PassOutcome>;
+  readonly runPass: (trigger: PassTrigger) => Promise<PassVerdict>;
   /** Called when runPass throws (should not happen); for logging. */
   readonly onUnexpectedError?: (error: unknown) => void;
 }
@@ -34,8 +34,8 @@ export interface PassTrigger {
   readonly changes: number;
 }
 
-export class ReconcileLoop {
-  readonly #options: ReconcileLoopOptions;
+export class PassScheduler {
+  readonly #options: PassSchedulerOptions;
   #running = false;
   #stopped = true;
   #inFlight: Promise<void> | undefined;
@@ -47,7 +47,7 @@ export class ReconcileLoop {
   /** start() came while a pass of the previous run was still returning: run once it has. */
   #startAfterPass = false;
 
-  constructor(options: ReconcileLoopOptions) {
+  constructor(options: PassSchedulerOptions) {
     if (options.aggregationWindowMs < 0) throw new RangeError("aggregationWindowMs must be >= 0");
     if (options.resyncPeriodMs <= 0) throw new RangeError("resyncPeriodMs must be > 0");
     this.#options = options;
@@ -117,7 +117,7 @@ export class ReconcileLoop {
     const trigger: PassTrigger = { cause: this.#pendingCause ?? "resync", changes: this.#pendingChanges };
     this.#pendingCause = undefined;
     this.#pendingChanges = 0;
-    let outcome: PassOutcome;
+    let outcome: PassVerdict;
     try {
       outcome = await this.#options.runPass(trigger);
     } catch (error) {

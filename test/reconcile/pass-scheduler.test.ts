@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ReconcileLoop, type PassOutcome, type PassTrigger } from "../../src/reconcile/reconcile-loop.js";
+import { PassScheduler, type PassVerdict, type PassTrigger } from "../../src/reconcile/pass-scheduler.js";
 import { ManualTimers } from "../support/manual-timers.js";
 
-function setup(outcomes: PassOutcome[] = [], opts: Partial<{ window: number; resync: number }> = {}) {
+function setup(outcomes: PassVerdict[] = [], opts: Partial<{ window: number; resync: number }> = {}) {
   const timers = new ManualTimers();
   const passes: Array<PassTrigger & { at: number }> = [];
   let release: (() => void) | undefined;
   let block = false;
-  const loop = new ReconcileLoop({
+  const loop = new PassScheduler({
     aggregationWindowMs: opts.window ?? 1_000,
     resyncPeriodMs: opts.resync ?? 60_000,
     backoffBaseMs: 1_000,
@@ -31,7 +31,7 @@ function setup(outcomes: PassOutcome[] = [], opts: Partial<{ window: number; res
   };
 }
 
-describe("ReconcileLoop", () => {
+describe("PassScheduler", () => {
   it("runs a first pass at start, then one pass per resync period", async () => {
     const { timers, passes, loop } = setup();
     loop.start();
