@@ -5,7 +5,7 @@ import type { CommandIo, ReconcileConfig } from "../config/index.js";
 import type { NodeFacts } from "../domain/types.js";
 import type { Logger } from "../observability/logger.js";
 import { buildJsonReport, exitCodeFor, formatTextReport } from "../reconcile/report.js";
-import { RouteSyncer } from "../reconcile/sync-once.js";
+import { PassRunner } from "../reconcile/pass-runner.js";
 import { exitCodeForError } from "../error-policy.js";
 import type { RouteTable } from "../cloud/route-table.js";
 import {
@@ -14,7 +14,7 @@ import {
   createRouteTable,
   listNodesFromApi,
   readNodesFile,
-  syncSettingsFrom,
+  passSettingsFrom,
 } from "./wiring.js";
 
 export interface ReconcileDeps {
@@ -35,11 +35,11 @@ export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo
     return exitCodeForError(error);
   }
 
-  const syncer = new RouteSyncer({ routeTable, settings: syncSettingsFrom(config), logger });
+  const runner = new PassRunner({ routeTable, settings: passSettingsFrom(config), logger });
   const progress = config.progress && config.output === "text" && io.stderrIsTTY ? progressLine(io) : undefined;
   let result;
   try {
-    result = await syncer.syncOnce({
+    result = await runner.run({
       nodes,
       // A one-shot run sees the complete Node list: deletes are safe (within --max-deletions).
       allowDeletes: true,

@@ -6,7 +6,7 @@ import { Controller } from "../controller/controller.js";
 import { LogContext } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
 import { startHttpServer, healthRoutes, metricsRoutes, type RunningHttpServer } from "../observability/http-server.js";
-import { createCommandLogger, createRouteTable, kubeConfigFor, syncSettingsFrom } from "./wiring.js";
+import { createCommandLogger, createRouteTable, kubeConfigFor, passSettingsFrom } from "./wiring.js";
 import { readPackageVersion } from "../config/version.js";
 
 export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<number> {
@@ -29,7 +29,7 @@ export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<n
   const controller = new Controller({
     kubeConfig,
     routeTable,
-    settings: syncSettingsFrom(config),
+    settings: passSettingsFrom(config),
     logger,
     logContext,
     metrics,

@@ -10,7 +10,7 @@ import { nodeFactsFrom, type NodeLike } from "../domain/node-facts.js";
 import type { NodeFacts } from "../domain/types.js";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { createLogger, type LogContext, type Logger } from "../observability/logger.js";
-import type { SyncSettings } from "../reconcile/sync-once.js";
+import type { PassSettings } from "../reconcile/pass-runner.js";
 import { ConfigurationError } from "../errors.js";
 
 export function createCommandLogger(
@@ -45,7 +45,7 @@ export function createRouteTable(config: CommonConfig, logger: Logger, observer?
   });
 }
 
-export function syncSettingsFrom(config: CommonConfig): SyncSettings {
+export function passSettingsFrom(config: CommonConfig): PassSettings {
   return {
     regionId: config.regionId,
     vpcId: config.vpcId,

@@ -13,7 +13,7 @@ import { NodeStatusWriter } from "../kube/node-status.js";
 import type { LogContext, Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { PassScheduler, type PassVerdict, type PassTrigger } from "../reconcile/pass-scheduler.js";
-import { RouteSyncer, type SyncResult, type SyncSettings } from "../reconcile/sync-once.js";
+import { PassRunner, type PassResult, type PassSettings } from "../reconcile/pass-runner.js";
 import { errorPolicy } from "../error-policy.js";
 import { realTimers, type Timers } from "../util/timers.js";
 import {
@@ -22,14 +22,14 @@ import {
   eligibilityCounts,
   passEvents,
   passVerdict,
-  reconcileResult,
+  reconcileMetricResult,
   routeCounts,
 } from "./pass-summary.js";
 
 export interface ControllerOptions {
   readonly kubeConfig: KubeConfig;
   readonly routeTable: RouteTable;
-  readonly settings: SyncSettings;
+  readonly settings: PassSettings;
   readonly logger: Logger;
   /** When given, every line logged during a pass (by any component) carries its passId. */
   readonly logContext?: LogContext | undefined;
@@ -61,7 +61,7 @@ export class Controller {
   readonly #log: Logger;
   readonly #timers: Timers;
   readonly #informer: NodeInformer;
-  readonly #syncer: RouteSyncer;
+  readonly #runner: PassRunner;
   readonly #statusWriter: NodeStatusWriter;
   readonly #events: EventRecorder;
   readonly #elector: LeaderElector | undefined;
@@ -84,7 +84,7 @@ export class Controller {
     const core = options.kubeConfig.makeApiClient(CoreV1Api);
     const kubeLog = this.#log.child({ component: "kube" });
     this.#informer = new NodeInformer({ kubeConfig: options.kubeConfig, logger: kubeLog, timers: this.#timers });
-    this.#syncer = new RouteSyncer({ routeTable: options.routeTable, settings: options.settings, logger: this.#log });
+    this.#runner = new PassRunner({ routeTable: options.routeTable, settings: options.settings, logger: this.#log });
     this.#statusWriter = new NodeStatusWriter({ core, logger: kubeLog, timers: this.#timers });
     const le = options.leaderElection;
     const clusterObject = options.pod
@@ -208,9 +208,9 @@ export class Controller {
     const nodes = this.#informer.list();
     const signal = AbortSignal.any([this.#leaderSignal ?? new AbortController().signal, this.#hardStop.signal]);
     log.debug({ cause: trigger.cause, changes: trigger.changes, nodes: nodes.length }, "reconcile started");
-    let result: SyncResult;
+    let result: PassResult;
     try {
-      result = await this.#syncer.syncOnce({
+      result = await this.#runner.run({
         nodes: nodes.map((n) => nodeFactsFrom(n as NodeLike)),
         // Nothing is deleted before the Node cache has synced: a partial cache would look like deleted Nodes.
         allowDeletes: this.#informer.synced,
@@ -231,7 +231,7 @@ export class Controller {
     if (signal.aborted) return this.#abandoned(trigger, started, signal, log);
     const seconds = (this.#timers.now() - started) / 1000;
     const outcome = passVerdict(result);
-    this.#o.metrics.observeReconcile(reconcileResult(result), seconds);
+    this.#o.metrics.observeReconcile(reconcileMetricResult(result), seconds);
     if (!this.#leading) return outcome; // lost the Lease meanwhile: report nothing as leader
     this.#report(result, nodes);
     await this.#updateNodeStatus(result, log);
@@ -258,7 +258,7 @@ export class Controller {
     return "retry";
   }
 
-  #report(result: SyncResult, nodes: readonly V1Node[]): void {
+  #report(result: PassResult, nodes: readonly V1Node[]): void {
     const m = this.#o.metrics;
     for (const r of result.creates) m.routeOperation("create", r.outcome.ok ? "success" : "error");
     for (const r of result.deletes) m.routeOperation("delete", r.outcome.ok ? "success" : "error");
@@ -300,7 +300,7 @@ export class Controller {
     return node ? this.#events.recordNode(node, reason, message) : this.#events.recordCluster(reason, message);
   }
 
-  async #updateNodeStatus(result: SyncResult, log: Logger): Promise<void> {
+  async #updateNodeStatus(result: PassResult, log: Logger): Promise<void> {
     const queue = new PQueue({ concurrency: 8 });
     for (const [nodeName, state] of result.nodeRoutes) {
       if (state.state === "pending") continue;

@@ -1,16 +1,16 @@
-// What a finished pass means for metrics, Node conditions and Events, computed from a SyncResult
+// What a finished pass means for metrics, Node conditions and Events, computed from a PassResult
 // by pure functions so the controller only forwards the results.
 import type { EventReason } from "../kube/event-recorder.js";
 import type { NodeEligibilityCounts, RouteCounts } from "../observability/metrics.js";
-import type { ReconcileResult } from "../observability/metric-definitions.js";
+import type { ReconcileMetricResult } from "../observability/metric-definitions.js";
 import type { SkipReason } from "../domain/types.js";
 import type { PassVerdict } from "../reconcile/pass-scheduler.js";
-import type { SyncResult } from "../reconcile/sync-once.js";
+import type { PassResult } from "../reconcile/pass-runner.js";
 
 /** Alibaba's default custom-entry quota per route table (raise-able by ticket). */
 export const DEFAULT_ROUTE_TABLE_QUOTA = 200;
 
-export function passVerdict(result: SyncResult): PassVerdict {
+export function passVerdict(result: PassResult): PassVerdict {
   switch (result.outcome) {
     case "in-sync":
     case "applied":
@@ -23,19 +23,19 @@ export function passVerdict(result: SyncResult): PassVerdict {
   }
 }
 
-export function reconcileResult(result: SyncResult): ReconcileResult {
+export function reconcileMetricResult(result: PassResult): ReconcileMetricResult {
   if (result.outcome === "refused") return "refused";
   return result.outcome === "failed" ? "error" : "success";
 }
 
-export function eligibilityCounts(result: SyncResult): NodeEligibilityCounts {
+export function eligibilityCounts(result: PassResult): NodeEligibilityCounts {
   const counts: Partial<Record<"eligible" | SkipReason, number>> = { eligible: result.eligible.length };
   for (const s of result.plan.skipped) counts[s.reason] = (counts[s.reason] ?? 0) + 1;
   return counts;
 }
 
 /** Per-table route counts after the pass (what /metrics shows as vpc_route_sync_routes). */
-export function routeCounts(result: SyncResult): Map<string, Required<RouteCounts>> {
+export function routeCounts(result: PassResult): Map<string, Required<RouteCounts>> {
   const counts = new Map<string, Required<RouteCounts>>();
   const get = (id: string): Required<RouteCounts> => {
     let c = counts.get(id);
@@ -72,7 +72,7 @@ export function routeCounts(result: SyncResult): Map<string, Required<RouteCount
 }
 
 /** Custom entries in each table after the pass (for the quota gauge). */
-export function customEntryCounts(result: SyncResult): Map<string, number> {
+export function customEntryCounts(result: PassResult): Map<string, number> {
   const used = new Map<string, number>();
   for (const [id, entries] of result.actual) used.set(id, entries.filter((e) => e.type === "Custom").length);
   for (const r of result.creates) if (r.outcome.ok) used.set(r.action.routeTableId, (used.get(r.action.routeTableId) ?? 0) + 1);
@@ -104,7 +104,7 @@ const SKIP_EVENT: Record<SkipReason, EventReason | undefined> = {
 };
 
 /** The Events a pass produces; the recorder deduplicates repeats across passes. */
-export function passEvents(result: SyncResult): PlannedEvent[] {
+export function passEvents(result: PassResult): PlannedEvent[] {
   const events: PlannedEvent[] = [];
   for (const s of result.plan.skipped) {
     const reason = SKIP_EVENT[s.reason];

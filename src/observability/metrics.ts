@@ -14,7 +14,7 @@ import {
   ROUTE_OPERATIONS,
   ROUTE_STATES,
   type OperationResult,
-  type ReconcileResult,
+  type ReconcileMetricResult,
   type RouteOperation,
   type RouteState,
 } from "./metric-definitions.js";
@@ -180,7 +180,7 @@ export class Metrics {
   }
 
   /** One reconcile pass ended. A success also moves the last-success timestamp to now. */
-  observeReconcile(result: ReconcileResult, seconds: number): void {
+  observeReconcile(result: ReconcileMetricResult, seconds: number): void {
     if (!RECONCILE_RESULTS.includes(result)) throw new RangeError(`unknown reconcile result "${String(result)}"`);
     this.#reconcileTotal.inc({ result });
     this.#reconcileDuration.observe(checkCount("reconcile duration", seconds));

@@ -16,7 +16,7 @@ import type {
   RouteEntry,
 } from "../domain/types.js";
 
-export interface SyncSettings {
+export interface PassSettings {
   readonly regionId: string;
   readonly vpcId?: string | undefined;
   /** Managed tables; empty means "discover from vpcId". */
@@ -27,7 +27,7 @@ export interface SyncSettings {
   readonly maxDeletions: MaxDeletions;
 }
 
-export interface SyncRequest {
+export interface PassRequest {
   readonly nodes: readonly NodeFacts[];
   /** False until the Node cache has synced: nothing is deleted then. */
   readonly allowDeletes: boolean;
@@ -54,7 +54,7 @@ export type NodeRouteState =
   | { readonly state: "pending"; readonly message: string }
   | { readonly state: "failed"; readonly message: string; readonly code: string };
 
-export type SyncOutcome =
+export type PassOutcome =
   /** Nothing to do. */
   | "in-sync"
   /** Changes applied, all succeeded. */
@@ -66,7 +66,7 @@ export type SyncOutcome =
   /** The max-deletions guard refused the deletes (other actions may have been applied). */
   | "refused";
 
-export interface SyncResult {
+export interface PassResult {
   readonly routeTableIds: readonly string[];
   readonly plan: PlanResult;
   readonly eligible: readonly EligibleNode[];
@@ -75,21 +75,21 @@ export interface SyncResult {
   readonly creates: readonly ActionResult<CreateAction>[];
   readonly deletes: readonly ActionResult<DeleteAction>[];
   readonly nodeRoutes: ReadonlyMap<string, NodeRouteState>;
-  readonly outcome: SyncOutcome;
+  readonly outcome: PassOutcome;
   /** True when a failure is worth retrying soon (transient cloud error). */
   readonly retryable: boolean;
 }
 
-export interface RouteSyncerDeps {
+export interface PassRunnerDeps {
   readonly routeTable: RouteTable;
-  readonly settings: SyncSettings;
+  readonly settings: PassSettings;
   readonly logger: Logger;
 }
 
-export class RouteSyncer {
-  readonly #deps: RouteSyncerDeps;
+export class PassRunner {
+  readonly #deps: PassRunnerDeps;
 
-  constructor(deps: RouteSyncerDeps) {
+  constructor(deps: PassRunnerDeps) {
     this.#deps = deps;
   }
 
@@ -109,7 +109,7 @@ export class RouteSyncer {
     return ids;
   }
 
-  async syncOnce(request: SyncRequest): Promise<SyncResult> {
+  async run(request: PassRequest): Promise<PassResult> {
     const { routeTable, settings, logger } = this.#deps;
     const routeTableIds = await this.resolveRouteTables();
 
@@ -165,7 +165,7 @@ export class RouteSyncer {
     const nodeRoutes = nodeRouteStates(eligible, readable, actual, plan, creates, tableFailures, request.dryRun);
     const failedActions = [...creates, ...deletes].filter((r) => !r.outcome.ok);
     const hasChanges = plan.creates.length + plan.deletes.length > 0;
-    let outcome: SyncOutcome;
+    let outcome: PassOutcome;
     if (tableFailures.length > 0 || failedActions.length > 0) outcome = "failed";
     else if (plan.refusal) outcome = "refused";
     else if (request.dryRun) outcome = hasChanges ? "changes-pending" : "in-sync";
