@@ -1,5 +1,5 @@
-// Leader election on a coordination.k8s.io/v1 Lease, the client-go algorithm (client-node ships
-// none; reference §6). Two replicas run; only the leader writes routes and Node status.
+// Leader election on a coordination.k8s.io/v1 Lease, the client-go algorithm (client-node 2.0.1
+// ships none). Two replicas run; only the leader writes routes and Node status.
 //
 // - Every retryPeriod the elector reads the Lease. Missing: create it (409: someone was faster).
 // - Held by another identity: expired only when the LOCAL time since we last saw the record

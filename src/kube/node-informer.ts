@@ -2,7 +2,7 @@
 // weeks. ListWatch re-lists by itself after 410 Gone and re-watches after a clean close, but it
 // STOPS on any other error (5xx, failed list, reset connection) and reports it only through an
 // `error` callback; its start() resolves even when the list failed; its stop() fires an AbortError;
-// and list objects carry Date timestamps while watch objects carry strings (reference §3). This
+// and list objects carry Date timestamps while watch objects carry strings. This
 // class restarts on every error with capped, jittered backoff, tracks whether the cache is synced,
 // hands out normalised objects and gives update callbacks the previous object.
 

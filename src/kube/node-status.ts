@@ -1,5 +1,6 @@
 // Writes the Node condition NetworkUnavailable, the signal the scheduler and the node lifecycle
-// controller read to know whether pods on the Node can be reached. Rules (DESIGN "Node status"):
+// controller read to know whether pods on the Node can be reached. Rules (docs/kubernetes.md, The
+// `NetworkUnavailable` condition):
 // False/RouteCreated only once the route is Available in every managed table; True/NoRouteCreated
 // with the reason when it cannot be created. Strategic-merge patch of the status subresource, which
 // merges conditions by type, so Ready and a CNI's conditions are left alone. Patched only on

@@ -1,6 +1,7 @@
 // The one place that turns what the Alibaba SDK throws (and per-entry FailedCodes of batch calls)
 // into a CloudError with a stable code, a kind and a retry verdict. Nothing else in the project
-// looks at SDK error names, HTTP statuses or messages. Codes and classes: reference §6 and §9.
+// looks at SDK error names, HTTP statuses or messages. Codes, kinds and
+// retry verdicts are listed in docs/cloud-adapter.md (Retries).
 import { scrubSecrets } from "../../observability/secret-scrubber.js";
 import { CloudError, type CloudErrorKind } from "../errors.js";
 
@@ -38,7 +39,7 @@ const NOT_FOUND = rule("not-found", false, "a resource named in the request does
 const AK_REJECTED = rule("credentials", false, `the Alibaba Cloud AccessKey was rejected: ${CREDENTIAL_HINT}`);
 const PERMISSION = rule("permission", false, "the RAM identity lacks permission for this VPC action (see docs/cloud-adapter.md for the policy)");
 
-/** Error codes from reference §9 (plus per-item FailedCodes), by exact match. */
+/** The VPC API's documented error codes (plus per-item FailedCodes), by exact match. */
 const CODE_RULES: ReadonlyMap<string, CodeRule> = new Map<string, CodeRule>([
   ["Throttling", THROTTLED],
   ["Throttling.User", THROTTLED],
