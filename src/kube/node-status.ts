@@ -14,9 +14,9 @@ import { backoffDelay, type BackoffPolicy } from "../util/backoff.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { sleep, realTimers, type Timers } from "../util/timers.js";
 
-export const NETWORK_UNAVAILABLE = "NetworkUnavailable";
-export const ROUTE_CREATED_REASON = "RouteCreated";
-export const NO_ROUTE_CREATED_REASON = "NoRouteCreated";
+const NETWORK_UNAVAILABLE = "NetworkUnavailable";
+const ROUTE_CREATED_REASON = "RouteCreated";
+const NO_ROUTE_CREATED_REASON = "NoRouteCreated";
 export const ROUTE_CREATED_MESSAGE = "vpc-route-sync created a route";
 
 /** What the controller knows about a Node's routes. */
@@ -67,7 +67,7 @@ export function desiredNetworkCondition(
   };
 }
 
-export function networkUnavailableCondition(node: V1Node | undefined): V1NodeCondition | undefined {
+function networkUnavailableCondition(node: V1Node | undefined): V1NodeCondition | undefined {
   return node?.status?.conditions?.find((condition) => condition.type === NETWORK_UNAVAILABLE);
 }
 

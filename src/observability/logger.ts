@@ -48,7 +48,7 @@ export interface LoggerOptions {
  * Field paths whose values are always replaced. fast-redact wildcards cover one level, so the
  * common nestings are listed explicitly; the value scrubber catches the rest.
  */
-export const LOG_REDACT_PATHS: readonly string[] = (() => {
+const LOG_REDACT_PATHS: readonly string[] = (() => {
   const secretKeys = [
     "accessKeySecret",
     "access_key_secret",
