@@ -4,7 +4,8 @@
 import type { CommandIo, ReconcileConfig } from "../config/index.js";
 import type { NodeFacts } from "../domain/types.js";
 import type { Logger } from "../observability/logger.js";
-import { buildJsonReport, exitCodeFor, formatTextReport } from "../reconcile/report.js";
+import { buildJsonReport, formatTextReport } from "../reconcile/report.js";
+import { exitCodeFor } from "../reconcile/pass-outcome.js";
 import { PassRunner } from "../reconcile/pass-runner.js";
 import { exitCodeForError } from "../error-policy.js";
 import type { RouteTable } from "../cloud/route-table.js";

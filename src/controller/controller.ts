@@ -21,10 +21,9 @@ import {
   customEntryCounts,
   eligibilityCounts,
   passEvents,
-  passVerdict,
-  reconcileMetricResult,
   routeCounts,
 } from "./pass-summary.js";
+import { passVerdict, reconcileMetricResult } from "../reconcile/pass-outcome.js";
 
 export interface ControllerOptions {
   readonly kubeConfig: KubeConfig;

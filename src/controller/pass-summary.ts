@@ -2,31 +2,11 @@
 // by pure functions so the controller only forwards the results.
 import type { EventReason } from "../kube/event-recorder.js";
 import type { NodeEligibilityCounts, RouteCounts } from "../observability/metrics.js";
-import type { ReconcileMetricResult } from "../observability/metric-definitions.js";
 import type { SkipReason } from "../domain/types.js";
-import type { PassVerdict } from "../reconcile/pass-scheduler.js";
 import type { PassResult } from "../reconcile/pass-runner.js";
 
 /** Alibaba's default custom-entry quota per route table (raise-able by ticket). */
 export const DEFAULT_ROUTE_TABLE_QUOTA = 200;
-
-export function passVerdict(result: PassResult): PassVerdict {
-  switch (result.outcome) {
-    case "in-sync":
-    case "applied":
-    case "changes-pending":
-      return "success";
-    case "refused":
-      return "final";
-    case "failed":
-      return result.retryable ? "retry" : "final";
-  }
-}
-
-export function reconcileMetricResult(result: PassResult): ReconcileMetricResult {
-  if (result.outcome === "refused") return "refused";
-  return result.outcome === "failed" ? "error" : "success";
-}
 
 export function eligibilityCounts(result: PassResult): NodeEligibilityCounts {
   const counts: Partial<Record<"eligible" | SkipReason, number>> = { eligible: result.eligible.length };

@@ -198,16 +198,3 @@ function table(header: string[], rows: string[][]): string[] {
   return [fmt(header), ...rows.map(fmt)];
 }
 
-/** Exit code for a one-shot run (documented in docs/cli.md). */
-export function exitCodeFor(outcome: PassOutcome, detailedExitcode: boolean): number {
-  switch (outcome) {
-    case "in-sync":
-    case "applied":
-      return 0;
-    case "changes-pending":
-      return detailedExitcode ? 3 : 0;
-    case "failed":
-    case "refused":
-      return 1;
-  }
-}

@@ -4,7 +4,8 @@ import { MemoryRouteTable } from "../contract/memory-route-table.js";
 import { routeMarker } from "../../src/domain/ownership.js";
 import type { NodeFacts } from "../../src/domain/types.js";
 import { PassRunner, type PassSettings } from "../../src/reconcile/pass-runner.js";
-import { buildJsonReport, exitCodeFor, formatTextReport } from "../../src/reconcile/report.js";
+import { buildJsonReport, formatTextReport } from "../../src/reconcile/report.js";
+import { exitCodeFor } from "../../src/reconcile/pass-outcome.js";
 
 const settings: PassSettings = {
   regionId: "cn-hangzhou",
