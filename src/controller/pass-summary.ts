@@ -2,11 +2,23 @@
 // by pure functions so the controller only forwards the results.
 import type { EventReason } from "../kube/event-recorder.js";
 import type { NodeEligibilityCounts, RouteCounts } from "../observability/metrics.js";
+import { HELD_ROUTE_REASONS, type HeldRouteReason } from "../observability/metric-definitions.js";
 import type { SkipReason } from "../domain/types.js";
 import type { PassResult } from "../reconcile/pass-runner.js";
 
 /** Alibaba's default custom-entry quota per route table (raise-able by ticket). */
 export const DEFAULT_ROUTE_TABLE_QUOTA = 200;
+
+/** Owned routes held back from deletion, by the reasons vpc_route_sync_routes_held exports. */
+export function heldRouteCounts(result: PassResult): Partial<Record<HeldRouteReason, number>> {
+  const counts: Partial<Record<HeldRouteReason, number>> = {};
+  for (const h of result.plan.held.deletes) {
+    // Refused this pass = marked held in the VPC now (or, if the mark failed, refused again next pass).
+    const reason = h.reason === "max-deletions-exceeded" ? "deletion-held" : h.reason;
+    if ((HELD_ROUTE_REASONS as readonly string[]).includes(reason)) counts[reason as HeldRouteReason] = (counts[reason as HeldRouteReason] ?? 0) + 1;
+  }
+  return counts;
+}
 
 export function eligibilityCounts(result: PassResult): NodeEligibilityCounts {
   const counts: Partial<Record<"eligible" | SkipReason, number>> = { eligible: result.eligible.length };
@@ -79,6 +91,9 @@ const SKIP_EVENT: Record<SkipReason, EventReason | undefined> = {
   deleting: "NodeSkipped",
   "no-provider-id": "NodeSkipped",
   "no-pod-cidr": "NodeSkipped",
+  "unsafe-pod-cidr": "InvalidPodCIDR",
+  "duplicate-node-name": "InvalidProviderID",
+  "shared-instance": "InvalidProviderID",
   // Reported through the OverlappingPodCIDR conflict of each Node involved.
   "overlapping-cidr": undefined,
 };
