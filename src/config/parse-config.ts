@@ -14,7 +14,7 @@ import { parseCloudConfig } from "./cloud-config.js";
 import { ConfigError } from "./config-error.js";
 import { resolveCredentials } from "./credentials.js";
 import { deepFreeze } from "./deep-freeze.js";
-import { COMMAND_DESCRIPTIONS, COMMAND_FLAGS, envNameOf, type FlagSpec } from "./flags.js";
+import { COMMAND_DESCRIPTIONS, COMMAND_FLAGS, defaultTextOf, envNameOf, type FlagSpec } from "./flags.js";
 import {
   COMMANDS,
   type Command,
@@ -140,7 +140,7 @@ function buildProgram(version: string, write: (text: string) => void): Commander
 }
 
 function describe(spec: FlagSpec, env = envNameOf(spec.name)): string {
-  return `${spec.description} (default: ${spec.defaultText}; env: ${env})`;
+  return `${spec.description} (default: ${defaultTextOf(spec)}; env: ${env})`;
 }
 
 function optionsOf(spec: FlagSpec): Option[] {
@@ -251,9 +251,14 @@ class Layers {
     return raw === undefined ? undefined : parseRaw(name, raw, schema);
   }
 
-  value<T>(name: string, schema: v.ValueSchema<T>, fallback: T): T {
+  /** The flag's value from the first layer that has it, else its default from the flag table (flags.ts). */
+  value<T>(name: string, schema: v.ValueSchema<T>, fallback?: T): T {
     const [raw] = this.raw(name);
-    return raw === undefined ? fallback : parseRaw(name, raw, schema);
+    if (raw !== undefined) return parseRaw(name, raw, schema);
+    if (fallback !== undefined) return fallback;
+    const text = this.#specs.get(name)?.default;
+    if (text === undefined) throw new Error(`flag --${name} has no default in flags.ts`);
+    return parseRaw(name, { text, source: { kind: "flag" } }, schema);
   }
 
   /** Comma-separated and/or repeated values, each validated. */
@@ -334,7 +339,7 @@ function buildCommon(layers: Layers, env: Env, io: ParseConfigIo): CommonConfig 
   }
   const clusterCidrs = [...seenFamilies.values()];
 
-  const adoptUnmarked = layers.value("adopt-unmarked", v.booleanValue, false);
+  const adoptUnmarked = layers.value("adopt-unmarked", v.booleanValue);
   if (adoptUnmarked && clusterCidrs.length === 0) {
     throw new ConfigError(
       `--adopt-unmarked${describeSource(layers.first("adopt-unmarked")?.source ?? { kind: "flag" })} requires --cluster-cidr: unmarked routes are only adopted inside the cluster CIDR`,
@@ -345,14 +350,14 @@ function buildCommon(layers: Layers, env: Env, io: ParseConfigIo): CommonConfig 
     regionId,
     vpcId,
     routeTableIds,
-    clusterName: layers.value("cluster-name", v.clusterName, "kubernetes"),
+    clusterName: layers.value("cluster-name", v.clusterName),
     clusterCidrs,
     adoptUnmarked,
-    maxDeletions: layers.value("max-deletions", v.maxDeletions, { kind: "percent", value: 50 }),
+    maxDeletions: layers.value("max-deletions", v.maxDeletions),
     vpcEndpoint: layers.optional("vpc-endpoint", v.vpcEndpoint),
-    apiQps: layers.value("api-qps", v.apiQps, 5),
-    logLevel: layers.value("log-level", v.logLevel, "info"),
-    logFormat: layers.value("log-format", v.logFormat, "auto"),
+    apiQps: layers.value("api-qps", v.apiQps),
+    logLevel: layers.value("log-level", v.logLevel),
+    logFormat: layers.value("log-format", v.logFormat),
     kubeconfig: layers.optional("kubeconfig", v.path) ?? kubeconfigFromEnv(env),
     cloudConfigPath: cloudConfig?.file,
     credentials: resolveCredentials(env, cloudConfig, regionId),
@@ -383,9 +388,9 @@ function requireClusterCidr(common: CommonConfig, command: string): void {
 
 function buildReconcile(layers: Layers, env: Env, io: ParseConfigIo): ReconcileConfig {
   const common = buildCommon(layers, env, io);
-  const dryRun = layers.value("dry-run", v.booleanValue, false);
+  const dryRun = layers.value("dry-run", v.booleanValue);
   if (!dryRun) requireClusterCidr(common, "reconcile");
-  const detailedExitcode = layers.value("detailed-exitcode", v.booleanValue, false);
+  const detailedExitcode = layers.value("detailed-exitcode", v.booleanValue);
   if (detailedExitcode && !dryRun) {
     throw new ConfigError(
       `--detailed-exitcode${describeSource(layers.first("detailed-exitcode")?.source ?? { kind: "flag" })} requires --dry-run: the exit code reports whether the plan has changes`,
@@ -405,33 +410,33 @@ function buildReconcile(layers: Layers, env: Env, io: ParseConfigIo): ReconcileC
     nodesFile,
     approveDeletions: [...new Set(layers.list("approve-deletions", v.approvedDeletion).map((item) => item.value))],
     dryRun,
-    output: layers.value("output", v.outputFormat, "text"),
+    output: layers.value("output", v.outputFormat),
     detailedExitcode,
-    progress: !layers.value("no-progress", v.booleanValue, false),
+    progress: !layers.value("no-progress", v.booleanValue),
   };
 }
 
 function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
   const common = buildCommon(layers, env, io);
   requireClusterCidr(common, "run");
-  const resyncPeriodMs = layers.value("resync-period", v.durationAtLeast(5000, "5s"), 60_000);
-  const aggregationWindowMs = layers.value("aggregation-window", v.durationMs, 1000);
+  const resyncPeriodMs = layers.value("resync-period", v.durationAtLeast(5000, "5s"));
+  const aggregationWindowMs = layers.value("aggregation-window", v.durationMs);
   if (aggregationWindowMs > resyncPeriodMs) {
     throw invalid(
       "aggregation-window",
-      layers.first("aggregation-window") ?? { text: "1s", source: { kind: "flag" } },
+      layers.first("aggregation-window") ?? { text: formatMs(aggregationWindowMs), source: { kind: "flag" } },
       `expected at most --resync-period (${formatMs(resyncPeriodMs)})`,
     );
   }
   const positive = v.durationAtLeast(1, "1ms");
-  const leaseDurationMs = layers.value("lease-duration", positive, 15_000);
-  const renewDeadlineMs = layers.value("renew-deadline", positive, 10_000);
-  const retryPeriodMs = layers.value("retry-period", positive, 2_000);
+  const leaseDurationMs = layers.value("lease-duration", positive);
+  const renewDeadlineMs = layers.value("renew-deadline", positive);
+  const retryPeriodMs = layers.value("retry-period", positive);
   requireLonger(layers, "lease-duration", leaseDurationMs, "renew-deadline", renewDeadlineMs);
   requireLonger(layers, "renew-deadline", renewDeadlineMs, "retry-period", retryPeriodMs);
 
-  const healthProbeBindAddress = layers.value("health-probe-bind-address", v.bindAddress, ":8081");
-  const metricsBindAddress = layers.value("metrics-bind-address", v.optionalBindAddress, ":9090");
+  const healthProbeBindAddress = layers.value("health-probe-bind-address", v.bindAddress);
+  const metricsBindAddress = layers.value("metrics-bind-address", v.optionalBindAddress);
   if (metricsBindAddress !== undefined && sameListener(healthProbeBindAddress, metricsBindAddress)) {
     throw invalid(
       "metrics-bind-address",
@@ -445,11 +450,11 @@ function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
     ...common,
     resyncPeriodMs,
     aggregationWindowMs,
-    leaderElect: layers.value("leader-elect", v.booleanValue, true),
+    leaderElect: layers.value("leader-elect", v.booleanValue),
     leaderElection: {
       namespace:
         layers.optional("leader-election-namespace", v.kubernetesNamespace) ?? serviceAccountNamespace(io) ?? "kube-system",
-      leaseName: layers.value("leader-election-id", v.leaseName, "vpc-route-sync"),
+      leaseName: layers.value("leader-election-id", v.leaseName),
       leaseDurationMs,
       renewDeadlineMs,
       retryPeriodMs,
@@ -457,8 +462,8 @@ function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
     },
     healthProbeBindAddress,
     metricsBindAddress,
-    shutdownTimeoutMs: layers.value("shutdown-timeout", v.durationMs, 30_000),
-    routeTableQuota: layers.value("route-table-quota", v.integerBetween(1, 100_000, "a number of route entries"), 200),
+    shutdownTimeoutMs: layers.value("shutdown-timeout", v.durationMs),
+    routeTableQuota: layers.value("route-table-quota", v.integerBetween(1, 100_000, "a number of route entries")),
   };
 }
 
