@@ -12,7 +12,8 @@ import { nodeFactsFrom, type NodeLike } from "../domain/node-facts.js";
 import type { NodeFacts } from "../domain/types.js";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { createLogger, type LogContext, type Logger } from "../observability/logger.js";
-import type { SyncSettings } from "../reconcile/sync-once.js";
+import type { PassSettings } from "../reconcile/pass-runner.js";
+import { ConfigurationError } from "../errors.js";
 
 export function createCommandLogger(
   config: { readonly logLevel: LogLevel; readonly logFormat?: LogFormat; readonly credentials?: CommonConfig["credentials"] },
@@ -51,10 +52,10 @@ export function createVpcNetwork(routeTable: AlibabaRouteTable): VpcNetworkSourc
   return new AlibabaVpcNetwork(routeTable);
 }
 
-export function syncSettingsFrom(
+export function passSettingsFrom(
   config: CommonConfig & { readonly approveDeletions?: readonly string[] | undefined },
   clusterUid?: string,
-): SyncSettings {
+): PassSettings {
   return {
     clusterUid,
     approveDeletions: config.approveDeletions,
@@ -103,8 +104,8 @@ export async function readClusterUidFromApi(config: CommonConfig, io: CommandIo,
 }
 
 /** Error for a `--nodes-file` that cannot be used; the message names the file and the problem. */
-export class NodesFileError extends Error {
-  override readonly name = "NodesFileError";
+export class NodesFileError extends ConfigurationError {
+  override readonly name: string = "NodesFileError";
 }
 
 /**

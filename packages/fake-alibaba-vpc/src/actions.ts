@@ -1,10 +1,11 @@
-// The seven route API actions of VPC 2016-04-28 (plus DescribeVpcAttribute and DescribeVSwitches, read-only) as the fake implements them: accepted parameters,
+// The seven route API actions of VPC 2016-04-28 (DescribeVpcAttribute and DescribeVSwitches: network-actions.ts) as the fake implements them: accepted parameters,
 // validation, the rules of the real service (unique destination per table, quota, one change at a
 // time per VPC, only Available entries deletable, system routes immutable) and the exact response
 // shapes the SDK's models expect (RouteEntrys.RouteEntry[], plain-array RouteEntryIds ...).
 import { apiErrors } from "./api-error.ts";
 import { parseCidr, type ParsedCidr } from "./cidr.ts";
-import type { ListItem, ParamSpec, Params } from "./params.ts";
+import { numberedPage, type ListItem, type ParamSpec, type Params } from "./params.ts";
+import { NETWORK_ACTIONS } from "./network-actions.ts";
 import type { VpcState } from "./vpc-state.ts";
 import type { FakeNextHop, FakeRouteEntry } from "./types.ts";
 
@@ -149,13 +150,6 @@ function decodeToken(token: string): number {
   const match = /^after:([0-9]{1,15})$/.exec(text);
   if (!match) throw apiErrors.nextTokenInvalid();
   return Number(match[1]);
-}
-
-/** PageNumber (default 1) and PageSize (1..50, default 10) of the Describe* calls that page by number. */
-function numberedPage(params: Params): { pageNumber: number; pageSize: number; page: <T>(list: readonly T[]) => T[] } {
-  const pageNumber = params.int("PageNumber", 1, 1_000_000) ?? 1;
-  const pageSize = params.int("PageSize", 1, 50) ?? 10;
-  return { pageNumber, pageSize, page: (list) => list.slice((pageNumber - 1) * pageSize, pageNumber * pageSize) };
 }
 
 // ---- actions -----------------------------------------------------------------------------------
@@ -546,86 +540,8 @@ const modifyRouteEntry: ActionDefinition = {
   },
 };
 
-const describeVpcAttribute: ActionDefinition = {
-  spec: { names: ["VpcId", "IsDefault", "DryRun", "ResourceGroupId"] },
-  mutating: false,
-  vpcs: () => [],
-  run(params, ctx) {
-    const vpcId = params.required("VpcId");
-    const network = ctx.state.network(vpcId);
-    if (!network) throw apiErrors.vpcNotFound(vpcId);
-    const vSwitchIds = network.vSwitches.map((v) => v.vSwitchId);
-    return {
-      VpcId: network.vpcId,
-      RegionId: ctx.state.regionId,
-      Status: "Available",
-      VpcName: "",
-      CidrBlock: network.cidrBlock,
-      SecondaryCidrBlocks: { SecondaryCidrBlock: [...network.secondaryCidrBlocks] },
-      UserCidrs: { UserCidr: [] },
-      Ipv6CidrBlock: network.ipv6CidrBlocks[0] ?? "",
-      Ipv6CidrBlocks: { Ipv6CidrBlock: network.ipv6CidrBlocks.map((b) => ({ Ipv6CidrBlock: b, Ipv6Isp: "BGP" })) },
-      VRouterId: `vrt-${vpcId.replace(/^vpc-/, "")}`,
-      VSwitchIds: { VSwitchId: vSwitchIds },
-      IsDefault: false,
-      OwnerId: ctx.ownerId,
-      ResourceGroupId: "",
-      Description: "",
-      CreationTime: "2024-01-01T00:00:00Z",
-    };
-  },
-};
-
-const describeVSwitches: ActionDefinition = {
-  spec: {
-    names: ["VpcId", "VSwitchId", "ZoneId", "VSwitchName", "IsDefault", "ResourceGroupId", "PageNumber", "PageSize", "RouteTableId", "DryRun", "EnableIpv6", "VSwitchOwnerId"],
-    objectLists: { Tag: ["Key", "Value"] },
-  },
-  mutating: false,
-  vpcs: () => [],
-  run(params, ctx) {
-    const { pageNumber, pageSize, page: pageOf } = numberedPage(params);
-    const vpcId = params.str("VpcId");
-    const vSwitchId = params.str("VSwitchId");
-    const zoneId = params.str("ZoneId");
-    // A filter, not a lookup: an unknown VpcId matches no vSwitch.
-    const vpcIds = vpcId ? [vpcId] : [...new Set(ctx.state.tables().map((t) => t.vpcId))].sort();
-    const all = vpcIds.flatMap((id) => (ctx.state.network(id)?.vSwitches ?? []).map((v) => ({ ...v, vpcId: id })));
-    const matching = all.filter((v) => (!vSwitchId || v.vSwitchId === vSwitchId) && (!zoneId || v.zoneId === zoneId));
-    const page = pageOf(matching);
-    return {
-      PageNumber: pageNumber,
-      PageSize: pageSize,
-      TotalCount: matching.length,
-      VSwitches: {
-        VSwitch: page.map((v) => ({
-          VSwitchId: v.vSwitchId,
-          VpcId: v.vpcId,
-          Status: "Available",
-          CidrBlock: v.cidrBlock,
-          Ipv6CidrBlock: v.ipv6CidrBlock,
-          ZoneId: v.zoneId,
-          AvailableIpAddressCount: 250,
-          Description: "",
-          VSwitchName: "",
-          CreationTime: "2024-01-01T00:00:00Z",
-          IsDefault: false,
-          ResourceGroupId: "",
-          NetworkAclId: "",
-          OwnerId: ctx.ownerId,
-          ShareType: "",
-          EnabledIpv6: v.ipv6CidrBlock !== "",
-          RouteTable: { RouteTableId: ctx.state.tables().find((t) => t.vpcId === v.vpcId && t.routeTableType === "System")?.routeTableId ?? "", RouteTableType: "System" },
-          Tags: { Tag: [] },
-        })),
-      },
-    };
-  },
-};
-
 export const ACTIONS: ReadonlyMap<string, ActionDefinition> = new Map([
-  ["DescribeVpcAttribute", describeVpcAttribute],
-  ["DescribeVSwitches", describeVSwitches],
+  ...NETWORK_ACTIONS,
   ["DescribeRouteTableList", describeRouteTableList],
   ["DescribeRouteEntryList", describeRouteEntryList],
   ["CreateRouteEntry", createRouteEntry],

@@ -151,15 +151,23 @@ function decodePairs(text: string): Array<[string, string]> {
 }
 
 /** Starts the fake on host:port and resolves once it listens. */
+type NetworkControl = Pick<FakeVpcServer, "vpcNetwork" | "setVpcNetwork">;
+
+/** The VPC network part of the control surface (DescribeVpcAttribute / DescribeVSwitches answers). */
+function networkControl(state: VpcState): NetworkControl {
+  return {
+    vpcNetwork: (vpcId: string) => state.network(vpcId),
+    setVpcNetwork: (vpcId: string, network: SeedVpcNetwork) => state.setNetwork(vpcId, network),
+  };
+}
+
 export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVpcServer> {
   checkOptions(options);
   const regionId = options.regionId ?? "cn-hangzhou";
   const now = options.now ?? Date.now;
   const wallClock = options.wallClock ?? Date.now;
   const prng = new Prng(options.seed ?? 1);
-  const keys = new Map<string, KeyRecord>(
-    Object.entries(options.credentials ?? { [FAKE_ACCESS_KEY_ID]: { secret: FAKE_ACCESS_KEY_SECRET } }),
-  );
+  const keys = new Map<string, KeyRecord>(Object.entries(options.credentials ?? { [FAKE_ACCESS_KEY_ID]: { secret: FAKE_ACCESS_KEY_SECRET } }));
   const replayWindowMs = options.replayWindowMs ?? 15 * 60_000;
   const replay = replayWindowMs > 0 ? new ReplayGuard(replayWindowMs, wallClock) : undefined;
   const logLimit = options.requestLogLimit ?? 10_000;
@@ -395,6 +403,7 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
   const hostPart = host.includes(":") ? `[${host}]` : host;
 
   const fake: FakeVpcServer = {
+    ...networkControl(state),
     endpoint: `${hostPart}:${port}`,
     url: `http://${hostPart}:${port}`,
     port,
@@ -426,8 +435,6 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
       persist();
       return edited;
     },
-    vpcNetwork: (vpcId: string) => state.network(vpcId),
-    setVpcNetwork: (vpcId: string, network: SeedVpcNetwork) => state.setNetwork(vpcId, network),
     addTable: (vpcId: string, seed: SeedTable) => {
       const table = state.addTable(vpcId, seed);
       persist();
