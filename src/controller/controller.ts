@@ -4,7 +4,7 @@
 // abandons the in-flight batch within a deadline and releases the Lease.
 import { CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Node } from "@kubernetes/client-node";
 import PQueue from "p-queue";
-import type { RouteTable } from "../cloud/route-table.js";
+import type { EntryOutcome, RouteTable } from "../cloud/route-table.js";
 import { nodeFactsFrom, type NodeLike } from "../domain/node-facts.js";
 import { EventRecorder, leaseReference, podReference, type EventReason } from "../kube/event-recorder.js";
 import { LeaderElector } from "../kube/leader-election.js";
@@ -24,6 +24,11 @@ import {
   reconcileResult,
   routeCounts,
 } from "./pass-summary.js";
+
+function operationResult(outcome: EntryOutcome): "success" | "error" | "unknown" {
+  if (outcome.ok) return "success";
+  return outcome.unknown === true ? "unknown" : "error";
+}
 
 export interface ControllerOptions {
   readonly kubeConfig: KubeConfig;
@@ -259,8 +264,8 @@ export class Controller {
 
   #report(result: SyncResult, nodes: readonly V1Node[]): void {
     const m = this.#o.metrics;
-    for (const r of result.creates) m.routeOperation("create", r.outcome.ok ? "success" : "error");
-    for (const r of result.deletes) m.routeOperation("delete", r.outcome.ok ? "success" : "error");
+    for (const r of result.creates) m.routeOperation("create", operationResult(r.outcome));
+    for (const r of result.deletes) m.routeOperation("delete", operationResult(r.outcome));
     m.setNodeEligibility(eligibilityCounts(result));
     m.retainRouteTables(result.routeTableIds);
     for (const [routeTableId, counts] of routeCounts(result)) m.setRoutes(routeTableId, counts);

@@ -23,7 +23,7 @@ export type ReconcileResult = (typeof RECONCILE_RESULTS)[number];
 export const ROUTE_OPERATIONS = ["create", "delete"] as const;
 export type RouteOperation = (typeof ROUTE_OPERATIONS)[number];
 
-export const OPERATION_RESULTS = ["success", "error"] as const;
+export const OPERATION_RESULTS = ["success", "error", "unknown"] as const;
 export type OperationResult = (typeof OPERATION_RESULTS)[number];
 
 export const ROUTE_STATES = ["desired", "present", "missing", "stale", "conflict"] as const;
@@ -60,7 +60,7 @@ export const METRICS = {
   routeOperations: {
     name: "vpc_route_sync_route_operations_total",
     type: "counter",
-    help: "Route entries created or deleted in the VPC, per entry, by outcome.",
+    help: "Route entries created or deleted in the VPC, per entry, by outcome: success, error, unknown (sent but not confirmed before an abort; re-read on the next pass).",
     labels: ["operation", "result"],
   },
   routes: {

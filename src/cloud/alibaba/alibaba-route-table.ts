@@ -261,17 +261,34 @@ export class AlibabaRouteTable implements RouteTable {
     const { action } = spec;
     let pending = [...items];
     let attempt = 0;
+    // True while `pending` holds entries of a write that was sent and may have been applied:
+    // an abort then leaves them unknown, never "failed" (the next pass re-reads).
+    let uncertain = false;
+    const abandon = (): void => {
+      if (uncertain) for (const a of pending) outcomes.set(a, unconfirmed());
+    };
     while (pending.length > 0) {
-      if (ctx.signal?.aborted === true) break;
+      if (ctx.signal?.aborted === true) {
+        abandon();
+        break;
+      }
       attempt += 1;
       let result: BatchWriteResult;
+      let sent = false;
       try {
         await this.#waitQuiet(routeTableId, ctx);
         const batch = pending;
-        result = await this.#write(action, ctx, () => spec.call(batch));
+        result = await this.#write(action, ctx, () => {
+          sent = true;
+          return spec.call(batch);
+        });
       } catch (error) {
         const failure = classifyError(error, { action, secrets: this.#secrets });
-        if (failure.kind === "aborted") break;
+        if (failure.kind === "aborted") {
+          uncertain ||= sent;
+          abandon();
+          break;
+        }
         this.#throwIfNothingDone(failure, progress);
         const decision = decideRetry(failure, attempt, this.#retry, this.#random);
         if (!decision.retry) {
@@ -286,19 +303,25 @@ export class AlibabaRouteTable implements RouteTable {
           break;
         }
         this.#noteRetry(action, failure, decision.delayMs, routeTableId);
-        if (!(await this.#sleep(decision.delayMs, ctx))) break;
-        if (mayHaveBeenApplied(failure)) {
+        uncertain = mayHaveBeenApplied(failure);
+        if (!(await this.#sleep(decision.delayMs, ctx))) {
+          abandon();
+          break;
+        }
+        if (uncertain) {
           try {
             pending = await spec.recheck(pending, toConfirm);
+            uncertain = false;
           } catch (recheckError) {
             // Cannot tell what was applied: report, and let the next pass (which re-reads) decide.
             const unknown = classifyError(recheckError, { action: "DescribeRouteEntryList", secrets: this.#secrets });
-            for (const a of pending) outcomes.set(a, { ok: false, error: unknown });
+            for (const a of pending) outcomes.set(a, unknown.kind === "aborted" ? unconfirmed() : { ok: false, error: unknown });
             break;
           }
         }
         continue;
       }
+      uncertain = false;
       progress.wrote = true;
       const failures = new Map(result.failures.map((f) => [spec.failureKey(f), f]));
       const asked = new Set(pending.map((a) => spec.keyOf(a)));
@@ -399,7 +422,7 @@ export class AlibabaRouteTable implements RouteTable {
         entries = await this.#listEntries(routeTableId, ["Instance"], ctx);
       } catch (error) {
         const failure = classifyError(error, { action: "DescribeRouteEntryList", secrets: this.#secrets });
-        for (const item of open) outcomes.set(item.action, { ok: false, error: failure });
+        for (const item of open) outcomes.set(item.action, failure.kind === "aborted" ? unconfirmed() : { ok: false, error: failure });
         return;
       }
       lastSeen = new Map(entries.map((e) => [e.destinationCidr, e]));
@@ -430,7 +453,7 @@ export class AlibabaRouteTable implements RouteTable {
     }
     for (const item of open) {
       if (ctx.signal?.aborted === true) {
-        outcomes.set(item.action, aborted());
+        outcomes.set(item.action, unconfirmed());
         continue;
       }
       const entry = lastSeen.get(item.action.destinationCidr);
@@ -484,7 +507,7 @@ export class AlibabaRouteTable implements RouteTable {
         present = new Map((await this.#listEntries(routeTableId, ["Instance"], ctx)).map((e) => [e.routeEntryId, e]));
       } catch (error) {
         const failure = classifyError(error, { action: "DescribeRouteEntryList", secrets: this.#secrets });
-        for (const item of open) outcomes.set(item.action, { ok: false, error: failure });
+        for (const item of open) outcomes.set(item.action, failure.kind === "aborted" ? unconfirmed() : { ok: false, error: failure });
         return;
       }
       const next = [];
@@ -499,7 +522,7 @@ export class AlibabaRouteTable implements RouteTable {
     }
     for (const item of open) {
       if (ctx.signal?.aborted === true) {
-        outcomes.set(item.action, aborted());
+        outcomes.set(item.action, unconfirmed());
         continue;
       }
       const status = present.get(item.action.routeEntryId)?.status ?? "present";
@@ -609,8 +632,12 @@ export class AlibabaRouteTable implements RouteTable {
 
   /** One HTTP call: rate limited, bounded by the outer deadline, observed and logged. */
   async #once<T>(action: string, ctx: CallContext, call: () => Promise<T>): Promise<T> {
-    if (ctx.signal?.aborted === true) throw classifyError(abortError(ctx.signal), { action });
-    const result = await this.#queue.add(async () => {
+    const signal = ctx.signal;
+    if (signal?.aborted === true) throw classifyError(abortError(signal), { action });
+    const queued = this.#queue.add(async () => {
+      // Checked again when the call leaves the queue: leadership (or the process) may have ended
+      // while it waited behind the rate limit, and nothing may be sent after that.
+      if (signal?.aborted === true) throw classifyError(abortError(signal), { action });
       const started = this.#timers.now();
       try {
         const value = await withDeadline(call(), this.#callDeadlineMs, ctx.signal);
@@ -629,8 +656,14 @@ export class AlibabaRouteTable implements RouteTable {
         else this.#log.warn(fields, "vpc api call failed");
         throw failure;
       }
-    });
-    return result;
+    }, { signal });
+    try {
+      return await queued;
+    } catch (error) {
+      // p-queue rejects a call dropped from the queue with the signal's reason (e.g. "leadership lost").
+      if (isAborted(signal) && !(error instanceof CloudError)) throw classifyError(abortError(signal), { action });
+      throw error;
+    }
   }
 
   #noteRetry(action: string, failure: CloudError, delayMs: number, routeTableId: string | undefined): void {
@@ -691,8 +724,27 @@ function destinationHeld(action: RouteCreate, holder: RouteEntry | undefined): C
   });
 }
 
+/** Never sent: the abort came first. */
 function aborted(): EntryOutcome {
-  return { ok: false, error: new CloudError("apply was aborted before this entry was confirmed", { code: "Aborted", kind: "aborted", retryable: false }) };
+  return { ok: false, error: new CloudError("apply was aborted before this entry was written", { code: "Aborted", kind: "aborted", retryable: false }) };
+}
+
+/** Sent, maybe applied, not confirmed: the abort came while waiting for the answer or the settle. */
+function unconfirmed(): EntryOutcome {
+  return {
+    ok: false,
+    unknown: true,
+    error: new CloudError("the write was sent but the abort came before it was confirmed; the next pass re-reads the table", {
+      code: "Unconfirmed",
+      kind: "aborted",
+      retryable: true,
+    }),
+  };
+}
+
+/** A function, not an inline check, so TypeScript does not keep an earlier narrowing of `aborted`. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }
 
 function requestIdOf(value: unknown): string | undefined {

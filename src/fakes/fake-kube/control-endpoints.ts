@@ -2,7 +2,7 @@
 // processes, and users of `vpc-route-sync demo`, can inspect the request log and inject faults.
 
 import type { Exchange } from "./exchange.js";
-import type { DropMode, ErrorRule, FaultControls, LatencyRule } from "./faults.js";
+import type { AnswerDelayRule, DropMode, ErrorRule, FaultControls, LatencyRule } from "./faults.js";
 import { isObject, type JsonObject } from "./json.js";
 import type { RequestLogEntry } from "./request-log.js";
 import { badRequest, methodNotAllowed, pathNotFound } from "./status-error.js";
@@ -102,6 +102,23 @@ export function handleControl(exchange: Exchange, targets: ControlTargets): void
       return (checked(() => faults.setLatency(rule)), ok());
     }
     if (method === "DELETE") return (faults.clearLatency(), ok());
+    throw methodNotAllowed(method);
+  }
+  if (path === "faults/answer-delay") {
+    if (method === "PUT" || method === "POST") {
+      const b = body();
+      const ms = optionalNumber(b, "ms");
+      if (ms === undefined) throw badRequest("ms: required (milliseconds to hold matching answers back by)");
+      const times = optionalNumber(b, "times");
+      const rule: AnswerDelayRule = {
+        ms,
+        ...(optionalString(b, "method") === undefined ? {} : { method: optionalString(b, "method") }),
+        ...(optionalString(b, "path") === undefined ? {} : { path: optionalString(b, "path") }),
+        ...(times === undefined ? {} : { times }),
+      };
+      return (checked(() => faults.delayAnswers(rule)), ok());
+    }
+    if (method === "DELETE") return (faults.clearAnswerDelay(), ok());
     throw methodNotAllowed(method);
   }
   if (path === "faults/drop-watches" && method === "POST") {
