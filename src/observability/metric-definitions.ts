@@ -131,6 +131,12 @@ export const METRICS = {
     help: "1 once the Node informer has listed all Nodes and is watching, else 0. Nothing is deleted before it is 1.",
     labels: [],
   },
+  eventsDropped: {
+    name: "vpc_route_sync_events_dropped_total",
+    type: "counter",
+    help: "Kubernetes Events not sent because too many were already waiting (API server slow or answering 429).",
+    labels: [],
+  },
   informerRestarts: {
     name: "vpc_route_sync_informer_restarts_total",
     type: "counter",

@@ -116,6 +116,7 @@ export class Metrics {
   readonly #leader: Gauge;
   readonly #informerSynced: Gauge;
   readonly #informerRestarts: Counter;
+  readonly #eventsDropped: Counter;
 
   constructor(options: MetricsOptions = {}) {
     this.registry = new Registry();
@@ -152,6 +153,7 @@ export class Metrics {
     this.#leader = gauge(METRICS.leader);
     this.#informerSynced = gauge(METRICS.informerSynced);
     this.#informerRestarts = counter(METRICS.informerRestarts);
+    this.#eventsDropped = counter(METRICS.eventsDropped);
     gauge(METRICS.buildInfo).set({ version: options.version ?? "unknown", runtime_version: process.version }, 1);
 
     // Pre-initialise the fixed label sets so that rate() and absent-series alerts see zeros
@@ -165,6 +167,7 @@ export class Metrics {
     this.#leader.set(0);
     this.#informerSynced.set(0);
     this.#informerRestarts.inc(0);
+    this.#eventsDropped.inc(0);
 
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
@@ -252,6 +255,10 @@ export class Metrics {
 
   informerRestarted(): void {
     this.#informerRestarts.inc();
+  }
+
+  eventDropped(): void {
+    this.#eventsDropped.inc();
   }
 
   /**

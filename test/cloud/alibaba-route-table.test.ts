@@ -280,6 +280,21 @@ describe("Alibaba route table adapter over HTTP", () => {
     expect(ourRoutes(server, TABLE).size + ourRoutes(server, TABLE2).size).toBe(120);
   });
 
+  it("a call waiting behind the rate limit when the signal fires is never sent (checked when it leaves the queue)", async () => {
+    const server = await startFake();
+    const controller = new AbortController();
+    // One call per 2 s: the second call waits in the queue; leadership ends while it waits.
+    const observer: CloudCallObserver = {
+      onApiCall: () => {
+        setTimeout(() => controller.abort(new Error("leadership lost")), 100);
+      },
+    };
+    const table = adapter(server, { observer, qps: 0.5 });
+    const result = await table.apply(TABLE2, { creates: desired(2, TABLE2), deletes: [] }, { signal: controller.signal });
+    expect(server.requests().map((r) => r.action)).toEqual(["DescribeRouteTableList"]);
+    for (const c of result.creates) expect(c.outcome).toMatchObject({ ok: false, error: { code: "Aborted" } });
+  });
+
   it("reports submitted entries as unknown (never as failed) when the signal fires while waiting for them", async () => {
     const server = await startFake({ pendingMs: 600_000 });
     const controller = new AbortController();
