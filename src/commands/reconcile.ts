@@ -11,6 +11,7 @@ import {
   NodesFileError,
   createCommandLogger,
   createRouteTable,
+  isKubeConfigError,
   listNodesFromApi,
   readNodesFile,
   syncSettingsFrom,
@@ -29,9 +30,11 @@ export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo
   try {
     nodes = config.nodesFile ? await readNodesFile(config.nodesFile, io) : await listNodesFromApi(config, io);
   } catch (error) {
-    const message = error instanceof NodesFileError ? error.message : `cannot list Nodes from the Kubernetes API: ${messageOf(error)}`;
+    // A file that cannot be used is a configuration error (2); an API that cannot be reached is not (1).
+    const configError = error instanceof NodesFileError || isKubeConfigError(error);
+    const message = configError ? messageOf(error) : `cannot list Nodes from the Kubernetes API: ${messageOf(error)}`;
     io.stderr.write(`vpc-route-sync: ${message}\n`);
-    return error instanceof NodesFileError ? 2 : 1;
+    return configError ? 2 : 1;
   }
 
   const syncer = new RouteSyncer({ routeTable, settings: syncSettingsFrom(config), logger });
