@@ -24,12 +24,11 @@
 import { V1MicroTime } from "@kubernetes/client-node";
 import type { CoordinationV1Api, V1Lease, V1LeaseSpec } from "@kubernetes/client-node";
 import { describeKubeError, isConflict, isNotFound } from "./api-error.js";
+import { ACQUIRE_JITTER, leaderTimingProblem } from "./leader-timing.js";
 import { abortable } from "./request-options.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { sleep, realTimers, type Timers, type TimerHandle } from "../util/timers.js";
 
-/** client-go's JitterFactor for the acquire loop: waits between retryPeriod and 2.2 × retryPeriod. */
-const ACQUIRE_JITTER = 1.2;
 
 export interface LeaderElectorOptions {
   coordination: CoordinationV1Api;
@@ -114,19 +113,12 @@ export class LeaderElector {
     ] as const) {
       if (value === "") throw new LeaderElectionError(`leader election: ${field} must not be empty`);
     }
-    if (!(this.#retryPeriodMs > 0)) {
-      throw new LeaderElectionError(`leader election: retryPeriod must be > 0, got ${this.#retryPeriodMs} ms`);
-    }
-    if (!(this.#renewDeadlineMs > ACQUIRE_JITTER * this.#retryPeriodMs)) {
-      throw new LeaderElectionError(
-        `leader election: renewDeadline (${this.#renewDeadlineMs} ms) must be greater than ${ACQUIRE_JITTER} × retryPeriod (${this.#retryPeriodMs} ms)`,
-      );
-    }
-    if (!(this.#leaseDurationMs > this.#renewDeadlineMs)) {
-      throw new LeaderElectionError(
-        `leader election: leaseDuration (${this.#leaseDurationMs} ms) must be greater than renewDeadline (${this.#renewDeadlineMs} ms)`,
-      );
-    }
+    const problem = leaderTimingProblem({
+      leaseDurationMs: this.#leaseDurationMs,
+      renewDeadlineMs: this.#renewDeadlineMs,
+      retryPeriodMs: this.#retryPeriodMs,
+    });
+    if (problem) throw new LeaderElectionError(`leader election: ${problem.message}`);
   }
 
   isLeader(): boolean {
