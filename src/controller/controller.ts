@@ -276,6 +276,7 @@ export class Controller {
     for (const r of result.deletes) m.routeOperation("delete", operationResult(r.outcome));
     m.setNodeEligibility(eligibilityCounts(result));
     m.retainRouteTables(result.routeTableIds);
+    for (const routeTableId of result.routeTableIds) m.setRouteTableReadable(routeTableId, result.actual.has(routeTableId));
     for (const [routeTableId, counts] of routeCounts(result)) m.setRoutes(routeTableId, counts);
     for (const [routeTableId, used] of customEntryCounts(result)) m.setQuota(routeTableId, used, this.#o.routeTableQuota ?? DEFAULT_ROUTE_TABLE_QUOTA);
 

@@ -106,6 +106,12 @@ export const METRICS = {
     help: "Custom route entries in the route table (all owners), counted against the table's quota.",
     labels: ["route_table_id"],
   },
+  routeTableReadable: {
+    name: "vpc_route_sync_route_table_readable",
+    type: "gauge",
+    help: "1 when the last pass could read the route table, 0 when it could not (nothing was planned for it: its other per-table series are from the last pass that read it).",
+    labels: ["route_table_id"],
+  },
   routeTableEntriesLimit: {
     name: "vpc_route_sync_route_table_entries_limit",
     type: "gauge",

@@ -210,6 +210,19 @@ describe("vpc-route-sync reconcile", () => {
     expect(report.actions.filter((a) => a.result === "failed").map((a) => a.error?.code)).toContain("QuotaExceeded");
   });
 
+  it("an unreadable route table is a failure of that table (exit 1, listed), never \"no changes\"", async () => {
+    expect((await runCli(args(), { env: env() })).code).toBe(0);
+    const withMissing = [...args("--route-table-ids", `${DEMO_ROUTE_TABLE_ID},vtb-bp1gone0000000001`)];
+    const text = await runCli(withMissing, { env: env() });
+    expect(text.code).toBe(1);
+    expect(text.stdout).not.toContain("every eligible Node's route is in place");
+    expect(text.stdout).toContain("1 route table(s) could not be read");
+    expect(text.stdout).toMatch(/Route tables that could not be read:\n.*\n\s+vtb-bp1gone0000000001/);
+    const json = reportSchema.parse(JSON.parse((await runCli([...withMissing, "--output", "json"], { env: env() })).stdout));
+    expect(json.result).toBe("failed");
+    expect(json.tableErrors.map((e) => e.routeTableId)).toEqual(["vtb-bp1gone0000000001"]);
+  });
+
   it("SIGTERM after a delete was sent reports it unknown (never failed), and the unsent creates as not applied", async () => {
     await vpc.close();
     // Entries stay Deleting/Pending for 10 minutes: the run is still waiting for them when stopped.
