@@ -91,7 +91,15 @@ interface Progress {
   readonly total: number;
   wrote: boolean;
   readonly options: ApplyOptions;
+  /** Halvings left for isolating invalid entries in this apply (caps the calls a bad batch costs). */
+  splitsLeft: number;
 }
+
+/** Halvings per apply: isolating one bad entry in 50 takes about 6; 50 bad entries would take 49. */
+const MAX_SPLITS_PER_APPLY = 12;
+/** How long an entry the API rejected as invalid is not sent again (unless its destination or next hop change). */
+const INVALID_VERDICT_TTL_MS = 3_600_000;
+const MAX_INVALID_VERDICTS = 4096;
 
 /** A create waiting for confirmation on a re-read. */
 interface CreateToConfirm {
@@ -140,6 +148,12 @@ export class AlibabaRouteTable implements RouteTable {
   readonly #listTypes: readonly string[] | "unfiltered";
   /** routeTableId -> vpcId, learned from DescribeRouteTableList. */
   readonly #vpcOfTable = new Map<string, string>();
+  /**
+   * Entries the API rejected as invalid on their own (e.g. a destination inside a vSwitch CIDR), by
+   * table + action + destination + next hop: not sent again for INVALID_VERDICT_TTL_MS, so a bad
+   * Node does not cost a split of every batch on every pass. A changed input is a new key.
+   */
+  readonly #invalidVerdicts = new Map<string, { readonly error: CloudError; readonly at: number }>();
   /** Tail of the write chain of each VPC: one writer per VPC inside this adapter. */
   readonly #vpcWriters = new Map<string, Promise<unknown>>();
 
@@ -224,7 +238,7 @@ export class AlibabaRouteTable implements RouteTable {
     batch: { readonly creates: readonly RouteCreate[]; readonly deletes: readonly RouteDelete[] },
     options: ApplyOptions,
   ): Promise<BatchResult> {
-    const progress: Progress = { done: 0, total: batch.creates.length + batch.deletes.length, wrote: false, options };
+    const progress: Progress = { done: 0, total: batch.creates.length + batch.deletes.length, wrote: false, options, splitsLeft: MAX_SPLITS_PER_APPLY };
     const deleteOutcomes = new Map<RouteDelete, EntryOutcome>();
     const createOutcomes = new Map<RouteCreate, EntryOutcome>();
     const ctx: CallContext = { routeTableId, signal: options.signal };
@@ -259,7 +273,12 @@ export class AlibabaRouteTable implements RouteTable {
   ): Promise<void> {
     const routeTableId = ctx.routeTableId ?? "";
     const { action } = spec;
-    let pending = [...items];
+    const verdictKey = (a: A): string => `${routeTableId}\u0000${action}\u0000${spec.keyOf(a)}`;
+    let pending = items.filter((a) => {
+      const verdict = this.#invalidVerdict(verdictKey(a));
+      if (verdict !== undefined) outcomes.set(a, { ok: false, error: verdict });
+      return verdict === undefined;
+    });
     let attempt = 0;
     // True while `pending` holds entries of a write that was sent and may have been applied:
     // an abort then leaves them unknown, never "failed" (the next pass re-reads).
@@ -292,8 +311,13 @@ export class AlibabaRouteTable implements RouteTable {
         this.#throwIfNothingDone(failure, progress);
         const decision = decideRetry(failure, attempt, this.#retry, this.#random);
         if (!decision.retry) {
-          if (failure.kind === "invalid" && pending.length > 1) {
-            // One bad entry (e.g. a destination inside a vSwitch CIDR) fails the whole call: split to isolate it.
+          if (failure.kind === "invalid" && pending.length === 1 && pending[0] !== undefined) {
+            this.#rememberInvalid(verdictKey(pending[0]), failure);
+          }
+          if (failure.kind === "invalid" && pending.length > 1 && progress.splitsLeft > 0) {
+            // One bad entry (e.g. a destination inside a vSwitch CIDR) fails the whole call: split to
+            // isolate it, within a budget per apply (a batch of bad entries must not cost ~2n calls).
+            progress.splitsLeft -= 1;
             const half = Math.ceil(pending.length / 2);
             await this.#writeLoop(spec, pending.slice(0, half), ctx, progress, outcomes, toConfirm);
             await this.#writeLoop(spec, pending.slice(half), ctx, progress, outcomes, toConfirm);
@@ -555,6 +579,21 @@ export class AlibabaRouteTable implements RouteTable {
       this.#log.debug({ action: "DescribeRouteEntryList", routeTableId, busy: busy.length }, "waiting for route table to settle");
       if (!(await this.#sleep(this.#pollIntervalMs, ctx))) throw abortError(ctx.signal);
     }
+  }
+
+  #invalidVerdict(key: string): CloudError | undefined {
+    const verdict = this.#invalidVerdicts.get(key);
+    if (verdict === undefined) return undefined;
+    if (this.#timers.now() - verdict.at < INVALID_VERDICT_TTL_MS) return verdict.error;
+    this.#invalidVerdicts.delete(key);
+    return undefined;
+  }
+
+  #rememberInvalid(key: string, error: CloudError): void {
+    this.#invalidVerdicts.delete(key);
+    this.#invalidVerdicts.set(key, { error, at: this.#timers.now() });
+    const oldest = this.#invalidVerdicts.keys().next().value;
+    if (this.#invalidVerdicts.size > MAX_INVALID_VERDICTS && oldest !== undefined) this.#invalidVerdicts.delete(oldest);
   }
 
   #throwIfNothingDone(failure: CloudError, progress: Progress): void {
