@@ -130,11 +130,12 @@ const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: "forced 410 Gone (history compacted, watches dropped)",
-    change: async ({ w }) => {
+    change: ({ w }) => {
       w.kube.createNode(nodeObject(NODES[5]!));
       w.kube.faults.compactHistory();
       w.kube.faults.dropWatches("close");
       w.kube.deleteNode(NODES[0]!.name);
+      return Promise.resolve();
     },
   },
   {
