@@ -13,6 +13,7 @@ import {
   createRouteTable,
   isKubeConfigError,
   listNodesFromApi,
+  readClusterUidFromApi,
   readNodesFile,
   syncSettingsFrom,
 } from "./wiring.js";
@@ -27,17 +28,27 @@ export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo
   const routeTable = deps.routeTable ?? createRouteTable(config, logger);
 
   let nodes: NodeFacts[];
+  // With the API, the kube-system UID is the cluster's identity; with --nodes-file the explicit
+  // --cluster-name is (parse-config requires it there).
+  let clusterUid: string | undefined;
   try {
-    nodes = config.nodesFile ? await readNodesFile(config.nodesFile, io) : await listNodesFromApi(config, io);
+    if (config.nodesFile) {
+      nodes = await readNodesFile(config.nodesFile, io);
+    } else {
+      [nodes, clusterUid] = await Promise.all([listNodesFromApi(config, io), readClusterUidFromApi(config, io)]);
+    }
   } catch (error) {
     // A file that cannot be used is a configuration error (2); an API that cannot be reached is not (1).
     const configError = error instanceof NodesFileError || isKubeConfigError(error);
-    const message = configError ? messageOf(error) : `cannot list Nodes from the Kubernetes API: ${messageOf(error)}`;
+    const message =
+      configError || (error instanceof Error && error.name === "ClusterIdentityError")
+        ? messageOf(error)
+        : `cannot list Nodes from the Kubernetes API: ${messageOf(error)}`;
     io.stderr.write(`vpc-route-sync: ${message}\n`);
     return configError ? 2 : 1;
   }
 
-  const syncer = new RouteSyncer({ routeTable, settings: syncSettingsFrom(config), logger });
+  const syncer = new RouteSyncer({ routeTable, settings: syncSettingsFrom(config, clusterUid), logger });
   const progress = config.progress && config.output === "text" && io.stderrIsTTY ? progressLine(io) : undefined;
   let result;
   try {

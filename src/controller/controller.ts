@@ -19,6 +19,7 @@ import {
   DEFAULT_ROUTE_TABLE_QUOTA,
   customEntryCounts,
   eligibilityCounts,
+  heldRouteCounts,
   passEvents,
   passOutcome,
   reconcileResult,
@@ -275,6 +276,7 @@ export class Controller {
     for (const r of result.creates) m.routeOperation("create", operationResult(r.outcome));
     for (const r of result.deletes) m.routeOperation("delete", operationResult(r.outcome));
     m.setNodeEligibility(eligibilityCounts(result));
+    m.setRoutesHeld(heldRouteCounts(result));
     m.retainRouteTables(result.routeTableIds);
     for (const routeTableId of result.routeTableIds) m.setRouteTableReadable(routeTableId, result.actual.has(routeTableId));
     for (const [routeTableId, counts] of routeCounts(result)) m.setRoutes(routeTableId, counts);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { MemoryRouteTable } from "../../src/cloud/memory-route-table.js";
+import { MemoryRouteTable } from "../contract/memory-route-table.js";
 import { runReconcileCommand } from "../../src/commands/reconcile.js";
 import type { CommandIo, ReconcileConfig } from "../../src/config/index.js";
 
@@ -46,6 +46,7 @@ function io(stderrIsTTY: boolean): { io: CommandIo; out: () => string; err: () =
 function config(nodes: string, extra: Partial<ReconcileConfig> = {}): ReconcileConfig {
   return {
     command: "reconcile",
+    approveDeletions: [],
     regionId: "cn-hangzhou",
     routeTableIds: ["vtb-test0001"],
     clusterName: "prod",

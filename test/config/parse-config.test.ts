@@ -12,7 +12,7 @@ import {
 } from "../../src/config/index.js";
 import { memoryIo, parse, parseError, REQUIRED } from "./helpers.js";
 
-const REQUIRED_ENV = { VPC_ROUTE_SYNC_REGION: "cn-hangzhou", VPC_ROUTE_SYNC_VPC_ID: "vpc-abc123" };
+const REQUIRED_ENV = { VPC_ROUTE_SYNC_REGION: "cn-hangzhou", VPC_ROUTE_SYNC_VPC_ID: "vpc-abc123", VPC_ROUTE_SYNC_CLUSTER_CIDR: "10.244.0.0/16" };
 const CLOUD_CONFIG_FILE = "/etc/kubernetes/cloud-config";
 
 describe("defaults", () => {
@@ -23,7 +23,7 @@ describe("defaults", () => {
       vpcId: "vpc-abc123",
       routeTableIds: [],
       clusterName: "kubernetes",
-      clusterCidrs: [],
+      clusterCidrs: ["10.244.0.0/16"],
       adoptUnmarked: false,
       maxDeletions: { kind: "percent", value: 50 },
       vpcEndpoint: undefined,
@@ -34,6 +34,7 @@ describe("defaults", () => {
       cloudConfigPath: undefined,
       credentials: { kind: "default-chain" },
       nodesFile: undefined,
+      approveDeletions: [],
       dryRun: false,
       output: "text",
       detailedExitcode: false,
@@ -59,22 +60,6 @@ describe("defaults", () => {
       healthProbeBindAddress: ":8081",
       metricsBindAddress: ":9090",
       shutdownTimeoutMs: 30_000,
-    });
-  });
-
-  it("demo", () => {
-    expect(parse(["demo"])).toEqual({ command: "demo", keepRunning: false, output: "text", logLevel: "warn" });
-  });
-
-  it("fake-vpc", () => {
-    expect(parse(["fake-vpc"])).toEqual({
-      command: "fake-vpc",
-      host: "127.0.0.1",
-      port: 0,
-      stateFile: undefined,
-      regionId: "cn-hangzhou",
-      pendingMs: 500,
-      quota: 200,
     });
   });
 
@@ -126,7 +111,7 @@ describe("flag forms", () => {
   });
 
   it("deduplicates route table ids and accepts --route-table-ids without --vpc-id", () => {
-    const config = parse(["reconcile", "--region", "cn-hangzhou", "--route-table-ids", "vtb-a1,vtb-b2,vtb-a1"]);
+    const config = parse(["reconcile", "--region", "cn-hangzhou", "--cluster-cidr", "10.244.0.0/16", "--route-table-ids", "vtb-a1,vtb-b2,vtb-a1"]);
     expect(config.routeTableIds).toEqual(["vtb-a1", "vtb-b2"]);
     expect(config.vpcId).toBeUndefined();
   });
@@ -191,7 +176,8 @@ function commonRows(command: "reconcile" | "run"): EnvRow[] {
 
 const ENV_ROWS: readonly EnvRow[] = [
   ...commonRows("reconcile"),
-  ["reconcile", "nodes-file", "-", pick<"reconcile">((c) => c.nodesFile), "-"],
+  ["reconcile", "nodes-file", "-", pick<"reconcile">((c) => c.nodesFile), "-", { VPC_ROUTE_SYNC_CLUSTER_NAME: "prod-1" }],
+  ["reconcile", "approve-deletions", "rte-abc1,10.244.3.0/24", pick<"reconcile">((c) => c.approveDeletions), ["rte-abc1", "10.244.3.0/24"]],
   ["reconcile", "dry-run", "true", pick<"reconcile">((c) => c.dryRun), true],
   ["reconcile", "output", "json", pick<"reconcile">((c) => c.output), "json"],
   ["reconcile", "detailed-exitcode", "true", pick<"reconcile">((c) => c.detailedExitcode), true, { VPC_ROUTE_SYNC_DRY_RUN: "1" }],
@@ -211,15 +197,6 @@ const ENV_ROWS: readonly EnvRow[] = [
   ["run", "shutdown-timeout", "1m", pick<"run">((c) => c.shutdownTimeoutMs), 60_000],
   ["run", "route-table-quota", "1000", pick<"run">((c) => c.routeTableQuota), 1000],
   ["run", "identity", "pod-a_1", pick<"run">((c) => c.leaderElection.identity), "pod-a_1"],
-  ["demo", "keep-running", "yes", pick<"demo">((c) => c.keepRunning), true],
-  ["demo", "output", "json", pick<"demo">((c) => c.output), "json"],
-  ["demo", "log-level", "warn", pick<"demo">((c) => c.logLevel), "warn"],
-  ["fake-vpc", "port", "18080", pick<"fake-vpc">((c) => c.port), 18080],
-  ["fake-vpc", "host", "0.0.0.0", pick<"fake-vpc">((c) => c.host), "0.0.0.0"],
-  ["fake-vpc", "state", "/tmp/vpc.json", pick<"fake-vpc">((c) => c.stateFile), "/tmp/vpc.json"],
-  ["fake-vpc", "region", "cn-beijing", pick<"fake-vpc">((c) => c.regionId), "cn-beijing"],
-  ["fake-vpc", "pending-ms", "0", pick<"fake-vpc">((c) => c.pendingMs), 0],
-  ["fake-vpc", "quota", "5", pick<"fake-vpc">((c) => c.quota), 5],
 ];
 
 describe("environment variables", () => {
@@ -259,7 +236,7 @@ describe("precedence: flag > environment > cloud-config > default", () => {
     Global: { region: "cn-shanghai", vpcid: "vpc-fromfile", routeTableIDs: "vtb-file1,vtb-file2", clusterID: "cfile" },
   });
   const files = { [CLOUD_CONFIG_FILE]: cloudConfig };
-  const cc = ["--cloud-config", CLOUD_CONFIG_FILE];
+  const cc = ["--cloud-config", CLOUD_CONFIG_FILE, "--cluster-cidr", "10.244.0.0/16"];
 
   it.each([
     ["region", "cn-beijing", "cn-hangzhou", "cn-shanghai", (c: Config) => (c as ReconcileConfig).regionId],
@@ -275,12 +252,12 @@ describe("precedence: flag > environment > cloud-config > default", () => {
   });
 
   it("falls back to the defaults when the cloud-config does not set a key", () => {
-    const config = parse(["reconcile", "--cloud-config", "/cc.yaml"], {}, { "/cc.yaml": "Global:\n  region: cn-shanghai\n  vpcid: vpc-x1\n" });
+    const config = parse(["reconcile", "--dry-run", "--cloud-config", "/cc.yaml"], {}, { "/cc.yaml": "Global:\n  region: cn-shanghai\n  vpcid: vpc-x1\n" });
     expect(config).toMatchObject({ regionId: "cn-shanghai", vpcId: "vpc-x1", clusterName: "kubernetes", routeTableIds: [] });
   });
 
   it("takes the cloud-config path from VPC_ROUTE_SYNC_CLOUD_CONFIG", () => {
-    expect(parse(["run"], { VPC_ROUTE_SYNC_CLOUD_CONFIG: CLOUD_CONFIG_FILE }, files)).toMatchObject({
+    expect(parse(["run"], { VPC_ROUTE_SYNC_CLOUD_CONFIG: CLOUD_CONFIG_FILE, VPC_ROUTE_SYNC_CLUSTER_CIDR: "10.244.0.0/16" }, files)).toMatchObject({
       regionId: "cn-shanghai",
       cloudConfigPath: CLOUD_CONFIG_FILE,
     });
@@ -337,15 +314,6 @@ const INVALID: readonly (readonly [Command, string, string, string])[] = [
   ["run", "shutdown-timeout", "30", "expected a duration"],
   ["run", "route-table-quota", "0", "a number of route entries"],
   ["run", "identity", "has space", "expected printable characters without spaces"],
-  ["demo", "output", "xml", "expected text or json"],
-  ["demo", "log-level", "loud", "expected one of trace"],
-  ["demo", "keep-running", "perhaps", "expected true or false"],
-  ["fake-vpc", "port", "70000", "expected a port between 0 and 65535"],
-  ["fake-vpc", "port", "abc", "expected a port between 0 and 65535"],
-  ["fake-vpc", "host", "bad host", "expected an IP address or host name"],
-  ["fake-vpc", "region", "x", "expected a region id"],
-  ["fake-vpc", "pending-ms", "-5", "expected a number of milliseconds between 0 and 3600000"],
-  ["fake-vpc", "quota", "0", "expected an integer between 1 and 100000"],
 ];
 
 describe("invalid values", () => {
@@ -385,13 +353,25 @@ describe("invalid values", () => {
 });
 
 describe("rules across flags", () => {
+  const NO_CIDR = ["--region", "cn-hangzhou", "--vpc-id", "vpc-abc123"] as const;
+  it("a dry run needs no --cluster-cidr", () => {
+    expect(parse(["reconcile", ...NO_CIDR, "--dry-run"]).clusterCidrs).toEqual([]);
+  });
+  it("--nodes-file with an explicit --cluster-name", () => {
+    expect(parse(["reconcile", ...REQUIRED, "--nodes-file", "-", "--cluster-name", "prod-1"])).toMatchObject({ nodesFile: "-", clusterName: "prod-1" });
+  });
   it.each([
     [["reconcile", "--vpc-id", "vpc-1"], {}, "missing --region: set --region, VPC_ROUTE_SYNC_REGION or Global.region"],
     [["run", "--region", "cn-hangzhou"], {}, "missing --vpc-id or --route-table-ids"],
-    [["reconcile", ...REQUIRED, "--adopt-unmarked"], {}, "--adopt-unmarked requires --cluster-cidr"],
-    [["reconcile", ...REQUIRED], { VPC_ROUTE_SYNC_ADOPT_UNMARKED: "true" }, "--adopt-unmarked (from VPC_ROUTE_SYNC_ADOPT_UNMARKED) requires --cluster-cidr"],
+    [["reconcile", ...NO_CIDR, "--dry-run", "--adopt-unmarked"], {}, "--adopt-unmarked requires --cluster-cidr"],
+    [["reconcile", ...NO_CIDR, "--dry-run"], { VPC_ROUTE_SYNC_ADOPT_UNMARKED: "true" }, "--adopt-unmarked (from VPC_ROUTE_SYNC_ADOPT_UNMARKED) requires --cluster-cidr"],
+    [["reconcile", ...NO_CIDR], {}, "missing --cluster-cidr: reconcile writes routes"],
+    [["reconcile", ...NO_CIDR], {}, "or add --dry-run"],
+    [["run", ...NO_CIDR], {}, "missing --cluster-cidr: run writes routes"],
+    [["reconcile", ...REQUIRED, "--nodes-file", "-"], {}, "--nodes-file requires --cluster-name"],
+    [["reconcile", ...REQUIRED, "--approve-deletions", "everything"], {}, 'invalid --approve-deletions "everything": expected all, a route entry id'],
     [["reconcile", ...REQUIRED, "--detailed-exitcode"], {}, "--detailed-exitcode requires --dry-run"],
-    [["reconcile", ...REQUIRED, "--cluster-cidr", "10.0.0.0/8,10.1.0.0/16"], {}, 'invalid --cluster-cidr "10.1.0.0/16": expected at most one IPv4 CIDR (already have 10.0.0.0/8)'],
+    [["reconcile", ...NO_CIDR, "--cluster-cidr", "10.0.0.0/8,10.1.0.0/16"], {}, 'invalid --cluster-cidr "10.1.0.0/16": expected at most one IPv4 CIDR (already have 10.0.0.0/8)'],
     [["reconcile", ...REQUIRED, "--cluster-cidr", "fd00::/64", "--cluster-cidr", "fd01::/64"], {}, "expected at most one IPv6 CIDR"],
     [["run", ...REQUIRED, "--renew-deadline", "20s"], {}, 'invalid --renew-deadline "20s": expected less than --lease-duration (15s)'],
     [["run", ...REQUIRED, "--lease-duration", "5s"], {}, 'invalid --lease-duration "5s": expected more than --renew-deadline (10s)'],
@@ -407,21 +387,22 @@ describe("rules across flags", () => {
   });
 
   it("accepts the same CIDR twice", () => {
-    expect(parse(["reconcile", ...REQUIRED, "--cluster-cidr", "10.0.0.0/8,10.0.0.0/8"]).clusterCidrs).toEqual(["10.0.0.0/8"]);
+    expect(parse(["reconcile", ...NO_CIDR, "--cluster-cidr", "10.0.0.0/8,10.0.0.0/8"]).clusterCidrs).toEqual(["10.0.0.0/8"]);
   });
 });
 
 describe("usage errors", () => {
   it.each([
-    [[], "missing command: expected one of reconcile, run, demo, fake-vpc"],
+    [[], "missing command: expected one of reconcile, run"],
+    [["demo"], "unknown command 'demo'"],
+    [["fake-vpc"], "unknown command 'fake-vpc'"],
     [["bogus"], "unknown command 'bogus'"],
     [["help", "bogus"], 'unknown command "bogus"'],
     [["reconcile", "--bogus"], "unknown option '--bogus' (see vpc-route-sync reconcile --help)"],
     [["reconcile", "--dry-rn"], "(Did you mean --dry-run?)"],
     [["run", "--region"], "option '--region <region-id>' argument missing"],
-    [["fake-vpc", "extra"], "too many arguments for 'fake-vpc'"],
+    [["reconcile", "extra"], "too many arguments for 'reconcile'"],
     [["--region", "cn-hangzhou", "reconcile"], "unknown option '--region'"],
-    [["demo", "--region", "cn-hangzhou"], "unknown option '--region'"],
   ] as const)("%j", (argv, expected) => {
     expect(parseError(argv).message).toContain(expected);
   });
@@ -455,7 +436,7 @@ describe("help and version", () => {
     for (const command of COMMANDS) expect(help).toContain(command);
   });
 
-  it.each([[["--version"]], [["-V"]], [["reconcile", "--version"]], [["fake-vpc", "-V"]]])("%j prints the version", (argv) => {
+  it.each([[["--version"]], [["-V"]], [["reconcile", "--version"]], [["run", "-V"]]])("%j prints the version", (argv) => {
     expect(parseConfig(argv, {}, memoryIo())).toEqual({ kind: "version", text: "9.8.7\n" });
   });
 
@@ -466,7 +447,7 @@ describe("help and version", () => {
 
 describe("the result", () => {
   it("is deeply frozen", () => {
-    const config = parse<"run">(["run", ...REQUIRED, "--route-table-ids", "vtb-a1", "--cluster-cidr", "10.0.0.0/8"], {
+    const config = parse<"run">(["run", ...REQUIRED, "--route-table-ids", "vtb-a1", "--cluster-cidr", "fd00::/48"], {
       ALIBABA_CLOUD_ACCESS_KEY_ID: "LTAIexample",
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s3cr3t",
     });

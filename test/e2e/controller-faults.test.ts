@@ -13,7 +13,7 @@
 // Scenarios run a few at a time (each has its own fakes and processes; assertions are on final
 // state, so the interleaving with other scenarios does not matter).
 import { describe, expect, it } from "vitest";
-import type { FakeRouteEntry, FaultRule } from "../../src/fakes/fake-vpc/index.js";
+import type { FakeRouteEntry, FaultRule } from "@vpc-route-sync/fake-alibaba-vpc";
 import type { ControllerProcess } from "../support/controller-process.js";
 import {
   ACCESS_KEYS,

@@ -6,8 +6,8 @@
 // produce (as is, URL-encoded, base64, hex, and any 12-character fragment).
 import { createServer } from "node:net";
 import { describe, it, type ExpectStatic } from "vitest";
-import { startFakeKube, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
-import { DEFAULT_VPC_ID, startFakeVpc, type FakeVpcServer, type FaultRule } from "../../src/fakes/fake-vpc/index.js";
+import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
+import { DEFAULT_VPC_ID, startFakeVpc, type FakeVpcServer, type FaultRule } from "@vpc-route-sync/fake-alibaba-vpc";
 import { baseEnv, type CliResult } from "../support/cli.js";
 import { RunningCli } from "./metrics-harness.js";
 
@@ -113,13 +113,13 @@ const SCENARIOS: readonly Scenario[] = [
     name: "Kubernetes API failing",
     prepareKube: (kube) => kube.faults.failRequests({ status: 500 }),
     reconcileExit: 1,
-    evidence: { reconcile: /cannot list Nodes/, run: /node informer failed/ },
+    evidence: { reconcile: /cannot list Nodes|cannot read the kube-system namespace/, run: /node informer failed|cluster identity unavailable/ },
   },
   {
     name: "Kubernetes API rejecting the token",
     prepareKube: (kube) => kube.faults.failRequests({ status: 401, reason: "Unauthorized", message: "Unauthorized" }),
     reconcileExit: 1,
-    evidence: { reconcile: /cannot list Nodes/, run: /node informer failed/ },
+    evidence: { reconcile: /cannot list Nodes|cannot read the kube-system namespace/, run: /node informer failed|cluster identity unavailable/ },
   },
 ];
 
@@ -153,6 +153,8 @@ function cliArgs(command: Command, format: Format, world: World): string[] {
     DEFAULT_VPC_ID,
     "--cluster-name",
     "logging",
+    "--cluster-cidr",
+    "10.244.0.0/16",
     "--vpc-endpoint",
     world.vpcUrl,
     "--kubeconfig",
