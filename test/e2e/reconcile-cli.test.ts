@@ -259,7 +259,7 @@ describe("vpc-route-sync reconcile", () => {
   it("SIGTERM after a delete was sent reports it unknown (never failed), and the unsent creates as not applied", async () => {
     await vpc.close();
     // Entries stay Deleting/Pending for 10 minutes: the run is still waiting for them when stopped.
-    vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(), pendingMs: 600_000 });
+    vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(kube.namespaceUid("kube-system")), pendingMs: 600_000 });
     const child = startCli(args("--output", "json"), { env: env() });
     const done = collect(child, { timeoutMs: 60_000 });
     await waitFor("the delete to be accepted", () => vpc.requests().some((r) => r.action === "DeleteRouteEntries" && r.status === 200));
