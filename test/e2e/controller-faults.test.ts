@@ -67,6 +67,27 @@ interface Scenario {
   readonly handovers?: number;
 }
 
+/** The leader (replica-a) killed or stopped once its first batch was accepted; replica-b takes over. */
+function leaderStoppedMidBatch(signal: "SIGKILL" | "SIGTERM"): Scenario {
+  return {
+    name: `${signal} of the leader mid-batch`,
+    replicas: 2,
+    pendingMs: 1_500,
+    handovers: 1,
+    during: async (s) => {
+      await waitFor("replica-a's first batch accepted", () => writesOf(s.w, "a") > 0, { timeoutMs: 30_000 });
+      s.stopped.add("a");
+      const a = s.procs.get("a")!;
+      if (signal === "SIGKILL") {
+        a.child.kill("SIGKILL");
+        expect((await a.exited).signal).toBe("SIGKILL");
+      } else {
+        expect((await a.stop("SIGTERM")).code).toBe(0);
+      }
+    },
+  };
+}
+
 const requestsWith = (w: ControllerWorld, code: string): number => w.vpc.requests().filter((r) => r.code === code).length;
 
 const SCENARIOS: readonly Scenario[] = [
@@ -150,29 +171,8 @@ const SCENARIOS: readonly Scenario[] = [
       w.kube.faults.clearErrors(outage);
     },
   },
-  {
-    name: "SIGKILL of the leader mid-batch",
-    replicas: 2,
-    pendingMs: 1_500,
-    handovers: 1,
-    during: async (s) => {
-      await waitFor("replica-a's first batch accepted", () => writesOf(s.w, "a") > 0, { timeoutMs: 30_000 });
-      s.stopped.add("a");
-      s.procs.get("a")!.child.kill("SIGKILL");
-      expect((await s.procs.get("a")!.exited).signal).toBe("SIGKILL");
-    },
-  },
-  {
-    name: "SIGTERM of the leader mid-batch",
-    replicas: 2,
-    pendingMs: 1_500,
-    handovers: 1,
-    during: async (s) => {
-      await waitFor("replica-a's first batch accepted", () => writesOf(s.w, "a") > 0, { timeoutMs: 30_000 });
-      s.stopped.add("a");
-      expect((await s.procs.get("a")!.stop("SIGTERM")).code).toBe(0);
-    },
-  },
+  leaderStoppedMidBatch("SIGKILL"),
+  leaderStoppedMidBatch("SIGTERM"),
   {
     name: "two replicas started at the same instant",
     replicas: 2,
