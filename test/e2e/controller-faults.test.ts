@@ -13,10 +13,12 @@
 // Scenarios run a few at a time (each has its own fakes and processes; assertions are on final
 // state, so the interleaving with other scenarios does not matter).
 import { describe, expect, it } from "vitest";
+import { routeMarker } from "../../src/domain/ownership.js";
 import type { FakeRouteEntry, FaultRule } from "@vpc-route-sync/fake-alibaba-vpc";
 import type { ControllerProcess } from "../support/controller-process.js";
 import {
   ACCESS_KEYS,
+  CLUSTER_NAME,
   ControllerWorld,
   ROUTE_TABLE_ID,
   WRITE_ACTIONS,
@@ -24,7 +26,6 @@ import {
   instanceId,
   nodeObject,
   nodeSpecs,
-  ownedEntry,
   podCidr,
   type ControllerTimings,
   type Replica,
@@ -217,12 +218,19 @@ async function slot<T>(work: () => Promise<T>): Promise<T> {
 async function runScenario(scenario: Scenario): Promise<void> {
   const w = await ControllerWorld.start({
     nodes: NODES.slice(0, 5),
-    entries: [ownedEntry(STALE_CIDR, instanceId(99), "node-99"), HAND_MADE],
+    entries: [HAND_MADE],
     vpc: {
       ...(scenario.vpcFaults ? { faults: scenario.vpcFaults } : {}),
       ...(scenario.pendingMs !== undefined ? { pendingMs: scenario.pendingMs } : {}),
       ...(scenario.quotaPerTable !== undefined ? { quotaPerTable: scenario.quotaPerTable } : {}),
     },
+  });
+  // A route this cluster made earlier for a Node that is gone, marked with the cluster's identity.
+  w.vpc.addEntry(ROUTE_TABLE_ID, {
+    destinationCidr: STALE_CIDR,
+    nextHopType: "Instance",
+    nextHopId: instanceId(99),
+    ...routeMarker(CLUSTER_NAME, "node-99", w.kube.namespaceUid("kube-system")),
   });
   const procs = new Map<Replica, ControllerProcess>();
   const story: Story = {
