@@ -6,4 +6,5 @@ export type { DropMode, ErrorRule, FaultControls, LatencyRule } from "./faults.t
 export type { RequestLogEntry } from "./request-log.ts";
 export type { DeleteResult } from "./registry.ts";
 export type { JsonObject } from "./json.ts";
+export type { ReviewIdentity } from "./reviews.ts";
 export { FAKE_KUBE_VERSION } from "./discovery.ts";
