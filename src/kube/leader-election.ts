@@ -202,19 +202,16 @@ export class LeaderElector {
       const epoch = this.#epoch;
       const sentAt = this.#timers.now();
       // Every Lease call is bounded: a follower's by renewDeadline, a leader's by what is left
-      // before its renew deadline (the deadline timer steps down at that same moment).
+      // before its renew deadline (the deadline timer steps down, and aborts this attempt, at that
+      // same moment). A real timer on purpose: it guards a socket, not a schedule, so it must not
+      // follow a test clock.
       const budget = this.#leading ? Math.max(0, this.#renewBy - sentAt) : this.#renewDeadlineMs;
       const attempt = new AbortController();
       this.#attemptAbort = attempt;
-      const timer = this.#timers.setTimeout(
-        () => attempt.abort(new LeaderElectionError(`lease call not answered within ${budget} ms`)),
-        budget,
-      );
       let result: Attempt;
       try {
-        result = await this.#tryAcquireOrRenew(AbortSignal.any([attempt.signal, signal]));
+        result = await this.#tryAcquireOrRenew(AbortSignal.any([attempt.signal, signal, AbortSignal.timeout(Math.max(1, budget))]));
       } finally {
-        this.#timers.clearTimeout(timer);
         if (this.#attemptAbort === attempt) this.#attemptAbort = undefined;
       }
       if (signal.aborted) return;
