@@ -1,5 +1,6 @@
 // Writes the Node condition NetworkUnavailable, the signal the scheduler and the node lifecycle
-// controller read to know whether pods on the Node can be reached. Rules (DESIGN "Node status"):
+// controller read to know whether pods on the Node can be reached. Rules (docs/kubernetes.md, The
+// `NetworkUnavailable` condition):
 // False/RouteCreated only once the route is Available in every managed table; True/NoRouteCreated
 // with the reason when it cannot be created. Strategic-merge patch of the status subresource, which
 // merges conditions by type, so Ready and a CNI's conditions are left alone. Patched only on
@@ -9,10 +10,13 @@
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import type { CoreV1Api, V1Node, V1NodeCondition } from "@kubernetes/client-node";
 import { describeKubeError, isConflict, isNotFound } from "./api-error.js";
-import { backoffDelay, type BackoffPolicy } from "./backoff.js";
+import { backoffDelay, type BackoffPolicy } from "../util/backoff.js";
 import { abortable } from "./request-options.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { sleep, realTimers, type Timers } from "../util/timers.js";
+
+/** The field manager of the NetworkUnavailable condition (metadata.managedFields of the Node). */
+export const NODE_STATUS_FIELD_MANAGER = "vpc-route-sync";
 
 export const NETWORK_UNAVAILABLE = "NetworkUnavailable";
 export const ROUTE_CREATED_REASON = "RouteCreated";
@@ -74,7 +78,7 @@ function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }
 
-export function networkUnavailableCondition(node: V1Node | undefined): V1NodeCondition | undefined {
+function networkUnavailableCondition(node: V1Node | undefined): V1NodeCondition | undefined {
   return node?.status?.conditions?.find((condition) => condition.type === NETWORK_UNAVAILABLE);
 }
 
@@ -112,7 +116,8 @@ export class NodeStatusWriter {
       if (signal?.aborted === true) return { result: "aborted" };
       try {
         const patched = await this.#core.patchNodeStatus(
-          { name: nodeName, body: { status: { conditions: [condition] } } },
+          // Named field manager, so `kubectl get node --show-managed-fields` says who owns the condition.
+          { name: nodeName, body: { status: { conditions: [condition] } }, fieldManager: NODE_STATUS_FIELD_MANAGER },
           setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch, signal ? abortable(signal) : undefined),
         );
         this.#log.info(

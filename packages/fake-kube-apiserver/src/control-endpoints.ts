@@ -1,5 +1,5 @@
 // HTTP control endpoints under `/__fake/` (a prefix no Kubernetes client uses) so that tests in other
-// processes, and users of `vpc-route-sync demo`, can inspect the request log and inject faults.
+// processes, and users of `npm run demo`, can inspect the request log and inject faults.
 
 import type { Exchange } from "./exchange.ts";
 import type { AnswerDelayRule, DropMode, ErrorRule, FaultControls, LatencyRule } from "./faults.ts";
@@ -49,13 +49,26 @@ function checked<T>(action: () => T): T {
 export function handleControl(exchange: Exchange, targets: ControlTargets): void {
   const path = exchange.url.pathname.slice(CONTROL_PREFIX.length).replace(/\/$/, "");
   const method = exchange.method;
-  const body = (): JsonObject => {
-    const parsed = exchange.json("control request");
-    if (parsed === undefined) return {};
-    if (!isObject(parsed)) throw badRequest("control request: the body must be a JSON object");
-    return parsed;
-  };
   const ok = (payload: JsonObject = {}): void => exchange.send(200, { ok: true, ...payload });
+  const body = (): JsonObject => controlBody(exchange);
+  return path === "faults/answer-delay" ? answerDelay(method, body, targets.faults, ok) : handleOther(exchange, targets, path, method, body, ok);
+}
+
+function controlBody(exchange: Exchange): JsonObject {
+  const parsed = exchange.json("control request");
+  if (parsed === undefined) return {};
+  if (!isObject(parsed)) throw badRequest("control request: the body must be a JSON object");
+  return parsed;
+}
+
+function handleOther(
+  exchange: Exchange,
+  targets: ControlTargets,
+  path: string,
+  method: string,
+  body: () => JsonObject,
+  ok: (payload?: JsonObject) => void,
+): void {
   const { faults } = targets;
 
   if (path === "requests") {
@@ -104,23 +117,6 @@ export function handleControl(exchange: Exchange, targets: ControlTargets): void
     if (method === "DELETE") return (faults.clearLatency(), ok());
     throw methodNotAllowed(method);
   }
-  if (path === "faults/answer-delay") {
-    if (method === "PUT" || method === "POST") {
-      const b = body();
-      const ms = optionalNumber(b, "ms");
-      if (ms === undefined) throw badRequest("ms: required (milliseconds to hold matching answers back by)");
-      const times = optionalNumber(b, "times");
-      const rule: AnswerDelayRule = {
-        ms,
-        ...(optionalString(b, "method") === undefined ? {} : { method: optionalString(b, "method") }),
-        ...(optionalString(b, "path") === undefined ? {} : { path: optionalString(b, "path") }),
-        ...(times === undefined ? {} : { times }),
-      };
-      return (checked(() => faults.delayAnswers(rule)), ok());
-    }
-    if (method === "DELETE") return (faults.clearAnswerDelay(), ok());
-    throw methodNotAllowed(method);
-  }
   if (path === "faults/drop-watches" && method === "POST") {
     return ok({ dropped: faults.dropWatches(dropMode(body())) });
   }
@@ -137,4 +133,24 @@ export function handleControl(exchange: Exchange, targets: ControlTargets): void
   if (path === "faults/compact" && method === "POST") return (faults.compactHistory(), ok());
   if (path === "faults/bookmarks" && method === "POST") return ok({ sent: faults.sendBookmarks() });
   throw pathNotFound();
+}
+
+/** `PUT|POST|DELETE /__fake/faults/answer-delay`: requests applied at once, answered `ms` later. */
+function answerDelay(method: string, body: () => JsonObject, faults: FaultControls, ok: () => void): void {
+  if (method === "PUT" || method === "POST") {
+    const b = body();
+    const ms = optionalNumber(b, "ms");
+    if (ms === undefined) throw badRequest("ms: required (milliseconds to hold matching answers back by)");
+    const times = optionalNumber(b, "times");
+    const rule: AnswerDelayRule = {
+      ms,
+      ...(optionalString(b, "method") === undefined ? {} : { method: optionalString(b, "method") }),
+      ...(optionalString(b, "path") === undefined ? {} : { path: optionalString(b, "path") }),
+      ...(times === undefined ? {} : { times }),
+    };
+    checked(() => faults.delayAnswers(rule));
+    return ok();
+  }
+  if (method === "DELETE") return (faults.clearAnswerDelay(), ok());
+  throw methodNotAllowed(method);
 }

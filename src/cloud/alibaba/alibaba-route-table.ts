@@ -9,7 +9,6 @@ import { CloudError } from "../errors.js";
 import { NO_OBSERVER, type CloudCallObserver } from "../observer.js";
 import type { CredentialSource } from "../credential-source.js";
 import {
-  MAX_BATCH_ENTRIES,
   type ApplyOptions,
   type BatchResult,
   type EntryOutcome,
@@ -17,7 +16,6 @@ import {
   type RouteTable,
   type RouteTableInfo,
 } from "../route-table.js";
-import { DESTINATION_HELD, destinationHeldMessage } from "../route-table.js";
 import { routesTo } from "../../domain/route-entry.js";
 import { classifyError, classifyFailedCode, isAlreadyExistsCode, isEntryNotFoundCode, scrubSecrets } from "./classify-error.js";
 import { createCredential, secretsOf, type AlibabaCredential } from "./credentials.js";
@@ -25,6 +23,8 @@ import { parseEndpoint } from "./endpoint.js";
 import { decideRetry, resolveRetryOptions, type RetryOptions } from "./retry-policy.js";
 import { VpcApi, type BatchWriteResult, type ItemFailure } from "./vpc-api.js";
 import { abortError, realTimers, sleep, type Timers } from "../../util/timers.js";
+import { InvalidVerdicts } from "./invalid-verdicts.js";
+import { aborted, chunked, createKey, destinationHeld, isAborted, mayHaveBeenApplied, requestIdOf, unconfirmed, withDeadline } from "./write-outcome.js";
 
 /**
  * Next-hop types listed one by one. DescribeRouteEntryList documents `NextHopType` with
@@ -98,9 +98,7 @@ interface Progress {
 
 /** Halvings per apply: isolating one bad entry in 50 takes about 6; 50 bad entries would take 49. */
 const MAX_SPLITS_PER_APPLY = 12;
-/** How long an entry the API rejected as invalid is not sent again (unless its destination or next hop change). */
-const INVALID_VERDICT_TTL_MS = 3_600_000;
-const MAX_INVALID_VERDICTS = 4096;
+
 
 /** A create waiting for confirmation on a re-read. */
 interface CreateToConfirm {
@@ -151,10 +149,10 @@ export class AlibabaRouteTable implements RouteTable {
   readonly #vpcOfTable = new Map<string, string>();
   /**
    * Entries the API rejected as invalid on their own (e.g. a destination inside a vSwitch CIDR), by
-   * table + action + destination + next hop: not sent again for INVALID_VERDICT_TTL_MS, so a bad
+   * table + action + destination + next hop: not sent again for an hour, so a bad
    * Node does not cost a split of every batch on every pass. A changed input is a new key.
    */
-  readonly #invalidVerdicts = new Map<string, { readonly error: CloudError; readonly at: number }>();
+  readonly #invalidVerdicts: InvalidVerdicts;
   /** Tail of the write chain of each VPC: one writer per VPC inside this adapter. */
   readonly #vpcWriters = new Map<string, Promise<unknown>>();
 
@@ -179,6 +177,7 @@ export class AlibabaRouteTable implements RouteTable {
     const timers = options.timers ?? realTimers;
     this.#timers = timers;
     this.#random = () => timers.random();
+    this.#invalidVerdicts = new InvalidVerdicts(timers);
 
     const source = options.credential;
     const credential = isCredentialSource(source) ? createCredential(source) : source;
@@ -303,11 +302,7 @@ export class AlibabaRouteTable implements RouteTable {
     const routeTableId = ctx.routeTableId ?? "";
     const { action } = spec;
     const verdictKey = (a: A): string => `${routeTableId}\u0000${action}\u0000${spec.keyOf(a)}`;
-    let pending = items.filter((a) => {
-      const verdict = this.#invalidVerdict(verdictKey(a));
-      if (verdict !== undefined) outcomes.set(a, { ok: false, error: verdict });
-      return verdict === undefined;
-    });
+    let pending = this.#invalidVerdicts.filter(items, verdictKey, outcomes);
     let attempt = 0;
     // True while `pending` holds entries of a write that was sent and may have been applied:
     // an abort then leaves them unknown, never "failed" (the next pass re-reads).
@@ -316,10 +311,7 @@ export class AlibabaRouteTable implements RouteTable {
       if (uncertain) for (const a of pending) outcomes.set(a, unconfirmed());
     };
     while (pending.length > 0) {
-      if (ctx.signal?.aborted === true) {
-        abandon();
-        break;
-      }
+      if (ctx.signal?.aborted === true) return abandon();
       attempt += 1;
       let result: BatchWriteResult;
       let sent = false;
@@ -341,7 +333,7 @@ export class AlibabaRouteTable implements RouteTable {
         const decision = decideRetry(failure, attempt, this.#retry, this.#random);
         if (!decision.retry) {
           if (failure.kind === "invalid" && pending.length === 1 && pending[0] !== undefined) {
-            this.#rememberInvalid(verdictKey(pending[0]), failure);
+            this.#invalidVerdicts.remember(verdictKey(pending[0]), failure);
           }
           if (failure.kind === "invalid" && pending.length > 1 && progress.splitsLeft > 0) {
             // One bad entry (e.g. a destination inside a vSwitch CIDR) fails the whole call: split to
@@ -376,35 +368,7 @@ export class AlibabaRouteTable implements RouteTable {
       }
       uncertain = false;
       progress.wrote = true;
-      const failures = new Map(result.failures.map((f) => [spec.failureKey(f), f]));
-      const asked = new Set(pending.map((a) => spec.keyOf(a)));
-      for (const [key, f] of failures) {
-        // Should not happen; if it does, the settle wait reports the entry as not settled.
-        if (!asked.has(key)) {
-          this.#log.warn({ action, code: f.failedCode, requestId: result.requestId, routeTableId, destinationCidr: f.destinationCidr, routeEntryId: f.routeEntryId }, "batch failure matches no requested entry");
-        }
-      }
-      const retryLater: A[] = [];
-      let retryError: CloudError | undefined;
-      for (const a of pending) {
-        const failed = failures.get(spec.keyOf(a));
-        if (failed === undefined) {
-          toConfirm.push(spec.confirm(a, false));
-        } else if (spec.isDoneCode(failed.failedCode ?? "")) {
-          toConfirm.push(spec.confirm(a, true));
-        } else {
-          // VPC_ROUTE_ENTRY_STATUS_ERROR ("middle status") lands here as a retryable conflict: it is
-          // also what a busy VPC answers for entries it did not create, so the entry is written
-          // again after the wait; if it did get created, that write reports a duplicate we check.
-          const error = classifyFailedCode(failed.failedCode ?? "", failed.failedMessage, { action, secrets: this.#secrets, requestId: result.requestId });
-          if (error.retryable && attempt < this.#retry.maxAttempts) {
-            retryLater.push(a);
-            retryError = error;
-          } else {
-            outcomes.set(a, { ok: false, error });
-          }
-        }
-      }
+      const { retryLater, retryError } = this.#sortAnswers(spec, pending, result, attempt, routeTableId, outcomes, toConfirm);
       pending = retryLater;
       if (pending.length > 0 && retryError !== undefined) {
         const decision = decideRetry(retryError, attempt, this.#retry, this.#random);
@@ -413,6 +377,49 @@ export class AlibabaRouteTable implements RouteTable {
         if (!(await this.#sleep(delayMs, ctx))) break;
       }
     }
+  }
+
+  /** Sorts a batch answer: done entries go to confirmation, retryable failures back to pending, the rest fail. */
+  #sortAnswers<A, C>(
+    spec: WriteSpec<A, C>,
+    pending: readonly A[],
+    result: BatchWriteResult,
+    attempt: number,
+    routeTableId: string,
+    outcomes: Map<A, EntryOutcome>,
+    toConfirm: C[],
+  ): { retryLater: A[]; retryError: CloudError | undefined } {
+    const { action } = spec;
+    const failures = new Map(result.failures.map((f) => [spec.failureKey(f), f]));
+    const asked = new Set(pending.map((a) => spec.keyOf(a)));
+    for (const [key, f] of failures) {
+      // Should not happen; if it does, the settle wait reports the entry as not settled.
+      if (!asked.has(key)) {
+        this.#log.warn({ action, code: f.failedCode, requestId: result.requestId, routeTableId, destinationCidr: f.destinationCidr, routeEntryId: f.routeEntryId }, "batch failure matches no requested entry");
+      }
+    }
+    const retryLater: A[] = [];
+    let retryError: CloudError | undefined;
+    for (const a of pending) {
+      const failed = failures.get(spec.keyOf(a));
+      if (failed === undefined) {
+        toConfirm.push(spec.confirm(a, false));
+      } else if (spec.isDoneCode(failed.failedCode ?? "")) {
+        toConfirm.push(spec.confirm(a, true));
+      } else {
+        // VPC_ROUTE_ENTRY_STATUS_ERROR ("middle status") lands here as a retryable conflict: it is
+        // also what a busy VPC answers for entries it did not create, so the entry is written
+        // again after the wait; if it did get created, that write reports a duplicate we check.
+        const error = classifyFailedCode(failed.failedCode ?? "", failed.failedMessage, { action, secrets: this.#secrets, requestId: result.requestId });
+        if (error.retryable && attempt < this.#retry.maxAttempts) {
+          retryLater.push(a);
+          retryError = error;
+        } else {
+          outcomes.set(a, { ok: false, error });
+        }
+      }
+    }
+    return { retryLater, retryError };
   }
 
   #createSpec(ctx: CallContext, outcomes: Map<RouteCreate, EntryOutcome>): WriteSpec<RouteCreate, CreateToConfirm> {
@@ -610,21 +617,6 @@ export class AlibabaRouteTable implements RouteTable {
     }
   }
 
-  #invalidVerdict(key: string): CloudError | undefined {
-    const verdict = this.#invalidVerdicts.get(key);
-    if (verdict === undefined) return undefined;
-    if (this.#timers.now() - verdict.at < INVALID_VERDICT_TTL_MS) return verdict.error;
-    this.#invalidVerdicts.delete(key);
-    return undefined;
-  }
-
-  #rememberInvalid(key: string, error: CloudError): void {
-    this.#invalidVerdicts.delete(key);
-    this.#invalidVerdicts.set(key, { error, at: this.#timers.now() });
-    const oldest = this.#invalidVerdicts.keys().next().value;
-    if (this.#invalidVerdicts.size > MAX_INVALID_VERDICTS && oldest !== undefined) this.#invalidVerdicts.delete(oldest);
-  }
-
   #throwIfNothingDone(failure: CloudError, progress: Progress): void {
     if ((failure.kind === "credentials" || failure.kind === "permission" || failure.kind === "not-found") && !progress.wrote) throw failure;
   }
@@ -768,81 +760,3 @@ function positive(name: string, value: number): number {
   return value;
 }
 
-function chunked<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += MAX_BATCH_ENTRIES) out.push(items.slice(i, i + MAX_BATCH_ENTRIES));
-  return out;
-}
-
-function createKey(destinationCidr: string, instanceId: string): string {
-  return `${destinationCidr}\u0000${instanceId}`;
-}
-
-/** Network, server and unknown failures leave it open whether the write was applied. */
-function mayHaveBeenApplied(failure: CloudError): boolean {
-  return failure.kind === "network" || failure.kind === "server" || failure.kind === "unknown";
-}
-
-function destinationHeld(action: RouteCreate, holder: RouteEntry | undefined): CloudError {
-  return new CloudError(destinationHeldMessage(action, holder), {
-    code: DESTINATION_HELD,
-    kind: "conflict",
-    retryable: false,
-    action: "CreateRouteEntries",
-  });
-}
-
-/** Never sent: the abort came first. */
-function aborted(): EntryOutcome {
-  return { ok: false, error: new CloudError("apply was aborted before this entry was written", { code: "Aborted", kind: "aborted", retryable: false }) };
-}
-
-/** Sent, maybe applied, not confirmed: the abort came while waiting for the answer or the settle. */
-function unconfirmed(): EntryOutcome {
-  return {
-    ok: false,
-    unknown: true,
-    error: new CloudError("the write was sent but the abort came before it was confirmed; the next pass re-reads the table", {
-      code: "Unconfirmed",
-      kind: "aborted",
-      retryable: true,
-    }),
-  };
-}
-
-/** A function, not an inline check, so TypeScript does not keep an earlier narrowing of `aborted`. */
-function isAborted(signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true;
-}
-
-function requestIdOf(value: unknown): string | undefined {
-  const id = (value as { requestId?: unknown } | undefined)?.requestId;
-  return typeof id === "string" ? id : undefined;
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number, signal: AbortSignal | undefined): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortError(signal));
-    };
-    // Real timer on purpose: this guards a socket, not a schedule, so it must not follow a test clock.
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      reject(Object.assign(new Error(`no answer within the ${ms} ms call deadline (callDeadlineMs)`), { code: "CallDeadlineExceeded" }));
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
