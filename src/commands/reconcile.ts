@@ -15,6 +15,7 @@ import {
   createCommandLogger,
   createRouteTable,
   createVpcNetwork,
+  isKubeConfigError,
   listNodesFromApi,
   readClusterUidFromApi,
   readNodesFile,
@@ -51,12 +52,14 @@ export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo
       [nodes, clusterUid] = await Promise.all([listNodesFromApi(config, io), readClusterUidFromApi(config, io)]);
     }
   } catch (error) {
+    // A file that cannot be used is a configuration error (2); an API that cannot be reached is not (1).
+    const configError = error instanceof NodesFileError || isKubeConfigError(error);
     const message =
-      error instanceof NodesFileError || (error instanceof Error && error.name === "ClusterIdentityError")
-        ? error.message
+      configError || (error instanceof Error && error.name === "ClusterIdentityError")
+        ? messageOf(error)
         : `cannot list Nodes from the Kubernetes API: ${messageOf(error)}`;
     io.stderr.write(`vpc-route-sync: ${message}\n`);
-    return exitCodeForError(error);
+    return configError ? 2 : exitCodeForError(error);
   }
 
   const runner = new PassRunner({ routeTable, vpcNetwork, settings: passSettingsFrom(config, clusterUid), logger });

@@ -1,6 +1,7 @@
 // Builds the runtime pieces a command needs from the frozen Config: the logger (with the
 // credentials' secret values scrubbed), the VPC adapter, the sync settings and the Node source.
 // Shared by `reconcile`, `run` and `demo`, so the demo exercises exactly the production wiring.
+import { describeJsonError } from "../util/safe-parse-error.js";
 import { readFile } from "node:fs/promises";
 import { createAlibabaRouteTable, type AlibabaRouteTable } from "../cloud/alibaba/alibaba-route-table.js";
 import { secretsOf } from "../cloud/alibaba/credentials.js";
@@ -93,6 +94,14 @@ export async function listNodesFromApi(config: CommonConfig, io: CommandIo): Pro
   return items.map((n) => nodeFactsFrom(n as NodeLike));
 }
 
+/**
+ * A configuration file (kubeconfig) that cannot be used: a configuration error (exit 2), told
+ * without its content. The class lives in kube/kube-config.ts, loaded on demand.
+ */
+export function isKubeConfigError(error: unknown): boolean {
+  return error instanceof Error && error.name === "KubeConfigError";
+}
+
 /** The kube-system namespace UID: this cluster's identity in the route marker. */
 export async function readClusterUidFromApi(config: CommonConfig, io: CommandIo, kubeConfig?: KubeConfig): Promise<string> {
   const [{ CoreV1Api }, { readClusterUid }, kc] = await Promise.all([
@@ -124,9 +133,10 @@ export async function readNodesFile(path: string, io: CommandIo): Promise<NodeFa
   try {
     parsed = JSON.parse(text);
   } catch (error) {
+    // Never the parser's message: V8 quotes the input there, and a Node list may hold secrets
+    // (annotations, labels); the position is enough to find the problem.
     throw new NodesFileError(
-      `--nodes-file ${label} is not JSON (${(error as Error).message}); expected the output of 'kubectl get nodes -o json'`,
-      { cause: error },
+      `--nodes-file ${label} is ${describeJsonError(error as SyntaxError, text)}; expected the output of 'kubectl get nodes -o json'`,
     );
   }
   const items = nodeItems(parsed);

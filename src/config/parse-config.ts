@@ -12,6 +12,7 @@ import { buildProgram } from "./cli-program.js";
 import type { CloudConfig, CloudConfigValue } from "./cloud-config.js";
 import { parseBindAddress } from "../observability/bind-address.js";
 import { parseCloudConfig } from "./cloud-config.js";
+import { ACQUIRE_JITTER } from "../kube/leader-timing.js";
 import { ConfigError } from "./config-error.js";
 import { CREDENTIAL_ENV, resolveCredentials } from "./credentials.js";
 import { deepFreeze } from "./deep-freeze.js";
@@ -402,7 +403,9 @@ function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
   const renewDeadlineMs = layers.value("renew-deadline", positive);
   const retryPeriodMs = layers.value("retry-period", positive);
   requireLonger(layers, "lease-duration", leaseDurationMs, "renew-deadline", renewDeadlineMs);
-  requireLonger(layers, "renew-deadline", renewDeadlineMs, "retry-period", retryPeriodMs);
+  // The elector waits up to (1 + ACQUIRE_JITTER) × retry period between attempts; it refuses a
+  // renew deadline that would not leave room for one jittered retry. Say so now, naming the flag.
+  requireLonger(layers, "renew-deadline", renewDeadlineMs, "retry-period", retryPeriodMs, ACQUIRE_JITTER);
 
   const healthProbeBindAddress = layers.value("health-probe-bind-address", v.bindAddress);
   const metricsBindAddress = layers.value("metrics-bind-address", v.optionalBindAddress);
@@ -464,14 +467,16 @@ function sameListener(a: string, b: string): boolean {
 }
 
 /** Blames whichever of the two the user set (the shorter one when both were set). */
-function requireLonger(layers: Layers, longer: string, longerMs: number, shorter: string, shorterMs: number): void {
-  if (longerMs > shorterMs) return;
+function requireLonger(layers: Layers, longer: string, longerMs: number, shorter: string, shorterMs: number, factor = 1): void {
+  if (longerMs > factor * shorterMs) return;
+  const times = factor === 1 ? "" : `${factor} × `;
   const shorterRaw = layers.first(shorter);
   if (shorterRaw !== undefined) {
-    throw invalid(shorter, shorterRaw, `expected less than --${longer} (${formatMs(longerMs)})`);
+    const bound = factor === 1 ? `--${longer} (${formatMs(longerMs)})` : `--${longer} / ${factor} (${formatMs(longerMs)} / ${factor})`;
+    throw invalid(shorter, shorterRaw, `expected less than ${bound}`);
   }
   const longerRaw = layers.first(longer) ?? { text: formatMs(longerMs), source: { kind: "flag" } };
-  throw invalid(longer, longerRaw, `expected more than --${shorter} (${formatMs(shorterMs)})`);
+  throw invalid(longer, longerRaw, `expected more than ${times}--${shorter} (${times}${formatMs(shorterMs)})`);
 }
 
 function formatMs(ms: number): string {

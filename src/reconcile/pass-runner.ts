@@ -272,11 +272,13 @@ export class PassRunner {
     for (const { action, outcome } of deletes) {
       const fields = { routeTableId, destinationCidr: action.destinationCidr, instanceId: action.instanceId, nodeName: action.nodeName };
       if (outcome.ok) logger.info({ ...fields, reason: action.reason }, "route deleted");
+      else if (outcome.unknown === true) logger.warn({ ...fields, code: outcome.error.code }, "route delete unconfirmed");
       else logger.warn({ ...fields, code: outcome.error.code, requestId: outcome.error.requestId, error: outcome.error.message }, "route delete failed");
     }
     for (const { action, outcome } of creates) {
       const fields = { routeTableId, destinationCidr: action.destinationCidr, instanceId: action.instanceId, nodeName: action.nodeName };
       if (outcome.ok) logger.info(fields, "route created");
+      else if (outcome.unknown === true) logger.warn({ ...fields, code: outcome.error.code }, "route create unconfirmed");
       else logger.warn({ ...fields, code: outcome.error.code, requestId: outcome.error.requestId, error: outcome.error.message }, "route create failed");
     }
     return { creates, deletes };

@@ -381,7 +381,10 @@ describe("rules across flags", () => {
     [["run", ...REQUIRED, "--renew-deadline", "20s"], {}, 'invalid --renew-deadline "20s": expected less than --lease-duration (15s)'],
     [["run", ...REQUIRED, "--lease-duration", "5s"], {}, 'invalid --lease-duration "5s": expected more than --renew-deadline (10s)'],
     [["run", ...REQUIRED, "--lease-duration", "5s", "--renew-deadline", "5s"], {}, 'invalid --renew-deadline "5s": expected less than --lease-duration (5s)'],
-    [["run", ...REQUIRED, "--retry-period", "10s"], {}, 'invalid --retry-period "10s": expected less than --renew-deadline (10s)'],
+    [["run", ...REQUIRED, "--retry-period", "10s"], {}, 'invalid --retry-period "10s": expected less than --renew-deadline / 1.2 (10s / 1.2)'],
+    // Accepted by a plain "shorter than" rule, refused by the elector at runtime (exit 1) before: now exit 2 at start.
+    [["run", ...REQUIRED, "--renew-deadline", "2s", "--retry-period", "1800ms"], {}, 'invalid --retry-period "1800ms": expected less than --renew-deadline / 1.2 (2s / 1.2)'],
+    [["run", ...REQUIRED, "--renew-deadline", "2400ms"], { VPC_ROUTE_SYNC_LEASE_DURATION: "3s" }, 'invalid --renew-deadline "2400ms": expected more than 1.2 × --retry-period (1.2 × 2s)'],
     [["run", ...REQUIRED, "--metrics-bind-address", "127.0.0.1:8081"], {}, 'invalid --metrics-bind-address "127.0.0.1:8081": expected another port than --health-probe-bind-address (:8081)'],
     [["run", ...REQUIRED, "--aggregation-window", "2m"], {}, 'invalid --aggregation-window "2m": expected at most --resync-period (1m)'],
   ] as const)("%j %j", (argv, env, expected) => {

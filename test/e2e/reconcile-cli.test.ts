@@ -12,7 +12,8 @@ import {
 } from "../../dev/demo-world.js";
 import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer } from "@vpc-route-sync/fake-alibaba-vpc";
-import { baseEnv, runCli } from "../support/cli.js";
+import { baseEnv, collect, runCli, startCli } from "../support/cli.js";
+import { waitFor } from "../support/wait-for.js";
 
 const WRITE_ACTIONS = new Set(["CreateRouteEntry", "CreateRouteEntries", "DeleteRouteEntry", "DeleteRouteEntries", "ModifyRouteEntry"]);
 
@@ -32,7 +33,7 @@ const reportSchema = z
           instanceId: z.string(),
           nodeName: z.string().nullable(),
           reason: z.enum(["missing", "stale", "next-hop-changed", "cidr-changed"]),
-          result: z.enum(["planned", "succeeded", "failed"]),
+          result: z.enum(["planned", "succeeded", "failed", "unknown"]),
           error: errorSchema.nullable(),
         })
         .strict(),
@@ -88,6 +89,7 @@ const reportSchema = z
         deletes: z.number(),
         conflicts: z.number(),
         failed: z.number(),
+        unknown: z.number(),
       })
       .strict(),
     result: z.enum(["in-sync", "applied", "changes-pending", "failed", "refused"]),
@@ -289,6 +291,39 @@ describe("vpc-route-sync reconcile", () => {
     const report = reportSchema.parse(JSON.parse(result.stdout));
     expect(report.result).toBe("failed");
     expect(report.actions.filter((a) => a.result === "failed").map((a) => a.error?.code)).toContain("QuotaExceeded");
+  });
+
+  it("an unreadable route table is a failure of that table (exit 1, listed), never \"no changes\"", async () => {
+    expect((await runCli(args(), { env: env() })).code).toBe(0);
+    const withMissing = [...args("--route-table-ids", `${DEMO_ROUTE_TABLE_ID},vtb-bp1gone0000000001`)];
+    const text = await runCli(withMissing, { env: env() });
+    expect(text.code).toBe(1);
+    expect(text.stdout).not.toContain("every eligible Node's route is in place");
+    expect(text.stdout).toContain("1 route table(s) could not be read");
+    expect(text.stdout).toMatch(/Route tables that could not be read:\n.*\n\s+vtb-bp1gone0000000001/);
+    const json = reportSchema.parse(JSON.parse((await runCli([...withMissing, "--output", "json"], { env: env() })).stdout));
+    expect(json.result).toBe("failed");
+    expect(json.tableErrors.map((e) => e.routeTableId)).toEqual(["vtb-bp1gone0000000001"]);
+  });
+
+  it("SIGTERM after a delete was sent reports it unknown (never failed), and the unsent creates as not applied", async () => {
+    await vpc.close();
+    // Entries stay Deleting/Pending for 10 minutes: the run is still waiting for them when stopped.
+    vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(kube.namespaceUid("kube-system")), pendingMs: 600_000 });
+    const child = startCli(args("--output", "json"), { env: env() });
+    const done = collect(child, { timeoutMs: 60_000 });
+    await waitFor("the delete to be accepted", () => vpc.requests().some((r) => r.action === "DeleteRouteEntries" && r.status === 200));
+    child.kill("SIGTERM");
+    const result = await done;
+    expect(result.code).toBe(1);
+    const report = reportSchema.parse(JSON.parse(result.stdout));
+    const stale = report.actions.find((a) => a.kind === "delete")!;
+    // The server applied it (the entry is Deleting there): "failed" would be a lie.
+    expect(vpc.entries(DEMO_ROUTE_TABLE_ID).find((e) => e.destinationCidr === stale.destinationCidr)?.status).toBe("Deleting");
+    expect(stale).toMatchObject({ result: "unknown", error: { code: "Unconfirmed" } });
+    for (const create of report.actions.filter((a) => a.kind === "create")) expect(create).toMatchObject({ result: "failed", error: { code: "Aborted" } });
+    expect(report.summary).toMatchObject({ unknown: 1, failed: 3 });
+    expect(vpc.requests().filter((r) => r.action === "CreateRouteEntries")).toHaveLength(0);
   });
 
   it("a wrong AccessKey secret fails with a clear message, exit 1, and the secret in no output", async () => {

@@ -356,6 +356,7 @@ class FakeKube implements FakeKubeServer {
       exchange = new Exchange(request, response, url, body, entry);
       const delay = control ? 0 : this.faults.latencyFor({ method, path: url.pathname, watch });
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      if (!control) exchange.answerDelayMs = this.faults.answerDelayFor({ method, path: url.pathname, watch });
       if (!PUBLIC_PATHS.has(url.pathname) && !this.#authorized(header("authorization"))) throw unauthorized();
       if (control) {
         handleControl(exchange, {
