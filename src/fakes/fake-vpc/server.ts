@@ -59,8 +59,8 @@ export interface FakeVpcOptions {
   readonly host?: string | undefined;
   /** @default 0 (any free port) */
   readonly port?: number | undefined;
-  /** AccessKeyId -> secret (and STS token, which then must be sent). @default {[FAKE_ACCESS_KEY_ID]: {secret: FAKE_ACCESS_KEY_SECRET}} */
-  readonly credentials?: Readonly<Record<string, { readonly secret: string; readonly securityToken?: string | undefined }>> | undefined;
+  /** AccessKeyId -> secret (and STS token, which then must be sent; and the actions it may call). @default {[FAKE_ACCESS_KEY_ID]: {secret: FAKE_ACCESS_KEY_SECRET}} */
+  readonly credentials?: Readonly<Record<string, KeyRecord>> | undefined;
   /** Initial VPCs and tables; ignored when `stateFile` exists. @default DEFAULT_VPCS */
   readonly vpcs?: readonly SeedVpc[] | undefined;
   /** How long new, deleted and re-pointed entries stay Pending/Deleting/Modifying (fake-clock ms). @default 0 */
@@ -291,6 +291,10 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
       if (version !== API_VERSION) throw apiErrors.invalidVersion(version);
       const definition = ACTIONS.get(action);
       if (!definition) throw apiErrors.actionNotFound(action);
+      // RAM is checked before anything else about the call, DryRun included: that is what makes
+      // DryRun a permission probe.
+      const allowedActions = keys.get(caller.accessKeyId)?.allowedActions;
+      if (allowedActions !== undefined && !allowedActions.includes(action)) throw apiErrors.forbiddenRam(action);
 
       fault = faults.decide(action);
       if (fault) {
