@@ -80,7 +80,7 @@ export async function listNodesFromApi(config: CommonConfig, io: CommandIo): Pro
   return items.map((n) => nodeFactsFrom(n as NodeLike));
 }
 
-/** Error for a `--nodes-file` that cannot be used; the message names the file and the problem. */
+/** Error for a `--nodes-file` (or another dump file) that cannot be used; the message names the file and the problem. */
 export class NodesFileError extends Error {
   override readonly name = "NodesFileError";
 }
@@ -91,43 +91,59 @@ export class NodesFileError extends Error {
  */
 export async function readNodesFile(path: string, io: CommandIo): Promise<NodeFacts[]> {
   const label = path === "-" ? "standard input" : path;
-  let text: string;
-  try {
-    text = path === "-" ? await readStream(io.stdin) : await readFile(path, "utf8");
-  } catch (error) {
-    throw new NodesFileError(`cannot read --nodes-file ${label}: ${(error as Error).message}`, { cause: error });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new NodesFileError(
-      `--nodes-file ${label} is not JSON (${(error as Error).message}); expected the output of 'kubectl get nodes -o json'`,
-      { cause: error },
-    );
-  }
-  const items = nodeItems(parsed);
-  if (!items) {
-    throw new NodesFileError(
-      `--nodes-file ${label} holds no Nodes: expected a NodeList/List with "items", a Node, or an array of Nodes`,
-    );
-  }
+  const items = await readObjectsFile(path, { flag: "nodes-file", kind: "Node", plural: "nodes" }, io);
   return items.map((item, i) => {
-    if (typeof item !== "object" || item === null || Array.isArray(item)) {
-      throw new NodesFileError(`--nodes-file ${label}: item ${i} is not an object`);
-    }
     const facts = nodeFactsFrom(item);
     if (!facts.nodeName) throw new NodesFileError(`--nodes-file ${label}: item ${i} has no metadata.name`);
     return facts;
   });
 }
 
-function nodeItems(parsed: unknown): unknown[] | undefined {
+/**
+ * The objects of a `kubectl get <plural> [-A] -o json` dump (a List with `items`), of a single
+ * object of `kind`, or of a JSON array. `-` reads standard input. Every item is an object.
+ */
+export async function readObjectsFile(
+  path: string,
+  what: { readonly flag: string; readonly kind: string; readonly plural: string },
+  io: CommandIo,
+): Promise<Record<string, unknown>[]> {
+  const label = path === "-" ? "standard input" : path;
+  let text: string;
+  try {
+    text = path === "-" ? await readStream(io.stdin) : await readFile(path, "utf8");
+  } catch (error) {
+    throw new NodesFileError(`cannot read --${what.flag} ${label}: ${(error as Error).message}`, { cause: error });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new NodesFileError(
+      `--${what.flag} ${label} is not JSON (${(error as Error).message}); expected the output of 'kubectl get ${what.plural} -o json'`,
+      { cause: error },
+    );
+  }
+  const items = listItems(parsed, what.kind);
+  if (!items) {
+    throw new NodesFileError(
+      `--${what.flag} ${label} holds no ${what.kind}s: expected a ${what.kind}List/List with "items", a ${what.kind}, or an array of ${what.kind}s`,
+    );
+  }
+  return items.map((item, i) => {
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
+      throw new NodesFileError(`--${what.flag} ${label}: item ${i} is not an object`);
+    }
+    return item as Record<string, unknown>;
+  });
+}
+
+function listItems(parsed: unknown, kind: string): unknown[] | undefined {
   if (Array.isArray(parsed)) return parsed as unknown[];
   if (typeof parsed !== "object" || parsed === null) return undefined;
   const obj = parsed as { kind?: unknown; items?: unknown };
   if (Array.isArray(obj.items)) return obj.items as unknown[];
-  if (obj.kind === "Node") return [parsed];
+  if (obj.kind === kind) return [parsed];
   return undefined;
 }
 

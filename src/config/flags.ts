@@ -32,6 +32,25 @@ const logLevelFlag: FlagSpec = {
   description: "log level: trace, debug, info, warn, error, fatal or silent",
 };
 
+const routeTableQuotaFlag: FlagSpec = {
+  name: "route-table-quota",
+  value: "<n>",
+  defaultText: "200",
+  description: "custom route entries each managed route table may hold (your Alibaba Cloud quota), for the quota metrics, alert and doctor check",
+};
+
+const outputFlag: FlagSpec = { name: "output", value: "<format>", defaultText: "text", description: "plan and result format: text or json" };
+
+/** A `kubectl get <kind> -A -o json` dump that replaces reading `kind` from the API. */
+function dumpFileFlag(kind: string, objects: string): FlagSpec {
+  return {
+    name: `${kind}-file`,
+    value: "<path>",
+    defaultText: `read ${objects} from the Kubernetes API`,
+    description: `read them from \`kubectl get ${kind} -A -o json\` output instead (- for stdin)`,
+  };
+}
+
 const COMMON_FLAGS: readonly FlagSpec[] = [
   {
     name: "kubeconfig",
@@ -122,12 +141,7 @@ const RECONCILE_FLAGS: readonly FlagSpec[] = [
     defaultText: "false",
     description: "print the plan without changing any route",
   },
-  {
-    name: "output",
-    value: "<format>",
-    defaultText: "text",
-    description: "plan and result format: text or json",
-  },
+  outputFlag,
   {
     name: "detailed-exitcode",
     defaultText: "false",
@@ -138,6 +152,20 @@ const RECONCILE_FLAGS: readonly FlagSpec[] = [
     defaultText: "false",
     description: "do not print progress lines on stderr",
   },
+];
+
+const DOCTOR_FLAGS: readonly FlagSpec[] = [
+  dumpFileFlag("nodes", "Nodes"),
+  dumpFileFlag("pods", "Pods"),
+  dumpFileFlag("daemonsets", "DaemonSets"),
+  dumpFileFlag("deployments", "Deployments"),
+  { ...outputFlag, description: "report format: text or json (schema in docs/doctor.md)" },
+  {
+    name: "strict",
+    defaultText: "false",
+    description: "exit 1 on warnings too, not only on failed checks",
+  },
+  routeTableQuotaFlag,
 ];
 
 const RUN_FLAGS: readonly FlagSpec[] = [
@@ -201,12 +229,7 @@ const RUN_FLAGS: readonly FlagSpec[] = [
     defaultText: ":9090",
     description: "[host]:port serving /metrics; 0 disables it",
   },
-  {
-    name: "route-table-quota",
-    value: "<n>",
-    defaultText: "200",
-    description: "custom route entries each managed route table may hold (your Alibaba Cloud quota), for the quota metrics and alert",
-  },
+  routeTableQuotaFlag,
   {
     name: "shutdown-timeout",
     value: "<duration>",
@@ -254,6 +277,7 @@ const FAKE_VPC_FLAGS: readonly FlagSpec[] = [
 export const COMMAND_FLAGS: Readonly<Record<Command, readonly FlagSpec[]>> = {
   reconcile: [...COMMON_FLAGS, ...RECONCILE_FLAGS],
   run: [...COMMON_FLAGS, ...RUN_FLAGS],
+  doctor: [...COMMON_FLAGS, ...DOCTOR_FLAGS],
   demo: DEMO_FLAGS,
   "fake-vpc": FAKE_VPC_FLAGS,
 };
@@ -261,6 +285,7 @@ export const COMMAND_FLAGS: Readonly<Record<Command, readonly FlagSpec[]>> = {
 export const COMMAND_DESCRIPTIONS: Readonly<Record<Command, string>> = {
   reconcile: "reconcile the route tables with the Nodes once, print the plan and the result, and exit",
   run: "run the controller: watch Nodes and keep the route tables in step (leader-elected)",
+  doctor: "check the cluster and the VPC for what breaks pod routes (read-only) and report pass/warn/fail",
   demo: "run the controller against an embedded fake Kubernetes API and fake VPC API (no cloud account)",
   "fake-vpc": "start the fake Alibaba Cloud VPC API server alone",
 };

@@ -25,6 +25,7 @@ export type {
   OutputFormat,
   ParseOutcome,
   ReconcileConfig,
+  DoctorConfig,
   RunConfig,
   VpcEndpoint,
 } from "./types.js";

@@ -21,6 +21,7 @@ import {
   type CommonConfig,
   type Config,
   type DemoConfig,
+  type DoctorConfig,
   type Env,
   type FakeVpcConfig,
   type ParseOutcome,
@@ -128,7 +129,7 @@ function buildProgram(version: string, write: (text: string) => void): Commander
     for (const spec of COMMAND_FLAGS[command]) {
       for (const option of optionsOf(spec)) sub.addOption(option);
     }
-    if (command === "reconcile" || command === "run") {
+    if (command === "reconcile" || command === "run" || command === "doctor") {
       sub.addHelpText(
         "after",
         "\nPrecedence: flag > environment variable > --cloud-config > default.\n" +
@@ -290,6 +291,8 @@ function buildConfig(command: Command, layers: Layers, env: Env, io: ParseConfig
       return buildReconcile(layers, env, io);
     case "run":
       return buildRun(layers, env, io);
+    case "doctor":
+      return buildDoctor(layers, env, io);
     case "demo":
       return buildDemo(layers);
     case "fake-vpc":
@@ -393,6 +396,35 @@ function buildReconcile(layers: Layers, env: Env, io: ParseConfigIo): ReconcileC
   };
 }
 
+const DUMP_FILE_FLAGS = ["nodes-file", "pods-file", "daemonsets-file", "deployments-file"] as const;
+
+function buildDoctor(layers: Layers, env: Env, io: ParseConfigIo): DoctorConfig {
+  const common = buildCommon(layers, env, io);
+  const files = DUMP_FILE_FLAGS.map((flag) => ({ flag, path: layers.optional(flag, v.path) }));
+  const fromStdin = files.filter((f) => f.path === "-");
+  if (fromStdin.length > 1) {
+    throw new ConfigError(
+      `${fromStdin.map((f) => `--${f.flag}`).join(" and ")} all read standard input (-): at most one dump can come from stdin, give the others as files`,
+    );
+  }
+  const [nodesFile, podsFile, daemonsetsFile, deploymentsFile] = files.map((f) => f.path);
+  return {
+    command: "doctor",
+    ...common,
+    nodesFile,
+    podsFile,
+    daemonsetsFile,
+    deploymentsFile,
+    output: layers.value("output", v.outputFormat, "text"),
+    strict: layers.value("strict", v.booleanValue, false),
+    routeTableQuota: routeTableQuota(layers),
+  };
+}
+
+function routeTableQuota(layers: Layers): number {
+  return layers.value("route-table-quota", v.integerBetween(1, 100_000, "a number of route entries"), 200);
+}
+
 function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
   const common = buildCommon(layers, env, io);
   const resyncPeriodMs = layers.value("resync-period", v.durationAtLeast(5000, "5s"), 60_000);
@@ -439,7 +471,7 @@ function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
     healthProbeBindAddress,
     metricsBindAddress,
     shutdownTimeoutMs: layers.value("shutdown-timeout", v.durationMs, 30_000),
-    routeTableQuota: layers.value("route-table-quota", v.integerBetween(1, 100_000, "a number of route entries"), 200),
+    routeTableQuota: routeTableQuota(layers),
   };
 }
 

@@ -5,9 +5,9 @@
 import type { CredentialSource } from "../cloud/credential-source.js";
 import type { MaxDeletions } from "../domain/plan.js";
 
-export type Command = "reconcile" | "run" | "demo" | "fake-vpc";
+export type Command = "reconcile" | "run" | "doctor" | "demo" | "fake-vpc";
 
-export const COMMANDS: readonly Command[] = ["reconcile", "run", "demo", "fake-vpc"];
+export const COMMANDS: readonly Command[] = ["reconcile", "run", "doctor", "demo", "fake-vpc"];
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
 export const LOG_LEVELS: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
@@ -88,6 +88,21 @@ export interface RunConfig extends CommonConfig {
   readonly routeTableQuota: number;
 }
 
+/** `doctor`: read-only preflight checks of the cluster and the VPC. */
+export interface DoctorConfig extends CommonConfig {
+  readonly command: "doctor";
+  /** `kubectl get <kind> -A -o json` dumps read instead of the API ("-" is stdin, for one of them at most). */
+  readonly nodesFile?: string | undefined;
+  readonly podsFile?: string | undefined;
+  readonly daemonsetsFile?: string | undefined;
+  readonly deploymentsFile?: string | undefined;
+  readonly output: OutputFormat;
+  /** Warnings fail too (exit 1). */
+  readonly strict: boolean;
+  /** Custom entries a route table may hold (the account's quota), for the quota check. */
+  readonly routeTableQuota: number;
+}
+
 export interface DemoConfig {
   readonly command: "demo";
   readonly keepRunning: boolean;
@@ -109,7 +124,7 @@ export interface FakeVpcConfig {
   readonly quota: number;
 }
 
-export type Config = ReconcileConfig | RunConfig | DemoConfig | FakeVpcConfig;
+export type Config = ReconcileConfig | RunConfig | DoctorConfig | DemoConfig | FakeVpcConfig;
 
 /** What parseConfig decided: run a command, or print help/version text and exit 0. */
 export type ParseOutcome =

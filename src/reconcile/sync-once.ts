@@ -236,7 +236,8 @@ export function asCloudError(error: unknown): CloudError {
   return new CloudError(message, { code: "Unknown", kind: "unknown", retryable: true, cause: error });
 }
 
-function nodeRouteStates(
+/** Where each eligible Node's routes stand after a pass (also what `doctor` compares NetworkUnavailable with). */
+export function nodeRouteStates(
   eligible: readonly EligibleNode[],
   routeTableIds: readonly string[],
   actual: ReadonlyMap<string, readonly RouteEntry[]>,

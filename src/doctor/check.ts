@@ -1,0 +1,72 @@
+// The shape of one doctor check and the helpers every check uses to answer pass / warn / fail.
+// A check is a pure function of the gathered facts (DoctorInput): no I/O, no clock.
+import type { MaxDeletions } from "../domain/plan.js";
+import type { Analysis } from "./analysis.js";
+import type { CloudFacts, ClusterFacts } from "./facts.js";
+
+export type CheckStatus = "pass" | "warn" | "fail";
+export const CHECK_STATUSES: readonly CheckStatus[] = ["pass", "warn", "fail"];
+
+/** The groups of the text report, in order. */
+export type CheckArea = "nodes" | "pods" | "virtual-nodes" | "cloud" | "routes";
+export const CHECK_AREAS: readonly CheckArea[] = ["nodes", "pods", "virtual-nodes", "cloud", "routes"];
+
+export type ObjectKind = "Node" | "Pod" | "DaemonSet" | "Deployment" | "Cluster" | "RouteTable" | "RouteEntry";
+export const OBJECT_KINDS: readonly ObjectKind[] = ["Node", "Pod", "DaemonSet", "Deployment", "Cluster", "RouteTable", "RouteEntry"];
+
+/** An object a check is about, with what is wrong (or notable) about it. */
+export interface CheckObject {
+  readonly kind: ObjectKind;
+  readonly name: string;
+  readonly namespace?: string | undefined;
+  readonly detail: string;
+}
+
+export interface CheckOutcome {
+  readonly status: CheckStatus;
+  /** One line: what was found. */
+  readonly summary: string;
+  readonly objects: readonly CheckObject[];
+  /** One line: how to fix it (absent on pass). */
+  readonly fix?: string | undefined;
+}
+
+/** The settings the checks read (a subset of the command's configuration). */
+export interface DoctorSettings {
+  readonly regionId: string;
+  readonly vpcId?: string | undefined;
+  readonly clusterName: string;
+  readonly clusterCidrs: readonly string[];
+  readonly adoptUnmarked: boolean;
+  readonly maxDeletions: MaxDeletions;
+  readonly routeTableQuota: number;
+}
+
+export interface DoctorInput {
+  readonly settings: DoctorSettings;
+  readonly cluster: ClusterFacts;
+  readonly cloud: CloudFacts;
+  readonly analysis: Analysis;
+}
+
+export interface Check {
+  /** Stable kebab-case id (JSON output, docs/doctor.md). */
+  readonly id: string;
+  readonly area: CheckArea;
+  readonly title: string;
+  run(input: DoctorInput): CheckOutcome;
+}
+
+export const pass = (summary: string, objects: readonly CheckObject[] = []): CheckOutcome => ({ status: "pass", summary, objects });
+export const warn = (summary: string, objects: readonly CheckObject[], fix: string): CheckOutcome => ({ status: "warn", summary, objects, fix });
+export const fail = (summary: string, objects: readonly CheckObject[], fix: string): CheckOutcome => ({ status: "fail", summary, objects, fix });
+
+/** A check that cannot run with what was gathered: a warning, so that nothing passes unseen. */
+export const skipped = (reason: string, fix: string): CheckOutcome => ({ status: "warn", summary: `skipped: ${reason}`, objects: [], fix });
+
+export const nodeObject = (nodeName: string, detail: string): CheckObject => ({ kind: "Node", name: nodeName, detail });
+
+/** "1 Node" / "3 Nodes". */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

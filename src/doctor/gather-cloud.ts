@@ -1,0 +1,97 @@
+// Gathers the VPC facts doctor checks, read-only: lists the route tables (the credentials test),
+// reads every managed table, and probes write permission with DryRun calls that change nothing.
+import { asCloudError } from "../reconcile/sync-once.js";
+import type { RouteTable } from "../cloud/route-table.js";
+import type { DryRunAnswer } from "../cloud/alibaba/dry-run-probe.js";
+import { DRY_RUN_OK } from "../cloud/alibaba/dry-run-probe.js";
+import { classifyNodes } from "../domain/eligibility.js";
+import { routeMarker } from "../domain/ownership.js";
+import type { NodeFacts } from "../domain/types.js";
+import type { CloudFacts, CloudFailure, DryRunProbe, TableFacts } from "./facts.js";
+
+/** Sends write actions with DryRun=true (the Alibaba implementation: AlibabaDryRunProbe). */
+export interface WriteProbe {
+  probe(
+    create: { routeTableId: string; destinationCidr: string; instanceId: string; routeEntryName: string; description: string },
+    deleteRouteEntryId: string,
+  ): Promise<DryRunAnswer[]>;
+}
+
+export interface CloudSettings {
+  readonly regionId: string;
+  readonly vpcId?: string | undefined;
+  readonly routeTableIds: readonly string[];
+  readonly clusterName: string;
+}
+
+/** Used when no Node is eligible: a documentation prefix (RFC 5737) and a placeholder instance. */
+const PROBE_DESTINATION = "192.0.2.0/24";
+const PROBE_INSTANCE = "i-vpcroutesyncdoctor";
+const PROBE_ENTRY = "rte-vpcroutesyncdoctor";
+
+function failure(error: unknown): CloudFailure {
+  const e = asCloudError(error);
+  return { code: e.code, kind: e.kind, message: e.message };
+}
+
+export async function gatherCloud(settings: CloudSettings, routeTable: RouteTable, probe: WriteProbe, nodes: readonly NodeFacts[]): Promise<CloudFacts> {
+  let access: CloudFacts["access"];
+  let vpcTableIds: string[] | undefined;
+  let routeTableIds = [...settings.routeTableIds];
+  const tables: TableFacts[] = [];
+
+  if (settings.vpcId !== undefined) {
+    try {
+      vpcTableIds = (await routeTable.listRouteTables(settings.vpcId)).map((t) => t.routeTableId).sort();
+      access = { ok: true, action: `DescribeRouteTableList (VPC ${settings.vpcId})` };
+      if (routeTableIds.length === 0) routeTableIds = vpcTableIds;
+    } catch (error) {
+      access = { ok: false, action: `DescribeRouteTableList (VPC ${settings.vpcId})`, error: failure(error) };
+      return { access, routeTableIds, tables, writeProbes: [] };
+    }
+  }
+  for (const routeTableId of routeTableIds) {
+    if (vpcTableIds !== undefined && !vpcTableIds.includes(routeTableId)) {
+      tables.push({ routeTableId, error: { code: "InvalidRouteTableId.NotFound", kind: "not-found", message: `not in VPC ${settings.vpcId ?? ""}` } });
+      continue;
+    }
+    try {
+      tables.push({ routeTableId, entries: await routeTable.listRoutes(routeTableId) });
+    } catch (error) {
+      tables.push({ routeTableId, error: failure(error) });
+    }
+  }
+  const first = tables[0];
+  access ??=
+    first === undefined || first.error === undefined || first.error.kind === "not-found"
+      ? { ok: true, action: `DescribeRouteEntryList (${first?.routeTableId ?? "no table"})` }
+      : { ok: false, action: `DescribeRouteEntryList (${first.routeTableId})`, error: first.error };
+
+  const writeProbes: DryRunProbe[] = [];
+  if (access.ok) {
+    const eligible = classifyNodes(nodes, { regionId: settings.regionId, clusterCidrs: [] }).eligible[0];
+    for (const table of tables) {
+      if (table.entries === undefined) continue;
+      const nodeName = eligible?.nodeName ?? "vpc-route-sync-doctor";
+      const marker = routeMarker(settings.clusterName, nodeName);
+      const create = {
+        routeTableId: table.routeTableId,
+        destinationCidr: eligible?.podCidrs[0] ?? PROBE_DESTINATION,
+        instanceId: eligible?.instanceId ?? PROBE_INSTANCE,
+        routeEntryName: marker.routeEntryName,
+        description: marker.description,
+      };
+      const existing = table.entries.find((e) => e.type === "Custom")?.routeEntryId ?? PROBE_ENTRY;
+      for (const answer of await probe.probe(create, existing)) {
+        writeProbes.push({
+          action: answer.action,
+          routeTableId: table.routeTableId,
+          outcome: answer.code === DRY_RUN_OK ? "allowed" : answer.kind === "permission" || answer.kind === "credentials" ? "denied" : "unknown",
+          code: answer.code,
+          message: answer.message,
+        });
+      }
+    }
+  }
+  return { access, vpcTableIds, routeTableIds, tables, writeProbes };
+}
