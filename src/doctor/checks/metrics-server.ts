@@ -5,7 +5,7 @@ import { unavailableReason } from "./pod-ips.js";
 
 /** `registry/metrics-server:v0.6.4`, `.../metrics-server/metrics-server:v0.7.1@sha256:...` → [0, 6, 4]. */
 export function metricsServerVersion(image: string): [number, number, number] | undefined {
-  const match = /(?:^|\/)metrics-server(?:-[a-z0-9]+)?:v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(image);
+  const match = /(?:^|\/)metrics-server(?:-(?:amd64|arm64|arm|ppc64le|s390x))?:v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(image);
   if (!match) return undefined;
   return [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
 }
