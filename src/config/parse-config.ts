@@ -404,7 +404,7 @@ function buildDoctor(layers: Layers, env: Env, io: ParseConfigIo): DoctorConfig 
   const fromStdin = files.filter((f) => f.path === "-");
   if (fromStdin.length > 1) {
     throw new ConfigError(
-      `${fromStdin.map((f) => `--${f.flag}`).join(" and ")} all read standard input (-): at most one dump can come from stdin, give the others as files`,
+      `${fromStdin.map((f) => `--${f.flag}`).join(" and ")} cannot all read standard input (-): at most one dump can come from stdin, give the others as files`,
     );
   }
   const [nodesFile, podsFile, daemonsetsFile, deploymentsFile] = files.map((f) => f.path);

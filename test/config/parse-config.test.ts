@@ -169,9 +169,9 @@ type EnvRow = readonly [Command, string, string, (config: Config) => unknown, un
 const pick = <C extends Command>(select: (config: Extract<Config, { command: C }>) => unknown) =>
   select as (config: Config) => unknown;
 
-function commonRows(command: "reconcile" | "run"): EnvRow[] {
-  type C = Extract<Config, { command: "reconcile" | "run" }>;
-  const p = pick<"reconcile" | "run">;
+function commonRows(command: "reconcile" | "run" | "doctor"): EnvRow[] {
+  type C = Extract<Config, { command: "reconcile" | "run" | "doctor" }>;
+  const p = pick<"reconcile" | "run" | "doctor">;
   return [
     [command, "kubeconfig", "/etc/kubeconfig", p((c: C) => c.kubeconfig), "/etc/kubeconfig"],
     [command, "region", "cn-beijing", p((c: C) => c.regionId), "cn-beijing"],
@@ -211,6 +211,14 @@ const ENV_ROWS: readonly EnvRow[] = [
   ["run", "shutdown-timeout", "1m", pick<"run">((c) => c.shutdownTimeoutMs), 60_000],
   ["run", "route-table-quota", "1000", pick<"run">((c) => c.routeTableQuota), 1000],
   ["run", "identity", "pod-a_1", pick<"run">((c) => c.leaderElection.identity), "pod-a_1"],
+  ...commonRows("doctor"),
+  ["doctor", "nodes-file", "/tmp/nodes.json", pick<"doctor">((c) => c.nodesFile), "/tmp/nodes.json"],
+  ["doctor", "pods-file", "-", pick<"doctor">((c) => c.podsFile), "-"],
+  ["doctor", "daemonsets-file", "/tmp/ds.json", pick<"doctor">((c) => c.daemonsetsFile), "/tmp/ds.json"],
+  ["doctor", "deployments-file", "/tmp/deploy.json", pick<"doctor">((c) => c.deploymentsFile), "/tmp/deploy.json"],
+  ["doctor", "output", "json", pick<"doctor">((c) => c.output), "json"],
+  ["doctor", "strict", "true", pick<"doctor">((c) => c.strict), true],
+  ["doctor", "route-table-quota", "500", pick<"doctor">((c) => c.routeTableQuota), 500],
   ["demo", "keep-running", "yes", pick<"demo">((c) => c.keepRunning), true],
   ["demo", "output", "json", pick<"demo">((c) => c.output), "json"],
   ["demo", "log-level", "warn", pick<"demo">((c) => c.logLevel), "warn"],
@@ -225,7 +233,7 @@ const ENV_ROWS: readonly EnvRow[] = [
 describe("environment variables", () => {
   const files = { [CLOUD_CONFIG_FILE]: "{}" };
   const rows = ENV_ROWS.map(([command, flag, value, select, expected, extra]) => ({ command, flag, value, select, expected, extra }));
-  const requiredEnvOf = (command: Command) => (command === "reconcile" || command === "run" ? REQUIRED_ENV : {});
+  const requiredEnvOf = (command: Command) => (command === "reconcile" || command === "run" || command === "doctor" ? REQUIRED_ENV : {});
 
   it.each(rows)("$command --$flag from its environment variable ($value)", ({ command, flag, value, select, expected, extra }) => {
     const env = { ...requiredEnvOf(command), ...extra, [envNameOf(flag)]: value };
@@ -410,7 +418,7 @@ describe("rules across flags", () => {
 
 describe("usage errors", () => {
   it.each([
-    [[], "missing command: expected one of reconcile, run, demo, fake-vpc"],
+    [[], "missing command: expected one of reconcile, run, doctor, demo, fake-vpc"],
     [["bogus"], "unknown command 'bogus'"],
     [["help", "bogus"], 'unknown command "bogus"'],
     [["reconcile", "--bogus"], "unknown option '--bogus' (see vpc-route-sync reconcile --help)"],
@@ -421,6 +429,19 @@ describe("usage errors", () => {
     [["demo", "--region", "cn-hangzhou"], "unknown option '--region'"],
   ] as const)("%j", (argv, expected) => {
     expect(parseError(argv).message).toContain(expected);
+  });
+});
+
+describe("doctor", () => {
+  it("runs without --cluster-cidr, with text output, no --strict and the default quota", () => {
+    expect(parse(["doctor", ...REQUIRED], {})).toMatchObject({ command: "doctor", clusterCidrs: [], output: "text", strict: false, routeTableQuota: 200 });
+  });
+
+  it("takes at most one dump from standard input", () => {
+    expect(parseError(["doctor", ...REQUIRED, "--nodes-file", "-", "--daemonsets-file=-"]).message).toBe(
+      "vpc-route-sync: --nodes-file and --daemonsets-file cannot all read standard input (-): at most one dump can come from stdin, give the others as files",
+    );
+    expect(parse(["doctor", ...REQUIRED, "--nodes-file", "nodes.json", "--pods-file", "-"], {})).toMatchObject({ nodesFile: "nodes.json", podsFile: "-" });
   });
 });
 
