@@ -1,11 +1,10 @@
 // What several checks derive from the same facts, computed once: Node eligibility (the
 // controller's own rules) and the plan a reconcile would make now (the real planner), plus where
 // each eligible Node's routes stand. Pure.
-import { buildPlan } from "../domain/build-plan.js";
 import { classifyNodes, VIRTUAL_KUBELET_LABEL_KEY, VIRTUAL_KUBELET_LABEL_VALUE, type EligibilityResult } from "../domain/eligibility.js";
 import type { PlanResult } from "../domain/plan.js";
 import type { EligibleNode, RouteEntry } from "../domain/types.js";
-import { nodeRouteStates, type NodeRouteState } from "../reconcile/sync-once.js";
+import { nodeRouteStates, planFor, type NodeRouteState } from "../reconcile/sync-once.js";
 import type { DoctorSettings } from "./check.js";
 import type { CloudFacts, ClusterFacts, DoctorNode } from "./facts.js";
 
@@ -38,19 +37,7 @@ export function analyze(settings: DoctorSettings, cluster: ClusterFacts, cloud: 
   if (actual.size === 0) return { virtualNodes, eligibility };
 
   const readableTableIds = cloud.routeTableIds.filter((id) => actual.has(id));
-  const { plan, eligible } = buildPlan({
-    nodes: cluster.nodes,
-    routeTableIds: readableTableIds,
-    actual,
-    options: {
-      regionId: settings.regionId,
-      clusterName: settings.clusterName,
-      clusterCidrs: [...settings.clusterCidrs],
-      adoptUnmarked: settings.adoptUnmarked,
-      maxDeletions: settings.maxDeletions,
-      allowDeletes: true,
-    },
-  });
+  const { plan, eligible } = planFor(settings, cluster.nodes, readableTableIds, actual, true);
   const nodeRoutes = nodeRouteStates(eligible, readableTableIds, actual, plan, [], [], true);
   return { virtualNodes, eligibility, routes: { readableTableIds, actual, plan, eligible, nodeRoutes } };
 }

@@ -2,7 +2,7 @@
 // A check is a pure function of the gathered facts (DoctorInput): no I/O, no clock.
 import type { MaxDeletions } from "../domain/plan.js";
 import type { Analysis } from "./analysis.js";
-import type { CloudFacts, ClusterFacts } from "./facts.js";
+import type { CloudFacts, ClusterFacts, Unavailable } from "./facts.js";
 
 export type CheckStatus = "pass" | "warn" | "fail";
 export const CHECK_STATUSES: readonly CheckStatus[] = ["pass", "warn", "fail"];
@@ -63,6 +63,21 @@ export const fail = (summary: string, objects: readonly CheckObject[], fix: stri
 
 /** A check that cannot run with what was gathered: a warning, so that nothing passes unseen. */
 export const skipped = (reason: string, fix: string): CheckOutcome => ({ status: "warn", summary: `skipped: ${reason}`, objects: [], fix });
+
+/** The skip of a check that needs the route tables when none could be read. */
+export const NO_ROUTE_TABLES: CheckOutcome = skipped("no route table could be read", "fix the cloud checks first");
+
+const DUMP_FLAGS: Readonly<Record<Unavailable["kind"], string>> = {
+  pods: "give --pods-file, or let doctor list Pods (manifests/doctor-rbac.yaml)",
+  daemonsets: "give --daemonsets-file, or let doctor list DaemonSets (manifests/doctor-rbac.yaml)",
+  deployments: "give --deployments-file, or let doctor list Deployments (manifests/doctor-rbac.yaml)",
+  version: "run doctor against the API server to read /version",
+};
+
+/** The skip of a check that needs a kind doctor could not read, saying why and how to provide it. */
+export function notRead(cluster: ClusterFacts, kind: Unavailable["kind"]): CheckOutcome {
+  return skipped(cluster.unavailable.find((u) => u.kind === kind)?.reason ?? `${kind} not read`, DUMP_FLAGS[kind]);
+}
 
 export const nodeObject = (nodeName: string, detail: string): CheckObject => ({ kind: "Node", name: nodeName, detail });
 

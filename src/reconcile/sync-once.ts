@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { BatchResult, EntryOutcome, RouteTable } from "../cloud/route-table.js";
 import { CloudError } from "../cloud/errors.js";
 import { routesTo } from "../domain/route-entry.js";
-import { buildPlan } from "../domain/build-plan.js";
+import { buildPlan, type BuildPlanResult } from "../domain/build-plan.js";
 import type { MaxDeletions, PlanResult } from "../domain/plan.js";
 import type {
   CreateAction,
@@ -135,19 +135,7 @@ export class RouteSyncer {
     );
     // Plan only for the tables we could read: never decide on partial knowledge.
     const readable = routeTableIds.filter((id) => actual.has(id));
-    const { plan, eligible } = buildPlan({
-      nodes: request.nodes,
-      routeTableIds: readable,
-      actual,
-      options: {
-        regionId: settings.regionId,
-        clusterName: settings.clusterName,
-        clusterCidrs: [...settings.clusterCidrs],
-        adoptUnmarked: settings.adoptUnmarked,
-        maxDeletions: settings.maxDeletions,
-        allowDeletes: request.allowDeletes,
-      },
-    });
+    const { plan, eligible } = planFor(settings, request.nodes, readable, actual, request.allowDeletes);
 
     const creates: ActionResult<CreateAction>[] = [];
     const deletes: ActionResult<DeleteAction>[] = [];
@@ -228,6 +216,29 @@ function outcomeAt(list: BatchResult["creates"] | BatchResult["deletes"], i: num
       error: { code: "Internal.MissingOutcome", message: "the cloud adapter reported no outcome for this entry", retryable: true },
     }
   );
+}
+
+/** The plan of one pass under these settings (also what `doctor` reports a reconcile would do). Pure. */
+export function planFor(
+  settings: Pick<SyncSettings, "regionId" | "clusterName" | "clusterCidrs" | "adoptUnmarked" | "maxDeletions">,
+  nodes: readonly NodeFacts[],
+  routeTableIds: readonly string[],
+  actual: ReadonlyMap<string, readonly RouteEntry[]>,
+  allowDeletes: boolean,
+): BuildPlanResult {
+  return buildPlan({
+    nodes,
+    routeTableIds,
+    actual,
+    options: {
+      regionId: settings.regionId,
+      clusterName: settings.clusterName,
+      clusterCidrs: [...settings.clusterCidrs],
+      adoptUnmarked: settings.adoptUnmarked,
+      maxDeletions: settings.maxDeletions,
+      allowDeletes,
+    },
+  });
 }
 
 export function asCloudError(error: unknown): CloudError {

@@ -1,8 +1,7 @@
 // With virtual nodes, Kubernetes older than 1.16 cannot schedule to them by label (the ECI FAQ
 // asks for 1.16 or later).
-import { pass, skipped, warn, type Check } from "../check.js";
+import { notRead, pass, skipped, warn, type Check } from "../check.js";
 import type { ServerVersion } from "../facts.js";
-import { unavailableReason } from "./pod-ips.js";
 
 /** major.minor of /version; `minor` may carry a suffix such as "16+". */
 export function versionNumbers(version: ServerVersion): [number, number] | undefined {
@@ -19,7 +18,7 @@ export const clusterVersionCheck: Check = {
   title: "Kubernetes 1.16+ with virtual nodes",
   run({ cluster, analysis }) {
     if (analysis.virtualNodes.length === 0) return pass("no virtual nodes");
-    if (cluster.serverVersion === undefined) return skipped(unavailableReason(cluster.unavailable, "version"), "run doctor against the API server to read /version");
+    if (cluster.serverVersion === undefined) return notRead(cluster, "version");
     const numbers = versionNumbers(cluster.serverVersion);
     const shown = cluster.serverVersion.gitVersion || `${cluster.serverVersion.major}.${cluster.serverVersion.minor}`;
     if (numbers === undefined) return skipped(`cannot read the version ${JSON.stringify(shown)}`, "check the cluster version by hand (kubectl version)");

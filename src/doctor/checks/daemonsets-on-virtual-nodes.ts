@@ -1,9 +1,8 @@
 // DaemonSets whose Pods would be placed on virtual nodes, where they stay Pending (a virtual node
 // runs no per-node agents). A DaemonSet lands on a Node when its nodeSelector and required node
 // affinity match the Node's labels and it tolerates the Node's NoSchedule/NoExecute taints.
-import { count, pass, skipped, warn, type Check, type CheckObject } from "../check.js";
+import { count, notRead, pass, warn, type Check, type CheckObject } from "../check.js";
 import type { DoctorNode, NodeSelectorRequirement, Placement, Taint, Toleration } from "../facts.js";
-import { unavailableReason } from "./pod-ips.js";
 
 /** The requirement to add to every nodeSelectorTerm (docs/doctor.md shows the full YAML). */
 export const KEEP_OFF_VIRTUAL_NODES = "{key: type, operator: NotIn, values: [virtual-kubelet]}";
@@ -14,9 +13,7 @@ export const daemonSetsOnVirtualNodesCheck: Check = {
   title: "DaemonSets kept off virtual nodes",
   run({ cluster, analysis }) {
     if (analysis.virtualNodes.length === 0) return pass("no virtual nodes");
-    if (cluster.daemonSets === undefined) {
-      return skipped(unavailableReason(cluster.unavailable, "daemonsets"), "give --daemonsets-file, or allow doctor to list DaemonSets (manifests/doctor-rbac.yaml)");
-    }
+    if (cluster.daemonSets === undefined) return notRead(cluster, "daemonsets");
     const objects: CheckObject[] = [];
     for (const ds of cluster.daemonSets) {
       const landsOn = analysis.virtualNodes.filter((node) => schedulesOnto(ds.placement, node));

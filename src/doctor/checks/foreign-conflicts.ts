@@ -1,6 +1,6 @@
 // Desired destinations held by routes the operator does not own: the planner never deletes
 // those, so these Nodes stay without a route until someone removes or re-points the holder.
-import { count, fail, pass, skipped, type Check } from "../check.js";
+import { count, fail, pass, NO_ROUTE_TABLES, type Check } from "../check.js";
 
 export const foreignConflictsCheck: Check = {
   id: "foreign-routes",
@@ -8,7 +8,7 @@ export const foreignConflictsCheck: Check = {
   title: "desired destinations free of foreign routes",
   run({ analysis }) {
     const routes = analysis.routes;
-    if (routes === undefined) return skipped("no route table could be read", "fix the cloud checks first");
+    if (routes === undefined) return NO_ROUTE_TABLES;
     const conflicts = routes.plan.conflicts.filter((c) => c.reason === "destination-held-by-foreign-route");
     if (conflicts.length === 0) return pass("no desired destination is held by another route");
     return fail(

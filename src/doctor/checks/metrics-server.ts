@@ -1,7 +1,6 @@
 // metrics-server v0.6.0 and later scrape each kubelet's /metrics/resource, which virtual nodes do
 // not serve: every scrape of a virtual node fails and its Pods have no metrics (HPA, kubectl top).
-import { count, pass, skipped, warn, type Check, type CheckObject } from "../check.js";
-import { unavailableReason } from "./pod-ips.js";
+import { count, notRead, pass, warn, type Check, type CheckObject } from "../check.js";
 
 /** `registry/metrics-server:v0.6.4`, `.../metrics-server/metrics-server:v0.7.1@sha256:...` → [0, 6, 4]. */
 export function metricsServerVersion(image: string): [number, number, number] | undefined {
@@ -21,9 +20,7 @@ export const metricsServerCheck: Check = {
   title: "metrics-server and virtual nodes",
   run({ cluster, analysis }) {
     if (analysis.virtualNodes.length === 0) return pass("no virtual nodes");
-    if (cluster.deployments === undefined) {
-      return skipped(unavailableReason(cluster.unavailable, "deployments"), "give --deployments-file, or allow doctor to list Deployments (manifests/doctor-rbac.yaml)");
-    }
+    if (cluster.deployments === undefined) return notRead(cluster, "deployments");
     const objects: CheckObject[] = [];
     for (const deployment of cluster.deployments) {
       for (const image of deployment.images) {

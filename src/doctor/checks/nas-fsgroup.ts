@@ -2,8 +2,7 @@
 // fsGroupChangePolicy: OnRootMismatch the kubelet changes the group of every file on each mount,
 // which on a large NAS volume outlasts the mount timeout (Alibaba Cloud ECI FAQ).
 import { isVirtualNode } from "../analysis.js";
-import { count, pass, skipped, warn, type Check, type CheckObject } from "../check.js";
-import { unavailableReason } from "./pod-ips.js";
+import { count, notRead, pass, warn, type Check, type CheckObject } from "../check.js";
 
 export const nasFsGroupCheck: Check = {
   id: "nas-fsgroup",
@@ -11,7 +10,7 @@ export const nasFsGroupCheck: Check = {
   title: "NAS/NFS mounts with fsGroup on virtual nodes",
   run({ cluster, analysis }) {
     if (analysis.virtualNodes.length === 0) return pass("no virtual nodes");
-    if (cluster.pods === undefined) return skipped(unavailableReason(cluster.unavailable, "pods"), "give --pods-file, or allow doctor to list Pods (manifests/doctor-rbac.yaml)");
+    if (cluster.pods === undefined) return notRead(cluster, "pods");
     const virtual = new Set(cluster.nodes.filter(isVirtualNode).map((n) => n.nodeName));
     const objects: CheckObject[] = cluster.pods
       .filter((p) => p.nodeName !== undefined && virtual.has(p.nodeName) && p.nasVolumes.length > 0 && p.fsGroup !== undefined)

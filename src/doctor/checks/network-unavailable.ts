@@ -1,7 +1,7 @@
 // The NetworkUnavailable condition tells the scheduler whether a Node's Pods are reachable. It
 // must agree with the route table: "available" (False) while the route is missing sends Pods to an
 // unreachable Node; True while the route is Available keeps Pods off a working Node.
-import { count, fail, nodeObject, pass, skipped, warn, type Check, type CheckObject } from "../check.js";
+import { count, fail, nodeObject, pass, NO_ROUTE_TABLES, warn, type Check, type CheckObject } from "../check.js";
 
 export const networkUnavailableCheck: Check = {
   id: "network-unavailable",
@@ -9,7 +9,7 @@ export const networkUnavailableCheck: Check = {
   title: "NetworkUnavailable agrees with the route table",
   run({ cluster, analysis }) {
     const routes = analysis.routes;
-    if (routes === undefined) return skipped("no route table could be read", "fix the cloud checks first");
+    if (routes === undefined) return NO_ROUTE_TABLES;
     const failures: CheckObject[] = [];
     const warnings: CheckObject[] = [];
     const byName = new Map(cluster.nodes.map((n) => [n.nodeName, n]));

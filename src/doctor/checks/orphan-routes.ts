@@ -4,7 +4,7 @@ import { parseCidr } from "../../domain/cidr.js";
 import { parseClusterCidrs } from "../../domain/eligibility.js";
 import { classifyEntry } from "../../domain/entry-ownership.js";
 import { parseProviderId } from "../../domain/provider-id.js";
-import { count, pass, skipped, warn, type Check, type CheckObject } from "../check.js";
+import { count, pass, NO_ROUTE_TABLES, warn, type Check, type CheckObject } from "../check.js";
 
 export const orphanRoutesCheck: Check = {
   id: "orphan-routes",
@@ -12,7 +12,7 @@ export const orphanRoutesCheck: Check = {
   title: "routes of this cluster point at existing Nodes",
   run({ analysis, cluster, settings }) {
     const routes = analysis.routes;
-    if (routes === undefined) return skipped("no route table could be read", "fix the cloud checks first");
+    if (routes === undefined) return NO_ROUTE_TABLES;
     const instances = new Set<string>();
     for (const node of cluster.nodes) {
       const id = parseProviderId(node.providerId, settings.regionId);

@@ -1,6 +1,6 @@
 // What a reconcile would change now, from the real planner: nothing (pass), changes (warn), or a
 // refusal by the max-deletions guard (fail).
-import { count, fail, pass, skipped, warn, type Check, type CheckObject } from "../check.js";
+import { count, fail, pass, NO_ROUTE_TABLES, warn, type Check, type CheckObject } from "../check.js";
 
 export const planCheck: Check = {
   id: "plan",
@@ -8,7 +8,7 @@ export const planCheck: Check = {
   title: "what a reconcile would change now",
   run({ analysis }) {
     const routes = analysis.routes;
-    if (routes === undefined) return skipped("no route table could be read", "fix the cloud checks first");
+    if (routes === undefined) return NO_ROUTE_TABLES;
     const { plan } = routes;
     const objects: CheckObject[] = [
       ...plan.creates.map((c) => ({ kind: "RouteEntry" as const, name: c.destinationCidr, detail: `create in ${c.routeTableId} -> ${c.instanceId} (Node ${c.nodeName})` })),

@@ -3,14 +3,14 @@
 // Node's own address and Pods on virtual nodes get VPC addresses: both are excepted.
 import { contains, parseCidr, type Cidr } from "../../domain/cidr.js";
 import { isVirtualNode } from "../analysis.js";
-import { count, fail, pass, skipped, type Check, type CheckObject } from "../check.js";
+import { count, fail, notRead, pass, type Check, type CheckObject } from "../check.js";
 
 export const podIpsCheck: Check = {
   id: "pod-ips",
   area: "pods",
   title: "Pod IPs inside their Node's pod CIDR",
   run({ cluster }) {
-    if (cluster.pods === undefined) return skipped(unavailableReason(cluster.unavailable, "pods"), "give --pods-file, or allow doctor to list Pods (manifests/doctor-rbac.yaml)");
+    if (cluster.pods === undefined) return notRead(cluster, "pods");
     const cidrsByNode = new Map<string, Cidr[]>();
     const virtual = new Set<string>();
     for (const node of cluster.nodes) {
@@ -53,7 +53,3 @@ export const podIpsCheck: Check = {
     );
   },
 };
-
-export function unavailableReason(unavailable: readonly { kind: string; reason: string }[], kind: string): string {
-  return unavailable.find((u) => u.kind === kind)?.reason ?? `${kind} not read`;
-}

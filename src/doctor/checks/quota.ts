@@ -1,6 +1,6 @@
 // Route entry quota headroom per table: the custom entries there now, plus the plan's creates,
 // minus its deletes, against --route-table-quota (the account's quota; 200 by default).
-import { count, fail, pass, skipped, warn, type Check, type CheckObject } from "../check.js";
+import { count, fail, pass, NO_ROUTE_TABLES, warn, type Check, type CheckObject } from "../check.js";
 
 export const QUOTA_WARN_RATIO = 0.9;
 
@@ -10,7 +10,7 @@ export const quotaCheck: Check = {
   title: "route entry quota headroom",
   run({ analysis, settings }) {
     const routes = analysis.routes;
-    if (routes === undefined) return skipped("no route table could be read", "fix the cloud checks first");
+    if (routes === undefined) return NO_ROUTE_TABLES;
     const quota = settings.routeTableQuota;
     const failures: CheckObject[] = [];
     const warnings: CheckObject[] = [];
