@@ -8,9 +8,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ALL_CHECKS } from "../../src/doctor/all-checks.js";
 import { doctorReportSchema, type DoctorReport } from "../../src/doctor/report.js";
 import { routeMarker } from "../../src/domain/ownership.js";
-import { startFakeKube, type FakeKubeOptions, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
-import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcOptions, type FakeVpcServer } from "../../src/fakes/fake-vpc/index.js";
-import type { SeedEntry } from "../../src/fakes/fake-vpc/index.js";
+import { startFakeKube, type FakeKubeOptions, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
+import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcOptions, type FakeVpcServer, type SeedEntry } from "@vpc-route-sync/fake-alibaba-vpc";
 import { baseEnv, runCli, type CliResult } from "../support/cli.js";
 
 const REGION = "cn-hangzhou";
