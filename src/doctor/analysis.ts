@@ -38,6 +38,6 @@ export function analyze(settings: DoctorSettings, cluster: ClusterFacts, cloud: 
 
   const readableTableIds = cloud.routeTableIds.filter((id) => actual.has(id));
   const { plan, eligible } = planFor(settings, cluster.nodes, readableTableIds, actual, true);
-  const nodeRoutes = nodeRouteStates(eligible, readableTableIds, actual, plan, [], [], true);
+  const nodeRoutes = nodeRouteStates(eligible, readableTableIds, actual, plan, [], [], false);
   return { virtualNodes, eligibility, routes: { readableTableIds, actual, plan, eligible, nodeRoutes } };
 }

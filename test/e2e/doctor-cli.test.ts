@@ -289,6 +289,21 @@ describe("vpc-route-sync doctor", () => {
     expect(strict.code).toBe(1);
   });
 
+  it("skips, with the reason, the checks whose objects RBAC forbids listing", async () => {
+    await start(cleanWorld());
+    kube!.faults.failRequests({ status: 403, path: /^\/api\/v1\/pods$/, reason: "Forbidden", message: 'pods is forbidden: User "system:serviceaccount:kube-system:vpc-route-sync" cannot list resource "pods"' });
+    const result = await doctor(["--cluster-cidr", CLUSTER_CIDR, "--output", "json"]);
+    const report = parse(result);
+    const notPassed = report.checks.filter((c) => c.status !== "pass");
+    expect(notPassed.map((c) => [c.id, c.status])).toEqual([
+      ["pod-ips", "warn"],
+      ["nas-fsgroup", "warn"],
+    ]);
+    expect(notPassed[0]?.summary).toMatch(/^skipped: cannot read pods: .*forbidden/i);
+    expect(notPassed[0]?.fix).toContain("manifests/doctor-rbac.yaml");
+    expect(result.code).toBe(0);
+  });
+
   it("reads kubectl dumps offline (one of them from stdin) without touching the Kubernetes API", async () => {
     await start(cleanWorld());
     dir = await mkdtemp(join(tmpdir(), "doctor-dumps-"));

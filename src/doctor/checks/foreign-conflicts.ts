@@ -13,7 +13,7 @@ export const foreignConflictsCheck: Check = {
     if (conflicts.length === 0) return pass("no desired destination is held by another route");
     return fail(
       `${count(conflicts.length, "desired destination")} held by routes this cluster does not own`,
-      conflicts.map((c) => ({ kind: "RouteEntry", name: c.existing?.routeEntryId ?? c.destinationCidr, detail: `${c.routeTableId ?? ""}: ${c.message}` })),
+      conflicts.map((c) => ({ kind: "RouteEntry", name: c.existing?.routeEntryId ?? c.destinationCidr, detail: c.message })),
       "delete or re-point the holding routes by hand, or take over a CCM's unmarked routes with --adopt-unmarked (with --cluster-cidr)",
     );
   },

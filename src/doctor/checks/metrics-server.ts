@@ -1,6 +1,6 @@
 // metrics-server v0.6.0 and later scrape each kubelet's /metrics/resource, which virtual nodes do
 // not serve: every scrape of a virtual node fails and its Pods have no metrics (HPA, kubectl top).
-import { count, notRead, pass, warn, type Check, type CheckObject } from "../check.js";
+import { notRead, pass, warn, type Check, type CheckObject } from "../check.js";
 
 /** `registry/metrics-server:v0.6.4`, `.../metrics-server/metrics-server:v0.7.1@sha256:...` → [0, 6, 4]. */
 export function metricsServerVersion(image: string): [number, number, number] | undefined {
@@ -30,7 +30,7 @@ export const metricsServerCheck: Check = {
           kind: "Deployment",
           namespace: deployment.namespace,
           name: deployment.name,
-          detail: `runs ${image} (v${version.join(".")}), which scrapes /metrics/resource; ${count(analysis.virtualNodes.length, "virtual node")} do not serve it`,
+          detail: `runs ${image}, which scrapes /metrics/resource, not served by virtual nodes (${analysis.virtualNodes.map((n) => n.nodeName).join(", ")})`,
         });
       }
     }

@@ -33,7 +33,7 @@ export const orphanRoutesCheck: Check = {
     }
     if (objects.length === 0) return pass("every route of this cluster points at a Node's instance");
     return warn(
-      `${count(objects.length, "route")} of cluster ${settings.clusterName} point at instances no Node has`,
+      `${count(objects.length, "route")} of cluster ${settings.clusterName} to instances no Node has`,
       objects,
       "run vpc-route-sync reconcile: it deletes them (within --max-deletions; routes outside --cluster-cidr must be deleted by hand)",
     );

@@ -26,7 +26,7 @@ export const podCidrsInClusterCidrCheck: Check = {
     }
     if (objects.length === 0) return pass(`every pod CIDR lies inside ${settings.clusterCidrs.join(", ")}`);
     return fail(
-      `${count(objects.length, "pod CIDR")} outside the cluster CIDR get no route`,
+      `no route for ${count(objects.length, "pod CIDR")} outside the cluster CIDR`,
       objects,
       "make --cluster-cidr match kube-controller-manager's --cluster-cidr, or re-create the Nodes named so they get pod CIDRs inside it",
     );

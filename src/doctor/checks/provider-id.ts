@@ -14,10 +14,10 @@ export const providerIdCheck: Check = {
     const bad = skipped.filter((s) => s.reason === "no-provider-id" || s.reason === "invalid-provider-id");
     const otherRegion = skipped.filter((s) => s.reason === "other-region");
     const objects = [...bad, ...otherRegion].map((s) => nodeObject(s.nodeName, s.message));
-    if (bad.length > 0) return fail(`${count(bad.length, "Node")} without a usable providerID get no route`, objects, FIX);
+    if (bad.length > 0) return fail(`no route for ${count(bad.length, "Node")} without a usable providerID`, objects, FIX);
     if (otherRegion.length > 0) {
       return warn(
-        `${count(otherRegion.length, "Node")} in another region than ${settings.regionId} get no route`,
+        `no route for ${count(otherRegion.length, "Node")} in another region than ${settings.regionId}`,
         objects,
         `check --region ${settings.regionId}; Nodes of other regions need their own vpc-route-sync`,
       );
