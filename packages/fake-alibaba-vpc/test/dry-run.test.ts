@@ -58,6 +58,17 @@ describe("DryRun in the fake VPC API", () => {
     expect(real.body?.successCount).toBe(1);
   });
 
+  it("records no ClientToken for a DryRun call", async () => {
+    const vpc = await start();
+    const client = sdkClient(vpc);
+    const request = (cidr: string, dryRun: boolean): CreateRouteEntryRequest =>
+      new CreateRouteEntryRequest({ regionId: vpc.regionId, dryRun, clientToken: "token-1", routeTableId: TABLE, destinationCidrBlock: cidr, nextHopId: "i-bp1new00002" });
+    expect((await sdkError(client.createRouteEntry(request("10.244.3.0/24", true)))).code).toBe("DryRunOperation");
+    // Had the dry run kept the token, other parameters with it would be IdempotentParameterMismatch.
+    const created = await client.createRouteEntry(request("10.244.4.0/24", false));
+    expect(vpc.entry(created.body?.routeEntryId ?? "")?.destinationCidr).toBe("10.244.4.0/24");
+  });
+
   it("answers 403 Forbidden.RAM to a key whose policy lacks the action, DryRun included; reads still work", async () => {
     const vpc = await start();
     const client = sdkClient(vpc, { accessKeyId: READ_ONLY });
