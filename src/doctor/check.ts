@@ -61,6 +61,19 @@ export const pass = (summary: string, objects: readonly CheckObject[] = []): Che
 export const warn = (summary: string, objects: readonly CheckObject[], fix: string): CheckOutcome => ({ status: "warn", summary, objects, fix });
 export const fail = (summary: string, objects: readonly CheckObject[], fix: string): CheckOutcome => ({ status: "fail", summary, objects, fix });
 
+/** Objects found failing and warning; the check fails if any failed, else warns if any warned, else passes. */
+export interface Findings {
+  readonly failures: readonly CheckObject[];
+  readonly warnings: readonly CheckObject[];
+}
+
+export function graded(found: Findings, summaries: { readonly fail: string; readonly warn: string; readonly pass: string }, fix: string): CheckOutcome {
+  const objects = [...found.failures, ...found.warnings];
+  if (found.failures.length > 0) return fail(summaries.fail, objects, fix);
+  if (found.warnings.length > 0) return warn(summaries.warn, objects, fix);
+  return pass(summaries.pass);
+}
+
 /** A check that cannot run with what was gathered: a warning, so that nothing passes unseen. */
 export const skipped = (reason: string, fix: string): CheckOutcome => ({ status: "warn", summary: `skipped: ${reason}`, objects: [], fix });
 

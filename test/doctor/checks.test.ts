@@ -210,6 +210,13 @@ describe("cloud checks", () => {
     expect(status("plan", twoNodes(), world)).toMatchObject({ status: "warn", summary: "a reconcile would make 0 creates, 1 delete, 1 in place" });
   });
 
+  it("counts adopted routes as this cluster's only with --adopt-unmarked, as the planner does", () => {
+    const unmarked = { routeTableId: "vtb-test0001", routeEntryId: "rte-ccm", destinationCidr: "10.244.7.0/24", type: "Custom", status: "Available", nextHops: [{ nextHopType: "Instance", nextHopId: "i-bp1test000007" }] };
+    const world = cloud([...inSync().tables[0]!.entries!, unmarked]);
+    expect(status("orphan-routes", twoNodes(), world).status).toBe("pass");
+    expect(status("orphan-routes", twoNodes(), world, settings({ adoptUnmarked: true }))).toMatchObject({ status: "warn", names: ["rte-ccm"] });
+  });
+
   it("fails the plan when max-deletions would refuse it", () => {
     const world = cloud([ownEntry("rte-1", "10.244.1.0/24", "n1", 1), ownEntry("rte-8", "10.244.8.0/24", "g8", 8), ownEntry("rte-9", "10.244.9.0/24", "g9", 9)]);
     const r = status("plan", cluster({ nodes: [ecsNode("n1", 1)] }), world, settings({ maxDeletions: { kind: "count", value: 1 } }));

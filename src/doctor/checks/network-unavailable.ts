@@ -1,7 +1,7 @@
 // The NetworkUnavailable condition tells the scheduler whether a Node's Pods are reachable. It
 // must agree with the route table: "available" (False) while the route is missing sends Pods to an
 // unreachable Node; True while the route is Available keeps Pods off a working Node.
-import { count, fail, nodeObject, pass, NO_ROUTE_TABLES, warn, type Check, type CheckObject } from "../check.js";
+import { count, graded, nodeObject, NO_ROUTE_TABLES, type Check, type CheckObject } from "../check.js";
 
 export const networkUnavailableCheck: Check = {
   id: "network-unavailable",
@@ -26,10 +26,14 @@ export const networkUnavailableCheck: Check = {
         warnings.push(nodeObject(node.nodeName, `NetworkUnavailable is not set and ${state.message}`));
       }
     }
-    const objects = [...failures, ...warnings];
-    const fix = "run vpc-route-sync (run or reconcile): it creates the missing routes and sets NetworkUnavailable from the route table";
-    if (failures.length > 0) return fail(`${count(failures.length, "Node")} marked network-available without a route`, objects, fix);
-    if (warnings.length > 0) return warn(`${count(warnings.length, "Node")} whose NetworkUnavailable condition lags the route table`, objects, fix);
-    return pass(`${count(routes.eligible.length, "eligible Node")} agree with the route table`);
+    return graded(
+      { failures, warnings },
+      {
+        fail: `${count(failures.length, "Node")} marked network-available without a route`,
+        warn: `${count(warnings.length, "Node")} whose NetworkUnavailable condition lags the route table`,
+        pass: `${count(routes.eligible.length, "eligible Node")} agree with the route table`,
+      },
+      "run vpc-route-sync (run or reconcile): it creates the missing routes and sets NetworkUnavailable from the route table",
+    );
   },
 };

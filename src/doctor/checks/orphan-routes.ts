@@ -18,7 +18,8 @@ export const orphanRoutesCheck: Check = {
       const id = parseProviderId(node.providerId, settings.regionId);
       if (id.ok) instances.add(id.instanceId);
     }
-    const ctx = { clusterName: settings.clusterName, clusterCidrs: parseClusterCidrs(settings.clusterCidrs), adoptUnmarked: false };
+    // The planner's own ownership rule: with --adopt-unmarked, adopted routes are this cluster's too.
+    const ctx = { clusterName: settings.clusterName, clusterCidrs: parseClusterCidrs(settings.clusterCidrs), adoptUnmarked: settings.adoptUnmarked };
     const objects: CheckObject[] = [];
     for (const [routeTableId, entries] of routes.actual) {
       for (const entry of entries) {

@@ -1,6 +1,6 @@
 // Route entry quota headroom per table: the custom entries there now, plus the plan's creates,
 // minus its deletes, against --route-table-quota (the account's quota; 200 by default).
-import { count, fail, pass, NO_ROUTE_TABLES, warn, type Check, type CheckObject } from "../check.js";
+import { count, graded, NO_ROUTE_TABLES, type Check, type CheckObject } from "../check.js";
 
 export const QUOTA_WARN_RATIO = 0.9;
 
@@ -23,9 +23,14 @@ export const quotaCheck: Check = {
       if (after > quota) failures.push({ kind: "RouteTable", name: id, detail });
       else if (after >= QUOTA_WARN_RATIO * quota) warnings.push({ kind: "RouteTable", name: id, detail });
     }
-    const fix = "raise the quota vpc_quota_route_entrys_num in Quota Center and pass the new value as --route-table-quota";
-    if (failures.length > 0) return fail(`${count(failures.length, "route table")} cannot hold the desired routes`, [...failures, ...warnings], fix);
-    if (warnings.length > 0) return warn(`${count(warnings.length, "route table")} at ${Math.round(QUOTA_WARN_RATIO * 100)} % of the quota or more`, warnings, fix);
-    return pass(`fullest table: ${fullest} of ${quota} custom entries after reconcile`);
+    return graded(
+      { failures, warnings },
+      {
+        fail: `${count(failures.length, "route table")} cannot hold the desired routes`,
+        warn: `${count(warnings.length, "route table")} at ${Math.round(QUOTA_WARN_RATIO * 100)} % of the quota or more`,
+        pass: `fullest table: ${fullest} of ${quota} custom entries after reconcile`,
+      },
+      "raise the quota vpc_quota_route_entrys_num in Quota Center and pass the new value as --route-table-quota",
+    );
   },
 };
