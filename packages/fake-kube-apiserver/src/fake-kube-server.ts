@@ -2,6 +2,7 @@
 // node:http server, writes a kubeconfig for client-node and kubectl, and offers an in-process API so
 // tests can change the cluster without HTTP.
 
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
@@ -106,6 +107,8 @@ export interface FakeKubeServer {
 
   createNode(node: object): JsonObject;
   getNode(name: string): JsonObject | undefined;
+  /** The UID the fake serves for a namespace (random per fake: two fakes are two clusters). */
+  namespaceUid(name: string): string;
   listNodes(): JsonObject[];
   /** Replaces a Node with `edit(copy)`; spec, metadata and status may all change (no subresource split). */
   updateNode(name: string, edit: ObjectEdit): JsonObject;
@@ -158,6 +161,7 @@ class FakeKube implements FakeKubeServer {
   readonly faults: FaultController;
   readonly #server: Server;
   readonly #store: ObjectStore;
+  readonly #namespaceUids = new Map<string, string>();
   readonly #registry: Registry;
   readonly #hub: WatchHub;
   readonly #api: ResourceApi;
@@ -444,13 +448,20 @@ class FakeKube implements FakeKubeServer {
     exchange.send(200, document);
   }
 
+  /** The UID of a namespace: random per fake (two fakes are two clusters), stable for its lifetime. */
+  namespaceUid(name: string): string {
+    let uid = this.#namespaceUids.get(name);
+    if (uid === undefined) this.#namespaceUids.set(name, (uid = randomUUID()));
+    return uid;
+  }
+
   /** Namespaces are not stored: every name exists and is Active, which is all Event and Lease writers need. */
   #namespaces(exchange: Exchange, name: string | undefined): void {
     if (isWatchRequest(exchange.url)) throw methodNotAllowed("WATCH");
     const namespaceObject = (ns: string): JsonObject => ({
       kind: "Namespace",
       apiVersion: "v1",
-      metadata: { name: ns, uid: `00000000-0000-4000-8000-${Buffer.from(ns).toString("hex").padEnd(12, "0").slice(0, 12)}`, resourceVersion: "1", creationTimestamp: rfc3339Seconds(this.#startedAt), labels: { "kubernetes.io/metadata.name": ns } },
+      metadata: { name: ns, uid: this.namespaceUid(ns), resourceVersion: "1", creationTimestamp: rfc3339Seconds(this.#startedAt), labels: { "kubernetes.io/metadata.name": ns } },
       spec: { finalizers: ["kubernetes"] },
       status: { phase: "Active" },
     });

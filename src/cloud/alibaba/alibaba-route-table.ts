@@ -4,7 +4,7 @@
 // Retries are decided by retry-policy.ts only; errors are classified by classify-error.ts only.
 import PQueue from "p-queue";
 import pino, { type Logger } from "pino";
-import type { RouteCreate, RouteDelete, RouteEntry } from "../../domain/types.js";
+import type { RouteCreate, RouteDelete, RouteEntry, RouteRelabel } from "../../domain/types.js";
 import { CloudError } from "../errors.js";
 import { NO_OBSERVER, type CloudCallObserver } from "../observer.js";
 import type { CredentialSource } from "../credential-source.js";
@@ -13,6 +13,7 @@ import {
   type ApplyOptions,
   type BatchResult,
   type EntryOutcome,
+  type RelabelResult,
   type RouteTable,
   type RouteTableInfo,
 } from "../route-table.js";
@@ -215,6 +216,34 @@ export class AlibabaRouteTable implements RouteTable {
     if (batch.creates.length === 0 && batch.deletes.length === 0) return { creates: [], deletes: [] };
     const vpcId = await this.#vpcOf(routeTableId, options.signal);
     return this.#exclusive(vpcId, () => this.#applyLocked(routeTableId, batch, options));
+  }
+
+  /**
+   * ModifyRouteEntry of name and description, one entry at a time under the VPC's write lock,
+   * after the table settles. Rewriting a description is idempotent, so transient failures are
+   * retried like reads.
+   */
+  async relabel(routeTableId: string, items: readonly RouteRelabel[], options: ApplyOptions = {}): Promise<RelabelResult> {
+    if (items.length === 0) return [];
+    const vpcId = await this.#vpcOf(routeTableId, options.signal);
+    return this.#exclusive(vpcId, async () => {
+      const ctx: CallContext = { routeTableId, signal: options.signal };
+      await this.#waitQuiet(routeTableId, ctx);
+      const results: Array<{ action: RouteRelabel; outcome: EntryOutcome }> = [];
+      for (const action of items) {
+        let outcome: EntryOutcome;
+        try {
+          await this.#read("ModifyRouteEntry", ctx, () => this.#api.modifyRouteEntry(action));
+          outcome = { ok: true, routeEntryId: action.routeEntryId };
+        } catch (error) {
+          const failure = classifyError(error, { action: "ModifyRouteEntry", secrets: this.#secrets });
+          outcome = { ok: false, error: failure };
+        }
+        results.push({ action, outcome });
+        options.onProgress?.(results.length, items.length);
+      }
+      return results;
+    });
   }
 
   // ---- writes ---------------------------------------------------------------------------------
