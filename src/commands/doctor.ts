@@ -39,7 +39,7 @@ export async function runDoctorCommand(config: DoctorConfig, io: CommandIo, deps
       endpoint: config.vpcEndpoint ? `${config.vpcEndpoint.protocol}://${config.vpcEndpoint.host}` : undefined,
       credential: config.credentials,
     });
-  const cloud = await gatherCloud(config, routeTable, writeProbe, cluster.nodes);
+  const cloud = await gatherCloud(config, routeTable, writeProbe, cluster.nodes, cluster.clusterUid);
 
   const results = runChecks(config, cluster, cloud);
   const report = buildDoctorReport(

@@ -395,13 +395,7 @@ function buildReconcile(layers: Layers, env: Env, io: ParseConfigIo): ReconcileC
     );
   }
   const nodesFile = layers.optional("nodes-file", v.path);
-  if (nodesFile !== undefined && !layers.isSet("cluster-name")) {
-    // No Kubernetes API, so no cluster UID: the name alone says which routes are ours.
-    throw new ConfigError(
-      `--nodes-file requires --cluster-name (${envNameOf("cluster-name")} or Global.clusterID in the --cloud-config file): ` +
-        `without the Kubernetes API the cluster name is the only identity of this cluster's routes, so there is no default`,
-    );
-  }
+  requireClusterNameOffline(layers, nodesFile);
   return {
     command: "reconcile",
     ...common,
@@ -412,6 +406,15 @@ function buildReconcile(layers: Layers, env: Env, io: ParseConfigIo): ReconcileC
     detailedExitcode,
     progress: !layers.value("no-progress", v.booleanValue, false),
   };
+}
+
+/** No Kubernetes API, so no cluster UID: the name alone says which routes are ours. */
+function requireClusterNameOffline(layers: Layers, nodesFile: string | undefined): void {
+  if (nodesFile === undefined || layers.isSet("cluster-name")) return;
+  throw new ConfigError(
+    `--nodes-file requires --cluster-name (${envNameOf("cluster-name")} or Global.clusterID in the --cloud-config file): ` +
+      `without the Kubernetes API the cluster name is the only identity of this cluster's routes, so there is no default`,
+  );
 }
 
 const DUMP_FILE_FLAGS = ["nodes-file", "pods-file", "daemonsets-file", "deployments-file"] as const;
@@ -426,6 +429,7 @@ function buildDoctor(layers: Layers, env: Env, io: ParseConfigIo): DoctorConfig 
     );
   }
   const [nodesFile, podsFile, daemonsetsFile, deploymentsFile] = files.map((f) => f.path);
+  requireClusterNameOffline(layers, nodesFile);
   return {
     command: "doctor",
     ...common,

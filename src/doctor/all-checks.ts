@@ -2,6 +2,7 @@
 import { analyze } from "./analysis.js";
 import type { Check, CheckArea, CheckOutcome, DoctorSettings } from "./check.js";
 import { cloudAccessCheck } from "./checks/cloud-access.js";
+import { clusterIdentityCheck } from "./checks/cluster-identity.js";
 import { clusterVersionCheck } from "./checks/cluster-version.js";
 import { daemonSetsOnVirtualNodesCheck } from "./checks/daemonsets-on-virtual-nodes.js";
 import { foreignConflictsCheck } from "./checks/foreign-conflicts.js";
@@ -20,6 +21,7 @@ import { writePermissionCheck } from "./checks/write-permission.js";
 import type { CloudFacts, ClusterFacts } from "./facts.js";
 
 export const ALL_CHECKS: readonly Check[] = [
+  clusterIdentityCheck,
   providerIdCheck,
   podCidrsCheck,
   podCidrsInClusterCidrCheck,

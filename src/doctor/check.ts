@@ -85,6 +85,7 @@ const DUMP_FLAGS: Readonly<Record<Unavailable["kind"], string>> = {
   daemonsets: "give --daemonsets-file, or let doctor list DaemonSets (manifests/doctor-rbac.yaml)",
   deployments: "give --deployments-file, or let doctor list Deployments (manifests/doctor-rbac.yaml)",
   version: "run doctor against the API server to read /version",
+  identity: "allow get on namespaces/kube-system (manifests/rbac.yaml grants it to the controller)",
 };
 
 /** The skip of a check that needs a kind doctor could not read, saying why and how to provide it. */

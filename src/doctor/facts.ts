@@ -71,7 +71,7 @@ export interface ServerVersion {
 
 /** A kind doctor could not read, and why (the checks that need it are skipped). */
 export interface Unavailable {
-  readonly kind: "pods" | "daemonsets" | "deployments" | "version";
+  readonly kind: "pods" | "daemonsets" | "deployments" | "version" | "identity";
   readonly reason: string;
 }
 
@@ -82,6 +82,8 @@ export interface ClusterFacts {
   readonly daemonSets?: readonly WorkloadFacts[] | undefined;
   readonly deployments?: readonly WorkloadFacts[] | undefined;
   readonly serverVersion?: ServerVersion | undefined;
+  /** The kube-system namespace UID (this cluster's identity in route markers); undefined offline. */
+  readonly clusterUid?: string | undefined;
   readonly unavailable: readonly Unavailable[];
 }
 

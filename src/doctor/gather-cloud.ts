@@ -34,7 +34,13 @@ function failure(error: unknown): CloudFailure {
   return { code: e.code, kind: e.kind, message: e.message };
 }
 
-export async function gatherCloud(settings: CloudSettings, routeTable: RouteTable, probe: WriteProbe, nodes: readonly NodeFacts[]): Promise<CloudFacts> {
+export async function gatherCloud(
+  settings: CloudSettings,
+  routeTable: RouteTable,
+  probe: WriteProbe,
+  nodes: readonly NodeFacts[],
+  clusterUid?: string,
+): Promise<CloudFacts> {
   let access: CloudFacts["access"];
   let vpcTableIds: string[] | undefined;
   let routeTableIds = [...settings.routeTableIds];
@@ -73,7 +79,7 @@ export async function gatherCloud(settings: CloudSettings, routeTable: RouteTabl
     for (const table of tables) {
       if (table.entries === undefined) continue;
       const nodeName = eligible?.nodeName ?? "vpc-route-sync-doctor";
-      const marker = routeMarker(settings.clusterName, nodeName);
+      const marker = routeMarker(settings.clusterName, nodeName, clusterUid);
       const create = {
         routeTableId: table.routeTableId,
         destinationCidr: eligible?.podCidrs[0] ?? PROBE_DESTINATION,

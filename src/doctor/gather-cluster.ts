@@ -61,10 +61,11 @@ async function listAll(fetch: (params: { limit: number; _continue?: string }) =>
 }
 
 export async function gatherClusterFromApi(config: DoctorConfig, io: CommandIo): Promise<ClusterFacts> {
-  const [{ AppsV1Api, CoreV1Api, VersionApi }, { listAllNodes }, { describeKubeError }, kubeConfig] = await Promise.all([
+  const [{ AppsV1Api, CoreV1Api, VersionApi }, { listAllNodes }, { describeKubeError }, { readClusterUid }, kubeConfig] = await Promise.all([
     import("@kubernetes/client-node"),
     import("../kube/node-lister.js"),
     import("../kube/api-error.js"),
+    import("../kube/cluster-identity.js"),
     kubeConfigFor(config, io),
   ]);
   const core = kubeConfig.makeApiClient(CoreV1Api);
@@ -74,7 +75,8 @@ export async function gatherClusterFromApi(config: DoctorConfig, io: CommandIo):
     try {
       return await read();
     } catch (error) {
-      unavailable.push({ kind, reason: `cannot read ${kind}: ${describeKubeError(error)}` });
+      const why = error instanceof Error && error.name === "ClusterIdentityError" ? error.message : describeKubeError(error);
+      unavailable.push({ kind, reason: `cannot read ${kind}: ${why}` });
       return undefined;
     }
   };
@@ -92,5 +94,6 @@ export async function gatherClusterFromApi(config: DoctorConfig, io: CommandIo):
     const info = await kubeConfig.makeApiClient(VersionApi).getCode();
     return { major: info.major, minor: info.minor, gitVersion: info.gitVersion };
   });
-  return { source: "api", nodes, pods, daemonSets, deployments, serverVersion, unavailable };
+  const clusterUid = await optional("identity", () => readClusterUid(core));
+  return { source: "api", nodes, pods, daemonSets, deployments, serverVersion, clusterUid, unavailable };
 }

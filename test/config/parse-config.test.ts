@@ -198,7 +198,7 @@ const ENV_ROWS: readonly EnvRow[] = [
   ["run", "route-table-quota", "1000", pick<"run">((c) => c.routeTableQuota), 1000],
   ["run", "identity", "pod-a_1", pick<"run">((c) => c.leaderElection.identity), "pod-a_1"],
   ...commonRows("doctor"),
-  ["doctor", "nodes-file", "/tmp/nodes.json", pick<"doctor">((c) => c.nodesFile), "/tmp/nodes.json"],
+  ["doctor", "nodes-file", "/tmp/nodes.json", pick<"doctor">((c) => c.nodesFile), "/tmp/nodes.json", { VPC_ROUTE_SYNC_CLUSTER_NAME: "prod-1" }],
   ["doctor", "pods-file", "-", pick<"doctor">((c) => c.podsFile), "-"],
   ["doctor", "daemonsets-file", "/tmp/ds.json", pick<"doctor">((c) => c.daemonsetsFile), "/tmp/ds.json"],
   ["doctor", "deployments-file", "/tmp/deploy.json", pick<"doctor">((c) => c.deploymentsFile), "/tmp/deploy.json"],
@@ -415,14 +415,24 @@ describe("usage errors", () => {
 
 describe("doctor", () => {
   it("runs without --cluster-cidr, with text output, no --strict and the default quota", () => {
-    expect(parse(["doctor", ...REQUIRED], {})).toMatchObject({ command: "doctor", clusterCidrs: [], output: "text", strict: false, routeTableQuota: 200 });
+    expect(parse(["doctor", "--region", "cn-hangzhou", "--vpc-id", "vpc-abc123"], {})).toMatchObject({
+      command: "doctor",
+      clusterCidrs: [],
+      output: "text",
+      strict: false,
+      routeTableQuota: 200,
+    });
   });
 
   it("takes at most one dump from standard input", () => {
     expect(parseError(["doctor", ...REQUIRED, "--nodes-file", "-", "--daemonsets-file=-"]).message).toBe(
       "vpc-route-sync: --nodes-file and --daemonsets-file cannot all read standard input (-): at most one dump can come from stdin, give the others as files",
     );
-    expect(parse(["doctor", ...REQUIRED, "--nodes-file", "nodes.json", "--pods-file", "-"], {})).toMatchObject({ nodesFile: "nodes.json", podsFile: "-" });
+    expect(parse(["doctor", ...REQUIRED, "--cluster-name", "k", "--nodes-file", "nodes.json", "--pods-file", "-"], {})).toMatchObject({ nodesFile: "nodes.json", podsFile: "-" });
+  });
+
+  it("needs --cluster-name offline, as reconcile does (no cluster UID without the API)", () => {
+    expect(parseError(["doctor", ...REQUIRED, "--nodes-file", "nodes.json"]).message).toContain("--nodes-file requires --cluster-name");
   });
 });
 

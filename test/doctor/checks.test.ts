@@ -41,7 +41,9 @@ describe("pod-cidrs and pod-cidrs-in-cluster-cidr", () => {
   it.each([
     ["no pod CIDR", [ecsNode("n1", 1, { podCidrs: [] })], "fail", ["n1"]],
     ["host bits set", [ecsNode("n1", 1, { podCidrs: ["10.244.1.1/24"] })], "fail", ["n1"]],
-    ["overlapping", [ecsNode("n1", 1), ecsNode("n2", 2, { podCidrs: ["10.244.1.0/25"] })], "fail", ["n1", "n2"]],
+    // The broader of two overlapping CIDRs is the suspect (the controller's rule).
+    ["overlapping", [ecsNode("n1", 1), ecsNode("n2", 2, { podCidrs: ["10.244.1.0/25"] })], "fail", ["n1"]],
+    ["a default route", [ecsNode("n1", 1, { podCidrs: ["0.0.0.0/0"] })], "fail", ["n1"]],
     ["one instance, two Nodes", [ecsNode("n1", 1), ecsNode("n2", 2, { providerId: "cn-hangzhou.i-bp1test000001" })], "fail", ["n1", "n2"]],
     ["distinct", [ecsNode("n1", 1), ecsNode("n2", 2)], "pass", []],
   ])("%s -> %s", (_name, nodes, expected, names) => {
@@ -172,6 +174,16 @@ describe("network-unavailable", () => {
 
   it("fails a Node marked available whose route is missing", () => {
     expect(status("network-unavailable", twoNodes(), cloud([ownEntry("rte-1", "10.244.1.0/24", "n1", 1)]))).toMatchObject({ status: "fail", names: ["n2"] });
+  });
+});
+
+describe("cluster-identity", () => {
+  it.each([
+    ["read from the API", cluster(), "pass"],
+    ["offline", cluster({ source: "files", clusterUid: undefined }), "pass"],
+    ["unreadable (RBAC)", cluster({ clusterUid: undefined, unavailable: [{ kind: "identity", reason: "cannot read identity: forbidden" }] }), "warn"],
+  ])("%s -> %s", (_name, c, expected) => {
+    expect(status("cluster-identity", { ...c, nodes: twoNodes().nodes }, inSync()).status).toBe(expected);
   });
 });
 

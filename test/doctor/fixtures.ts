@@ -6,6 +6,7 @@ import { routeMarker } from "../../src/domain/ownership.js";
 
 export const REGION = "cn-hangzhou";
 export const TABLE = "vtb-test0001";
+export const CLUSTER_UID = "4f9c1b2e-7d3a-4c5b-9e8f-0a1b2c3d4e5f";
 
 export const settings = (extra: Partial<DoctorSettings> = {}): DoctorSettings => ({
   regionId: REGION,
@@ -51,7 +52,7 @@ export function workload(name: string, extra: Partial<WorkloadFacts> = {}): Work
 }
 
 export function cluster(extra: Partial<ClusterFacts> = {}): ClusterFacts {
-  return { source: "api", nodes: [], pods: [], daemonSets: [], deployments: [], serverVersion: { major: "1", minor: "32", gitVersion: "v1.32.0" }, unavailable: [], ...extra };
+  return { source: "api", nodes: [], pods: [], daemonSets: [], deployments: [], serverVersion: { major: "1", minor: "32", gitVersion: "v1.32.0" }, clusterUid: CLUSTER_UID, unavailable: [], ...extra };
 }
 
 export function ownEntry(id: string, cidr: string, nodeName: string, n: number, status = "Available"): RouteEntry {
@@ -62,7 +63,7 @@ export function ownEntry(id: string, cidr: string, nodeName: string, n: number, 
     type: "Custom",
     status,
     nextHops: [{ nextHopType: "Instance", nextHopId: `i-bp1test00000${n}` }],
-    ...routeMarker("test", nodeName),
+    ...routeMarker("test", nodeName, CLUSTER_UID),
   };
 }
 

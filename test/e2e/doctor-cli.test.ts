@@ -120,7 +120,9 @@ function troubledWorld(): World {
         node("node-2", { instance: instance(2), podCidr: "10.244.2.0/24", networkUnavailable: "False" }),
         VIRTUAL_NODE,
         node("no-provider", { providerId: "i-notaproviderid", podCidr: "10.244.5.0/24" }),
-        node("twin-of-2", { instance: instance(2), podCidr: "10.244.6.0/24" }),
+        // Two Node objects for one ECS instance.
+        node("twin-a", { instance: instance(5), podCidr: "10.244.6.0/24" }),
+        node("twin-b", { instance: instance(5), podCidr: "10.244.8.0/24" }),
         node("outside", { instance: instance(7), podCidr: "10.250.0.0/24" }),
       ],
     },
@@ -232,6 +234,7 @@ describe("vpc-route-sync doctor", () => {
     );
     const report = parse(result);
     expect(statuses(report)).toEqual({
+      "cluster-identity": "pass",
       "provider-id": "fail",
       "pod-cidrs": "fail",
       "pod-cidrs-in-cluster-cidr": "fail",
@@ -252,6 +255,8 @@ describe("vpc-route-sync doctor", () => {
     const byId = new Map(report.checks.map((c) => [c.id, c]));
     expect(byId.get("provider-id")?.objects.map((o) => o.name)).toEqual(["no-provider"]);
     expect(byId.get("provider-id")?.fix).toContain("--provider-id");
+    expect(byId.get("pod-cidrs")?.objects.map((o) => o.name)).toEqual(["twin-a", "twin-b"]);
+    expect(byId.get("cluster-identity")?.summary).toMatch(/kube-system UID [0-9a-f-]{36}$/);
     expect(byId.get("pod-ips")?.objects).toEqual([expect.objectContaining({ kind: "Pod", namespace: "default", name: "misaddressed" })]);
     expect(byId.get("pod-ips")?.summary).toContain("node-2");
     expect(byId.get("daemonsets-on-virtual-nodes")?.objects.map((o) => o.name)).toEqual(["calico-node"]);

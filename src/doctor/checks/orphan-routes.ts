@@ -19,7 +19,12 @@ export const orphanRoutesCheck: Check = {
       if (id.ok) instances.add(id.instanceId);
     }
     // The planner's own ownership rule: with --adopt-unmarked, adopted routes are this cluster's too.
-    const ctx = { clusterName: settings.clusterName, clusterCidrs: parseClusterCidrs(settings.clusterCidrs), adoptUnmarked: settings.adoptUnmarked };
+    const ctx = {
+      clusterName: settings.clusterName,
+      clusterUid: cluster.clusterUid,
+      clusterCidrs: parseClusterCidrs(settings.clusterCidrs),
+      adoptUnmarked: settings.adoptUnmarked,
+    };
     const objects: CheckObject[] = [];
     for (const [routeTableId, entries] of routes.actual) {
       for (const entry of entries) {
