@@ -9,7 +9,7 @@ import { routeMarker } from "../../src/domain/ownership.js";
 import type { MaxDeletions } from "../../src/domain/plan.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
 import { RouteSyncer, type SyncSettings } from "../../src/reconcile/sync-once.js";
-import { exitCodeFor } from "../../src/reconcile/report.js";
+import { buildJsonReport, exitCodeFor, formatTextReport } from "../../src/reconcile/report.js";
 
 const TABLE = "vtb-main0001";
 const settings: SyncSettings = {
@@ -144,5 +144,17 @@ describe("deletion guard across passes (issue 8, defect 1)", () => {
     const result = await syncer.syncOnce({ nodes: range(11, 20), allowDeletes: true, dryRun: false });
     expect(result.outcome).toBe("failed");
     expect(routes(table)).toEqual(stale);
+  });
+
+  it("the report names the held entries and the override", async () => {
+    const table = vpcWith(4);
+    await pass(table, range(11, 20));
+    const again = await pass(table, range(11, 20));
+    const report = buildJsonReport(again, range(11, 20), false);
+    expect(report.refusal?.reason).toBe("deletions-held");
+    expect(report.held.filter((h) => h.reason === "deletion-held").map((h) => h.routeEntryId).sort()).toEqual(held(table).map((e) => e.routeEntryId).sort());
+    const text = formatTextReport(report);
+    expect(text).toContain("--approve-deletions=all");
+    for (const e of held(table)) expect(text).toContain(e.routeEntryId);
   });
 });

@@ -52,6 +52,8 @@ export interface FakeKubeOptions {
    * @default true
    */
   readonly anonymous?: boolean;
+  /** UIDs of namespaces by name (e.g. `kube-system`, a cluster's identity); others are random per fake. */
+  readonly namespaceUids?: Readonly<Record<string, string>>;
   /** Nodes to create at start (V1Node-like plain objects; resourceVersion, uid and timestamps are assigned). */
   readonly nodes?: readonly object[];
   /** Changes kept for watch replay; a watch from an older resourceVersion gets 410. @default 1000 */
@@ -448,6 +450,10 @@ class FakeKube implements FakeKubeServer {
     exchange.send(200, document);
   }
 
+  setNamespaceUid(name: string, uid: string): void {
+    this.#namespaceUids.set(name, uid);
+  }
+
   /** The UID of a namespace: random per fake (two fakes are two clusters), stable for its lifetime. */
   namespaceUid(name: string): string {
     let uid = this.#namespaceUids.get(name);
@@ -531,6 +537,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     throw new Error(`startFakeKube: cannot write the kubeconfig to ${kubeconfigPath}`, { cause: error });
   }
   const fake = new FakeKube({ server, store, registry, hub, api, log, faults, now, url, port, token, kubeconfigPath, kubeconfig, ownedTempDir, bookmarkIntervalMs, anonymous: options.anonymous ?? true, caCertificate: certificate?.certPem, serverVersion: options.serverVersion ?? FAKE_KUBE_VERSION });
+  for (const [name, uid] of Object.entries(options.namespaceUids ?? {})) fake.setNamespaceUid(name, uid);
   try {
     for (const node of options.nodes ?? []) {
       if (!isObject(node)) throw new TypeError("startFakeKube: every entry of nodes must be an object");
