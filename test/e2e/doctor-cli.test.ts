@@ -19,6 +19,8 @@ const CLUSTER = "doctor-test";
 const CLUSTER_CIDR = "10.244.0.0/16";
 const WRITE_ACTIONS = new Set(["CreateRouteEntry", "CreateRouteEntries", "DeleteRouteEntry", "DeleteRouteEntries", "ModifyRouteEntry"]);
 const READ_ONLY_KEY = "LTAI5tDOCTORREADONLY01";
+/** The fake cluster's kube-system UID: its identity in the markers of its routes. */
+const CLUSTER_UID = "0d0c7a5e-3b1f-4c2d-9e8a-7f6b5c4d3e2f";
 
 const instance = (n: number): string => `i-bp1doctor000000${n}`;
 
@@ -68,7 +70,7 @@ const ownRoute = (cidr: string, nodeName: string, instanceId: string): SeedEntry
   destinationCidr: cidr,
   nextHopType: "Instance",
   nextHopId: instanceId,
-  ...routeMarker(CLUSTER, nodeName),
+  ...routeMarker(CLUSTER, nodeName, CLUSTER_UID),
 });
 
 const NAS_VOLUME = { name: "data", nfs: { server: "0a1b2c3d4e-abc12.cn-hangzhou.nas.aliyuncs.com", path: "/share" } };
@@ -151,7 +153,7 @@ afterEach(async () => {
 });
 
 async function start(world: World, vpcOptions: FakeVpcOptions = {}): Promise<{ kube: FakeKubeServer; vpc: FakeVpcServer }> {
-  kube = await startFakeKube(world.kube);
+  kube = await startFakeKube({ namespaceUids: { "kube-system": CLUSTER_UID }, ...world.kube });
   for (const p of world.pods) kube.createObject("pods", (p as { metadata: { namespace: string } }).metadata.namespace, p);
   for (const d of world.daemonSets) kube.createObject("daemonsets", "kube-system", d);
   for (const d of world.deployments) kube.createObject("deployments", "kube-system", d);
@@ -229,7 +231,7 @@ describe("vpc-route-sync doctor", () => {
     await start(troubledWorld());
     const before = vpc!.entries(TABLE);
     const result = await doctor(
-      ["--cluster-cidr", CLUSTER_CIDR, "--route-table-ids", `${TABLE},vtb-doctormissing`, "--route-table-quota", "2", "--output", "json"],
+      ["--cluster-cidr", CLUSTER_CIDR, "--route-table-ids", `${TABLE},vtb-doctormissing`, "--route-table-quota", "1", "--output", "json"],
       { keyId: READ_ONLY_KEY },
     );
     const report = parse(result);
@@ -256,7 +258,7 @@ describe("vpc-route-sync doctor", () => {
     expect(byId.get("provider-id")?.objects.map((o) => o.name)).toEqual(["no-provider"]);
     expect(byId.get("provider-id")?.fix).toContain("--provider-id");
     expect(byId.get("pod-cidrs")?.objects.map((o) => o.name)).toEqual(["twin-a", "twin-b"]);
-    expect(byId.get("cluster-identity")?.summary).toMatch(/kube-system UID [0-9a-f-]{36}$/);
+    expect(byId.get("cluster-identity")?.summary).toBe(`cluster ${CLUSTER}, kube-system UID ${CLUSTER_UID}`);
     expect(byId.get("pod-ips")?.objects).toEqual([expect.objectContaining({ kind: "Pod", namespace: "default", name: "misaddressed" })]);
     expect(byId.get("pod-ips")?.summary).toContain("node-2");
     expect(byId.get("daemonsets-on-virtual-nodes")?.objects.map((o) => o.name)).toEqual(["calico-node"]);
