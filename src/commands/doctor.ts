@@ -11,7 +11,7 @@ import { gatherCloud, type WriteProbe } from "../doctor/gather-cloud.js";
 import { DumpFileError, gatherClusterFromApi, gatherClusterFromFiles, isOffline } from "../doctor/gather-cluster.js";
 import { buildDoctorReport, formatDoctorText } from "../doctor/report.js";
 import type { Logger } from "../observability/logger.js";
-import { createCommandLogger, createRouteTable } from "./wiring.js";
+import { createCommandLogger, createRouteTable, vpcEndpointUrl } from "./wiring.js";
 
 export interface DoctorDeps {
   readonly logger?: Logger | undefined;
@@ -36,7 +36,7 @@ export async function runDoctorCommand(config: DoctorConfig, io: CommandIo, deps
     deps.writeProbe ??
     new AlibabaDryRunProbe({
       regionId: config.regionId,
-      endpoint: config.vpcEndpoint ? `${config.vpcEndpoint.protocol}://${config.vpcEndpoint.host}` : undefined,
+      endpoint: vpcEndpointUrl(config),
       credential: config.credentials,
     });
   const cloud = await gatherCloud(config, routeTable, writeProbe, cluster.nodes, cluster.clusterUid);

@@ -32,11 +32,15 @@ export function createCommandLogger(
   });
 }
 
+/** The VPC endpoint URL the configuration names, or undefined for the SDK's regional default. */
+export function vpcEndpointUrl(config: CommonConfig): string | undefined {
+  return config.vpcEndpoint ? `${config.vpcEndpoint.protocol}://${config.vpcEndpoint.host}` : undefined;
+}
+
 export function createRouteTable(config: CommonConfig, logger: Logger, observer?: CloudCallObserver): AlibabaRouteTable {
-  const endpoint = config.vpcEndpoint ? `${config.vpcEndpoint.protocol}://${config.vpcEndpoint.host}` : undefined;
   return createAlibabaRouteTable({
     regionId: config.regionId,
-    endpoint,
+    endpoint: vpcEndpointUrl(config),
     credential: config.credentials,
     qps: config.apiQps,
     logger: logger.child({ component: "vpc" }),

@@ -81,11 +81,11 @@ export const skipped = (reason: string, fix: string): CheckOutcome => ({ status:
 export const NO_ROUTE_TABLES: CheckOutcome = skipped("no route table could be read", "fix the cloud checks first");
 
 const DUMP_FLAGS: Readonly<Record<Unavailable["kind"], string>> = {
-  pods: "give --pods-file, or let doctor list Pods (manifests/doctor-rbac.yaml)",
-  daemonsets: "give --daemonsets-file, or let doctor list DaemonSets (manifests/doctor-rbac.yaml)",
-  deployments: "give --deployments-file, or let doctor list Deployments (manifests/doctor-rbac.yaml)",
+  pods: "give --pods-file, or let doctor list Pods (deploy/kustomize/base/doctor-rbac.yaml)",
+  daemonsets: "give --daemonsets-file, or let doctor list DaemonSets (deploy/kustomize/base/doctor-rbac.yaml)",
+  deployments: "give --deployments-file, or let doctor list Deployments (deploy/kustomize/base/doctor-rbac.yaml)",
   version: "run doctor against the API server to read /version",
-  identity: "allow get on namespaces/kube-system (manifests/rbac.yaml grants it to the controller)",
+  identity: "allow get on namespaces/kube-system (deploy/kustomize/base/rbac.yaml grants it to the controller)",
 };
 
 /** The skip of a check that needs a kind doctor could not read, saying why and how to provide it. */

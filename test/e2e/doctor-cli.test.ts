@@ -307,7 +307,7 @@ describe("vpc-route-sync doctor", () => {
       ["nas-fsgroup", "warn"],
     ]);
     expect(notPassed[0]?.summary).toMatch(/^skipped: cannot read pods: .*forbidden/i);
-    expect(notPassed[0]?.fix).toContain("manifests/doctor-rbac.yaml");
+    expect(notPassed[0]?.fix).toContain("deploy/kustomize/base/doctor-rbac.yaml");
     expect(result.code).toBe(0);
   });
 

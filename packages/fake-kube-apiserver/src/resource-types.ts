@@ -18,6 +18,8 @@ export interface StorageType {
   readonly hasStatus: boolean;
   /** PUT on a missing object creates it (true for Events and Leases upstream). */
   readonly createOnUpdate: boolean;
+  /** Whether a PUT without metadata.resourceVersion is allowed (false: 422, as for Leases upstream). */
+  readonly unconditionalUpdate: boolean;
   readonly patchSchema: PatchSchema;
   /** Dotted paths holding metav1.MicroTime values (exactly six fractional digits on the wire). */
   readonly microTimeFields: readonly string[];
@@ -73,6 +75,7 @@ const NODE_STORAGE: StorageType = {
   namespaced: false,
   hasStatus: true,
   createOnUpdate: false,
+  unconditionalUpdate: true,
   patchSchema: {
     ...COMMON_PATCH_SCHEMA,
     "spec.podCIDRs": "set",
@@ -144,6 +147,7 @@ const EVENT_STORAGE: StorageType = {
   namespaced: true,
   hasStatus: false,
   createOnUpdate: true,
+  unconditionalUpdate: true,
   patchSchema: COMMON_PATCH_SCHEMA,
   microTimeFields: ["eventTime", "series.lastObservedTime"],
   selectableFields: ["metadata.name", "metadata.namespace", ...EVENT_FIELDS],
@@ -172,7 +176,9 @@ const LEASE_STORAGE: StorageType = {
   key: "leases",
   namespaced: true,
   hasStatus: false,
+  // kube-apiserver creates a missing Lease on PUT but updates an existing one only with a resourceVersion.
   createOnUpdate: true,
+  unconditionalUpdate: false,
   patchSchema: COMMON_PATCH_SCHEMA,
   microTimeFields: ["spec.acquireTime", "spec.renewTime"],
   selectableFields: ["metadata.name", "metadata.namespace"],
@@ -197,6 +203,7 @@ const POD_STORAGE: StorageType = {
   namespaced: true,
   hasStatus: true,
   createOnUpdate: false,
+  unconditionalUpdate: true,
   patchSchema: {
     ...COMMON_PATCH_SCHEMA,
     "spec.containers": { mergeKey: "name" },
@@ -222,6 +229,7 @@ function workloadStorage(key: "daemonsets" | "deployments"): StorageType {
     namespaced: true,
     hasStatus: true,
     createOnUpdate: false,
+    unconditionalUpdate: true,
     patchSchema: {
       ...COMMON_PATCH_SCHEMA,
       "spec.template.spec.containers": { mergeKey: "name" },
