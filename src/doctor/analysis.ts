@@ -4,7 +4,7 @@
 import { classifyNodes, VIRTUAL_KUBELET_LABEL_KEY, VIRTUAL_KUBELET_LABEL_VALUE, type EligibilityResult } from "../domain/eligibility.js";
 import type { PlanResult } from "../domain/plan.js";
 import type { EligibleNode, RouteEntry } from "../domain/types.js";
-import { nodeRouteStates, planFor, type NodeRouteState } from "../reconcile/sync-once.js";
+import { nodeRouteStates, planFor, type NodeRouteState } from "../reconcile/pass-runner.js";
 import type { DoctorSettings } from "./check.js";
 import type { CloudFacts, ClusterFacts, DoctorNode } from "./facts.js";
 

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { closeServer, listen } from "./http-listen.ts";
-import { ACTIONS, type ActionContext, type BatchWhileUnstable, type ResponseBody } from "./actions.ts";
+import { ACTIONS, type ActionContext, type ActionDefinition, type BatchWhileUnstable, type ResponseBody } from "./actions.ts";
 import { apiErrors, FakeApiError } from "./api-error.ts";
 import { CONTROL_PREFIX, handleControl, type FakeVpcControl } from "./control-api.ts";
 import { FaultPlan } from "./faults.ts";
@@ -144,6 +144,18 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function decodePairs(text: string): Array<[string, string]> {
   return [...new URLSearchParams(text).entries()];
+}
+
+/**
+ * The action's definition, if the key's RAM policy allows it. RAM is checked before anything else
+ * about the call, DryRun included, which is what makes DryRun a permission probe.
+ */
+function allowedDefinition(action: string, key: KeyRecord | undefined): ActionDefinition {
+  const definition = ACTIONS.get(action);
+  if (!definition) throw apiErrors.actionNotFound(action);
+  const allowed = key?.allowedActions;
+  if (allowed !== undefined && !allowed.includes(action)) throw apiErrors.forbiddenRam(action);
+  return definition;
 }
 
 /** Starts the fake on host:port and resolves once it listens. */
@@ -289,12 +301,7 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
       replay?.check(caller);
       const version = (acs3 ? String(req.headers["x-acs-version"] ?? "") : values.get("Version")) ?? "";
       if (version !== API_VERSION) throw apiErrors.invalidVersion(version);
-      const definition = ACTIONS.get(action);
-      if (!definition) throw apiErrors.actionNotFound(action);
-      // RAM is checked before anything else about the call, DryRun included: that is what makes
-      // DryRun a permission probe.
-      const allowedActions = keys.get(caller.accessKeyId)?.allowedActions;
-      if (allowedActions !== undefined && !allowedActions.includes(action)) throw apiErrors.forbiddenRam(action);
+      const definition = allowedDefinition(action, keys.get(caller.accessKeyId));
 
       fault = faults.decide(action);
       if (fault) {
