@@ -9,10 +9,12 @@ import { exitCodeFor } from "../reconcile/pass-outcome.js";
 import { PassRunner } from "../reconcile/pass-runner.js";
 import { exitCodeForError } from "../error-policy.js";
 import type { RouteTable } from "../cloud/route-table.js";
+import type { VpcNetworkSource } from "../cloud/vpc-network.js";
 import {
   NodesFileError,
   createCommandLogger,
   createRouteTable,
+  createVpcNetwork,
   listNodesFromApi,
   readClusterUidFromApi,
   readNodesFile,
@@ -22,11 +24,21 @@ import {
 export interface ReconcileDeps {
   readonly logger?: Logger | undefined;
   readonly routeTable?: RouteTable | undefined;
+  /** With an injected routeTable: where the VPC network is read (absent: System entries only). */
+  readonly vpcNetwork?: VpcNetworkSource | undefined;
 }
 
 export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo, deps: ReconcileDeps = {}): Promise<number> {
   const logger = deps.logger ?? createCommandLogger(config, io);
-  const routeTable = deps.routeTable ?? createRouteTable(config, logger);
+  let routeTable: RouteTable;
+  let vpcNetwork = deps.vpcNetwork;
+  if (deps.routeTable !== undefined) {
+    routeTable = deps.routeTable;
+  } else {
+    const alibaba = createRouteTable(config, logger);
+    routeTable = alibaba;
+    vpcNetwork ??= createVpcNetwork(alibaba);
+  }
 
   let nodes: NodeFacts[];
   // With the API, the kube-system UID is the cluster's identity; with --nodes-file the explicit
@@ -47,7 +59,7 @@ export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo
     return exitCodeForError(error);
   }
 
-  const runner = new PassRunner({ routeTable, settings: passSettingsFrom(config, clusterUid), logger });
+  const runner = new PassRunner({ routeTable, vpcNetwork, settings: passSettingsFrom(config, clusterUid), logger });
   const progress = config.progress && config.output === "text" && io.stderrIsTTY ? progressLine(io) : undefined;
   let result;
   try {

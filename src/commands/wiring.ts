@@ -4,6 +4,8 @@
 import { readFile } from "node:fs/promises";
 import { createAlibabaRouteTable, type AlibabaRouteTable } from "../cloud/alibaba/alibaba-route-table.js";
 import { secretsOf } from "../cloud/alibaba/credentials.js";
+import { AlibabaVpcNetwork } from "../cloud/alibaba/vpc-network.js";
+import type { VpcNetworkSource } from "../cloud/vpc-network.js";
 import type { CloudCallObserver } from "../cloud/observer.js";
 import type { CommandIo, CommonConfig, LogFormat, LogLevel } from "../config/index.js";
 import { nodeFactsFrom, type NodeLike } from "../domain/node-facts.js";
@@ -47,6 +49,11 @@ export function createRouteTable(config: CommonConfig, logger: Logger, observer?
     logger: logger.child({ component: "vpc" }),
     observer,
   });
+}
+
+/** Reads the VPC's and its vSwitches' CIDR blocks each pass, through the route table adapter's plumbing. */
+export function createVpcNetwork(routeTable: AlibabaRouteTable): VpcNetworkSource {
+  return new AlibabaVpcNetwork(routeTable);
 }
 
 export function passSettingsFrom(

@@ -5,6 +5,7 @@
 import { CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Node } from "@kubernetes/client-node";
 import PQueue from "p-queue";
 import type { RouteTable } from "../cloud/route-table.js";
+import type { VpcNetworkSource } from "../cloud/vpc-network.js";
 import { nodeFactsFrom, type NodeLike } from "../domain/node-facts.js";
 import { EventRecorder, leaseReference, podReference, type EventReason } from "../kube/event-recorder.js";
 import { LeaderElector } from "../kube/leader-election.js";
@@ -29,6 +30,8 @@ import { passVerdict, reconcileMetricResult } from "../reconcile/pass-outcome.js
 export interface ControllerOptions {
   readonly kubeConfig: KubeConfig;
   readonly routeTable: RouteTable;
+  /** Where the VPC's own network is read each pass (see PassRunnerDeps.vpcNetwork). */
+  readonly vpcNetwork?: VpcNetworkSource | undefined;
   readonly settings: PassSettings;
   readonly logger: Logger;
   /** When given, every line logged during a pass (by any component) carries its passId. */
@@ -84,7 +87,7 @@ export class Controller {
     const core = options.kubeConfig.makeApiClient(CoreV1Api);
     const kubeLog = this.#log.child({ component: "kube" });
     this.#informer = new NodeInformer({ kubeConfig: options.kubeConfig, logger: kubeLog, timers: this.#timers });
-    this.#runner = new PassRunner({ routeTable: options.routeTable, settings: options.settings, logger: this.#log });
+    this.#runner = new PassRunner({ routeTable: options.routeTable, vpcNetwork: options.vpcNetwork, settings: options.settings, logger: this.#log });
     this.#statusWriter = new NodeStatusWriter({ core, logger: kubeLog, timers: this.#timers });
     const le = options.leaderElection;
     const clusterObject = options.pod

@@ -2,7 +2,8 @@
 // the one-shot `reconcile` command, the controller loop and the demo, so all three behave alike.
 import type { Logger } from "pino";
 import type { BatchResult, EntryOutcome, RouteTable } from "../cloud/route-table.js";
-import { asCloudError, type CloudError } from "../cloud/errors.js";
+import { asCloudError, CloudError } from "../cloud/errors.js";
+import type { VpcNetwork, VpcNetworkSource } from "../cloud/vpc-network.js";
 import { ConfigurationError } from "../errors.js";
 import { routesTo } from "../domain/route-entry.js";
 import { buildPlan, type BuildPlanResult } from "../domain/build-plan.js";
@@ -77,6 +78,8 @@ export interface PassResult {
   readonly eligible: readonly EligibleNode[];
   readonly actual: ReadonlyMap<string, readonly RouteEntry[]>;
   readonly tableFailures: readonly TableFailure[];
+  /** The VPC's network (VPC and vSwitch CIDRs) could not be read: no create was planned this pass. */
+  readonly networkFailure?: CloudError | undefined;
   readonly creates: readonly ActionResult<CreateAction>[];
   readonly deletes: readonly ActionResult<DeleteAction>[];
   /** Hold marks, released holds and marker migrations (ModifyRouteEntry), applied before the rest. */
@@ -89,6 +92,11 @@ export interface PassResult {
 
 export interface PassRunnerDeps {
   readonly routeTable: RouteTable;
+  /**
+   * Where the VPC's own network is read each pass (production wiring always gives one). Absent:
+   * only the tables' System entries guard against pod CIDRs that overlap the VPC.
+   */
+  readonly vpcNetwork?: VpcNetworkSource | undefined;
   readonly settings: PassSettings;
   readonly logger: Logger;
 }
@@ -122,8 +130,9 @@ export class PassRunner {
 
     const actual = new Map<string, RouteEntry[]>();
     const tableFailures: TableFailure[] = [];
-    await Promise.all(
-      routeTableIds.map(async (routeTableId) => {
+    const [network] = await Promise.all([
+      this.#readNetwork(routeTableIds, request.signal),
+      ...routeTableIds.map(async (routeTableId) => {
         try {
           actual.set(routeTableId, await routeTable.listRoutes(routeTableId));
         } catch (error) {
@@ -132,10 +141,26 @@ export class PassRunner {
           tableFailures.push({ routeTableId, error: cloudError });
         }
       }),
-    );
+    ]);
+    const networkFailure = network instanceof CloudError ? network : undefined;
     // Plan only for the tables we could read: never decide on partial knowledge.
     const readable = routeTableIds.filter((id) => actual.has(id));
-    const { plan, eligible } = planFor(settings, request.nodes, readable, actual, request.allowDeletes);
+    const { plan, eligible } = buildPlan({
+      nodes: request.nodes,
+      routeTableIds: readable,
+      actual,
+      options: {
+        regionId: settings.regionId,
+        clusterName: settings.clusterName,
+        clusterUid: settings.clusterUid,
+        approveDeletions: settings.approveDeletions,
+        clusterCidrs: [...settings.clusterCidrs],
+        adoptUnmarked: settings.adoptUnmarked,
+        maxDeletions: settings.maxDeletions,
+        allowDeletes: request.allowDeletes,
+        vpcNetwork: network instanceof CloudError ? "unreadable" : network && mergeNetworks(network),
+      },
+    });
 
     const creates: ActionResult<CreateAction>[] = [];
     const deletes: ActionResult<DeleteAction>[] = [];
@@ -166,15 +191,31 @@ export class PassRunner {
     const failedActions = [...marks, ...creates, ...deletes].filter((r) => !r.outcome.ok);
     const hasChanges = plan.creates.length + plan.deletes.length > 0;
     let outcome: PassOutcome;
-    if (tableFailures.length > 0 || failedActions.length > 0) outcome = "failed";
+    if (tableFailures.length > 0 || networkFailure || failedActions.length > 0) outcome = "failed";
     else if (plan.refusal) outcome = "refused";
     else if (request.dryRun) outcome = hasChanges ? "changes-pending" : "in-sync";
     else outcome = hasChanges ? "applied" : "in-sync";
     const retryable =
       tableFailures.some((f) => f.error.retryable) ||
+      networkFailure?.retryable === true ||
       failedActions.some((r) => !r.outcome.ok && r.outcome.error.retryable);
 
-    return { routeTableIds, plan, eligible, actual, tableFailures, creates, deletes, marks, nodeRoutes, outcome, retryable };
+    return { routeTableIds, plan, eligible, actual, tableFailures, networkFailure, creates, deletes, marks, nodeRoutes, outcome, retryable };
+  }
+
+  /** The VPC's network, a CloudError when it cannot be read (then no create is planned), undefined without a source. */
+  async #readNetwork(routeTableIds: readonly string[], signal: AbortSignal | undefined): Promise<VpcNetwork[] | CloudError | undefined> {
+    const { vpcNetwork, settings, logger } = this.#deps;
+    if (vpcNetwork === undefined) return undefined;
+    try {
+      const networks = await vpcNetwork.read(settings.vpcId, routeTableIds, signal);
+      logger.debug({ networks }, "vpc network read");
+      return networks;
+    } catch (error) {
+      const cloudError = asCloudError(error);
+      logger.error({ vpcId: settings.vpcId, code: cloudError.code, err: cloudError }, "VPC network (VPC and vSwitch CIDR blocks) could not be read: no route is created this pass");
+      return cloudError;
+    }
   }
 
   async #applyMarks(
@@ -240,6 +281,10 @@ export class PassRunner {
     }
     return { creates, deletes };
   }
+}
+
+function mergeNetworks(networks: readonly VpcNetwork[]): { vpcCidrs: string[]; vSwitchCidrs: string[] } {
+  return { vpcCidrs: networks.flatMap((n) => n.vpcCidrs), vSwitchCidrs: networks.flatMap((n) => n.vSwitchCidrs) };
 }
 
 function outcomeAt(list: BatchResult["creates"] | BatchResult["deletes"], i: number): EntryOutcome {

@@ -53,6 +53,8 @@ export interface JsonReport {
     readonly error: ReportAction["error"];
   }>;
   readonly tableErrors: ReadonlyArray<{ readonly routeTableId: string; readonly code: string; readonly message: string }>;
+  /** The VPC's network could not be read: no route was created (fail closed). */
+  readonly networkError: { readonly code: string; readonly message: string } | null;
   readonly summary: {
     readonly nodes: number;
     readonly eligible: number;
@@ -123,6 +125,7 @@ export function buildJsonReport(result: PassResult, nodes: readonly NodeFacts[],
       ...resultOf(markOutcomes.get(m), dryRun),
     })),
     tableErrors: result.tableFailures.map((f) => ({ routeTableId: f.routeTableId, code: f.error.code, message: f.error.message })),
+    networkError: result.networkFailure ? { code: result.networkFailure.code, message: result.networkFailure.message } : null,
     summary: {
       nodes: nodes.length,
       eligible: result.eligible.length,
@@ -211,6 +214,9 @@ export function formatTextReport(report: JsonReport): string {
   if (report.tableErrors.length > 0) {
     lines.push("", "Route tables that could not be read:");
     lines.push(...table(["ROUTE TABLE", "CODE", "MESSAGE"], report.tableErrors.map((e) => [e.routeTableId, e.code, e.message])));
+  }
+  if (report.networkError) {
+    lines.push("", `The VPC's network (VPC and vSwitch CIDR blocks) could not be read, so no route was created: ${report.networkError.code}: ${report.networkError.message}`);
   }
   const s = report.summary;
   lines.push(

@@ -77,6 +77,7 @@ const reportSchema = z
         .strict(),
     ),
     tableErrors: z.array(z.object({ routeTableId: z.string(), code: z.string(), message: z.string() }).strict()),
+    networkError: z.object({ code: z.string(), message: z.string() }).strict().nullable(),
     summary: z
       .object({
         nodes: z.number(),
@@ -219,6 +220,57 @@ describe("vpc-route-sync reconcile", () => {
     }
     expect(routes()).toEqual([...clusterA, "10.244.77.0/24>i-bp1other00000001"].sort());
   }, 120_000);
+
+  describe("the VPC's own network (issue 8, defect 3: read from the VPC, not only from System entries)", () => {
+    const node2 = "cn-hangzhou.192.168.0.12";
+
+    it("a Node whose pod CIDR contains a vSwitch CIDR gets no route and is reported; the others are routed (VPC found from --route-table-ids)", async () => {
+      vpc.setVpcNetwork(DEMO_VPC_ID, {
+        cidrBlock: "192.168.0.0/16",
+        vSwitches: [
+          { vSwitchId: "vsw-bp1demo0001", cidrBlock: "192.168.0.0/24" },
+          // A vSwitch carved out of the pod network: Node 2's 10.244.1.0/24 would capture its traffic.
+          { vSwitchId: "vsw-bp1demo0002", cidrBlock: "10.244.1.0/25" },
+        ],
+      });
+      const byTable = args("--output", "json").filter((a, i, all) => a !== "--vpc-id" && all[i - 1] !== "--vpc-id");
+      const result = await runCli([...byTable, "--route-table-ids", DEMO_ROUTE_TABLE_ID], { env: env() });
+      expect(result.stderr).not.toContain("Error");
+      const report = reportSchema.parse(JSON.parse(result.stdout));
+      expect(report.conflicts.map((c) => [c.reason, c.nodeName, c.destinationCidr])).toEqual([["overlaps-vpc-network", node2, "10.244.1.0/24"]]);
+      expect(report.conflicts[0]?.message).toContain("10.244.1.0/25, the CIDR block of a vSwitch");
+      expect(report.networkError).toBeNull();
+      expect(result.code).toBe(0);
+      expect(routes()).toEqual([
+        "10.10.0.0/16>ri-bp1demo00000001",
+        "10.244.0.0/24>i-bp1demo000000000001",
+        "10.244.2.0/24>i-bp1demo000000000003",
+        "10.244.3.0/24>i-bp1demo000000000004",
+        "100.64.0.0/10>",
+        "172.16.0.0/16>vpn-bp1demo00000001",
+        "192.168.0.0/24>",
+      ]);
+      const reads = new Set(vpc.requests().map((r) => r.action));
+      expect(reads.has("DescribeVpcAttribute") && reads.has("DescribeVSwitches")).toBe(true);
+    });
+
+    it("fails closed when the VPC cannot be read: no route is created, the failure is reported, exit 1", async () => {
+      vpc.addFault({ action: "DescribeVpcAttribute", fault: { type: "error", status: 403, code: "Forbidden.RAM", message: "User not authorized to operate on the specified resource." } });
+      const result = await runCli(args("--output", "json"), { env: env() });
+      expect(result.code).toBe(1);
+      const report = reportSchema.parse(JSON.parse(result.stdout));
+      expect(report.result).toBe("failed");
+      expect(report.networkError?.code).toBe("Forbidden.RAM");
+      expect(report.actions.filter((a) => a.kind === "create")).toEqual([]);
+      expect(report.held.filter((h) => h.kind === "create").map((h) => [h.destinationCidr, h.reason])).toEqual([
+        ["10.244.0.0/24", "vpc-network-unreadable"],
+        ["10.244.1.0/24", "vpc-network-unreadable"],
+        ["10.244.2.0/24", "vpc-network-unreadable"],
+      ]);
+      expect(vpc.requests().some((r) => r.action === "CreateRouteEntries" || r.action === "CreateRouteEntry")).toBe(false);
+      expect(routes().filter((r) => r.startsWith("10.244.") && !r.startsWith("10.244.9.") && !r.startsWith("10.244.3."))).toEqual([]);
+    });
+  });
 
   it("reads Nodes from --nodes-file - (kubectl get nodes -o json on stdin) without the Kubernetes API", async () => {
     const list = { apiVersion: "v1", kind: "List", items: demoNodes() };

@@ -35,6 +35,7 @@ export const apiErrors = {
     new FakeApiError(400, "InvalidVersion", `Specified parameter Version "${version}" is not valid.`),
   routeTableNotFound: (routeTableId: string) =>
     new FakeApiError(404, "InvalidRouteTableId.NotFound", `Specified route table "${routeTableId}" does not exist.`),
+  vpcNotFound: (vpcId: string) => new FakeApiError(404, "InvalidVpcId.NotFound", `Specified VPC "${vpcId}" does not exist.`),
   routeEntryNotFound: () => new FakeApiError(400, "InvalidRouteEntry.NotFound", "Route entry not exists."),
   malformedCidr: (name: string, value: string) =>
     new FakeApiError(400, "InvalidCidrBlock.Malformed", `Specified CIDR block "${value}" (${name}) is not valid.`),

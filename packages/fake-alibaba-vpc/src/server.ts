@@ -23,6 +23,8 @@ import type {
   FaultRule,
   RequestLogEntry,
   SeedEntry,
+  SeedVpcNetwork,
+  FakeVpcNetwork,
   SeedTable,
   SeedVpc,
 } from "./types.ts";
@@ -101,6 +103,8 @@ export interface FakeVpcServer extends FakeVpcControl {
   entries(routeTableId: string): FakeRouteEntry[];
   entry(routeEntryId: string): FakeRouteEntry | undefined;
   tables(): FakeRouteTable[];
+  /** The VPC's network as DescribeVpcAttribute/DescribeVSwitches answer it; undefined for an unknown VPC. */
+  vpcNetwork(vpcId: string): FakeVpcNetwork | undefined;
   /** Mutating API calls currently in progress (e.g. held by a latency fault). */
   inFlight(): number;
   close(): Promise<void>;
@@ -159,15 +163,23 @@ function allowedDefinition(action: string, key: KeyRecord | undefined): ActionDe
 }
 
 /** Starts the fake on host:port and resolves once it listens. */
+type NetworkControl = Pick<FakeVpcServer, "vpcNetwork" | "setVpcNetwork">;
+
+/** The VPC network part of the control surface (DescribeVpcAttribute / DescribeVSwitches answers). */
+function networkControl(state: VpcState): NetworkControl {
+  return {
+    vpcNetwork: (vpcId: string) => state.network(vpcId),
+    setVpcNetwork: (vpcId: string, network: SeedVpcNetwork) => state.setNetwork(vpcId, network),
+  };
+}
+
 export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVpcServer> {
   checkOptions(options);
   const regionId = options.regionId ?? "cn-hangzhou";
   const now = options.now ?? Date.now;
   const wallClock = options.wallClock ?? Date.now;
   const prng = new Prng(options.seed ?? 1);
-  const keys = new Map<string, KeyRecord>(
-    Object.entries(options.credentials ?? { [FAKE_ACCESS_KEY_ID]: { secret: FAKE_ACCESS_KEY_SECRET } }),
-  );
+  const keys = new Map<string, KeyRecord>(Object.entries(options.credentials ?? { [FAKE_ACCESS_KEY_ID]: { secret: FAKE_ACCESS_KEY_SECRET } }));
   const replayWindowMs = options.replayWindowMs ?? 15 * 60_000;
   const replay = replayWindowMs > 0 ? new ReplayGuard(replayWindowMs, wallClock) : undefined;
   const logLimit = options.requestLogLimit ?? 10_000;
@@ -402,6 +414,7 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
   const hostPart = host.includes(":") ? `[${host}]` : host;
 
   const fake: FakeVpcServer = {
+    ...networkControl(state),
     endpoint: `${hostPart}:${port}`,
     url: `http://${hostPart}:${port}`,
     port,

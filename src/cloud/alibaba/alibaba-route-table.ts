@@ -614,6 +614,11 @@ export class AlibabaRouteTable implements RouteTable {
     return table.vpcId;
   }
 
+  /** A read of another VPC API through this adapter's plumbing (rate limit, deadline, retries, classification). */
+  readVpc<T>(action: string, call: (api: VpcApi) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.#read(action, { signal }, () => call(this.#api));
+  }
+
   // ---- call plumbing --------------------------------------------------------------------------
 
   /** A read with retries: reads are safe to repeat. */

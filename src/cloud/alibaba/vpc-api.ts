@@ -9,6 +9,8 @@ import vpcModule, {
   DeleteRouteEntriesRequestRouteEntries,
   DescribeRouteEntryListRequest,
   DescribeRouteTableListRequest,
+  DescribeVSwitchesRequest,
+  DescribeVpcAttributeRequest,
   ModifyRouteEntryRequest,
 } from "@alicloud/vpc20160428";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
@@ -212,4 +214,37 @@ export class VpcApi {
     const response = await this.#client.modifyRouteEntryWithOptions(request, this.#runtime);
     return { requestId: response.body?.requestId };
   }
+
+  // ---- the VPC's own network (vpc-network.ts) ----
+
+  async describeVpcAttribute(vpcId: string): Promise<VpcAttribute> {
+    const request = new DescribeVpcAttributeRequest({ regionId: this.#regionId, vpcId });
+    const body = (await this.#client.describeVpcAttributeWithOptions(request, this.#runtime)).body;
+    const ipv6 = (body?.ipv6CidrBlocks?.ipv6CidrBlock ?? []).map((b) => b.ipv6CidrBlock ?? "");
+    const cidrs = [body?.cidrBlock ?? "", ...(body?.secondaryCidrBlocks?.secondaryCidrBlock ?? []), ...ipv6, body?.ipv6CidrBlock ?? ""];
+    return { vpcId: body?.vpcId ?? vpcId, cidrs: [...new Set(cidrs.filter((c) => c !== ""))], requestId: body?.requestId };
+  }
+
+  async describeVSwitches(vpcId: string, pageNumber: number, pageSize: number): Promise<VSwitchPage> {
+    const request = new DescribeVSwitchesRequest({ regionId: this.#regionId, vpcId, pageNumber, pageSize });
+    const body = (await this.#client.describeVSwitchesWithOptions(request, this.#runtime)).body;
+    const list = body?.vSwitches?.vSwitch ?? [];
+    const cidrs = list.flatMap((v) => [v.cidrBlock ?? "", v.ipv6CidrBlock ?? ""]).filter((c) => c !== "");
+    return { cidrs, count: list.length, totalCount: body?.totalCount ?? list.length, requestId: body?.requestId };
+  }
+}
+
+export interface VpcAttribute {
+  readonly vpcId: string;
+  /** CidrBlock, SecondaryCidrBlocks and Ipv6CidrBlocks (or the single Ipv6CidrBlock), non-empty only. */
+  readonly cidrs: string[];
+  readonly requestId: string | undefined;
+}
+
+export interface VSwitchPage {
+  /** CidrBlock and Ipv6CidrBlock of each vSwitch on the page, non-empty only. */
+  readonly cidrs: string[];
+  readonly count: number;
+  readonly totalCount: number;
+  readonly requestId: string | undefined;
 }
