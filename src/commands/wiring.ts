@@ -36,11 +36,15 @@ export function createCommandLogger(
   });
 }
 
+/** The VPC endpoint URL the configuration names, or undefined for the SDK's regional default. */
+export function vpcEndpointUrl(config: CommonConfig): string | undefined {
+  return config.vpcEndpoint ? `${config.vpcEndpoint.protocol}://${config.vpcEndpoint.host}` : undefined;
+}
+
 export function createRouteTable(config: CommonConfig, logger: Logger, observer?: CloudCallObserver): AlibabaRouteTable {
-  const endpoint = config.vpcEndpoint ? `${config.vpcEndpoint.protocol}://${config.vpcEndpoint.host}` : undefined;
   return createAlibabaRouteTable({
     regionId: config.regionId,
-    endpoint,
+    endpoint: vpcEndpointUrl(config),
     credential: config.credentials,
     qps: config.apiQps,
     logger: logger.child({ component: "vpc" }),
@@ -112,7 +116,7 @@ export async function readClusterUidFromApi(config: CommonConfig, io: CommandIo,
   return readClusterUid(kc.makeApiClient(CoreV1Api));
 }
 
-/** Error for a `--nodes-file` that cannot be used; the message names the file and the problem. */
+/** Error for a `--nodes-file` (or another dump file) that cannot be used; the message names the file and the problem. */
 export class NodesFileError extends ConfigurationError {
   override readonly name: string = "NodesFileError";
 }
@@ -123,44 +127,60 @@ export class NodesFileError extends ConfigurationError {
  */
 export async function readNodesFile(path: string, io: CommandIo): Promise<NodeFacts[]> {
   const label = path === "-" ? "standard input" : path;
-  let text: string;
-  try {
-    text = path === "-" ? await readStream(io.stdin) : await readFile(path, "utf8");
-  } catch (error) {
-    throw new NodesFileError(`cannot read --nodes-file ${label}: ${(error as Error).message}`, { cause: error });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    // Never the parser's message: V8 quotes the input there, and a Node list may hold secrets
-    // (annotations, labels); the position is enough to find the problem.
-    throw new NodesFileError(
-      `--nodes-file ${label} is ${describeJsonError(error as SyntaxError, text)}; expected the output of 'kubectl get nodes -o json'`,
-    );
-  }
-  const items = nodeItems(parsed);
-  if (!items) {
-    throw new NodesFileError(
-      `--nodes-file ${label} holds no Nodes: expected a NodeList/List with "items", a Node, or an array of Nodes`,
-    );
-  }
+  const items = await readObjectsFile(path, { flag: "nodes-file", kind: "Node", plural: "nodes" }, io);
   return items.map((item, i) => {
-    if (typeof item !== "object" || item === null || Array.isArray(item)) {
-      throw new NodesFileError(`--nodes-file ${label}: item ${i} is not an object`);
-    }
     const facts = nodeFactsFrom(item);
     if (!facts.nodeName) throw new NodesFileError(`--nodes-file ${label}: item ${i} has no metadata.name`);
     return facts;
   });
 }
 
-function nodeItems(parsed: unknown): unknown[] | undefined {
+/**
+ * The objects of a `kubectl get <plural> [-A] -o json` dump (a List with `items`), of a single
+ * object of `kind`, or of a JSON array. `-` reads standard input. Every item is an object.
+ */
+export async function readObjectsFile(
+  path: string,
+  what: { readonly flag: string; readonly kind: string; readonly plural: string },
+  io: CommandIo,
+): Promise<Record<string, unknown>[]> {
+  const label = path === "-" ? "standard input" : path;
+  let text: string;
+  try {
+    text = path === "-" ? await readStream(io.stdin) : await readFile(path, "utf8");
+  } catch (error) {
+    throw new NodesFileError(`cannot read --${what.flag} ${label}: ${(error as Error).message}`, { cause: error });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    // Never the parser's message: V8 quotes the input there, and a dump may hold secrets
+    // (annotations, labels, env values); the position is enough to find the problem.
+    throw new NodesFileError(
+      `--${what.flag} ${label} is ${describeJsonError(error as SyntaxError, text)}; expected the output of 'kubectl get ${what.plural} -o json'`,
+    );
+  }
+  const items = listItems(parsed, what.kind);
+  if (!items) {
+    throw new NodesFileError(
+      `--${what.flag} ${label} holds no ${what.kind}s: expected a ${what.kind}List/List with "items", a ${what.kind}, or an array of ${what.kind}s`,
+    );
+  }
+  return items.map((item, i) => {
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
+      throw new NodesFileError(`--${what.flag} ${label}: item ${i} is not an object`);
+    }
+    return item as Record<string, unknown>;
+  });
+}
+
+function listItems(parsed: unknown, kind: string): unknown[] | undefined {
   if (Array.isArray(parsed)) return parsed as unknown[];
   if (typeof parsed !== "object" || parsed === null) return undefined;
   const obj = parsed as { kind?: unknown; items?: unknown };
   if (Array.isArray(obj.items)) return obj.items as unknown[];
-  if (obj.kind === "Node") return [parsed];
+  if (obj.kind === kind) return [parsed];
   return undefined;
 }
 

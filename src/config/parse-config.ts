@@ -22,6 +22,7 @@ import {
   type Command,
   type CommonConfig,
   type Config,
+  type DoctorConfig,
   type Env,
   type ParseOutcome,
   type ReconcileConfig,
@@ -243,6 +244,8 @@ function buildConfig(command: Command, layers: Layers, env: Env, io: ParseConfig
       return buildReconcile(layers, env, io);
     case "run":
       return buildRun(layers, env, io);
+    case "doctor":
+      return buildDoctor(layers, env, io);
   }
 }
 
@@ -367,13 +370,7 @@ function buildReconcile(layers: Layers, env: Env, io: ParseConfigIo): ReconcileC
     );
   }
   const nodesFile = layers.optional("nodes-file", v.path);
-  if (nodesFile !== undefined && !layers.isSet("cluster-name")) {
-    // No Kubernetes API, so no cluster UID: the name alone says which routes are ours.
-    throw new ConfigError(
-      `--nodes-file requires --cluster-name (${envNameOf("cluster-name")} or Global.clusterID in the --cloud-config file): ` +
-        `without the Kubernetes API the cluster name is the only identity of this cluster's routes, so there is no default`,
-    );
-  }
+  requireClusterNameOffline(layers, nodesFile);
   return {
     command: "reconcile",
     ...common,
@@ -385,6 +382,42 @@ function buildReconcile(layers: Layers, env: Env, io: ParseConfigIo): ReconcileC
     progress: !layers.value("no-progress", v.booleanValue),
   };
 }
+
+/** No Kubernetes API, so no cluster UID: the name alone says which routes are ours. */
+function requireClusterNameOffline(layers: Layers, nodesFile: string | undefined): void {
+  if (nodesFile === undefined || layers.isSet("cluster-name")) return;
+  throw new ConfigError(
+    `--nodes-file requires --cluster-name (${envNameOf("cluster-name")} or Global.clusterID in the --cloud-config file): ` +
+      `without the Kubernetes API the cluster name is the only identity of this cluster's routes, so there is no default`,
+  );
+}
+
+const DUMP_FILE_FLAGS = ["nodes-file", "pods-file", "daemonsets-file", "deployments-file"] as const;
+
+function buildDoctor(layers: Layers, env: Env, io: ParseConfigIo): DoctorConfig {
+  const common = buildCommon(layers, env, io);
+  const files = DUMP_FILE_FLAGS.map((flag) => ({ flag, path: layers.optional(flag, v.path) }));
+  const fromStdin = files.filter((f) => f.path === "-");
+  if (fromStdin.length > 1) {
+    throw new ConfigError(
+      `${fromStdin.map((f) => `--${f.flag}`).join(" and ")} cannot all read standard input (-): at most one dump can come from stdin, give the others as files`,
+    );
+  }
+  const [nodesFile, podsFile, daemonsetsFile, deploymentsFile] = files.map((f) => f.path);
+  requireClusterNameOffline(layers, nodesFile);
+  return {
+    command: "doctor",
+    ...common,
+    nodesFile,
+    podsFile,
+    daemonsetsFile,
+    deploymentsFile,
+    output: layers.value("output", v.outputFormat),
+    strict: layers.value("strict", v.booleanValue),
+    routeTableQuota: layers.value("route-table-quota", v.integerBetween(1, 100_000, "a number of route entries")),
+  };
+}
+
 
 function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
   const common = buildCommon(layers, env, io);

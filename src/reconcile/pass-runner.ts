@@ -6,7 +6,7 @@ import { asCloudError, CloudError } from "../cloud/errors.js";
 import type { VpcNetwork, VpcNetworkSource } from "../cloud/vpc-network.js";
 import { ConfigurationError } from "../errors.js";
 import { routesTo } from "../domain/route-entry.js";
-import { buildPlan } from "../domain/build-plan.js";
+import { buildPlan, type BuildPlanResult } from "../domain/build-plan.js";
 import type { MaxDeletions, PlanResult } from "../domain/plan.js";
 import type {
   CreateAction,
@@ -298,8 +298,33 @@ function outcomeAt(list: BatchResult["creates"] | BatchResult["deletes"], i: num
   );
 }
 
+/** The plan of one pass under these settings (also what `doctor` reports a reconcile would do). Pure. */
+export function planFor(
+  settings: Pick<PassSettings, "regionId" | "clusterName" | "clusterUid" | "approveDeletions" | "clusterCidrs" | "adoptUnmarked" | "maxDeletions">,
+  nodes: readonly NodeFacts[],
+  routeTableIds: readonly string[],
+  actual: ReadonlyMap<string, readonly RouteEntry[]>,
+  allowDeletes: boolean,
+): BuildPlanResult {
+  return buildPlan({
+    nodes,
+    routeTableIds,
+    actual,
+    options: {
+      regionId: settings.regionId,
+      clusterName: settings.clusterName,
+      clusterUid: settings.clusterUid,
+      approveDeletions: settings.approveDeletions,
+      clusterCidrs: [...settings.clusterCidrs],
+      adoptUnmarked: settings.adoptUnmarked,
+      maxDeletions: settings.maxDeletions,
+      allowDeletes,
+    },
+  });
+}
 
-function nodeRouteStates(
+/** Where each eligible Node's routes stand after a pass (also what `doctor` compares NetworkUnavailable with). */
+export function nodeRouteStates(
   eligible: readonly EligibleNode[],
   routeTableIds: readonly string[],
   actual: ReadonlyMap<string, readonly RouteEntry[]>,

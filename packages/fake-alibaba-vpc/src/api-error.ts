@@ -49,6 +49,12 @@ export const apiErrors = {
   taskConflict: () =>
     new FakeApiError(400, "TaskConflict", "The operation is too frequent, please wait a moment and try again."),
   operationDenied: (why: string) => new FakeApiError(400, "OperationDenied", `The operation is not allowed: ${why}.`),
+  forbiddenRam: (action: string) =>
+    new FakeApiError(
+      403,
+      "Forbidden.RAM",
+      `User not authorized to operate on the specified resource, or this API doesn't support RAM. (vpc:${action})`,
+    ),
   dryRun: () =>
     new FakeApiError(400, "DryRunOperation", "Request validation has been passed with DryRun flag set."),
   nextTokenInvalid: () => new FakeApiError(400, "IllegalParam.NextToken", "The specified NextToken is invalid."),

@@ -147,9 +147,11 @@ export class VpcApi {
     return { entries, nextToken: token !== undefined && token !== "" ? token : undefined, requestId: body?.requestId };
   }
 
-  async createRouteEntries(items: readonly CreateItem[]): Promise<BatchWriteResult> {
+  /** With `dryRun`, the API only checks the call (permission included) and answers the error `DryRunOperation`. */
+  async createRouteEntries(items: readonly CreateItem[], dryRun = false): Promise<BatchWriteResult> {
     const request = new CreateRouteEntriesRequest({
       regionId: this.#regionId,
+      ...(dryRun ? { dryRun } : {}),
       routeEntries: items.map(
         (item) =>
           new CreateRouteEntriesRequestRouteEntries({
@@ -178,9 +180,10 @@ export class VpcApi {
     };
   }
 
-  async deleteRouteEntries(items: readonly DeleteItem[]): Promise<BatchWriteResult> {
+  async deleteRouteEntries(items: readonly DeleteItem[], dryRun = false): Promise<BatchWriteResult> {
     const request = new DeleteRouteEntriesRequest({
       regionId: this.#regionId,
+      ...(dryRun ? { dryRun } : {}),
       routeEntries: items.map(
         (item) => new DeleteRouteEntriesRequestRouteEntries({ routeTableId: item.routeTableId, routeEntryId: item.routeEntryId }),
       ),
