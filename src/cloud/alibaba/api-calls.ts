@@ -1,0 +1,147 @@
+// Call plumbing of the Alibaba adapter: every VPC API call goes through here, rate limited (one
+// queue per adapter), bounded by an outer deadline, observed (metrics), logged, and - for reads
+// only - retried by retry-policy.ts. Writes are made exactly once: the write loop re-reads before
+// any retry so nothing is applied twice blindly.
+import PQueue from "p-queue";
+import type { Logger } from "pino";
+import type { CloudError } from "../errors.js";
+import type { CloudCallObserver } from "../observer.js";
+import { classifyError, scrubSecrets } from "./classify-error.js";
+import { decideRetry, type RetryOptions } from "./retry-policy.js";
+import { abortError, sleep, type Timers } from "../../util/timers.js";
+
+/** What a call is about: the table (for logs) and the signal that aborts it. */
+export interface CallScope {
+  readonly routeTableId?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface ApiCallsOptions {
+  readonly qps: number;
+  readonly readConcurrency: number;
+  readonly callDeadlineMs: number;
+  readonly retry: RetryOptions;
+  readonly secrets: readonly string[];
+  readonly observer: CloudCallObserver;
+  readonly logger: Logger;
+  readonly timers: Timers;
+}
+
+export class ApiCalls {
+  readonly #queue: PQueue;
+  readonly #options: ApiCallsOptions;
+  readonly #random: () => number;
+
+  constructor(options: ApiCallsOptions) {
+    this.#options = options;
+    this.#random = () => options.timers.random();
+    const { qps, readConcurrency } = options;
+    // Spread calls evenly: qps 5 means at most one call started per 200 ms window.
+    this.#queue =
+      qps >= 1
+        ? new PQueue({ concurrency: readConcurrency, intervalCap: Math.floor(qps), interval: 1000, strict: true })
+        : new PQueue({ concurrency: readConcurrency, intervalCap: 1, interval: Math.ceil(1000 / qps), strict: true });
+  }
+
+  get secrets(): readonly string[] {
+    return this.#options.secrets;
+  }
+
+  get retry(): RetryOptions {
+    return this.#options.retry;
+  }
+
+  /** Backoff decision for the attempt-th failure, with this adapter's jitter. */
+  decide(failure: CloudError, attempt: number): ReturnType<typeof decideRetry> {
+    return decideRetry(failure, attempt, this.#options.retry, this.#random);
+  }
+
+  /** A read with retries: reads are safe to repeat. */
+  async read<T>(action: string, scope: CallScope, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#once(action, scope, call);
+      } catch (error) {
+        const failure = classifyError(error, { action, secrets: this.#options.secrets });
+        const decision = this.decide(failure, attempt);
+        if (!decision.retry) throw failure;
+        this.noteRetry(action, failure, decision.delayMs, scope.routeTableId);
+        if (!(await this.sleep(decision.delayMs, scope))) throw classifyError(abortError(scope.signal), { action });
+      }
+    }
+  }
+
+  /** A write, exactly once: the caller re-reads before any retry so nothing is applied twice blindly. */
+  write<T>(action: string, scope: CallScope, call: () => Promise<T>): Promise<T> {
+    return this.#once(action, scope, call);
+  }
+
+  noteRetry(action: string, failure: CloudError, delayMs: number, routeTableId: string | undefined): void {
+    this.#options.observer.onRetry?.(action, failure.code, delayMs);
+    this.#options.logger.debug({ action, code: failure.code, requestId: failure.requestId, routeTableId, delayMs }, "retrying vpc api call");
+  }
+
+  /** Sleeps; false when aborted. */
+  sleep(ms: number, scope: CallScope): Promise<boolean> {
+    return sleep(this.#options.timers, ms, scope.signal);
+  }
+
+  /** One HTTP call: rate limited, bounded by the outer deadline, observed and logged. */
+  async #once<T>(action: string, scope: CallScope, call: () => Promise<T>): Promise<T> {
+    if (scope.signal?.aborted === true) throw classifyError(abortError(scope.signal), { action });
+    const { timers, observer, logger, secrets, callDeadlineMs } = this.#options;
+    const result = await this.#queue.add(async () => {
+      const started = timers.now();
+      try {
+        const value = await withDeadline(call(), callDeadlineMs, scope.signal);
+        const durationMs = Math.max(0, timers.now() - started);
+        observer.onApiCall?.(action, "OK", durationMs);
+        logger.debug({ action, code: "OK", requestId: requestIdOf(value), routeTableId: scope.routeTableId, durationMs }, "vpc api call");
+        return value;
+      } catch (error) {
+        const failure = classifyError(error, { action, secrets });
+        const durationMs = Math.max(0, timers.now() - started);
+        observer.onApiCall?.(action, failure.code, durationMs);
+        if (failure.kind === "throttled") observer.onThrottle?.(action);
+        // Transient failures are routine under load (and retried): debug; the rest: warn.
+        const fields = { action, code: failure.code, requestId: failure.requestId, routeTableId: scope.routeTableId, durationMs, error: scrubSecrets(failure.message, secrets) };
+        if (failure.retryable) logger.debug(fields, "vpc api call failed");
+        else logger.warn(fields, "vpc api call failed");
+        throw failure;
+      }
+    });
+    return result;
+  }
+}
+
+function requestIdOf(value: unknown): string | undefined {
+  const id = (value as { requestId?: unknown } | undefined)?.requestId;
+  return typeof id === "string" ? id : undefined;
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number, signal: AbortSignal | undefined): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortError(signal));
+    };
+    // Real timer on purpose: this guards a socket, not a schedule, so it must not follow a test clock.
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      reject(Object.assign(new Error(`no answer within the ${ms} ms call deadline (callDeadlineMs)`), { code: "CallDeadlineExceeded" }));
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
