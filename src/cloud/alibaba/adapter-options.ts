@@ -30,8 +30,8 @@ export interface AlibabaRouteTableOptions {
   /** First wait after a write before the first confirmation read, before the adapter has learned how long entries stay Pending. @default 100 */
   readonly firstPollMs?: number | undefined;
   readonly retry?: Partial<RetryOptions> | undefined;
-  /** Next-hop types that listRoutes asks for, or "unfiltered" for one call without the filter. @default ALL_NEXT_HOP_TYPES */
-  readonly listNextHopTypes?: readonly string[] | "unfiltered" | undefined;
+  /** Also list IPv6 entries with an explicit `IpVersion=ipv6` read: set it when IPv6 routes are desired (an omitted IpVersion may mean IPv4 only). @default false */
+  readonly listIpv6?: boolean | undefined;
   readonly observer?: CloudCallObserver | undefined;
   readonly logger?: Logger | undefined;
   /** Clock, waits and backoff jitter. @default realTimers */
@@ -50,7 +50,7 @@ export interface ResolvedAdapterOptions {
   readonly pollIntervalMs: number;
   readonly firstPollMs: number;
   readonly retry: RetryOptions;
-  readonly listTypes: readonly string[] | "unfiltered";
+  readonly listIpv6: boolean;
   readonly observer: CloudCallObserver;
   readonly logger: Logger;
   readonly timers: Timers;
@@ -73,38 +73,11 @@ export function resolveAdapterOptions(options: AlibabaRouteTableOptions): Resolv
     pollIntervalMs,
     firstPollMs: Math.min(pollIntervalMs, positive("firstPollMs", options.firstPollMs ?? 100)),
     retry: resolveRetryOptions(options.retry),
-    listTypes: listTypes(options.listNextHopTypes),
+    listIpv6: options.listIpv6 ?? false,
     observer: options.observer ?? NO_OBSERVER,
     logger: options.logger ?? pino({ level: "silent" }),
     timers: options.timers ?? realTimers,
   };
-}
-
-/**
- * Next-hop types listed one by one. DescribeRouteEntryList documents `NextHopType` with
- * "Instance (default)", so an unfiltered call may return only instance routes; asking per type is
- * the only reading of the docs under which foreign routes (VPN, router interface, ...) are seen.
- */
-export const ALL_NEXT_HOP_TYPES: readonly string[] = [
-  "Instance",
-  "HaVip",
-  "VpnGateway",
-  "NatGateway",
-  "NetworkInterface",
-  "RouterInterface",
-  "IPv6Gateway",
-  "Attachment",
-  "Ipv4Gateway",
-  "GatewayEndpoint",
-  "Ecr",
-  "VpcPeer",
-  "GatewayLoadBalancerEndpoint",
-];
-
-function listTypes(value: readonly string[] | "unfiltered" | undefined): readonly string[] | "unfiltered" {
-  const types = value ?? ALL_NEXT_HOP_TYPES;
-  if (types !== "unfiltered" && types.length === 0) throw new TypeError("Alibaba route table: listNextHopTypes must name at least one next-hop type");
-  return types;
 }
 
 export function isCredentialSource(value: CredentialSource | AlibabaCredential): value is CredentialSource {

@@ -1,6 +1,10 @@
 // The RouteTable seam implemented over the Alibaba Cloud VPC API (@alicloud/vpc20160428).
-// Reads page through every result; writes go in batches of <= 50, one writer per VPC, each write
-// preceded by a wait for a quiet table and followed by a wait until the touched entries settle.
+// A table is read with one unfiltered DescribeRouteEntryList per 100 entries (plus an explicit
+// IpVersion=ipv6 read when IPv6 routes are desired), whichever way the API reads an omitted
+// NextHopType or IpVersion; a holder the unfiltered read does not show is looked up by destination
+// only when a create reports it taken. Writes go in batches of <= 50, one writer per VPC, each
+// write preceded by a wait for a quiet table (a recent quiet read stands for it) and followed by
+// an adaptive wait until the touched entries settle.
 // The parts live beside this file: adapter-options.ts (defaults), api-calls.ts (rate limit,
 // deadlines, read retries), vpc-lock.ts (one writer per VPC), write-loop.ts (batches, per-entry
 // failures, splitting), settle.ts (poll until settled, quiet wait). Retries are decided by
@@ -16,16 +20,37 @@ import { ApiCalls, type CallScope } from "./api-calls.js";
 import { classifyError, isAlreadyExistsCode, isEntryNotFoundCode } from "./classify-error.js";
 import { createCredential, secretsOf } from "./credentials.js";
 import { parseEndpoint } from "./endpoint.js";
-import { pollUntilSettled, waitQuiet, type SettleDeps, type SettleSpec } from "./settle.js";
-import { VpcApi } from "./vpc-api.js";
+import { pollUntilSettled, QuietTables, SettleSchedule, waitQuiet, type SettleDeps, type SettleSpec } from "./settle.js";
+import { VpcApi, type EntryFilter } from "./vpc-api.js";
+import type { Timers } from "../../util/timers.js";
 import { VpcLock } from "./vpc-lock.js";
 import { abortedOutcome, chunked, writeLoop, type Progress, type WriteContext, type WriteLoopDeps, type WriteSpec } from "./write-loop.js";
 
-export { ALL_NEXT_HOP_TYPES, type AlibabaRouteTableOptions } from "./adapter-options.js";
+export type { AlibabaRouteTableOptions } from "./adapter-options.js";
 export { ROUTE_ENTRY_NOT_SETTLED } from "./settle.js";
 
 const ENTRY_PAGE_SIZE = 100;
 const TABLE_PAGE_SIZE = 50;
+
+/**
+ * Next-hop types other than Instance, asked one by one only to find the holder of a destination
+ * that a create reported taken and the unfiltered read did not show (under the reading where an
+ * omitted NextHopType means Instance).
+ */
+const FOREIGN_NEXT_HOP_TYPES: readonly string[] = [
+  "VpnGateway",
+  "RouterInterface",
+  "HaVip",
+  "NatGateway",
+  "NetworkInterface",
+  "IPv6Gateway",
+  "Attachment",
+  "Ipv4Gateway",
+  "GatewayEndpoint",
+  "Ecr",
+  "VpcPeer",
+  "GatewayLoadBalancerEndpoint",
+];
 
 /** A create waiting for confirmation on a re-read. */
 interface CreateToConfirm {
@@ -50,7 +75,8 @@ export class AlibabaRouteTable implements RouteTable {
   readonly #api: VpcApi;
   readonly #calls: ApiCalls;
   readonly #log: Logger;
-  readonly #listTypes: readonly string[] | "unfiltered";
+  readonly #listIpv6: boolean;
+  readonly #timers: Timers;
   readonly #lock = new VpcLock();
   readonly #settle: SettleDeps;
   readonly #writes: WriteLoopDeps;
@@ -59,7 +85,8 @@ export class AlibabaRouteTable implements RouteTable {
 
   constructor(options: AlibabaRouteTableOptions) {
     const resolved = resolveAdapterOptions(options);
-    this.#listTypes = resolved.listTypes;
+    this.#listIpv6 = resolved.listIpv6;
+    this.#timers = resolved.timers;
     this.#log = resolved.logger;
     const source = options.credential;
     const credential = isCredentialSource(source) ? createCredential(source) : source;
@@ -77,8 +104,9 @@ export class AlibabaRouteTable implements RouteTable {
       log: this.#log,
       timers: resolved.timers,
       writeDeadlineMs: resolved.writeDeadlineMs,
-      pollIntervalMs: resolved.pollIntervalMs,
-      read: (ctx) => this.#listEntries(ctx.routeTableId, ["Instance"], ctx),
+      schedule: new SettleSchedule(resolved.firstPollMs, resolved.pollIntervalMs),
+      quiet: new QuietTables(),
+      read: (ctx) => this.#readTable(ctx.routeTableId, ctx),
     };
     this.#writes = { calls: this.#calls, log: this.#log, waitQuiet: (ctx) => waitQuiet(this.#settle, ctx) };
   }
@@ -99,7 +127,7 @@ export class AlibabaRouteTable implements RouteTable {
   }
 
   async listRoutes(routeTableId: string): Promise<RouteEntry[]> {
-    return this.#listEntries(routeTableId, this.#listTypes, {});
+    return this.#readTable(routeTableId, {});
   }
 
   async apply(routeTableId: string, batch: Batch, options: ApplyOptions = {}): Promise<BatchResult> {
@@ -218,45 +246,59 @@ export class AlibabaRouteTable implements RouteTable {
     describe: (item) => ({ text: `${item.action.destinationCidr} -> ${item.action.instanceId}`, fields: { destinationCidr: item.action.destinationCidr } }),
   };
 
-  /** The API says "already exists" but no instance route holds it: find the foreign holder for the message. */
+  /** The API says "already exists" but the table read shows no holder: look the destination up, for the message. */
   async #reportForeignHolders(items: readonly CreateToConfirm[], ctx: WriteContext, outcomes: Map<RouteCreate, EntryOutcome>): Promise<void> {
-    let all: RouteEntry[] = [];
-    try {
-      all = await this.#listEntries(ctx.routeTableId, this.#listTypes, ctx);
-    } catch (error) {
-      this.#log.debug({ action: "DescribeRouteEntryList", code: classifyError(error).code, routeTableId: ctx.routeTableId }, "foreign holder lookup failed");
-    }
     for (const item of items) {
-      const holder = all.find((e) => e.destinationCidr === item.action.destinationCidr);
+      let holder: RouteEntry | undefined;
+      try {
+        holder = await this.#findHolder(ctx.routeTableId, item.action.destinationCidr, ctx);
+      } catch (error) {
+        this.#log.debug({ action: "DescribeRouteEntryList", code: classifyError(error).code, routeTableId: ctx.routeTableId }, "foreign holder lookup failed");
+      }
       outcomes.set(item.action, { ok: false, error: destinationHeld(item.action, holder) });
     }
   }
 
   // ---- reads ----------------------------------------------------------------------------------
 
-  async #listEntries(routeTableId: string, types: readonly string[] | "unfiltered", scope: CallScope): Promise<RouteEntry[]> {
+  /** Every entry of the table: one unfiltered read per 100 entries, plus the IPv6 read when asked for. */
+  async #readTable(routeTableId: string, scope: CallScope): Promise<RouteEntry[]> {
     const byId = new Map<string, RouteEntry>();
-    for (const type of types === "unfiltered" ? [undefined] : types) {
-      let nextToken: string | undefined;
-      do {
-        let page;
-        try {
-          page = await this.#calls.read("DescribeRouteEntryList", { routeTableId, signal: scope.signal }, () =>
-            this.#api.describeRouteEntryList(routeTableId, type, nextToken, ENTRY_PAGE_SIZE),
-          );
-        } catch (error) {
-          // A region that does not know a foreign next-hop type should not hide the others.
-          if (error instanceof CloudError && error.kind === "invalid" && type !== undefined && type !== "Instance" && nextToken === undefined) {
-            this.#log.debug({ action: "DescribeRouteEntryList", code: error.code, routeTableId, nextHopType: type }, "next-hop type not listable; skipped");
-            break;
-          }
-          throw error;
-        }
-        for (const entry of page.entries) byId.set(entry.routeEntryId, entry);
-        nextToken = page.nextToken;
-      } while (nextToken !== undefined);
+    await this.#readPages(routeTableId, {}, scope, byId);
+    if (this.#listIpv6) await this.#readPages(routeTableId, { ipVersion: "ipv6" }, scope, byId);
+    const entries = [...byId.values()];
+    this.#settle.quiet.noteRead(routeTableId, entries, this.#timers.now());
+    return entries;
+  }
+
+  /** The holder of one destination: by destination alone, then per foreign next-hop type (rare: only after a create found it taken). */
+  async #findHolder(routeTableId: string, destination: string, scope: CallScope): Promise<RouteEntry | undefined> {
+    const ipVersion = destination.includes(":") ? ("ipv6" as const) : undefined;
+    for (const nextHopType of [undefined, ...FOREIGN_NEXT_HOP_TYPES]) {
+      const found = new Map<string, RouteEntry>();
+      try {
+        await this.#readPages(routeTableId, { destination, nextHopType, ipVersion }, scope, found);
+      } catch (error) {
+        // A region that does not know a next-hop type should not hide the others.
+        if (error instanceof CloudError && error.kind === "invalid" && nextHopType !== undefined) continue;
+        throw error;
+      }
+      const holder = [...found.values()][0];
+      if (holder !== undefined) return holder;
     }
-    return [...byId.values()];
+    return undefined;
+  }
+
+  async #readPages(routeTableId: string, filter: EntryFilter, scope: CallScope, into: Map<string, RouteEntry>): Promise<void> {
+    let nextToken: string | undefined;
+    do {
+      const token = nextToken;
+      const page = await this.#calls.read("DescribeRouteEntryList", { routeTableId, signal: scope.signal }, () =>
+        this.#api.describeRouteEntryList(routeTableId, filter, token, ENTRY_PAGE_SIZE),
+      );
+      for (const entry of page.entries) into.set(entry.routeEntryId, entry);
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined);
   }
 
   async #vpcOf(routeTableId: string, signal: AbortSignal | undefined): Promise<string> {

@@ -12,14 +12,69 @@ import { abortError, type Timers } from "../../util/timers.js";
 
 export const ROUTE_ENTRY_NOT_SETTLED = "RouteEntry.NotSettled";
 
+/** How long a read that found the table quiet stands in for the wait-for-quiet read of the next write. */
+export const QUIET_READ_MAX_AGE_MS = 5000;
+
 export interface SettleDeps {
   readonly calls: ApiCalls;
   readonly log: Logger;
   readonly timers: Timers;
   readonly writeDeadlineMs: number;
-  readonly pollIntervalMs: number;
-  /** One read of the whole table (every entry the settle decision may need). */
+  readonly schedule: SettleSchedule;
+  readonly quiet: QuietTables;
+  /** One read of the whole table (every entry the settle decision may need); notes quiet reads in `quiet`. */
   read(ctx: WriteContext): Promise<RouteEntry[]>;
+}
+
+/**
+ * When to re-read after a write. Before anything is learned: a short first wait, then waits that
+ * grow by half up to pollIntervalMs. Once a batch of a table has settled, the next batch aims its
+ * first read just past the time the previous batch was last seen unsettled (entries of one table
+ * stay Pending about equally long), then polls with short waits again - so confirmation costs
+ * about one read past the settle time instead of a whole poll interval.
+ */
+export class SettleSchedule {
+  readonly #firstPollMs: number;
+  readonly #maxPollMs: number;
+  readonly #learned = new Map<string, { readonly openMs: number | undefined; readonly settledMs: number; readonly readMs: number }>();
+
+  constructor(firstPollMs: number, maxPollMs: number) {
+    this.#firstPollMs = firstPollMs;
+    this.#maxPollMs = maxPollMs;
+  }
+
+  /** The wait before the n-th read (n = 0 for the first) after a write to `routeTableId`. */
+  wait(routeTableId: string, n: number): number {
+    const learned = this.#learned.get(routeTableId);
+    if (n === 0 && learned !== undefined) {
+      const target = learned.openMs !== undefined ? learned.openMs + this.#firstPollMs / 2 : learned.settledMs * 0.8;
+      return Math.max(0, Math.min(this.#maxPollMs * 10, target - learned.readMs));
+    }
+    const base = learned !== undefined ? this.#firstPollMs / 2 : this.#firstPollMs;
+    return Math.min(this.#maxPollMs, base * 1.5 ** Math.max(0, n - (learned !== undefined ? 1 : 0)));
+  }
+
+  /** A batch settled: `openMs` after the write a read last saw it unsettled (if any), `settledMs` after the write one saw it settled. */
+  learn(routeTableId: string, openMs: number | undefined, settledMs: number, readMs: number): void {
+    this.#learned.set(routeTableId, { openMs, settledMs, readMs });
+  }
+}
+
+/** Tables whose latest read found every entry settled, and when: good for one write. */
+export class QuietTables {
+  readonly #quietAt = new Map<string, number>();
+
+  noteRead(routeTableId: string, entries: readonly RouteEntry[], at: number): void {
+    if (entries.every((e) => e.status === "Available")) this.#quietAt.set(routeTableId, at);
+    else this.#quietAt.delete(routeTableId);
+  }
+
+  /** True when a quiet read of the table is recent enough to stand for the next write's wait; uses it up. */
+  take(routeTableId: string, now: number): boolean {
+    const at = this.#quietAt.get(routeTableId);
+    this.#quietAt.delete(routeTableId);
+    return at !== undefined && now - at <= QUIET_READ_MAX_AGE_MS;
+  }
 }
 
 /** How one kind of write decides that its entries have settled. */
@@ -44,10 +99,15 @@ export async function pollUntilSettled<I, A>(
   outcomes: Map<A, EntryOutcome>,
 ): Promise<void> {
   if (items.length === 0) return;
-  const deadline = deps.timers.now() + deps.writeDeadlineMs;
+  const { timers, schedule } = deps;
+  const wroteAt = timers.now();
+  const deadline = wroteAt + deps.writeDeadlineMs;
   let open = [...items];
-  let last: RouteEntry[];
-  for (;;) {
+  let last: RouteEntry[] = [];
+  let openMs: number | undefined;
+  for (let n = 0; ; n += 1) {
+    if (!(await deps.calls.sleep(schedule.wait(ctx.routeTableId, n), ctx))) break;
+    const readFrom = timers.now();
     try {
       last = await deps.read(ctx);
     } catch (error) {
@@ -55,10 +115,14 @@ export async function pollUntilSettled<I, A>(
       for (const item of open) outcomes.set(spec.actionOf(item), { ok: false, error: failure });
       return;
     }
+    const readTo = timers.now();
     open = await spec.decide(last, open, ctx, outcomes);
-    if (open.length === 0) return;
-    if (ctx.signal?.aborted === true || deps.timers.now() >= deadline) break;
-    if (!(await deps.calls.sleep(deps.pollIntervalMs, ctx))) break;
+    if (open.length === 0) {
+      schedule.learn(ctx.routeTableId, openMs, readTo - wroteAt, readTo - readFrom);
+      return;
+    }
+    openMs = readTo - wroteAt;
+    if (ctx.signal?.aborted === true || timers.now() >= deadline) break;
   }
   for (const item of open) {
     if (ctx.signal?.aborted === true) {
@@ -83,9 +147,12 @@ export async function pollUntilSettled<I, A>(
  * the write fails with a conflict code and is retried.
  */
 export async function waitQuiet(deps: SettleDeps, ctx: WriteContext): Promise<void> {
+  // A read that just found the table quiet (the pass's listing, the previous batch's confirmation) is this wait.
+  if (deps.quiet.take(ctx.routeTableId, deps.timers.now())) return;
   const deadline = deps.timers.now() + deps.writeDeadlineMs;
-  for (;;) {
+  for (let n = 0; ; n += 1) {
     const entries = await deps.read(ctx);
+    deps.quiet.take(ctx.routeTableId, deps.timers.now());
     const busy = entries.filter((e) => e.status !== "Available");
     if (busy.length === 0) return;
     if (deps.timers.now() >= deadline) {
@@ -93,6 +160,6 @@ export async function waitQuiet(deps: SettleDeps, ctx: WriteContext): Promise<vo
       return;
     }
     deps.log.debug({ action: "DescribeRouteEntryList", routeTableId: ctx.routeTableId, busy: busy.length }, "waiting for route table to settle");
-    if (!(await deps.calls.sleep(deps.pollIntervalMs, ctx))) throw abortError(ctx.signal);
+    if (!(await deps.calls.sleep(deps.schedule.wait(ctx.routeTableId, n + 1), ctx))) throw abortError(ctx.signal);
   }
 }

@@ -15,5 +15,5 @@ export {
 export { CONTROL_PREFIX } from "./control-api.js";
 export { loadStateFile, parseStateFile, saveStateFile } from "./state-file.js";
 export { parseFaultRule } from "./faults.js";
-export type { BatchWhileUnstable } from "./actions.js";
+export type { BatchWhileUnstable, OmittedFilters } from "./actions.js";
 export type * from "./types.js";

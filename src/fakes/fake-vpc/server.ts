@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { closeServer, listen } from "../../util/http-listen.js";
-import { ACTIONS, type ActionContext, type BatchWhileUnstable, type ResponseBody } from "./actions.js";
+import { ACTIONS, type ActionContext, type BatchWhileUnstable, type OmittedFilters, type ResponseBody } from "./actions.js";
 import { apiErrors, FakeApiError } from "./api-error.js";
 import { CONTROL_PREFIX, handleControl, type FakeVpcControl } from "./control-api.js";
 import { FaultPlan } from "./faults.js";
@@ -65,6 +65,14 @@ export interface FakeVpcOptions {
   readonly vpcs?: readonly SeedVpc[] | undefined;
   /** How long new, deleted and re-pointed entries stay Pending/Deleting/Modifying (fake-clock ms). @default 0 */
   readonly pendingMs?: number | undefined;
+  /** Every API call is answered this many real ms late (its change applied at the end), as a distant endpoint would. @default 0 */
+  readonly latencyMs?: number | undefined;
+  /**
+   * How DescribeRouteEntryList reads an omitted filter, which Alibaba's documentation leaves open:
+   * `nextHopType` "any" (every type, as real callers observe) or "Instance" (the docs' "Instance
+   * (default)" label); `ipVersion` "any" or "ipv4". @default { nextHopType: "any", ipVersion: "any" }
+   */
+  readonly omittedFilters?: Partial<OmittedFilters> | undefined;
   /** Custom entries per route table. @default 200 */
   readonly quotaPerTable?: number | undefined;
   /** Simulated time for entry status transitions. @default Date.now */
@@ -118,6 +126,10 @@ function checkOptions(options: FakeVpcOptions): void {
   if (options.regionId !== undefined && !/^[a-z0-9-]+$/.test(options.regionId)) bad("regionId", `"${options.regionId}" is not a region id`);
   if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)) bad("port", "must be 0..65535");
   if (options.pendingMs !== undefined && !(options.pendingMs >= 0)) bad("pendingMs", "must be >= 0");
+  if (options.latencyMs !== undefined && !(options.latencyMs >= 0)) bad("latencyMs", "must be >= 0");
+  const omitted = options.omittedFilters;
+  if (omitted?.nextHopType !== undefined && !["any", "Instance"].includes(omitted.nextHopType)) bad("omittedFilters.nextHopType", 'must be "any" or "Instance"');
+  if (omitted?.ipVersion !== undefined && !["any", "ipv4"].includes(omitted.ipVersion)) bad("omittedFilters.ipVersion", 'must be "any" or "ipv4"');
   if (options.quotaPerTable !== undefined && !(Number.isInteger(options.quotaPerTable) && options.quotaPerTable >= 1)) bad("quotaPerTable", "must be an integer >= 1");
   if (options.replayWindowMs !== undefined && !(options.replayWindowMs >= 0)) bad("replayWindowMs", "must be >= 0");
   if (options.credentials !== undefined && Object.keys(options.credentials).length === 0) bad("credentials", "must name at least one access key");
@@ -166,6 +178,7 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
     state,
     quotaPerTable: options.quotaPerTable ?? 200,
     batchWhileUnstable: options.batchWhileUnstable ?? "reject",
+    omittedFilters: { nextHopType: options.omittedFilters?.nextHopType ?? "any", ipVersion: options.omittedFilters?.ipVersion ?? "any" },
     clientTokens: new Map(),
     ownerId: 1234567890123456,
   };
@@ -197,6 +210,7 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
       timers.add(timer);
     });
   const delay = options.sleep ?? realDelay;
+  const latencyMs = options.latencyMs ?? 0;
 
   const record = (entry: RequestLogEntry): void => {
     log.push(entry);
@@ -337,6 +351,7 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
         for (const vpcId of vpcs) inFlightByVpc.set(vpcId, (inFlightByVpc.get(vpcId) ?? 0) + 1);
       }
       if (fault?.type === "latency") await delay(fault.ms);
+      if (latencyMs > 0) await delay(latencyMs);
       const result = state.atomic(() => definition.run(params, ctx));
       persist();
       if (fault?.type === "apply-then-drop") {
