@@ -136,6 +136,44 @@ describe("Alibaba route table adapter over HTTP", () => {
     expect(calls(server, "CreateRouteEntries") + calls(server, "DeleteRouteEntries")).toBe(0);
   });
 
+  it.each([
+    ["every type", { nextHopType: "any", ipVersion: "any" }],
+    ["Instance only", { nextHopType: "Instance", ipVersion: "ipv4" }],
+  ] as const)("exact calls when an omitted filter means %s: one read per 100 entries, one write per 50, one confirmation read per write that is also the next write's wait", async (_name, omittedFilters) => {
+    const server = await startFake({ omittedFilters });
+    const table = adapter(server);
+    expect(await table.listRoutes(TABLE2)).toEqual([]);
+    expect(calls(server, "DescribeRouteEntryList")).toBe(1);
+
+    server.resetRequests();
+    const want = desired(120, TABLE2);
+    const result = await table.apply(TABLE2, { creates: want, deletes: [] });
+    expect(result.creates.every((c) => c.outcome.ok)).toBe(true);
+    // The pass's listing just found the table quiet: it is the first batch's wait; each confirmation
+    // (one read per 100 entries: the third reads 120) is the next one's. The route table's VPC is looked up once.
+    expect(server.requests().map((r) => r.action.replace("DescribeRouteEntryList", "read").replace("CreateRouteEntries", "write"))).toEqual([
+      "DescribeRouteTableList", "write", "read", "write", "read", "write", "read", "read",
+    ]);
+
+    server.resetRequests();
+    const listed = await table.listRoutes(TABLE2);
+    expect(listed).toHaveLength(120);
+    expect(calls(server, "DescribeRouteEntryList")).toBe(2);
+    expect(server.requests().every((r) => r.params["NextHopType"] === undefined && r.params["IpVersion"] === undefined)).toBe(true);
+    expect(server.requests()).toHaveLength(2);
+  });
+
+  it("with listIpv6, lists IPv6 entries with one explicit IpVersion=ipv6 read even where an omitted IpVersion means IPv4", async () => {
+    const server = await startFake({ omittedFilters: { ipVersion: "ipv4" } });
+    server.addEntry(TABLE2, { destinationCidr: "fd00:10:244:7::/64", nextHopType: "Instance", nextHopId: "i-node0007", description: MARKER });
+    server.addEntry(TABLE2, { destinationCidr: "10.244.7.0/24", nextHopType: "Instance", nextHopId: "i-node0007", description: MARKER });
+    expect((await adapter(server).listRoutes(TABLE2)).map((e) => e.destinationCidr)).toEqual(["10.244.7.0/24"]);
+    server.resetRequests();
+    const listed = await adapter(server, { listIpv6: true }).listRoutes(TABLE2);
+    expect(listed.map((e) => e.destinationCidr).sort()).toEqual(["10.244.7.0/24", "fd00:10:244:7::/64"]);
+    expect(server.requests().map((r) => r.params["IpVersion"] ?? "omitted")).toEqual(["omitted", "ipv6"]);
+  });
+
   it("reads a table of 250 routes across 3 DescribeRouteEntryList pages", async () => {
     const server = await startFake({ quotaPerTable: 300 });
     for (let i = 0; i < 250; i += 1) server.addEntry(TABLE2, { destinationCidr: `10.${10 + Math.floor(i / 200)}.${i % 200}.0/24`, nextHopType: "Instance", nextHopId: `i-bulk${i}` });
