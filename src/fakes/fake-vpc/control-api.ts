@@ -21,6 +21,8 @@ export interface FakeVpcControl {
   removeEntry(routeEntryId: string): void;
   editEntry(routeEntryId: string, patch: EntryPatch): FakeRouteEntry;
   addTable(vpcId: string, table: SeedTable): FakeRouteTable;
+  /** Changes the per-call latency and/or the Pending time of later changes (see FakeVpcOptions). */
+  setTiming(timing: { readonly latencyMs?: number | undefined; readonly pendingMs?: number | undefined }): void;
 }
 
 const statusSchema = z.enum(["Pending", "Available", "Modifying", "Deleting"]);

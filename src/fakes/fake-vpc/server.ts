@@ -210,7 +210,7 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
       timers.add(timer);
     });
   const delay = options.sleep ?? realDelay;
-  const latencyMs = options.latencyMs ?? 0;
+  let latencyMs = options.latencyMs ?? 0;
 
   const record = (entry: RequestLogEntry): void => {
     log.push(entry);
@@ -441,6 +441,12 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
       const table = state.addTable(vpcId, seed);
       persist();
       return table;
+    },
+    setTiming: (timing: { readonly latencyMs?: number | undefined; readonly pendingMs?: number | undefined }) => {
+      if (timing.latencyMs !== undefined && !(timing.latencyMs >= 0)) throw new TypeError("setTiming: latencyMs must be >= 0");
+      if (timing.pendingMs !== undefined && !(timing.pendingMs >= 0)) throw new TypeError("setTiming: pendingMs must be >= 0");
+      if (timing.latencyMs !== undefined) latencyMs = timing.latencyMs;
+      if (timing.pendingMs !== undefined) state.setPendingMs(timing.pendingMs);
     },
     inFlight: () => [...inFlightByVpc.values()].reduce((a, b) => a + b, 0),
     close: async () => {
