@@ -150,10 +150,13 @@ describe("Alibaba route table adapter over HTTP", () => {
     const result = await table.apply(TABLE2, { creates: want, deletes: [] });
     expect(result.creates.every((c) => c.outcome.ok)).toBe(true);
     // The pass's listing just found the table quiet: it is the first batch's wait; each confirmation
-    // (one read per 100 entries: the third reads 120) is the next one's. The route table's VPC is looked up once.
+    // (one call for the batch's destinations, however large the table) is the next one's. The route
+    // table's VPC is looked up once.
     expect(server.requests().map((r) => r.action.replace("DescribeRouteEntryList", "read").replace("CreateRouteEntries", "write"))).toEqual([
-      "DescribeRouteTableList", "write", "read", "write", "read", "write", "read", "read",
+      "DescribeRouteTableList", "write", "read", "write", "read", "write", "read",
     ]);
+    const confirmations = server.requests().filter((r) => r.action === "DescribeRouteEntryList");
+    expect(confirmations.map((r) => Object.keys(r.params).filter((k) => k.startsWith("DestCidrBlockList.")).length)).toEqual([50, 50, 20]);
 
     server.resetRequests();
     const listed = await table.listRoutes(TABLE2);

@@ -12,7 +12,7 @@
 import type { Logger } from "pino";
 import type { RouteCreate, RouteDelete, RouteEntry } from "../../domain/types.js";
 import { CloudError } from "../errors.js";
-import type { ApplyOptions, BatchResult, EntryOutcome, RouteTable, RouteTableInfo } from "../route-table.js";
+import { MAX_BATCH_ENTRIES, type ApplyOptions, type BatchResult, type EntryOutcome, type RouteTable, type RouteTableInfo } from "../route-table.js";
 import { DESTINATION_HELD, destinationHeldMessage } from "../route-table.js";
 import { routesTo } from "../../domain/route-entry.js";
 import { isCredentialSource, resolveAdapterOptions, type AlibabaRouteTableOptions } from "./adapter-options.js";
@@ -76,6 +76,8 @@ export class AlibabaRouteTable implements RouteTable {
   readonly #calls: ApiCalls;
   readonly #log: Logger;
   readonly #listIpv6: boolean;
+  /** False once the API refused a DestCidrBlockList read: confirmations then read the whole table. */
+  #targetedReads = true;
   readonly #timers: Timers;
   readonly #lock = new VpcLock();
   readonly #settle: SettleDeps;
@@ -106,7 +108,7 @@ export class AlibabaRouteTable implements RouteTable {
       writeDeadlineMs: resolved.writeDeadlineMs,
       schedule: new SettleSchedule(resolved.firstPollMs, resolved.pollIntervalMs),
       quiet: new QuietTables(),
-      read: (ctx) => this.#readTable(ctx.routeTableId, ctx),
+      read: (ctx, destinations) => this.#readDestinations(ctx.routeTableId, destinations, ctx),
     };
     this.#writes = { calls: this.#calls, log: this.#log, waitQuiet: (ctx) => waitQuiet(this.#settle, ctx) };
   }
@@ -187,7 +189,7 @@ export class AlibabaRouteTable implements RouteTable {
       isDoneCode: isEntryNotFoundCode,
       confirm: (action, reportedMissing) => ({ action, reportedMissing }),
       recheck: async (pending, toConfirm) => {
-        const present = new Map((await this.#settle.read(ctx)).map((e) => [e.routeEntryId, e]));
+        const present = new Map((await this.#settle.read(ctx, pending.map((a) => a.destinationCidr))).map((e) => [e.routeEntryId, e]));
         const still: RouteDelete[] = [];
         for (const action of pending) {
           const entry = present.get(action.routeEntryId);
@@ -201,7 +203,7 @@ export class AlibabaRouteTable implements RouteTable {
 
   /** After a write that may have been applied: entries already present leave `pending` for confirmation. */
   async #recheckCreates(pending: RouteCreate[], ctx: WriteContext, toConfirm: CreateToConfirm[], outcomes: Map<RouteCreate, EntryOutcome>): Promise<RouteCreate[]> {
-    const byCidr = new Map((await this.#settle.read(ctx)).map((e) => [e.destinationCidr, e]));
+    const byCidr = new Map((await this.#settle.read(ctx, pending.map((a) => a.destinationCidr))).map((e) => [e.destinationCidr, e]));
     const still: RouteCreate[] = [];
     for (const action of pending) {
       const holder = byCidr.get(action.destinationCidr);
@@ -216,6 +218,7 @@ export class AlibabaRouteTable implements RouteTable {
   readonly #createSettle: SettleSpec<CreateToConfirm, RouteCreate> = {
     action: "CreateRouteEntries",
     actionOf: (item) => item.action,
+    destinationOf: (item) => item.action.destinationCidr,
     decide: async (entries, open, ctx, outcomes) => {
       const byCidr = new Map(entries.map((e) => [e.destinationCidr, e]));
       const next: CreateToConfirm[] = [];
@@ -266,6 +269,30 @@ export class AlibabaRouteTable implements RouteTable {
     const byId = new Map<string, RouteEntry>();
     await this.#readPages(routeTableId, {}, scope, byId);
     if (this.#listIpv6) await this.#readPages(routeTableId, { ipVersion: "ipv6" }, scope, byId);
+    const entries = [...byId.values()];
+    this.#settle.quiet.noteRead(routeTableId, entries, this.#timers.now());
+    return entries;
+  }
+
+  /**
+   * The entries of `destinations` (at most one batch): one DestCidrBlockList call per IP version, so
+   * confirming a batch costs one call however large the table. Without destinations (the quiet wait)
+   * or where the API refuses the list, the whole table.
+   */
+  async #readDestinations(routeTableId: string, destinations: readonly string[], scope: CallScope): Promise<RouteEntry[]> {
+    if (destinations.length === 0 || destinations.length > MAX_BATCH_ENTRIES || !this.#targetedReads) return this.#readTable(routeTableId, scope);
+    const byId = new Map<string, RouteEntry>();
+    const v6 = destinations.filter((d) => d.includes(":"));
+    const v4 = destinations.filter((d) => !d.includes(":"));
+    try {
+      if (v4.length > 0) await this.#readPages(routeTableId, { destinations: v4 }, scope, byId);
+      if (v6.length > 0) await this.#readPages(routeTableId, { destinations: v6, ipVersion: "ipv6" }, scope, byId);
+    } catch (error) {
+      if (!(error instanceof CloudError && error.kind === "invalid")) throw error;
+      this.#log.info({ action: "DescribeRouteEntryList", code: error.code, routeTableId }, "DestCidrBlockList refused; confirming writes by reading the whole table");
+      this.#targetedReads = false;
+      return this.#readTable(routeTableId, scope);
+    }
     const entries = [...byId.values()];
     this.#settle.quiet.noteRead(routeTableId, entries, this.#timers.now());
     return entries;
@@ -326,6 +353,7 @@ export class AlibabaRouteTable implements RouteTable {
 const DELETE_SETTLE: SettleSpec<DeleteToConfirm, RouteDelete> = {
   action: "DeleteRouteEntries",
   actionOf: (item) => item.action,
+  destinationOf: (item) => item.action.destinationCidr,
   decide: (entries, open, _ctx, outcomes) => {
     const present = new Set(entries.map((e) => e.routeEntryId));
     const next: DeleteToConfirm[] = [];

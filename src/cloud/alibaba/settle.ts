@@ -22,8 +22,11 @@ export interface SettleDeps {
   readonly writeDeadlineMs: number;
   readonly schedule: SettleSchedule;
   readonly quiet: QuietTables;
-  /** One read of the whole table (every entry the settle decision may need); notes quiet reads in `quiet`. */
-  read(ctx: WriteContext): Promise<RouteEntry[]>;
+  /**
+   * One read of the entries of these destinations (every entry the settle decision needs; a
+   * targeted read where the API allows it, else the whole table); notes quiet reads in `quiet`.
+   */
+  read(ctx: WriteContext, destinations: readonly string[]): Promise<RouteEntry[]>;
 }
 
 /**
@@ -82,6 +85,8 @@ export interface SettleSpec<I, A> {
   readonly action: WriteAction;
   /** The requested action an item confirms (the key of the outcome). */
   actionOf(item: I): A;
+  /** The destination whose entry decides the item. */
+  destinationOf(item: I): string;
   /** Sets the outcome of every item this read decides; returns the items still open. */
   decide(entries: readonly RouteEntry[], open: readonly I[], ctx: WriteContext, outcomes: Map<A, EntryOutcome>): Promise<I[]>;
   /** "still Pending", "not visible", ...: the state of an item still open at the deadline. */
@@ -109,7 +114,7 @@ export async function pollUntilSettled<I, A>(
     if (!(await deps.calls.sleep(schedule.wait(ctx.routeTableId, n), ctx))) break;
     const readFrom = timers.now();
     try {
-      last = await deps.read(ctx);
+      last = await deps.read(ctx, open.map((item) => spec.destinationOf(item)));
     } catch (error) {
       const failure = classifyError(error, { action: "DescribeRouteEntryList", secrets: deps.calls.secrets });
       for (const item of open) outcomes.set(spec.actionOf(item), { ok: false, error: failure });
@@ -151,7 +156,7 @@ export async function waitQuiet(deps: SettleDeps, ctx: WriteContext): Promise<vo
   if (deps.quiet.take(ctx.routeTableId, deps.timers.now())) return;
   const deadline = deps.timers.now() + deps.writeDeadlineMs;
   for (let n = 0; ; n += 1) {
-    const entries = await deps.read(ctx);
+    const entries = await deps.read(ctx, []);
     deps.quiet.take(ctx.routeTableId, deps.timers.now());
     const busy = entries.filter((e) => e.status !== "Available");
     if (busy.length === 0) return;

@@ -48,6 +48,8 @@ export interface EntryFilter {
   readonly ipVersion?: "ipv4" | "ipv6" | undefined;
   /** DestinationCidrBlock: only the entry of this destination (a targeted lookup). */
   readonly destination?: string | undefined;
+  /** DestCidrBlockList.N: only the entries of these destinations (confirming one batch in one call). */
+  readonly destinations?: readonly string[] | undefined;
 }
 
 export interface CreateItem {
@@ -124,6 +126,7 @@ export class VpcApi {
       ...(filter.nextHopType !== undefined ? { nextHopType: filter.nextHopType } : {}),
       ...(filter.ipVersion !== undefined ? { ipVersion: filter.ipVersion } : {}),
       ...(filter.destination !== undefined ? { destinationCidrBlock: filter.destination } : {}),
+      ...(filter.destinations !== undefined ? { destCidrBlockList: [...filter.destinations] } : {}),
       maxResult,
       ...(nextToken !== undefined && nextToken !== "" ? { nextToken } : {}),
     });
