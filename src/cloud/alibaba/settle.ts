@@ -30,8 +30,8 @@ export interface SettleDeps {
 }
 
 /**
- * When to re-read after a write. Before anything is learned: a short first wait, then waits that
- * grow by half up to pollIntervalMs. Once a batch of a table has settled, the next batch aims its
+ * When to re-read after a write. Before anything is learned: a short first wait, then waits of at
+ * most twice that. Once a batch of a table has settled, the next batch aims its
  * first read just past the time the previous batch was last seen unsettled (entries of one table
  * stay Pending about equally long), then polls with short waits again - so confirmation costs
  * about one read past the settle time instead of a whole poll interval.
@@ -53,8 +53,12 @@ export class SettleSchedule {
       const target = learned.openMs !== undefined ? learned.openMs + this.#firstPollMs / 2 : learned.settledMs * 0.8;
       return Math.max(0, Math.min(this.#maxPollMs * 10, target - learned.readMs));
     }
-    const base = learned !== undefined ? this.#firstPollMs / 2 : this.#firstPollMs;
-    return Math.min(this.#maxPollMs, base * 1.5 ** Math.max(0, n - (learned !== undefined ? 1 : 0)));
+    if (learned === undefined) {
+      // Nothing learned yet: short waits (at most twice the first), so the first batch of a table
+      // overshoots its settle time by little; it teaches the batches after it.
+      return Math.min(this.#maxPollMs, this.#firstPollMs * 2, this.#firstPollMs * 1.5 ** n);
+    }
+    return Math.min(this.#maxPollMs, (this.#firstPollMs / 2) * 1.5 ** Math.max(0, n - 1));
   }
 
   /** A batch settled: `openMs` after the write a read last saw it unsettled (if any), `settledMs` after the write one saw it settled. */
