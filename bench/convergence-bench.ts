@@ -359,3 +359,41 @@ export async function runSteadySuite(options: { quick: boolean }): Promise<Suite
     ],
   };
 }
+
+/** Heap (after full GC) across many steady passes of one RouteSyncer: growth means a leak on the pass path. */
+export async function runResyncSuite(options: { quick: boolean }): Promise<SuiteResult> {
+  const n = options.quick ? 200 : 5000;
+  const passes = options.quick ? 50 : 1000;
+  const nodes = nodeFacts(makeNodes(n, { skippedShare: 0 }));
+  const vpc = await convergedVpc(n, { latencyMs: 0, pendingMs: 0 }, nodes);
+  const rows: Record<string, Cell>[] = [];
+  try {
+    const syncer = syncerFor(vpc);
+    const marks = new Set([10, Math.round(passes / 10), Math.round(passes / 2), passes]);
+    const t0 = performance.now();
+    for (let pass = 1; pass <= passes; pass++) {
+      const result = await syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false });
+      if (result.outcome !== "in-sync") throw new Error(`resync ${pass}: outcome ${result.outcome}`);
+      if (marks.has(pass)) {
+        (globalThis as { gc?: () => void }).gc?.();
+        (globalThis as { gc?: () => void }).gc?.();
+        const m = process.memoryUsage();
+        rows.push({ pass, "heap used MiB": round(m.heapUsed / 2 ** 20, 1), "RSS MiB": round(m.rss / 2 ** 20, 1), "s so far": round((performance.now() - t0) / 1000, 0) });
+      }
+      vpc.resetRequests();
+    }
+  } finally {
+    await vpc.close();
+  }
+  const first = rows[0]!;
+  const last = rows[rows.length - 1]!;
+  const growth = (last["heap used MiB"] as number) - (first["heap used MiB"] as number);
+  return {
+    suite: "resync",
+    title: `Heap across ${passes} steady passes over ${n} Nodes (one RouteSyncer, fake VPC in process, L = P = 0)`,
+    columns: ["pass", "heap used MiB", "RSS MiB", "s so far"],
+    rows,
+    checks: [{ name: `heap growth from pass 10 to pass ${passes} under 2 MiB`, ok: growth < 2, detail: `${round(growth, 2)} MiB` }],
+    notes: ["heap after two full GCs (node --expose-gc); RSS of the whole bench process, the fake VPC included"],
+  };
+}

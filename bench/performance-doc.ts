@@ -31,7 +31,14 @@ export async function writePerformanceDoc(results: readonly SuiteResult[], machi
       `Load average (1/5/15 min) at the start: ${load}; at the end: ${loadEnd}. The machine was shared with other jobs: wall-clock times carry that noise; call counts do not.`,
     ].join("\n"),
   );
-  for (const result of results) text = replaceBlock(text, result.suite, formatSuite(result).replace(/^## .*\n\n/, ""));
+  const bySuite = new Map<string, string[]>();
+  for (const result of results) {
+    const parts = bySuite.get(result.suite) ?? [];
+    // One result: its table as is; several (the controller suite): each under its own title.
+    parts.push(formatSuite(result).replace(/^## /, "#### "));
+    bySuite.set(result.suite, parts);
+  }
+  for (const [suite, parts] of bySuite) text = replaceBlock(text, suite, parts.length === 1 ? parts[0]!.replace(/^#### .*\n\n/, "") : parts.join("\n\n"));
   if (chart !== undefined) text = replaceBlock(text, "chart", "![Convergence time and API calls versus N](performance-convergence.svg)");
   await writeFile(DOC, text);
   return DOC;

@@ -7,7 +7,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runCliBench } from "./cli-bench.js";
 import { runControllerBench } from "./controller-bench.js";
-import { runConvergenceSuite, runEventSuite, runSteadySuite } from "./convergence-bench.js";
+import { runConvergenceSuite, runEventSuite, runResyncSuite, runSteadySuite } from "./convergence-bench.js";
 import { writeChart, writePerformanceDoc } from "./performance-doc.js";
 import { collectGarbage } from "./measure.js";
 import { runPlanBench } from "./plan-bench.js";
@@ -29,6 +29,7 @@ const SUITES: Readonly<Record<string, { readonly description: string; readonly r
   },
   event: { description: "event to route: one Node added to a converged cluster of 200, three strategies", run: runEventSuite },
   steady: { description: "steady pass over 200/1,000/5,000 routes: exact calls and CPU time", run: runSteadySuite },
+  resync: { description: "heap across 1,000 steady passes over 5,000 Nodes (leak check)", run: runResyncSuite },
   plan: { description: "buildPlan for 500/2,000/5,000 Nodes, IPv4 and dual-stack, 1 and 3 tables", run: runPlanBench },
   reconcile: { description: "one reconcile pass through the Alibaba adapter against the fake VPC (200 routes, qps 5 and 50)", run: runReconcileBench },
   controller: { description: "`vpc-route-sync run`: memory with 5,000 Nodes, latency of a 300-Node burst", run: runControllerBench },
