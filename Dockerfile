@@ -4,6 +4,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+# Only the product: the fakes (packages/, npm workspaces) and the developer commands (dev/) stay out,
+# and npm ci does not link workspaces whose folders are absent (test/packaging/artifact.test.ts).
 COPY src ./src
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --ignore-scripts
 

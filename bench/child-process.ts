@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET } from "../src/fakes/fake-vpc/index.js";
+import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET } from "@vpc-route-sync/fake-alibaba-vpc";
 
 /** bench/ compiles to build-bench/bench/; the CLI is built separately into dist/. */
 export const CLI_PATH = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));

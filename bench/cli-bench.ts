@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { startFakeVpc } from "../src/fakes/fake-vpc/index.js";
+import { startFakeVpc } from "@vpc-route-sync/fake-alibaba-vpc";
 import { CLI_PATH, runNode } from "./child-process.js";
 import { BENCH_CLUSTER_CIDR_V4, BENCH_CLUSTER_NAME, BENCH_REGION_ID, makeNodes, makeTableSeed } from "./fixtures.js";
 import { round, summarize } from "./measure.js";

@@ -6,9 +6,9 @@
 import type { ChildProcess } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { KubeConfig } from "@kubernetes/client-node";
-import { startFakeKube, type FakeKubeServer } from "../src/fakes/fake-kube/index.js";
+import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { NodeInformer } from "../src/kube/node-informer.js";
-import { startFakeVpc, type FakeVpcServer } from "../src/fakes/fake-vpc/index.js";
+import { startFakeVpc, type FakeVpcServer } from "@vpc-route-sync/fake-alibaba-vpc";
 import {
   BENCH_CLUSTER_CIDR_V4,
   BENCH_CLUSTER_NAME,

@@ -4,7 +4,7 @@
 import { routeMarker } from "../src/domain/ownership.js";
 import { nodeFactsFrom, type NodeLike } from "../src/domain/node-facts.js";
 import type { NodeFacts, RouteEntry } from "../src/domain/types.js";
-import type { SeedEntry } from "../src/fakes/fake-vpc/index.js";
+import type { SeedEntry } from "@vpc-route-sync/fake-alibaba-vpc";
 
 export const BENCH_REGION_ID = "cn-hangzhou";
 export const BENCH_CLUSTER_NAME = "bench";

@@ -15,7 +15,7 @@ import { cjsDefault } from "../src/cloud/alibaba/cjs-default.js";
 import { createCredential } from "../src/cloud/alibaba/credentials.js";
 import { parseEndpoint } from "../src/cloud/alibaba/endpoint.js";
 import { VpcApi } from "../src/cloud/alibaba/vpc-api.js";
-import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET } from "../src/fakes/fake-vpc/index.js";
+import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET } from "@vpc-route-sync/fake-alibaba-vpc";
 import type { RouteEntry } from "../src/domain/types.js";
 
 const VpcClient = cjsDefault(vpcModule);

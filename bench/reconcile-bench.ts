@@ -3,7 +3,7 @@
 // quota), then the steady-state pass that only lists, at --api-qps 5 (the default) and 50.
 import { pino } from "pino";
 import { createAlibabaRouteTable } from "../src/cloud/alibaba/alibaba-route-table.js";
-import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer } from "../src/fakes/fake-vpc/index.js";
+import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer } from "@vpc-route-sync/fake-alibaba-vpc";
 import { RouteSyncer, type SyncResult } from "../src/reconcile/sync-once.js";
 import type { NodeFacts } from "../src/domain/types.js";
 import { BENCH_CLUSTER_CIDR_V4, BENCH_CLUSTER_NAME, BENCH_REGION_ID, makeNodes, nodeFacts } from "./fixtures.js";

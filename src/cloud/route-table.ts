@@ -1,6 +1,6 @@
 // The cloud seam: the only thing the reconciler knows about a VPC. Two implementations keep each
 // other honest through one contract suite (test/contract/route-table-contract.ts): the in-memory
-// table (src/cloud/memory-route-table.ts) and the Alibaba adapter (src/cloud/alibaba/).
+// table (test/contract/memory-route-table.ts, test code) and the Alibaba adapter (src/cloud/alibaba/).
 import type { RouteCreate, RouteDelete, RouteEntry } from "../domain/types.js";
 
 export interface RouteTableInfo {

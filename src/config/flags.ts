@@ -221,46 +221,12 @@ const RUN_FLAGS: readonly FlagSpec[] = [
   },
 ];
 
-const DEMO_FLAGS: readonly FlagSpec[] = [
-  {
-    name: "keep-running",
-    defaultText: "false",
-    description: "keep the simulated cluster, VPC and controller running after the scripted demo",
-  },
-  { name: "output", value: "<format>", defaultText: "text", description: "demo report format: text or json" },
-  // The demo's own output is the report; its logs stay quiet unless asked for.
-  { ...logLevelFlag, defaultText: "warn" },
-];
-
-const FAKE_VPC_FLAGS: readonly FlagSpec[] = [
-  { name: "port", value: "<port>", defaultText: "0 (a free port, printed)", description: "TCP port to listen on" },
-  { name: "host", value: "<host>", defaultText: "127.0.0.1", description: "address to listen on" },
-  {
-    name: "state",
-    value: "<file>",
-    defaultText: "none (in memory)",
-    description: "JSON file to load the VPC state from and save it to",
-  },
-  { name: "region", value: "<region-id>", defaultText: "cn-hangzhou", description: "region the fake VPC API serves" },
-  {
-    name: "pending-ms",
-    value: "<ms>",
-    defaultText: "500",
-    description: "milliseconds a new route entry stays Pending before it is Available",
-  },
-  { name: "quota", value: "<n>", defaultText: "200", description: "custom route entries allowed per route table" },
-];
-
 export const COMMAND_FLAGS: Readonly<Record<Command, readonly FlagSpec[]>> = {
   reconcile: [...COMMON_FLAGS, ...RECONCILE_FLAGS],
   run: [...COMMON_FLAGS, ...RUN_FLAGS],
-  demo: DEMO_FLAGS,
-  "fake-vpc": FAKE_VPC_FLAGS,
 };
 
 export const COMMAND_DESCRIPTIONS: Readonly<Record<Command, string>> = {
   reconcile: "reconcile the route tables with the Nodes once, print the plan and the result, and exit",
   run: "run the controller: watch Nodes and keep the route tables in step (leader-elected)",
-  demo: "run the controller against an embedded fake Kubernetes API and fake VPC API (no cloud account)",
-  "fake-vpc": "start the fake Alibaba Cloud VPC API server alone",
 };

@@ -20,9 +20,7 @@ import {
   type Command,
   type CommonConfig,
   type Config,
-  type DemoConfig,
   type Env,
-  type FakeVpcConfig,
   type ParseOutcome,
   type ReconcileConfig,
   type RunConfig,
@@ -290,10 +288,6 @@ function buildConfig(command: Command, layers: Layers, env: Env, io: ParseConfig
       return buildReconcile(layers, env, io);
     case "run":
       return buildRun(layers, env, io);
-    case "demo":
-      return buildDemo(layers);
-    case "fake-vpc":
-      return buildFakeVpc(layers);
   }
 }
 
@@ -476,25 +470,4 @@ function serviceAccountNamespace(io: ParseConfigIo): string | undefined {
     // Not running in a pod (or no token mounted): fall back to kube-system.
     return undefined;
   }
-}
-
-function buildDemo(layers: Layers): DemoConfig {
-  return {
-    command: "demo",
-    keepRunning: layers.value("keep-running", v.booleanValue, false),
-    output: layers.value("output", v.outputFormat, "text"),
-    logLevel: layers.value("log-level", v.logLevel, "warn"),
-  };
-}
-
-function buildFakeVpc(layers: Layers): FakeVpcConfig {
-  return {
-    command: "fake-vpc",
-    host: layers.value("host", v.listenHost, "127.0.0.1"),
-    port: layers.value("port", v.integerBetween(0, 65535, "a port"), 0),
-    stateFile: layers.optional("state", v.path),
-    regionId: layers.value("region", v.regionId, "cn-hangzhou"),
-    pendingMs: layers.value("pending-ms", v.integerBetween(0, 3_600_000, "a number of milliseconds"), 500),
-    quota: layers.value("quota", v.integerBetween(1, 100_000), 200),
-  };
 }

@@ -5,9 +5,9 @@
 import type { CredentialSource } from "../cloud/credential-source.js";
 import type { MaxDeletions } from "../domain/plan.js";
 
-export type Command = "reconcile" | "run" | "demo" | "fake-vpc";
+export type Command = "reconcile" | "run";
 
-export const COMMANDS: readonly Command[] = ["reconcile", "run", "demo", "fake-vpc"];
+export const COMMANDS: readonly Command[] = ["reconcile", "run"];
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
 export const LOG_LEVELS: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
@@ -88,28 +88,8 @@ export interface RunConfig extends CommonConfig {
   readonly routeTableQuota: number;
 }
 
-export interface DemoConfig {
-  readonly command: "demo";
-  readonly keepRunning: boolean;
-  readonly output: OutputFormat;
-  readonly logLevel: LogLevel;
-}
-
-export interface FakeVpcConfig {
-  readonly command: "fake-vpc";
-  readonly host: string;
-  /** 0: pick a free port (the command prints the one it got). */
-  readonly port: number;
-  /** JSON file the fake loads its state from and saves it to. */
-  readonly stateFile?: string | undefined;
-  readonly regionId: string;
-  /** How long new route entries stay Pending before becoming Available. */
-  readonly pendingMs: number;
-  /** Custom route entries allowed per route table. */
-  readonly quota: number;
-}
-
-export type Config = ReconcileConfig | RunConfig | DemoConfig | FakeVpcConfig;
+/** The product's commands only; the developer commands `demo` and `fake-vpc` live in dev/. */
+export type Config = ReconcileConfig | RunConfig;
 
 /** What parseConfig decided: run a command, or print help/version text and exit 0. */
 export type ParseOutcome =

@@ -230,8 +230,3 @@ export const optionalBindAddress: ValueSchema<string | undefined> = custom((raw)
   const result = bindAddress.safeParse(raw);
   return result.success ? result.data : reject(`${BIND_EXPECTED}, or 0 to disable`);
 });
-
-export const listenHost: ValueSchema<string> = z
-  .string()
-  .trim()
-  .regex(/^([A-Za-z0-9.-]+|[0-9a-fA-F:.]+)$/, "expected an IP address or host name such as 127.0.0.1");

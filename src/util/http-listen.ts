@@ -1,5 +1,5 @@
 // Starting and stopping node:http(s) servers the same way everywhere: the operator's health and
-// metrics listeners and the two fakes.
+// metrics listeners (the fakes in packages/ keep their own copy).
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 

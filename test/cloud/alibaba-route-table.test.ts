@@ -15,7 +15,7 @@ import {
   type FakeVpcOptions,
   type FakeVpcServer,
   type SeedEntry,
-} from "../../src/fakes/fake-vpc/index.js";
+} from "@vpc-route-sync/fake-alibaba-vpc";
 
 const REGION = "cn-shanghai";
 const VPC = "vpc-test0001";

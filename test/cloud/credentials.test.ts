@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { buildCredentialConfig, createCredential, secretsOf } from "../../src/cloud/alibaba/credentials.js";
 import { createAlibabaRouteTable } from "../../src/cloud/alibaba/alibaba-route-table.js";
-import { startFakeVpc, type FakeVpcServer } from "../../src/fakes/fake-vpc/index.js";
+import { startFakeVpc, type FakeVpcServer } from "@vpc-route-sync/fake-alibaba-vpc";
 
 let fake: FakeVpcServer | undefined;
 afterEach(async () => {

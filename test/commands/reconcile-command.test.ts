@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { MemoryRouteTable } from "../../src/cloud/memory-route-table.js";
+import { MemoryRouteTable } from "../contract/memory-route-table.js";
 import { runReconcileCommand } from "../../src/commands/reconcile.js";
 import type { CommandIo, ReconcileConfig } from "../../src/config/index.js";
 

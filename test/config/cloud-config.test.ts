@@ -155,8 +155,4 @@ describe("--cloud-config in parseConfig", () => {
     }).message;
     expect(message).toContain('invalid --cluster-name "My_Cluster" (from Global.clusterID in --cloud-config "/cc")');
   });
-
-  it("demo and fake-vpc have no --cloud-config", () => {
-    expect(parseError(["demo", "--cloud-config", "/cc"]).message).toContain("unknown option '--cloud-config'");
-  });
 });

@@ -84,10 +84,6 @@ describe("credential sources and their precedence", () => {
     expect(credentials.accessKeySecret).toBe(SECRET);
     expect(credentials.securityToken).toBe(TOKEN);
   });
-
-  it("is not resolved for demo and fake-vpc", () => {
-    expect(parse(["demo"], { ALIBABA_CLOUD_ACCESS_KEY_ID: "only-id" })).not.toHaveProperty("credentials");
-  });
 });
 
 describe("credential errors", () => {

@@ -62,22 +62,6 @@ describe("defaults", () => {
     });
   });
 
-  it("demo", () => {
-    expect(parse(["demo"])).toEqual({ command: "demo", keepRunning: false, output: "text", logLevel: "warn" });
-  });
-
-  it("fake-vpc", () => {
-    expect(parse(["fake-vpc"])).toEqual({
-      command: "fake-vpc",
-      host: "127.0.0.1",
-      port: 0,
-      stateFile: undefined,
-      regionId: "cn-hangzhou",
-      pendingMs: 500,
-      quota: 200,
-    });
-  });
-
   it("takes the leader election namespace from the service account when it is mounted", () => {
     const config = parse<"run">(["run", ...REQUIRED], {}, { [SERVICE_ACCOUNT_NAMESPACE_FILE]: "network-system\n" });
     expect(config.leaderElection.namespace).toBe("network-system");
@@ -211,15 +195,6 @@ const ENV_ROWS: readonly EnvRow[] = [
   ["run", "shutdown-timeout", "1m", pick<"run">((c) => c.shutdownTimeoutMs), 60_000],
   ["run", "route-table-quota", "1000", pick<"run">((c) => c.routeTableQuota), 1000],
   ["run", "identity", "pod-a_1", pick<"run">((c) => c.leaderElection.identity), "pod-a_1"],
-  ["demo", "keep-running", "yes", pick<"demo">((c) => c.keepRunning), true],
-  ["demo", "output", "json", pick<"demo">((c) => c.output), "json"],
-  ["demo", "log-level", "warn", pick<"demo">((c) => c.logLevel), "warn"],
-  ["fake-vpc", "port", "18080", pick<"fake-vpc">((c) => c.port), 18080],
-  ["fake-vpc", "host", "0.0.0.0", pick<"fake-vpc">((c) => c.host), "0.0.0.0"],
-  ["fake-vpc", "state", "/tmp/vpc.json", pick<"fake-vpc">((c) => c.stateFile), "/tmp/vpc.json"],
-  ["fake-vpc", "region", "cn-beijing", pick<"fake-vpc">((c) => c.regionId), "cn-beijing"],
-  ["fake-vpc", "pending-ms", "0", pick<"fake-vpc">((c) => c.pendingMs), 0],
-  ["fake-vpc", "quota", "5", pick<"fake-vpc">((c) => c.quota), 5],
 ];
 
 describe("environment variables", () => {
@@ -337,15 +312,6 @@ const INVALID: readonly (readonly [Command, string, string, string])[] = [
   ["run", "shutdown-timeout", "30", "expected a duration"],
   ["run", "route-table-quota", "0", "a number of route entries"],
   ["run", "identity", "has space", "expected printable characters without spaces"],
-  ["demo", "output", "xml", "expected text or json"],
-  ["demo", "log-level", "loud", "expected one of trace"],
-  ["demo", "keep-running", "perhaps", "expected true or false"],
-  ["fake-vpc", "port", "70000", "expected a port between 0 and 65535"],
-  ["fake-vpc", "port", "abc", "expected a port between 0 and 65535"],
-  ["fake-vpc", "host", "bad host", "expected an IP address or host name"],
-  ["fake-vpc", "region", "x", "expected a region id"],
-  ["fake-vpc", "pending-ms", "-5", "expected a number of milliseconds between 0 and 3600000"],
-  ["fake-vpc", "quota", "0", "expected an integer between 1 and 100000"],
 ];
 
 describe("invalid values", () => {
@@ -410,15 +376,16 @@ describe("rules across flags", () => {
 
 describe("usage errors", () => {
   it.each([
-    [[], "missing command: expected one of reconcile, run, demo, fake-vpc"],
+    [[], "missing command: expected one of reconcile, run"],
+    [["demo"], "unknown command 'demo'"],
+    [["fake-vpc"], "unknown command 'fake-vpc'"],
     [["bogus"], "unknown command 'bogus'"],
     [["help", "bogus"], 'unknown command "bogus"'],
     [["reconcile", "--bogus"], "unknown option '--bogus' (see vpc-route-sync reconcile --help)"],
     [["reconcile", "--dry-rn"], "(Did you mean --dry-run?)"],
     [["run", "--region"], "option '--region <region-id>' argument missing"],
-    [["fake-vpc", "extra"], "too many arguments for 'fake-vpc'"],
+    [["reconcile", "extra"], "too many arguments for 'reconcile'"],
     [["--region", "cn-hangzhou", "reconcile"], "unknown option '--region'"],
-    [["demo", "--region", "cn-hangzhou"], "unknown option '--region'"],
   ] as const)("%j", (argv, expected) => {
     expect(parseError(argv).message).toContain(expected);
   });
@@ -452,7 +419,7 @@ describe("help and version", () => {
     for (const command of COMMANDS) expect(help).toContain(command);
   });
 
-  it.each([[["--version"]], [["-V"]], [["reconcile", "--version"]], [["fake-vpc", "-V"]]])("%j prints the version", (argv) => {
+  it.each([[["--version"]], [["-V"]], [["reconcile", "--version"]], [["run", "-V"]]])("%j prints the version", (argv) => {
     expect(parseConfig(argv, {}, memoryIo())).toEqual({ kind: "version", text: "9.8.7\n" });
   });
 

@@ -1,6 +1,6 @@
 // The RouteTable contract against the Alibaba adapter, over HTTP, against the fake VPC server.
 import { createAlibabaRouteTable } from "../../src/cloud/alibaba/alibaba-route-table.js";
-import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeRouteEntry, type OmittedFilters } from "../../src/fakes/fake-vpc/index.js";
+import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeRouteEntry, type OmittedFilters } from "@vpc-route-sync/fake-alibaba-vpc";
 import type { RouteEntry } from "../../src/domain/types.js";
 import { describeRouteTableContract, SEEDED, type ContractWorld } from "./route-table-contract.js";
 

@@ -1,5 +1,5 @@
 // The RouteTable contract against the in-memory implementation.
-import { MemoryRouteTable } from "../../src/cloud/memory-route-table.js";
+import { MemoryRouteTable } from "./memory-route-table.js";
 import { describeRouteTableContract, SEEDED, type ContractWorld } from "./route-table-contract.js";
 
 describeRouteTableContract("memory", (options) => {

@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { MemoryRouteTable } from "../../src/cloud/memory-route-table.js";
+import { MemoryRouteTable } from "../contract/memory-route-table.js";
 import { passEvents, routeCounts } from "../../src/controller/pass-summary.js";
 import type { NodeFacts } from "../../src/domain/types.js";
 import { RouteSyncer } from "../../src/reconcile/sync-once.js";

@@ -5,7 +5,7 @@
 // can bring them in. The resync period is 10 minutes: a lost change would stay lost, so the final
 // routes equal the expected set only if no Node change was lost.
 import { afterEach, describe, expect, it } from "vitest";
-import type { DropMode } from "../../src/fakes/fake-kube/index.js";
+import type { DropMode } from "@vpc-route-sync/fake-kube-apiserver";
 import {
   ControllerWorld,
   expectedRoutes,

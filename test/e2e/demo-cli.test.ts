@@ -1,12 +1,12 @@
-// End-to-end: `vpc-route-sync demo`, the README's first command, as a user runs it.
+// End-to-end: `npm run demo` (dev/cli.ts demo), the README's first command, as a user runs it.
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { baseEnv, collect, runCli, startCli } from "../support/cli.js";
+import { baseEnv, collect, DEV_CLI_PATH, runCli, startCli } from "../support/cli.js";
 import { waitFor } from "../support/wait-for.js";
 
-describe("vpc-route-sync demo", () => {
+describe("npm run demo", () => {
   it("converges the simulated VPC in pass 1 and finds nothing to do in pass 2", async () => {
-    const result = await runCli(["demo"], { env: baseEnv() });
+    const result = await runCli(["demo"], { env: baseEnv(), script: DEV_CLI_PATH });
     expect(result.code).toBe(0);
     const [pass1, pass2] = result.stdout.split("== Pass 2");
     expect(pass1).toContain("Result: applied");
@@ -17,7 +17,7 @@ describe("vpc-route-sync demo", () => {
   });
 
   it("--output json prints both passes as JSON reports", async () => {
-    const result = await runCli(["demo", "--output", "json"], { env: baseEnv() });
+    const result = await runCli(["demo", "--output", "json"], { env: baseEnv(), script: DEV_CLI_PATH });
     expect(result.code).toBe(0);
     const { passes } = JSON.parse(result.stdout) as { passes: Array<{ result: string; summary: { creates: number } }> };
     expect(passes.map((p) => p.result)).toEqual(["applied", "in-sync"]);
@@ -25,7 +25,7 @@ describe("vpc-route-sync demo", () => {
   });
 
   it("--keep-running leaves both fakes up until SIGTERM, then exits 0", async () => {
-    const child = startCli(["demo", "--keep-running", "--output", "json"], { env: baseEnv() });
+    const child = startCli(["demo", "--keep-running", "--output", "json"], { env: baseEnv(), script: DEV_CLI_PATH });
     let stderr = "";
     child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     const endpoints = await waitFor(

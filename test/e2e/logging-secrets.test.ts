@@ -6,8 +6,8 @@
 // produce (as is, URL-encoded, base64, hex, and any 12-character fragment).
 import { createServer } from "node:net";
 import { describe, it, type ExpectStatic } from "vitest";
-import { startFakeKube, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
-import { DEFAULT_VPC_ID, startFakeVpc, type FakeVpcServer, type FaultRule } from "../../src/fakes/fake-vpc/index.js";
+import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
+import { DEFAULT_VPC_ID, startFakeVpc, type FakeVpcServer, type FaultRule } from "@vpc-route-sync/fake-alibaba-vpc";
 import { baseEnv, type CliResult } from "../support/cli.js";
 import { RunningCli } from "./metrics-harness.js";
 

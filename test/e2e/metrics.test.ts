@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startFakeKube, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
+import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import {
   DEFAULT_ROUTE_TABLE_ID,
   DEFAULT_VPC_ID,
@@ -12,7 +12,7 @@ import {
   FAKE_ACCESS_KEY_SECRET,
   startFakeVpc,
   type FakeVpcServer,
-} from "../../src/fakes/fake-vpc/index.js";
+} from "@vpc-route-sync/fake-alibaba-vpc";
 import { baseEnv } from "../support/cli.js";
 import { RunningCli, scrape, until, type Scrape } from "./metrics-harness.js";
 

@@ -9,9 +9,9 @@ import {
   DEMO_VPC_ID,
   demoNodes,
   demoVpcs,
-} from "../../src/demo/demo-world.js";
-import { startFakeKube, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
-import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer } from "../../src/fakes/fake-vpc/index.js";
+} from "../../dev/demo-world.js";
+import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
+import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer } from "@vpc-route-sync/fake-alibaba-vpc";
 import { baseEnv, runCli } from "../support/cli.js";
 
 const WRITE_ACTIONS = new Set(["CreateRouteEntry", "CreateRouteEntries", "DeleteRouteEntry", "DeleteRouteEntries", "ModifyRouteEntry"]);

@@ -1,6 +1,6 @@
 import { CoreV1Api, type V1Node } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
-import { startFakeKube, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
+import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { EventReasons, EventRecorder, eventTypeOf, leaseReference, podReference } from "../../src/kube/event-recorder.js";
 import { loadKubeConfig } from "../../src/kube/kube-config.js";
 import { ManualTimers } from "../support/manual-timers.js";

@@ -3,7 +3,7 @@
 
 import { CoordinationV1Api } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
-import { startFakeKube, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
+import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { loadKubeConfig } from "../../src/kube/kube-config.js";
 import { LeaderElector } from "../../src/kube/leader-election.js";
 import { ManualTimers } from "../support/manual-timers.js";

@@ -1,6 +1,6 @@
 import type { V1Node } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
-import { startFakeKube, type FakeKubeOptions, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
+import { startFakeKube, type FakeKubeOptions, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { loadKubeConfig } from "../../src/kube/kube-config.js";
 import type { KubeLogger } from "../../src/kube/kube-logger.js";
 import { NodeInformer, type NodeChangeKind } from "../../src/kube/node-informer.js";

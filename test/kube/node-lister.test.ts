@@ -1,6 +1,6 @@
 import { CoreV1Api } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
-import { startFakeKube, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
+import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { loadKubeConfig } from "../../src/kube/kube-config.js";
 import { NodeListError, listAllNodes } from "../../src/kube/node-lister.js";
 import { nodeBody } from "./helpers.js";

@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { MemoryRouteTable } from "../../src/cloud/memory-route-table.js";
+import { MemoryRouteTable } from "../contract/memory-route-table.js";
 import { routeMarker } from "../../src/domain/ownership.js";
 import type { NodeFacts } from "../../src/domain/types.js";
 import { RouteSyncer, type SyncSettings } from "../../src/reconcile/sync-once.js";

@@ -5,6 +5,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const CLI_PATH = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+/** The developer entry point (demo, fake-vpc), outside the product: `npm run build:dev` (npm test does). */
+export const DEV_CLI_PATH = fileURLToPath(new URL("../../build-dev/dev/cli.js", import.meta.url));
 
 export interface CliResult {
   readonly code: number | null;
@@ -17,6 +19,8 @@ export interface CliOptions {
   readonly env?: Record<string, string | undefined>;
   readonly stdin?: string;
   readonly timeoutMs?: number;
+  /** The script to run: CLI_PATH (the default) or DEV_CLI_PATH. */
+  readonly script?: string;
 }
 
 /** A minimal environment: no ALIBABA_CLOUD_* or KUBECONFIG from the caller's shell. */
@@ -32,8 +36,9 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): Record<
 }
 
 export function startCli(args: readonly string[], options: CliOptions = {}): ChildProcess {
-  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run 'npm run build' (npm test does)`);
-  return spawn(process.execPath, [CLI_PATH, ...args], {
+  const script = options.script ?? CLI_PATH;
+  if (!existsSync(script)) throw new Error(`${script} is missing: run 'npm run build' and 'npm run build:dev' (npm test does)`);
+  return spawn(process.execPath, [script, ...args], {
     env: options.env ?? baseEnv(),
     stdio: ["pipe", "pipe", "pipe"],
   });

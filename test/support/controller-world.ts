@@ -3,8 +3,8 @@
 // that point the built CLI at both fakes with short timings, and readers of the fakes' final state
 // (routes per table, Node conditions, writes per AccessKey) to assert on.
 import { routeMarker } from "../../src/domain/ownership.js";
-import { startFakeKube, type FakeKubeOptions, type FakeKubeServer } from "../../src/fakes/fake-kube/index.js";
-import { startFakeVpc, type FakeVpcOptions, type FakeVpcServer, type SeedEntry } from "../../src/fakes/fake-vpc/index.js";
+import { startFakeKube, type FakeKubeOptions, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
+import { startFakeVpc, type FakeVpcOptions, type FakeVpcServer, type SeedEntry } from "@vpc-route-sync/fake-alibaba-vpc";
 import { baseEnv } from "./cli.js";
 import { ControllerProcess } from "./controller-process.js";
 import { waitFor } from "./wait-for.js";

@@ -1,0 +1,500 @@
+// The fake Kubernetes API server: wires storage, registry, watches, faults and routes onto a
+// node:http server, writes a kubeconfig for client-node and kubectl, and offers an in-process API so
+// tests can change the cluster without HTTP.
+
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { closeServer, listen } from "./http-listen.ts";
+import { CONTROL_PREFIX, handleControl } from "./control-endpoints.ts";
+import {
+  apiGroupDocument,
+  apiGroupListDocument,
+  apiResourceListDocument,
+  apiVersionsDocument,
+  openApiGroupDocument,
+  openApiRootDocument,
+  versionDocument,
+} from "./discovery.ts";
+import { Exchange, isWatchRequest, readBody } from "./exchange.ts";
+import { FaultController, type FaultControls } from "./faults.ts";
+import { clone, isObject, metadataOf, type JsonObject } from "./json.ts";
+import { renderKubeconfig } from "./kubeconfig.ts";
+import { ObjectStore } from "./object-store.ts";
+import { Registry, type DeleteResult } from "./registry.ts";
+import { RequestLog, type RequestLogEntry } from "./request-log.ts";
+import { ResourceApi } from "./resource-api.ts";
+import { RESOURCE_ENDPOINTS, canonicalEndpoint, type StorageKey } from "./resource-types.ts";
+import { routeFor, type Route } from "./routes.ts";
+import { KubeStatusError, methodNotAllowed, notFound, pathNotFound, unauthorized } from "./status-error.ts";
+import { strategicPatchNode } from "./in-process-patch.ts";
+import { TABLE_CONTENT_TYPE, toTable, wantsTable } from "./table.ts";
+import { createSelfSignedCertificate } from "./self-signed-certificate.ts";
+import { rfc3339Seconds } from "./time-format.ts";
+import { WatchHub } from "./watch-hub.ts";
+
+export interface FakeKubeOptions {
+  /** Interface to listen on. @default "127.0.0.1" */
+  readonly host?: string;
+  /** @default 0 (a free port) */
+  readonly port?: number;
+  /** Bearer token clients authenticate with; a request carrying any other credentials gets 401. @default "fake-kube-token" */
+  readonly token?: string;
+  /**
+   * Serve requests that carry no Authorization header, as a kube-apiserver with anonymous auth does.
+   * kubectl never sends credentials to an `http://` server (client-go's clientcmd only attaches them
+   * for https), so kubectl needs this; set false to require the token (client-node only).
+   * @default true
+   */
+  readonly anonymous?: boolean;
+  /** Nodes to create at start (V1Node-like plain objects; resourceVersion, uid and timestamps are assigned). */
+  readonly nodes?: readonly object[];
+  /** Changes kept for watch replay; a watch from an older resourceVersion gets 410. @default 1000 */
+  readonly historyLimit?: number;
+  /** First value of the global resourceVersion counter. @default 1000 */
+  readonly initialResourceVersion?: number;
+  /** Where to write the kubeconfig. @default a file in a new temporary directory, removed on close */
+  readonly kubeconfigPath?: string;
+  /** Cluster, user and context name in the kubeconfig. @default "fake-kube" */
+  readonly contextName?: string;
+  /** Clock for creationTimestamp, deletionTimestamp and table ages. @default Date.now */
+  readonly now?: () => number;
+  /** Answer watches from a compacted resourceVersion with HTTP 410 instead of 200 + an ERROR event. @default false */
+  readonly expiredWatchAsHttp410?: boolean;
+  /** Entries kept in the request log. @default 10000 */
+  readonly requestLogLimit?: number;
+  /**
+   * Serve https with a fresh self-signed certificate (put in the kubeconfig as the cluster CA). kubectl
+   * then sends the bearer token, and client-node's loadFromCluster() can reach the fake.
+   * @default false
+   */
+  readonly tls?: boolean;
+  /** Send a BOOKMARK to watches that allow them this often (kube-apiserver: about a minute). @default undefined (never) */
+  readonly bookmarkIntervalMs?: number;
+}
+
+/** A function edit of an object: mutate the copy it gets, or return a replacement. */
+export type ObjectEdit = (current: JsonObject) => JsonObject | void;
+
+export interface FakeKubeServer {
+  /** `http://127.0.0.1:<port>` (`https://` with `tls: true`) */
+  readonly url: string;
+  /** PEM of the self-signed server certificate when serving https. */
+  readonly caCertificate: string | undefined;
+  readonly port: number;
+  readonly token: string;
+  readonly kubeconfigPath: string;
+  /** The kubeconfig text (also written to kubeconfigPath). */
+  readonly kubeconfig: string;
+  /** Fault injection; also reachable over HTTP under /__fake/faults. */
+  readonly faults: FaultControls;
+
+  createNode(node: object): JsonObject;
+  getNode(name: string): JsonObject | undefined;
+  listNodes(): JsonObject[];
+  /** Replaces a Node with `edit(copy)`; spec, metadata and status may all change (no subresource split). */
+  updateNode(name: string, edit: ObjectEdit): JsonObject;
+  /** A function edits like updateNode; an object is applied as a strategic merge patch (conditions merge by type). */
+  patchNode(name: string, patch: object | ObjectEdit): JsonObject;
+  /** Deletes like the API does: a Node with finalizers only gets a deletionTimestamp. */
+  deleteNode(name: string): DeleteResult;
+
+  leases(namespace?: string): JsonObject[];
+  getLease(namespace: string, name: string): JsonObject | undefined;
+  createLease(namespace: string, lease: object): JsonObject;
+  updateLease(namespace: string, name: string, edit: ObjectEdit): JsonObject;
+  deleteLease(namespace: string, name: string): DeleteResult;
+
+  /** Events in the core/v1 shape (both Event APIs share this storage). */
+  events(namespace?: string): JsonObject[];
+  /** Events in the events.k8s.io/v1 shape. */
+  eventsV1(namespace?: string): JsonObject[];
+
+  /** The current global resourceVersion. */
+  resourceVersion(): string;
+  /** Path and query of each open watch. */
+  openWatches(): string[];
+  requests(): RequestLogEntry[];
+  clearRequests(): void;
+  close(): Promise<void>;
+}
+
+const PUBLIC_PATHS = new Set(["/version", "/version/", "/healthz", "/livez", "/readyz"]);
+const DEFAULT_NAMESPACES = ["default", "kube-node-lease", "kube-public", "kube-system"];
+
+function positiveInteger(value: number | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new TypeError(`startFakeKube: ${what} must be a positive integer, got ${String(value)}`);
+  return value;
+}
+
+class FakeKube implements FakeKubeServer {
+  readonly url: string;
+  readonly caCertificate: string | undefined;
+  readonly port: number;
+  readonly token: string;
+  readonly kubeconfigPath: string;
+  readonly kubeconfig: string;
+  readonly faults: FaultController;
+  readonly #server: Server;
+  readonly #store: ObjectStore;
+  readonly #registry: Registry;
+  readonly #hub: WatchHub;
+  readonly #api: ResourceApi;
+  readonly #log: RequestLog;
+  readonly #now: () => number;
+  readonly #startedAt: number;
+  readonly #ownedTempDir: string | undefined;
+  readonly #bookmarkTimer: NodeJS.Timeout | undefined;
+  readonly #anonymous: boolean;
+
+  constructor(parts: {
+    server: Server;
+    store: ObjectStore;
+    registry: Registry;
+    hub: WatchHub;
+    api: ResourceApi;
+    log: RequestLog;
+    faults: FaultController;
+    now: () => number;
+    url: string;
+    port: number;
+    token: string;
+    kubeconfigPath: string;
+    kubeconfig: string;
+    ownedTempDir: string | undefined;
+    bookmarkIntervalMs: number | undefined;
+    anonymous: boolean;
+    caCertificate: string | undefined;
+  }) {
+    this.caCertificate = parts.caCertificate;
+    this.#anonymous = parts.anonymous;
+    this.#server = parts.server;
+    this.#store = parts.store;
+    this.#registry = parts.registry;
+    this.#hub = parts.hub;
+    this.#api = parts.api;
+    this.#log = parts.log;
+    this.faults = parts.faults;
+    this.#now = parts.now;
+    this.#startedAt = parts.now();
+    this.url = parts.url;
+    this.port = parts.port;
+    this.token = parts.token;
+    this.kubeconfigPath = parts.kubeconfigPath;
+    this.kubeconfig = parts.kubeconfig;
+    this.#ownedTempDir = parts.ownedTempDir;
+    if (parts.bookmarkIntervalMs !== undefined) {
+      this.#bookmarkTimer = setInterval(() => this.#hub.bookmarkAll(), parts.bookmarkIntervalMs);
+      this.#bookmarkTimer.unref();
+    }
+    this.#server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+      this.#handle(request, response).catch((error: unknown) => {
+        // #handle answers every error itself; reaching here means the socket is already unusable.
+        if (!response.destroyed) response.destroy(error instanceof Error ? error : undefined);
+      });
+    });
+  }
+
+  // ---- in-process API -------------------------------------------------------------------------
+
+  createNode(node: object): JsonObject {
+    const body = clone(node) as JsonObject;
+    delete metadataOf(body)["resourceVersion"];
+    return this.#view("nodes", this.#registry.create("nodes", undefined, { ...body, apiVersion: "v1", kind: "Node" }));
+  }
+
+  getNode(name: string): JsonObject | undefined {
+    const found = this.#registry.find("nodes", undefined, name);
+    return found === undefined ? undefined : this.#view("nodes", found);
+  }
+
+  listNodes(): JsonObject[] {
+    return this.#store.list("nodes").map((n) => this.#view("nodes", n));
+  }
+
+  updateNode(name: string, edit: ObjectEdit): JsonObject {
+    return this.#edit("nodes", undefined, name, edit);
+  }
+
+  patchNode(name: string, patch: object | ObjectEdit): JsonObject {
+    if (typeof patch === "function") return this.updateNode(name, patch as ObjectEdit);
+    return this.updateNode(name, (current) => strategicPatchNode(current, patch));
+  }
+
+  deleteNode(name: string): DeleteResult {
+    const result = this.#registry.delete("nodes", undefined, name);
+    return { ...result, object: this.#view("nodes", result.object) };
+  }
+
+  leases(namespace?: string): JsonObject[] {
+    return this.#store.list("leases", namespace).map((l) => this.#view("leases", l));
+  }
+
+  getLease(namespace: string, name: string): JsonObject | undefined {
+    const found = this.#registry.find("leases", namespace, name);
+    return found === undefined ? undefined : this.#view("leases", found);
+  }
+
+  createLease(namespace: string, lease: object): JsonObject {
+    const body = clone(lease) as JsonObject;
+    delete metadataOf(body)["resourceVersion"];
+    return this.#view("leases", this.#registry.create("leases", namespace, { ...body, apiVersion: "coordination.k8s.io/v1", kind: "Lease" }));
+  }
+
+  updateLease(namespace: string, name: string, edit: ObjectEdit): JsonObject {
+    return this.#edit("leases", namespace, name, edit);
+  }
+
+  deleteLease(namespace: string, name: string): DeleteResult {
+    const result = this.#registry.delete("leases", namespace, name);
+    return { ...result, object: this.#view("leases", result.object) };
+  }
+
+  events(namespace?: string): JsonObject[] {
+    return this.#store.list("events", namespace).map((e) => this.#view("events", e));
+  }
+
+  eventsV1(namespace?: string): JsonObject[] {
+    const endpoint = RESOURCE_ENDPOINTS.find((e) => e.group === "events.k8s.io");
+    if (endpoint === undefined) throw new Error("events.k8s.io endpoint missing");
+    return this.#store.list("events", namespace).map((e) => endpoint.toView(e));
+  }
+
+  resourceVersion(): string {
+    return String(this.#store.resourceVersion);
+  }
+
+  openWatches(): string[] {
+    return this.#hub.descriptions();
+  }
+
+  requests(): RequestLogEntry[] {
+    return this.#log.entries();
+  }
+
+  clearRequests(): void {
+    this.#log.clear();
+  }
+
+  async close(): Promise<void> {
+    this.faults.clear();
+    if (this.#bookmarkTimer !== undefined) clearInterval(this.#bookmarkTimer);
+    this.#hub.close();
+    await closeServer(this.#server);
+    if (this.#ownedTempDir !== undefined) await rm(this.#ownedTempDir, { recursive: true, force: true });
+  }
+
+  #view(storage: StorageKey, stored: JsonObject): JsonObject {
+    return canonicalEndpoint(storage).toView(stored);
+  }
+
+  #edit(storage: StorageKey, namespace: string | undefined, name: string, edit: ObjectEdit): JsonObject {
+    const { object } = this.#registry.update(
+      storage,
+      namespace,
+      name,
+      (current) => {
+        if (current === undefined) throw notFound(canonicalEndpoint(storage), name);
+        const copy = clone(current);
+        const next = edit(copy) ?? copy;
+        // In-process edits are authoritative: they always apply to the current version.
+        metadataOf(next)["resourceVersion"] = metadataOf(current)["resourceVersion"];
+        return next;
+      },
+      "everything",
+    );
+    return this.#view(storage, object);
+  }
+
+  // ---- HTTP -----------------------------------------------------------------------------------
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", "http://fake-kube.invalid");
+    const method = (request.method ?? "GET").toUpperCase();
+    const watch = isWatchRequest(url);
+    const control = url.pathname.startsWith(CONTROL_PREFIX);
+    const header = (name: string): string => {
+      const value = request.headers[name];
+      return Array.isArray(value) ? value.join(", ") : (value ?? "");
+    };
+    const entry = control
+      ? undefined
+      : this.#log.add({
+          method,
+          path: url.pathname,
+          query: url.search.replace(/^\?/, ""),
+          status: 0,
+          contentType: header("content-type"),
+          accept: header("accept"),
+          userAgent: header("user-agent"),
+          watch,
+          authenticated: header("authorization") === `Bearer ${this.token}`,
+          time: this.#now(),
+        });
+    let exchange: Exchange | undefined;
+    try {
+      const body = await readBody(request);
+      exchange = new Exchange(request, response, url, body, entry);
+      const delay = control ? 0 : this.faults.latencyFor({ method, path: url.pathname, watch });
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      if (!PUBLIC_PATHS.has(url.pathname) && !this.#authorized(header("authorization"))) throw unauthorized();
+      if (control) {
+        handleControl(exchange, {
+          faults: this.faults,
+          requests: () => this.requests(),
+          clearRequests: () => this.clearRequests(),
+          state: () => ({
+            resourceVersion: this.resourceVersion(),
+            compactedThrough: String(this.#store.compactedThrough),
+            nodes: this.#store.list("nodes").length,
+            leases: this.#store.list("leases").length,
+            events: this.#store.list("events").length,
+            openWatches: this.openWatches(),
+          }),
+        });
+        return;
+      }
+      const injected = this.faults.errorFor({ method, path: url.pathname, watch });
+      if (injected !== undefined) throw injected;
+      const route = routeFor(url.pathname);
+      if (route === undefined) throw pathNotFound();
+      this.#dispatch(exchange, route);
+    } catch (error) {
+      const failure =
+        error instanceof KubeStatusError
+          ? error
+          : new KubeStatusError(500, "InternalError", `Internal error occurred: ${(error as Error).message}`, undefined, { cause: error });
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      (exchange ?? new Exchange(request, response, url, Buffer.alloc(0), entry)).sendError(failure);
+    }
+  }
+
+  #authorized(authorization: string): boolean {
+    if (authorization === "") return this.#anonymous;
+    return authorization === `Bearer ${this.token}`;
+  }
+
+  #dispatch(exchange: Exchange, route: Route): void {
+    const readOnly = exchange.method === "GET" || exchange.method === "HEAD";
+    if (route.type === "resource") return this.#api.handle(exchange, route.route);
+    if (!readOnly) throw methodNotAllowed(exchange.method);
+    switch (route.type) {
+      case "version":
+        return exchange.send(200, versionDocument());
+      case "health":
+        return exchange.sendText(200, "ok");
+      case "api-versions":
+        return exchange.send(200, apiVersionsDocument(exchange.header("host") ?? this.url.replace(/^http:\/\//, "")));
+      case "api-groups":
+        return exchange.send(200, apiGroupListDocument());
+      case "api-group":
+        return this.#sendOrNotFound(exchange, apiGroupDocument(route.group));
+      case "api-resources":
+        return this.#sendOrNotFound(exchange, apiResourceListDocument(route.group, route.version));
+      case "openapi-root":
+        return exchange.send(200, openApiRootDocument());
+      case "openapi-group":
+        return this.#sendOrNotFound(exchange, openApiGroupDocument(route.key));
+      case "namespaces":
+        return this.#namespaces(exchange, route.name);
+    }
+  }
+
+  #sendOrNotFound(exchange: Exchange, document: JsonObject | undefined): void {
+    if (document === undefined) throw pathNotFound();
+    exchange.send(200, document);
+  }
+
+  /** Namespaces are not stored: every name exists and is Active, which is all Event and Lease writers need. */
+  #namespaces(exchange: Exchange, name: string | undefined): void {
+    if (isWatchRequest(exchange.url)) throw methodNotAllowed("WATCH");
+    const namespaceObject = (ns: string): JsonObject => ({
+      kind: "Namespace",
+      apiVersion: "v1",
+      metadata: { name: ns, uid: `00000000-0000-4000-8000-${Buffer.from(ns).toString("hex").padEnd(12, "0").slice(0, 12)}`, resourceVersion: "1", creationTimestamp: rfc3339Seconds(this.#startedAt), labels: { "kubernetes.io/metadata.name": ns } },
+      spec: { finalizers: ["kubernetes"] },
+      status: { phase: "Active" },
+    });
+    const table = wantsTable(exchange.header("accept"));
+    if (name !== undefined) {
+      const ns = namespaceObject(name);
+      if (table) return exchange.send(200, toTable([ns], { kind: "Namespace", now: this.#now(), includeObject: "Metadata", withColumns: true }), TABLE_CONTENT_TYPE);
+      return exchange.send(200, ns);
+    }
+    const names = new Set(DEFAULT_NAMESPACES);
+    for (const storage of ["events", "leases"] as const) {
+      for (const obj of this.#store.list(storage)) {
+        const ns = metadataOf(obj)["namespace"];
+        if (typeof ns === "string") names.add(ns);
+      }
+    }
+    const items = [...names].sort().map(namespaceObject);
+    const resourceVersion = String(this.#store.resourceVersion);
+    if (table) {
+      return exchange.send(200, toTable(items, { kind: "Namespace", now: this.#now(), includeObject: "Metadata", resourceVersion, withColumns: true }), TABLE_CONTENT_TYPE);
+    }
+    exchange.send(200, { kind: "NamespaceList", apiVersion: "v1", metadata: { resourceVersion }, items });
+  }
+}
+
+/** Starts the fake API server and writes its kubeconfig. Close it with `close()`. */
+export async function startFakeKube(options: FakeKubeOptions = {}): Promise<FakeKubeServer> {
+  const host = options.host ?? "127.0.0.1";
+  const token = options.token ?? "fake-kube-token";
+  if (token === "" || /\s/.test(token)) throw new TypeError("startFakeKube: token must be a non-empty string without whitespace");
+  const now = options.now ?? Date.now;
+  const store = new ObjectStore({
+    initialResourceVersion: positiveInteger(options.initialResourceVersion, 1000, "initialResourceVersion"),
+    historyLimit: positiveInteger(options.historyLimit, 1000, "historyLimit"),
+    snapshotLimit: 64,
+  });
+  const registry = new Registry(store, now);
+  const hub = new WatchHub(store);
+  const faults = new FaultController({
+    dropWatches: (mode) => hub.dropAll(mode),
+    compactHistory: () => store.compact(),
+    sendBookmarks: () => hub.bookmarkAll(),
+  });
+  const api = new ResourceApi({ store, registry, hub, now, expiredWatchAsHttp410: options.expiredWatchAsHttp410 ?? false });
+  const log = new RequestLog(positiveInteger(options.requestLogLimit, 10_000, "requestLogLimit"));
+  const bookmarkIntervalMs = options.bookmarkIntervalMs === undefined ? undefined : positiveInteger(options.bookmarkIntervalMs, 60_000, "bookmarkIntervalMs");
+
+  const certificate = options.tls === true ? createSelfSignedCertificate([host, "127.0.0.1", "localhost"]) : undefined;
+  const server =
+    certificate === undefined
+      ? createServer({ keepAliveTimeout: 5_000 })
+      : createHttpsServer({ keepAliveTimeout: 5_000, key: certificate.keyPem, cert: certificate.certPem });
+  const { port } = await listen(server, options.port ?? 0, host);
+  const url = `${certificate === undefined ? "http" : "https"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const ownedTempDir = options.kubeconfigPath === undefined ? await mkdtemp(join(tmpdir(), "fake-kube-")) : undefined;
+  const kubeconfigPath = options.kubeconfigPath ?? join(ownedTempDir ?? tmpdir(), "kubeconfig");
+  const kubeconfig = renderKubeconfig({
+    server: url,
+    token,
+    name: options.contextName ?? "fake-kube",
+    ...(certificate === undefined ? {} : { certificateAuthorityPem: certificate.certPem }),
+  });
+  try {
+    await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
+  } catch (error) {
+    server.close();
+    throw new Error(`startFakeKube: cannot write the kubeconfig to ${kubeconfigPath}`, { cause: error });
+  }
+  const fake = new FakeKube({ server, store, registry, hub, api, log, faults, now, url, port, token, kubeconfigPath, kubeconfig, ownedTempDir, bookmarkIntervalMs, anonymous: options.anonymous ?? true, caCertificate: certificate?.certPem });
+  try {
+    for (const node of options.nodes ?? []) {
+      if (!isObject(node)) throw new TypeError("startFakeKube: every entry of nodes must be an object");
+      fake.createNode(node);
+    }
+  } catch (error) {
+    await fake.close();
+    throw new Error(`startFakeKube: cannot create the seed nodes: ${(error as Error).message}`, { cause: error });
+  }
+  return fake;
+}

@@ -1,0 +1,196 @@
+// Fault injection: injected HTTP errors for matching requests, added latency, dropped watch
+// connections (once or on an interval), history compaction (forces 410 Gone) and bookmarks on demand.
+// Driven from tests in-process or over HTTP through the control endpoints.
+
+import { KubeStatusError } from "./status-error.ts";
+
+/** How a dropped watch ends: a clean end of stream, or a reset connection (a network error). */
+export type DropMode = "close" | "reset";
+
+export interface ErrorRule {
+  /** HTTP status to answer with, e.g. 500, 503, 429, 410. */
+  readonly status: number;
+  /** Only this method (case-insensitive). */
+  readonly method?: string;
+  /** Only paths matching this regular expression (a string is compiled as one). Query excluded. */
+  readonly path?: string | RegExp;
+  /** true: only watch requests; false: only non-watch requests; unset: both. */
+  readonly watch?: boolean;
+  /** Answer this many matching requests, then stop matching. Unset: until cleared. */
+  readonly times?: number;
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+export interface LatencyRule {
+  readonly ms: number;
+  readonly method?: string;
+  readonly path?: string | RegExp;
+}
+
+export interface MatchedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly watch: boolean;
+}
+
+/** What the fault controller needs from the server. */
+export interface FaultTargets {
+  dropWatches(mode: DropMode): number;
+  compactHistory(): void;
+  sendBookmarks(): number;
+}
+
+export interface FaultControls {
+  /** Adds an error rule; returns its id for `clearErrors(id)`. */
+  failRequests(rule: ErrorRule): string;
+  clearErrors(id?: string): void;
+  setLatency(rule: LatencyRule | number): void;
+  clearLatency(): void;
+  /** Ends every open watch now; returns how many were open. */
+  dropWatches(mode?: DropMode): number;
+  dropWatchesEvery(intervalMs: number, mode?: DropMode): void;
+  stopDroppingWatches(): void;
+  /** Forgets watch history: the next watch or continue token from an older resourceVersion gets 410. */
+  compactHistory(): void;
+  /** Sends a BOOKMARK on every watch that asked for them; returns how many were sent. */
+  sendBookmarks(): number;
+  /** Clears every rule and timer. */
+  clear(): void;
+}
+
+const REASONS: Readonly<Record<number, string>> = {
+  400: "BadRequest",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "NotFound",
+  405: "MethodNotAllowed",
+  409: "Conflict",
+  410: "Expired",
+  422: "Invalid",
+  429: "TooManyRequests",
+  500: "InternalError",
+  503: "ServiceUnavailable",
+  504: "Timeout",
+};
+
+interface StoredRule {
+  readonly id: string;
+  readonly rule: ErrorRule;
+  readonly path: RegExp | undefined;
+  remaining: number | undefined;
+}
+
+function compile(path: string | RegExp | undefined, what: string): RegExp | undefined {
+  if (path === undefined || path instanceof RegExp) return path;
+  try {
+    return new RegExp(path);
+  } catch (error) {
+    throw new TypeError(`${what}: path ${JSON.stringify(path)} is not a valid regular expression`, { cause: error });
+  }
+}
+
+function methodMatches(wanted: string | undefined, method: string): boolean {
+  return wanted === undefined || wanted.toUpperCase() === method.toUpperCase();
+}
+
+export class FaultController implements FaultControls {
+  readonly #targets: FaultTargets;
+  readonly #rules: StoredRule[] = [];
+  #latency: { ms: number; method: string | undefined; path: RegExp | undefined } | undefined;
+  #dropTimer: NodeJS.Timeout | undefined;
+  #nextId = 1;
+
+  constructor(targets: FaultTargets) {
+    this.#targets = targets;
+  }
+
+  failRequests(rule: ErrorRule): string {
+    if (!Number.isInteger(rule.status) || rule.status < 100 || rule.status > 599) {
+      throw new TypeError(`failRequests: status must be an HTTP status code (100-599), got ${String(rule.status)}`);
+    }
+    if (rule.times !== undefined && (!Number.isInteger(rule.times) || rule.times < 1)) {
+      throw new TypeError(`failRequests: times must be a positive integer, got ${String(rule.times)}`);
+    }
+    const id = `fault-${this.#nextId++}`;
+    this.#rules.push({ id, rule, path: compile(rule.path, "failRequests"), remaining: rule.times });
+    return id;
+  }
+
+  clearErrors(id?: string): void {
+    if (id === undefined) {
+      this.#rules.length = 0;
+      return;
+    }
+    const index = this.#rules.findIndex((r) => r.id === id);
+    if (index >= 0) this.#rules.splice(index, 1);
+  }
+
+  setLatency(rule: LatencyRule | number): void {
+    const spec = typeof rule === "number" ? { ms: rule } : rule;
+    if (!Number.isFinite(spec.ms) || spec.ms < 0) throw new TypeError(`setLatency: ms must be a non-negative number, got ${String(spec.ms)}`);
+    this.#latency = { ms: spec.ms, method: spec.method, path: compile(spec.path, "setLatency") };
+  }
+
+  clearLatency(): void {
+    this.#latency = undefined;
+  }
+
+  dropWatches(mode: DropMode = "close"): number {
+    return this.#targets.dropWatches(mode);
+  }
+
+  dropWatchesEvery(intervalMs: number, mode: DropMode = "close"): void {
+    if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
+      throw new TypeError(`dropWatchesEvery: intervalMs must be a positive number, got ${String(intervalMs)}`);
+    }
+    this.stopDroppingWatches();
+    this.#dropTimer = setInterval(() => this.#targets.dropWatches(mode), intervalMs);
+    this.#dropTimer.unref();
+  }
+
+  stopDroppingWatches(): void {
+    if (this.#dropTimer !== undefined) clearInterval(this.#dropTimer);
+    this.#dropTimer = undefined;
+  }
+
+  compactHistory(): void {
+    this.#targets.compactHistory();
+  }
+
+  sendBookmarks(): number {
+    return this.#targets.sendBookmarks();
+  }
+
+  clear(): void {
+    this.clearErrors();
+    this.clearLatency();
+    this.stopDroppingWatches();
+  }
+
+  /** Milliseconds to delay this request by. */
+  latencyFor(request: MatchedRequest): number {
+    const latency = this.#latency;
+    if (latency === undefined || !methodMatches(latency.method, request.method)) return 0;
+    if (latency.path !== undefined && !latency.path.test(request.path)) return 0;
+    return latency.ms;
+  }
+
+  /** The injected error for this request, if a rule matches (consuming one of its `times`). */
+  errorFor(request: MatchedRequest): KubeStatusError | undefined {
+    for (const stored of this.#rules) {
+      const { rule } = stored;
+      if (!methodMatches(rule.method, request.method)) continue;
+      if (stored.path !== undefined && !stored.path.test(request.path)) continue;
+      if (rule.watch !== undefined && rule.watch !== request.watch) continue;
+      if (stored.remaining !== undefined) {
+        stored.remaining -= 1;
+        if (stored.remaining <= 0) this.clearErrors(stored.id);
+      }
+      const reason = rule.reason ?? REASONS[rule.status] ?? "InternalError";
+      const message = rule.message ?? (rule.status === 410 ? "too old resource version: injected fault" : `injected fault: HTTP ${rule.status}`);
+      return new KubeStatusError(rule.status, reason, message);
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,9 @@
+// Public entry of the fake Kubernetes API server used by end-to-end tests, CLI tests and the demo.
+
+export { startFakeKube } from "./fake-kube-server.ts";
+export type { FakeKubeOptions, FakeKubeServer, ObjectEdit } from "./fake-kube-server.ts";
+export type { DropMode, ErrorRule, FaultControls, LatencyRule } from "./faults.ts";
+export type { RequestLogEntry } from "./request-log.ts";
+export type { DeleteResult } from "./registry.ts";
+export type { JsonObject } from "./json.ts";
+export { FAKE_KUBE_VERSION } from "./discovery.ts";

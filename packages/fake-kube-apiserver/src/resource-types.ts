@@ -1,0 +1,277 @@
+// The resources the fake serves, described once: how they are stored (one storage per kind, shared by
+// every API version that serves it) and how each REST endpoint presents them. Events are stored in
+// the core/v1 shape and served by both `/api/v1` and `/apis/events.k8s.io/v1`.
+
+import { EVENTS_V1_FIELD_ALIASES, coreToEventsV1, eventsV1ToCore } from "./event-conversion.ts";
+import { clone, isObject, readPath, stringField, type JsonObject } from "./json.ts";
+import type { FieldCause } from "./status-error.ts";
+import type { PatchSchema } from "./strategic-merge-patch.ts";
+import { isMicroTime } from "./time-format.ts";
+
+export type StorageKey = "nodes" | "events" | "leases";
+
+export interface StorageType {
+  readonly key: StorageKey;
+  readonly namespaced: boolean;
+  /** Has a `/status` subresource: the main resource ignores `status`, `/status` changes only it. */
+  readonly hasStatus: boolean;
+  /** PUT on a missing object creates it (true for Events and Leases upstream). */
+  readonly createOnUpdate: boolean;
+  readonly patchSchema: PatchSchema;
+  /** Dotted paths holding metav1.MicroTime values (exactly six fractional digits on the wire). */
+  readonly microTimeFields: readonly string[];
+  /** Field selector names and their values for one stored object. */
+  readonly selectableFields: readonly string[];
+  fieldsOf(obj: JsonObject): Record<string, string>;
+  /** Kind-specific validation on create and update, as field errors (422 Invalid). */
+  validate(obj: JsonObject): FieldCause[];
+}
+
+export interface ResourceEndpoint {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+  readonly singular: string;
+  readonly kind: string;
+  readonly listKind: string;
+  readonly namespaced: boolean;
+  readonly shortNames: readonly string[];
+  readonly storage: StorageType;
+  /** The object as this endpoint serves it. */
+  toView(stored: JsonObject): JsonObject;
+  /** The object as the storage keeps it. */
+  fromView(view: JsonObject): JsonObject;
+  /** Field selector name in this API -> name in the storage. */
+  readonly fieldAliases: Readonly<Record<string, string>>;
+}
+
+export function apiVersionOf(endpoint: { readonly group: string; readonly version: string }): string {
+  return endpoint.group === "" ? endpoint.version : `${endpoint.group}/${endpoint.version}`;
+}
+
+const COMMON_PATCH_SCHEMA: PatchSchema = {
+  "metadata.finalizers": "set",
+  "metadata.ownerReferences": { mergeKey: "uid" },
+};
+
+function metadataFields(obj: JsonObject, namespaced: boolean): Record<string, string> {
+  const metadata = isObject(obj["metadata"]) ? obj["metadata"] : {};
+  const fields: Record<string, string> = { "metadata.name": stringField(metadata, "name") ?? "" };
+  if (namespaced) fields["metadata.namespace"] = stringField(metadata, "namespace") ?? "";
+  return fields;
+}
+
+function fieldString(obj: JsonObject, path: string): string {
+  const value = readPath(obj, path);
+  if (value === undefined || value === null) return "";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+const NODE_STORAGE: StorageType = {
+  key: "nodes",
+  namespaced: false,
+  hasStatus: true,
+  createOnUpdate: false,
+  patchSchema: {
+    ...COMMON_PATCH_SCHEMA,
+    "spec.podCIDRs": "set",
+    "status.conditions": { mergeKey: "type" },
+    "status.addresses": { mergeKey: "type" },
+  },
+  microTimeFields: [],
+  selectableFields: ["metadata.name", "spec.unschedulable"],
+  fieldsOf: (obj) => ({ ...metadataFields(obj, false), "spec.unschedulable": readPath(obj, "spec.unschedulable") === true ? "true" : "false" }),
+  validate: () => [],
+};
+
+const EVENT_FIELDS = [
+  "involvedObject.kind",
+  "involvedObject.namespace",
+  "involvedObject.name",
+  "involvedObject.uid",
+  "involvedObject.apiVersion",
+  "involvedObject.resourceVersion",
+  "involvedObject.fieldPath",
+  "reason",
+  "reportingComponent",
+  "source",
+  "type",
+];
+
+/**
+ * Mirrors pkg/apis/core/validation/events.go: Events written with an `eventTime` (every
+ * events.k8s.io/v1 Event) must name their reporter, action and reason; all Events about
+ * cluster-scoped objects live in `default` (or `kube-system`), others in their object's namespace.
+ */
+function validateEvent(obj: JsonObject): FieldCause[] {
+  const causes: FieldCause[] = [];
+  const namespace = stringField(obj["metadata"] as JsonObject, "namespace") ?? "";
+  const involved = isObject(obj["involvedObject"]) ? obj["involvedObject"] : {};
+  const involvedNamespace = stringField(involved, "namespace") ?? "";
+  if (involvedNamespace === "" && namespace !== "default" && namespace !== "kube-system" && namespace !== "") {
+    causes.push({
+      field: "involvedObject.namespace",
+      reason: "FieldValueInvalid",
+      message: `Invalid value: "": does not match event.namespace ("${namespace}"); events about cluster-scoped objects belong in "default"`,
+    });
+  }
+  if (involvedNamespace !== "" && involvedNamespace !== namespace) {
+    causes.push({ field: "involvedObject.namespace", reason: "FieldValueInvalid", message: `Invalid value: "${involvedNamespace}": does not match event.namespace` });
+  }
+  if (obj["eventTime"] !== undefined && obj["eventTime"] !== null) {
+    const required: readonly [string, string][] = [
+      ["reportingComponent", "reportingController"],
+      ["reportingInstance", "reportingInstance"],
+      ["action", "action"],
+      ["reason", "reason"],
+    ];
+    for (const [field, shownAs] of required) {
+      if ((stringField(obj, field) ?? "") === "") causes.push({ field: shownAs, reason: "FieldValueRequired", message: "Required value" });
+    }
+    const note = stringField(obj, "message") ?? "";
+    if (note.length > 1024) causes.push({ field: "note", reason: "FieldValueTooLong", message: "Too long: may not be more than 1024 bytes" });
+  }
+  const type = stringField(obj, "type");
+  if (type !== undefined && type !== "" && type !== "Normal" && type !== "Warning") {
+    causes.push({ field: "type", reason: "FieldValueNotSupported", message: `Unsupported value: "${type}": supported values: "Normal", "Warning"` });
+  }
+  return causes;
+}
+
+const EVENT_STORAGE: StorageType = {
+  key: "events",
+  namespaced: true,
+  hasStatus: false,
+  createOnUpdate: true,
+  patchSchema: COMMON_PATCH_SCHEMA,
+  microTimeFields: ["eventTime", "series.lastObservedTime"],
+  selectableFields: ["metadata.name", "metadata.namespace", ...EVENT_FIELDS],
+  fieldsOf: (obj) => {
+    const fields = metadataFields(obj, true);
+    for (const field of EVENT_FIELDS) fields[field] = field === "source" ? fieldString(obj, "source.component") : fieldString(obj, field);
+    return fields;
+  },
+  validate: validateEvent,
+};
+
+function validateLease(obj: JsonObject): FieldCause[] {
+  const causes: FieldCause[] = [];
+  const duration = readPath(obj, "spec.leaseDurationSeconds");
+  if (duration !== undefined && duration !== null && (typeof duration !== "number" || !Number.isInteger(duration) || duration <= 0)) {
+    causes.push({ field: "spec.leaseDurationSeconds", reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(duration)}: must be greater than 0` });
+  }
+  const transitions = readPath(obj, "spec.leaseTransitions");
+  if (transitions !== undefined && transitions !== null && (typeof transitions !== "number" || !Number.isInteger(transitions) || transitions < 0)) {
+    causes.push({ field: "spec.leaseTransitions", reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(transitions)}: must be greater than or equal to 0` });
+  }
+  return causes;
+}
+
+const LEASE_STORAGE: StorageType = {
+  key: "leases",
+  namespaced: true,
+  hasStatus: false,
+  createOnUpdate: true,
+  patchSchema: COMMON_PATCH_SCHEMA,
+  microTimeFields: ["spec.acquireTime", "spec.renewTime"],
+  selectableFields: ["metadata.name", "metadata.namespace"],
+  fieldsOf: (obj) => metadataFields(obj, true),
+  validate: validateLease,
+};
+
+function sameShape(apiVersion: string, kind: string): (obj: JsonObject) => JsonObject {
+  return (obj) => {
+    const { apiVersion: _apiVersion, kind: _kind, ...rest } = obj;
+    return { apiVersion, kind, ...clone(rest) };
+  };
+}
+
+function identityAliases(storage: StorageType): Record<string, string> {
+  return Object.fromEntries(storage.selectableFields.map((f) => [f, f]));
+}
+
+export const RESOURCE_ENDPOINTS: readonly ResourceEndpoint[] = [
+  {
+    group: "",
+    version: "v1",
+    plural: "nodes",
+    singular: "node",
+    kind: "Node",
+    listKind: "NodeList",
+    namespaced: false,
+    shortNames: ["no"],
+    storage: NODE_STORAGE,
+    toView: sameShape("v1", "Node"),
+    fromView: sameShape("v1", "Node"),
+    fieldAliases: identityAliases(NODE_STORAGE),
+  },
+  {
+    group: "",
+    version: "v1",
+    plural: "events",
+    singular: "event",
+    kind: "Event",
+    listKind: "EventList",
+    namespaced: true,
+    shortNames: ["ev"],
+    storage: EVENT_STORAGE,
+    toView: sameShape("v1", "Event"),
+    fromView: sameShape("v1", "Event"),
+    fieldAliases: identityAliases(EVENT_STORAGE),
+  },
+  {
+    group: "events.k8s.io",
+    version: "v1",
+    plural: "events",
+    singular: "event",
+    kind: "Event",
+    listKind: "EventList",
+    namespaced: true,
+    shortNames: ["ev"],
+    storage: EVENT_STORAGE,
+    toView: coreToEventsV1,
+    fromView: eventsV1ToCore,
+    fieldAliases: EVENTS_V1_FIELD_ALIASES,
+  },
+  {
+    group: "coordination.k8s.io",
+    version: "v1",
+    plural: "leases",
+    singular: "lease",
+    kind: "Lease",
+    listKind: "LeaseList",
+    namespaced: true,
+    shortNames: [],
+    storage: LEASE_STORAGE,
+    toView: sameShape("coordination.k8s.io/v1", "Lease"),
+    fromView: sameShape("coordination.k8s.io/v1", "Lease"),
+    fieldAliases: identityAliases(LEASE_STORAGE),
+  },
+];
+
+export const STORAGE_TYPES: Readonly<Record<StorageKey, StorageType>> = {
+  nodes: NODE_STORAGE,
+  events: EVENT_STORAGE,
+  leases: LEASE_STORAGE,
+};
+
+/** The endpoint that names a storage in errors and in-process results (the core/v1 one for Events). */
+export function canonicalEndpoint(key: StorageKey): ResourceEndpoint {
+  const endpoint = RESOURCE_ENDPOINTS.find((e) => e.storage.key === key);
+  if (endpoint === undefined) throw new Error(`no endpoint serves storage ${key}`);
+  return endpoint;
+}
+
+export function findEndpoint(group: string, version: string, plural: string): ResourceEndpoint | undefined {
+  return RESOURCE_ENDPOINTS.find((e) => e.group === group && e.version === version && e.plural === plural);
+}
+
+/** Checks MicroTime fields; returns the first offending path and value. */
+export function badMicroTime(storage: StorageType, obj: JsonObject): { path: string; value: unknown } | undefined {
+  for (const path of storage.microTimeFields) {
+    const value = readPath(obj, path);
+    if (value !== undefined && value !== null && !isMicroTime(value)) return { path, value };
+  }
+  return undefined;
+}
+

@@ -1,0 +1,193 @@
+// Events (core/v1 and events.k8s.io/v1 from one storage) and Leases (optimistic concurrency) through
+// the real @kubernetes/client-node 2.0.1.
+
+import {
+  ApiException,
+  CoordinationV1Api,
+  CoreV1Api,
+  EventsV1Api,
+  PatchStrategy,
+  V1MicroTime,
+  setHeaderOptions,
+  type V1Lease,
+} from "@kubernetes/client-node";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startFakeKube, type FakeKubeServer } from "../src/index.ts";
+import { kubeConfigFor, nodeFixture } from "./helpers.ts";
+
+let fake: FakeKubeServer;
+let core: CoreV1Api;
+let eventsV1: EventsV1Api;
+let coordination: CoordinationV1Api;
+
+beforeEach(async () => {
+  fake = await startFakeKube({ nodes: [nodeFixture("n1")] });
+  const kc = kubeConfigFor(fake);
+  core = kc.makeApiClient(CoreV1Api);
+  eventsV1 = kc.makeApiClient(EventsV1Api);
+  coordination = kc.makeApiClient(CoordinationV1Api);
+});
+
+afterEach(async () => {
+  await fake.close();
+});
+
+async function failure(promise: Promise<unknown>): Promise<{ code: number; reason: string; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ApiException && typeof error.body === "string") {
+      const status = JSON.parse(error.body) as { reason: string; message: string };
+      return { code: error.code, reason: status.reason, message: status.message };
+    }
+    throw error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+describe("fake-kube events", () => {
+  it("stores core/v1 and events.k8s.io/v1 Events in one place and serves each in both shapes", async () => {
+    const uid = fake.getNode("n1")?.["metadata"] as { uid: string };
+    const legacy = await core.createNamespacedEvent({
+      namespace: "default",
+      body: {
+        metadata: { generateName: "n1." },
+        involvedObject: { apiVersion: "v1", kind: "Node", name: "n1", uid: uid.uid },
+        reason: "RouteCreated",
+        message: "created route",
+        type: "Normal",
+        source: { component: "vpc-route-sync" },
+        firstTimestamp: new Date(),
+        lastTimestamp: new Date(),
+        count: 1,
+        reportingComponent: "vpc-route-sync",
+        reportingInstance: "pod-1",
+      },
+    });
+    expect(legacy.metadata?.name).toMatch(/^n1\.[a-z0-9]{5}$/);
+
+    const modern = await eventsV1.createNamespacedEvent({
+      namespace: "default",
+      body: {
+        metadata: { generateName: "n1." },
+        eventTime: new V1MicroTime(),
+        regarding: { apiVersion: "v1", kind: "Node", name: "n1", uid: uid.uid },
+        reason: "NoRouteCreated",
+        note: "quota exceeded",
+        type: "Warning",
+        action: "CreateRoute",
+        reportingController: "vpc-route-sync",
+        reportingInstance: "pod-1",
+      },
+    });
+    expect(modern.eventTime as unknown as string).toMatch(/\.\d{6}Z$/);
+
+    const asCore = await core.listNamespacedEvent({ namespace: "default" });
+    expect(asCore.items.map((e) => `${e.reason}: ${e.message}`).sort()).toEqual(["NoRouteCreated: quota exceeded", "RouteCreated: created route"]);
+    const asV1 = await eventsV1.listNamespacedEvent({ namespace: "default", fieldSelector: "reason=RouteCreated" });
+    expect(asV1.items.map((e) => [e.note, e.regarding?.name, e.deprecatedCount])).toEqual([["created route", "n1", 1]]);
+    expect(fake.events("default")).toHaveLength(2);
+    expect(fake.eventsV1().map((e) => e["apiVersion"])).toEqual(["events.k8s.io/v1", "events.k8s.io/v1"]);
+
+    const read = await eventsV1.readNamespacedEvent({ namespace: "default", name: legacy.metadata.name! });
+    expect(read.note).toBe("created route");
+    const patched = await core.patchNamespacedEvent(
+      { namespace: "default", name: modern.metadata!.name!, body: { count: 2 } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+    expect(patched.count).toBe(2);
+    expect(patched.message).toBe("quota exceeded");
+  });
+
+  it("rejects what kube-apiserver rejects: millisecond MicroTime, missing reporter fields, wrong namespace", async () => {
+    const badTime = await failure(
+      eventsV1.createNamespacedEvent({
+        namespace: "default",
+        body: {
+          metadata: { name: "e1" },
+          // A plain Date serialises with milliseconds, which a real apiserver rejects for MicroTime.
+          eventTime: new Date(),
+          regarding: { kind: "Node", name: "n1" },
+          reason: "R",
+          action: "A",
+          reportingController: "c",
+          reportingInstance: "i",
+        },
+      }),
+    );
+    expect(badTime.code).toBe(400);
+    expect(badTime.message).toContain("eventTime must be a MicroTime");
+
+    const missing = await failure(eventsV1.createNamespacedEvent({ namespace: "default", body: { metadata: { name: "e2" }, eventTime: new V1MicroTime(), regarding: { kind: "Node", name: "n1" } } }));
+    expect(missing.code).toBe(422);
+    expect(missing.message).toBe(
+      'Event.events.k8s.io "e2" is invalid: [reportingController: Required value, reportingInstance: Required value, action: Required value, reason: Required value]',
+    );
+
+    const wrongNamespace = await failure(core.createNamespacedEvent({ namespace: "apps", body: { metadata: { name: "e3" }, involvedObject: { kind: "Node", name: "n1" } } }));
+    expect(wrongNamespace.code).toBe(422);
+  });
+});
+
+describe("fake-kube leases", () => {
+  const lease = (holder: string): V1Lease => ({
+    metadata: { name: "vpc-route-sync", namespace: "kube-system" },
+    spec: { holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: new V1MicroTime(), renewTime: new V1MicroTime(), leaseTransitions: 0 },
+  });
+
+  it("creates, reads, replaces with optimistic concurrency, patches, lists and deletes", async () => {
+    const missing = await failure(coordination.readNamespacedLease({ namespace: "kube-system", name: "vpc-route-sync" }));
+    expect(missing).toMatchObject({ code: 404, reason: "NotFound", message: 'leases.coordination.k8s.io "vpc-route-sync" not found' });
+
+    const created = await coordination.createNamespacedLease({ namespace: "kube-system", body: lease("a") });
+    expect(created.spec?.renewTime as unknown as string).toMatch(/\.\d{6}Z$/);
+    const second = await failure(coordination.createNamespacedLease({ namespace: "kube-system", body: lease("b") }));
+    expect(second).toMatchObject({ code: 409, reason: "AlreadyExists", message: 'leases.coordination.k8s.io "vpc-route-sync" already exists' });
+
+    const read = await coordination.readNamespacedLease({ namespace: "kube-system", name: "vpc-route-sync" });
+    read.spec = { ...read.spec, renewTime: new V1MicroTime() };
+    const renewed = await coordination.replaceNamespacedLease({ namespace: "kube-system", name: "vpc-route-sync", body: read });
+    expect(Number(renewed.metadata?.resourceVersion)).toBeGreaterThan(Number(read.metadata?.resourceVersion));
+
+    read.spec = { ...read.spec, holderIdentity: "b" };
+    const stale = await failure(coordination.replaceNamespacedLease({ namespace: "kube-system", name: "vpc-route-sync", body: read }));
+    expect(stale).toEqual({
+      code: 409,
+      reason: "Conflict",
+      message:
+        'Operation cannot be fulfilled on leases.coordination.k8s.io "vpc-route-sync": the object has been modified; please apply your changes to the latest version and try again',
+    });
+
+    const released = await coordination.patchNamespacedLease(
+      { namespace: "kube-system", name: "vpc-route-sync", body: { spec: { holderIdentity: null, leaseDurationSeconds: 1 } } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+    expect(released.spec?.holderIdentity).toBeUndefined();
+    expect(fake.getLease("kube-system", "vpc-route-sync")).toMatchObject({ spec: { leaseDurationSeconds: 1 } });
+
+    const all = await coordination.listLeaseForAllNamespaces();
+    expect(all.items.map((l) => `${l.metadata?.namespace}/${l.metadata?.name}`)).toEqual(["kube-system/vpc-route-sync"]);
+    await coordination.deleteNamespacedLease({ namespace: "kube-system", name: "vpc-route-sync" });
+    expect(fake.leases()).toEqual([]);
+  });
+
+  it("creates on replace when the lease is missing, and validates the spec", async () => {
+    const created = await coordination.replaceNamespacedLease({ namespace: "default", name: "vpc-route-sync", body: { ...lease("a"), metadata: { name: "vpc-route-sync" } } });
+    expect(created.metadata?.namespace).toBe("default");
+    const invalid = await failure(
+      coordination.replaceNamespacedLease({ namespace: "default", name: "vpc-route-sync", body: { metadata: { name: "vpc-route-sync" }, spec: { leaseDurationSeconds: 0 } } }),
+    );
+    expect(invalid.code).toBe(422);
+    expect(invalid.message).toContain("spec.leaseDurationSeconds");
+  });
+
+  it("lets tests seed and inspect leases in process", async () => {
+    fake.createLease("kube-system", { metadata: { name: "other" }, spec: { holderIdentity: "someone-else", leaseDurationSeconds: 15 } });
+    const read = await coordination.readNamespacedLease({ namespace: "kube-system", name: "other" });
+    expect(read.spec?.holderIdentity).toBe("someone-else");
+    fake.updateLease("kube-system", "other", (l) => {
+      (l["spec"] as { holderIdentity: string }).holderIdentity = "me";
+    });
+    expect(fake.leases("kube-system").map((l) => (l["spec"] as { holderIdentity: string }).holderIdentity)).toEqual(["me"]);
+  });
+});
