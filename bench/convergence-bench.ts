@@ -3,17 +3,15 @@
 // latency L and a Pending time P (defaults L = 100 ms, P = 2 s). Times are wall-clock on a shared
 // machine; call counts are exact and are what --quick checks.
 import { performance } from "node:perf_hooks";
-import { pino } from "pino";
-import { createAlibabaRouteTable } from "../src/cloud/alibaba/alibaba-route-table.js";
-import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer } from "@vpc-route-sync/fake-alibaba-vpc";
+import { startFakeVpc, type FakeVpcServer } from "@vpc-route-sync/fake-alibaba-vpc";
 import { RouteSyncer } from "../src/reconcile/sync-once.js";
 import type { NodeFacts } from "../src/domain/types.js";
-import { BENCH_CLUSTER_CIDR_V4, BENCH_CLUSTER_NAME, BENCH_REGION_ID, instanceIdOf, makeNodes, nodeFacts, podCidrV4 } from "./fixtures.js";
+import { BENCH_REGION_ID, instanceIdOf, makeNodes, nodeFacts, podCidrV4 } from "./fixtures.js";
 import { percentile, round } from "./measure.js";
 import { CcmModel, runGeneric, type PeerTarget, type WantedRoute } from "./peers.js";
 import type { Cell, Check, SuiteResult } from "./report.js";
+import { syncerFor as reconcileSyncer, VPC_ID } from "./reconcile-bench.js";
 
-const VPC_ID = "vpc-bp1bench000000001";
 const TABLE = "vtb-bp1bench000000001";
 const WRITES = new Set(["CreateRouteEntries", "DeleteRouteEntries", "CreateRouteEntry", "DeleteRouteEntry", "ModifyRouteEntry"]);
 const READS = new Set(["DescribeRouteEntryList", "DescribeRouteTableList"]);
@@ -40,29 +38,8 @@ async function startVpc(quota: number, timing: Timing): Promise<FakeVpcServer> {
   });
 }
 
-function syncerFor(vpc: FakeVpcServer): RouteSyncer {
-  const logger = pino({ level: "silent" });
-  const routeTable = createAlibabaRouteTable({
-    regionId: BENCH_REGION_ID,
-    endpoint: vpc.url,
-    credential: { kind: "access-key", accessKeyId: FAKE_ACCESS_KEY_ID, accessKeySecret: FAKE_ACCESS_KEY_SECRET, origin: "bench" },
-    logger,
-    writeDeadlineMs: 600_000,
-  });
-  return new RouteSyncer({
-    routeTable,
-    logger,
-    settings: {
-      regionId: BENCH_REGION_ID,
-      vpcId: VPC_ID,
-      routeTableIds: [],
-      clusterName: BENCH_CLUSTER_NAME,
-      clusterCidrs: [BENCH_CLUSTER_CIDR_V4],
-      adoptUnmarked: false,
-      maxDeletions: { kind: "percent", value: 50 },
-    },
-  });
-}
+/** Our executor at the default --api-qps (5). */
+const syncerFor = (vpc: FakeVpcServer): RouteSyncer => reconcileSyncer(vpc, 5);
 
 function callCounts(vpc: FakeVpcServer): { writes: number; reads: number; entryReads: number; total: number } {
   const counters = Object.entries(vpc.counters());
