@@ -49,7 +49,7 @@ interface Controller {
 }
 
 /** What manifests/deployment.yaml sets for its 256 MiB memory limit (docs/performance.md "Memory"). */
-export const CONTAINER_NODE_OPTIONS = "--max-old-space-size=96 --max-semi-space-size=4";
+export const CONTAINER_NODE_OPTIONS = "--max-old-space-size=128 --max-semi-space-size=4";
 
 async function startController(world: World, qps: number, env: Record<string, string> = {}): Promise<Controller> {
   const healthPort = await freePort();
@@ -134,7 +134,7 @@ async function passesRun(controller: Controller): Promise<number> {
   return text === undefined ? 0 : metricSum(text, "vpc_route_sync_reconcile_total");
 }
 
-async function footprint(nodeCount: number, qps: number, nodeOptions = ""): Promise<Record<string, Cell>> {
+export async function footprint(nodeCount: number, qps: number, nodeOptions = ""): Promise<Record<string, Cell>> {
   const world = await startWorld(nodeCount, nodeCount + 100);
   const t0 = performance.now();
   const fakesCpu0 = process.cpuUsage();
