@@ -62,8 +62,11 @@ export function demoNodes(): object[] {
   }));
 }
 
-/** The VPC: one route table with routes the operator must leave alone, one stale and one CCM route. */
-export function demoVpcs(): SeedVpc[] {
+/**
+ * The VPC: one route table with routes the operator must leave alone, one stale and one CCM route.
+ * `clusterUid`: the fake cluster's kube-system UID, so the stale route is provably this cluster's.
+ */
+export function demoVpcs(clusterUid?: string): SeedVpc[] {
   return [
     {
       vpcId: DEMO_VPC_ID,
@@ -83,7 +86,7 @@ export function demoVpcs(): SeedVpc[] {
               destinationCidr: "10.244.9.0/24",
               nextHopType: "Instance",
               nextHopId: instance(9),
-              ...routeMarker(DEMO_CLUSTER_NAME, "cn-hangzhou.192.168.0.19"),
+              ...routeMarker(DEMO_CLUSTER_NAME, "cn-hangzhou.192.168.0.19", clusterUid),
             },
             // Created earlier by a cloud controller manager: no marker, but exactly right.
             { destinationCidr: "10.244.3.0/24", nextHopType: "Instance", nextHopId: instance(4) },

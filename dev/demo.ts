@@ -20,7 +20,7 @@ import { runReconcileCommand } from "../src/commands/reconcile.js";
 
 export async function runDemoCommand(config: DemoConfig, io: CommandIo): Promise<number> {
   const kube = await startFakeKube({ nodes: demoNodes() });
-  const vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(), pendingMs: 300 });
+  const vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(kube.namespaceUid("kube-system")), pendingMs: 300 });
   try {
     const reconcileConfig: ReconcileConfig = {
       command: "reconcile",
@@ -37,6 +37,7 @@ export async function runDemoCommand(config: DemoConfig, io: CommandIo): Promise
       logFormat: "auto",
       kubeconfig: kube.kubeconfigPath,
       credentials: { kind: "access-key", accessKeyId: FAKE_ACCESS_KEY_ID, accessKeySecret: FAKE_ACCESS_KEY_SECRET, origin: "demo" },
+      approveDeletions: [],
       dryRun: false,
       output: config.output,
       detailedExitcode: false,

@@ -1,7 +1,7 @@
 // The cloud seam: the only thing the reconciler knows about a VPC. Two implementations keep each
 // other honest through one contract suite (test/contract/route-table-contract.ts): the in-memory
 // table (test/contract/memory-route-table.ts, test code) and the Alibaba adapter (src/cloud/alibaba/).
-import type { RouteCreate, RouteDelete, RouteEntry } from "../domain/types.js";
+import type { RouteCreate, RouteDelete, RouteEntry, RouteRelabel } from "../domain/types.js";
 
 export interface RouteTableInfo {
   readonly routeTableId: string;
@@ -24,6 +24,9 @@ export interface CloudErrorLike {
   readonly retryable: boolean;
   readonly requestId?: string | undefined;
 }
+
+/** Outcome of each relabel, in the order of the request. */
+export type RelabelResult = ReadonlyArray<{ readonly action: RouteRelabel; readonly outcome: EntryOutcome }>;
 
 export interface BatchResult {
   readonly creates: ReadonlyArray<{ readonly action: RouteCreate; readonly outcome: EntryOutcome }>;
@@ -56,6 +59,12 @@ export interface ApplyOptions {
  *   inside `apply`; what is returned as failed is final for this pass. It never throws for a
  *   per-entry failure; it throws a `CloudError` only when the whole call cannot proceed and no
  *   outcome is known (e.g. credentials rejected before anything was written).
+ * - `relabel(routeTableId, items)` rewrites the name and description of existing custom entries
+ *   (ModifyRouteEntry, one call per entry; destination and next hop never change), one write at a
+ *   time per VPC like `apply`. It is idempotent: writing the text an entry already has is `ok`.
+ *   An entry that is gone fails with code `InvalidRouteEntry.NotFound` (not retryable); a
+ *   non-Custom entry with `OperationDenied`. Used by the deletion guard (hold marks) and the
+ *   marker migration; never throws for a per-entry failure.
  */
 export interface RouteTable {
   listRouteTables(vpcId: string): Promise<RouteTableInfo[]>;
@@ -65,7 +74,11 @@ export interface RouteTable {
     batch: { readonly creates: readonly RouteCreate[]; readonly deletes: readonly RouteDelete[] },
     options?: ApplyOptions,
   ): Promise<BatchResult>;
+  relabel(routeTableId: string, items: readonly RouteRelabel[], options?: ApplyOptions): Promise<RelabelResult>;
 }
+
+/** Per-entry failure code of a relabel whose entry no longer exists. */
+export const ENTRY_NOT_FOUND = "InvalidRouteEntry.NotFound";
 
 /** Maximum entries per CreateRouteEntries / DeleteRouteEntries call (API limit). */
 export const MAX_BATCH_ENTRIES = 50;

@@ -12,6 +12,7 @@ import {
   createCommandLogger,
   createRouteTable,
   listNodesFromApi,
+  readClusterUidFromApi,
   readNodesFile,
   syncSettingsFrom,
 } from "./wiring.js";
@@ -26,15 +27,25 @@ export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo
   const routeTable = deps.routeTable ?? createRouteTable(config, logger);
 
   let nodes: NodeFacts[];
+  // With the API, the kube-system UID is the cluster's identity; with --nodes-file the explicit
+  // --cluster-name is (parse-config requires it there).
+  let clusterUid: string | undefined;
   try {
-    nodes = config.nodesFile ? await readNodesFile(config.nodesFile, io) : await listNodesFromApi(config, io);
+    if (config.nodesFile) {
+      nodes = await readNodesFile(config.nodesFile, io);
+    } else {
+      [nodes, clusterUid] = await Promise.all([listNodesFromApi(config, io), readClusterUidFromApi(config, io)]);
+    }
   } catch (error) {
-    const message = error instanceof NodesFileError ? error.message : `cannot list Nodes from the Kubernetes API: ${messageOf(error)}`;
+    const message =
+      error instanceof NodesFileError || (error instanceof Error && error.name === "ClusterIdentityError")
+        ? error.message
+        : `cannot list Nodes from the Kubernetes API: ${messageOf(error)}`;
     io.stderr.write(`vpc-route-sync: ${message}\n`);
     return error instanceof NodesFileError ? 2 : 1;
   }
 
-  const syncer = new RouteSyncer({ routeTable, settings: syncSettingsFrom(config), logger });
+  const syncer = new RouteSyncer({ routeTable, settings: syncSettingsFrom(config, clusterUid), logger });
   const progress = config.progress && config.output === "text" && io.stderrIsTTY ? progressLine(io) : undefined;
   let result;
   try {

@@ -6,8 +6,9 @@ import { Controller } from "../controller/controller.js";
 import { LogContext } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
 import { startHttpServer, healthRoutes, metricsRoutes, type RunningHttpServer } from "../observability/http-server.js";
-import { createCommandLogger, createRouteTable, kubeConfigFor, syncSettingsFrom } from "./wiring.js";
+import { createCommandLogger, createRouteTable, kubeConfigFor, readClusterUidFromApi, syncSettingsFrom } from "./wiring.js";
 import { readPackageVersion } from "../config/version.js";
+import { realTimers, sleep } from "../util/timers.js";
 
 export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<number> {
   const identity = config.leaderElection.identity ?? `${io.hostname}-${randomBytes(3).toString("hex")}`;
@@ -23,13 +24,20 @@ export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<n
     io.stderr.write(`vpc-route-sync: ${(error as Error).message}\n`);
     return 2;
   }
+  // The cluster identity (kube-system UID) is read before the first pass; until then no pass runs.
+  let clusterUid: string | undefined = undefined;
   const routeTable = createRouteTable(config, logger, metrics.cloudObserver());
   const pod =
     io.env.POD_NAME && io.env.POD_NAMESPACE ? { name: io.env.POD_NAME, namespace: io.env.POD_NAMESPACE } : undefined;
   const controller = new Controller({
     kubeConfig,
     routeTable,
-    settings: syncSettingsFrom(config),
+    settings: {
+      ...syncSettingsFrom(config),
+      get clusterUid() {
+        return clusterUid;
+      },
+    },
     logger,
     logContext,
     metrics,
@@ -74,12 +82,37 @@ export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<n
     if (io.signal.aborted) resolve();
     else io.signal.addEventListener("abort", () => resolve(), { once: true });
   });
-  // A first Node list that hangs must not make SIGTERM wait for it.
-  await Promise.race([controller.start(), stopRequested]);
+  clusterUid = await readClusterUidUntilStopped(config, io, kubeConfig, logger);
+  if (clusterUid !== undefined) {
+    logger.info({ clusterName: config.clusterName, clusterUid }, "cluster identity read");
+    // A first Node list that hangs must not make SIGTERM wait for it.
+    await Promise.race([controller.start(), stopRequested]);
+  }
   await stopRequested;
   logger.info({ reason: String((io.signal.reason as Error | undefined)?.message ?? "signal") }, "controller stopping");
-  await controller.stop(config.shutdownTimeoutMs);
+  if (clusterUid !== undefined) await controller.stop(config.shutdownTimeoutMs);
   await Promise.all(servers.map((s) => s.close()));
   logger.info({}, "controller stopped");
   return 0;
+}
+
+/**
+ * Reads the kube-system UID, retrying with backoff (1 s doubling to 30 s) while the API server is
+ * unreachable or RBAC is missing; undefined when stopped first. Every failure is logged.
+ */
+async function readClusterUidUntilStopped(
+  config: RunConfig,
+  io: CommandIo,
+  kubeConfig: Awaited<ReturnType<typeof kubeConfigFor>>,
+  logger: ReturnType<typeof createCommandLogger>,
+): Promise<string | undefined> {
+  for (let delayMs = 1000; !io.signal.aborted; delayMs = Math.min(delayMs * 2, 30_000)) {
+    try {
+      return await readClusterUidFromApi(config, io, kubeConfig);
+    } catch (error) {
+      logger.error({ retryInMs: delayMs, error: (error as Error).message }, "cluster identity unavailable");
+    }
+    if (!(await sleep(realTimers, delayMs, io.signal))) break;
+  }
+  return undefined;
 }

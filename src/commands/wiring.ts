@@ -46,8 +46,13 @@ export function createRouteTable(config: CommonConfig, logger: Logger, observer?
   });
 }
 
-export function syncSettingsFrom(config: CommonConfig): SyncSettings {
+export function syncSettingsFrom(
+  config: CommonConfig & { readonly approveDeletions?: readonly string[] | undefined },
+  clusterUid?: string,
+): SyncSettings {
   return {
+    clusterUid,
+    approveDeletions: config.approveDeletions,
     regionId: config.regionId,
     vpcId: config.vpcId,
     routeTableIds: config.routeTableIds,
@@ -80,6 +85,16 @@ export async function listNodesFromApi(config: CommonConfig, io: CommandIo): Pro
   ]);
   const { items } = await listAllNodes(kubeConfig.makeApiClient(CoreV1Api));
   return items.map((n) => nodeFactsFrom(n as NodeLike));
+}
+
+/** The kube-system namespace UID: this cluster's identity in the route marker. */
+export async function readClusterUidFromApi(config: CommonConfig, io: CommandIo, kubeConfig?: KubeConfig): Promise<string> {
+  const [{ CoreV1Api }, { readClusterUid }, kc] = await Promise.all([
+    import("@kubernetes/client-node"),
+    import("../kube/cluster-identity.js"),
+    kubeConfig ?? kubeConfigFor(config, io),
+  ]);
+  return readClusterUid(kc.makeApiClient(CoreV1Api));
 }
 
 /** Error for a `--nodes-file` that cannot be used; the message names the file and the problem. */

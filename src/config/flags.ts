@@ -138,6 +138,14 @@ const RECONCILE_FLAGS: readonly FlagSpec[] = [
     defaultText: "false",
     description: "do not print progress lines on stderr",
   },
+  {
+    name: "approve-deletions",
+    value: "<ids>",
+    repeatable: true,
+    defaultText: "none",
+    description:
+      "delete routes the deletion guard holds (or would refuse): all, or route entry ids / destination CIDRs (repeat or comma-separate)",
+  },
 ];
 
 const RUN_FLAGS: readonly FlagSpec[] = [

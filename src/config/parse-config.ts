@@ -367,19 +367,43 @@ function kubeconfigFromEnv(env: Env): string | undefined {
     .find((part) => part !== "");
 }
 
+/**
+ * Writing routes needs the pod network (like kube-controller-manager's --cluster-cidr for cloud
+ * routes): a Node object is not trusted input, and only a pod CIDR inside the cluster CIDR gets a
+ * route. Without it only a dry run (which writes nothing) may run.
+ */
+function requireClusterCidr(common: CommonConfig, command: string): void {
+  if (common.clusterCidrs.length > 0) return;
+  throw new ConfigError(
+    `missing --cluster-cidr: ${command} writes routes, and only pod CIDRs inside the pod network get one; set --cluster-cidr ` +
+      `(${envNameOf("cluster-cidr")}), one IPv4 and/or one IPv6 CIDR (e.g. 10.244.0.0/16)` +
+      (command === "reconcile" ? ", or add --dry-run to only print the plan" : ""),
+  );
+}
+
 function buildReconcile(layers: Layers, env: Env, io: ParseConfigIo): ReconcileConfig {
   const common = buildCommon(layers, env, io);
   const dryRun = layers.value("dry-run", v.booleanValue, false);
+  if (!dryRun) requireClusterCidr(common, "reconcile");
   const detailedExitcode = layers.value("detailed-exitcode", v.booleanValue, false);
   if (detailedExitcode && !dryRun) {
     throw new ConfigError(
       `--detailed-exitcode${describeSource(layers.first("detailed-exitcode")?.source ?? { kind: "flag" })} requires --dry-run: the exit code reports whether the plan has changes`,
     );
   }
+  const nodesFile = layers.optional("nodes-file", v.path);
+  if (nodesFile !== undefined && !layers.isSet("cluster-name")) {
+    // No Kubernetes API, so no cluster UID: the name alone says which routes are ours.
+    throw new ConfigError(
+      `--nodes-file requires --cluster-name (${envNameOf("cluster-name")} or Global.clusterID in the --cloud-config file): ` +
+        `without the Kubernetes API the cluster name is the only identity of this cluster's routes, so there is no default`,
+    );
+  }
   return {
     command: "reconcile",
     ...common,
-    nodesFile: layers.optional("nodes-file", v.path),
+    nodesFile,
+    approveDeletions: [...new Set(layers.list("approve-deletions", v.approvedDeletion).map((item) => item.value))],
     dryRun,
     output: layers.value("output", v.outputFormat, "text"),
     detailedExitcode,
@@ -389,6 +413,7 @@ function buildReconcile(layers: Layers, env: Env, io: ParseConfigIo): ReconcileC
 
 function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
   const common = buildCommon(layers, env, io);
+  requireClusterCidr(common, "run");
   const resyncPeriodMs = layers.value("resync-period", v.durationAtLeast(5000, "5s"), 60_000);
   const aggregationWindowMs = layers.value("aggregation-window", v.durationMs, 1000);
   if (aggregationWindowMs > resyncPeriodMs) {

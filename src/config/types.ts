@@ -55,6 +55,11 @@ export interface ReconcileConfig extends CommonConfig {
   readonly command: "reconcile";
   /** Read Nodes from this `kubectl get nodes -o json` file instead of the API; "-" is stdin. */
   readonly nodesFile?: string | undefined;
+  /**
+   * `--approve-deletions`: route entry ids or canonical destination CIDRs (or `all`) whose deletion
+   * a human approved: held routes among them are deleted, bypassing --max-deletions.
+   */
+  readonly approveDeletions: readonly string[];
   readonly dryRun: boolean;
   readonly output: OutputFormat;
   /** With dryRun: exit 0 when nothing would change, 3 when changes are planned. */

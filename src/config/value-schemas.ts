@@ -137,6 +137,15 @@ export const routeTableId: ValueSchema<string> = z
   .trim()
   .regex(/^vtb-[a-z0-9]{1,60}$/, "expected route table ids such as vtb-bp145q7glnuzdvzu2xxxx");
 
+/** `--approve-deletions` item: `all`, a route entry id, or a destination CIDR (canonical spelling). */
+export const approvedDeletion: ValueSchema<string> = custom((raw) => {
+  const text = raw.trim();
+  if (text === "all" || /^rte-[a-z0-9]{1,60}$/.test(text)) return text;
+  const parsed = parseCidr(text);
+  if (parsed.ok) return parsed.cidr.text;
+  return reject("expected all, a route entry id such as rte-bp1xxxx, or a destination CIDR such as 10.244.3.0/24");
+});
+
 /** A DNS label: it ends up in route entry names and descriptions as the ownership marker. */
 export const clusterName: ValueSchema<string> = z
   .string()

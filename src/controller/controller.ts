@@ -19,6 +19,7 @@ import {
   DEFAULT_ROUTE_TABLE_QUOTA,
   customEntryCounts,
   eligibilityCounts,
+  heldRouteCounts,
   passEvents,
   passOutcome,
   reconcileResult,
@@ -262,6 +263,7 @@ export class Controller {
     for (const r of result.creates) m.routeOperation("create", r.outcome.ok ? "success" : "error");
     for (const r of result.deletes) m.routeOperation("delete", r.outcome.ok ? "success" : "error");
     m.setNodeEligibility(eligibilityCounts(result));
+    m.setRoutesHeld(heldRouteCounts(result));
     m.retainRouteTables(result.routeTableIds);
     for (const [routeTableId, counts] of routeCounts(result)) m.setRoutes(routeTableId, counts);
     for (const [routeTableId, used] of customEntryCounts(result)) m.setQuota(routeTableId, used, this.#o.routeTableQuota ?? DEFAULT_ROUTE_TABLE_QUOTA);

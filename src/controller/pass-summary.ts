@@ -2,7 +2,7 @@
 // by pure functions so the controller only forwards the results.
 import type { EventReason } from "../kube/event-recorder.js";
 import type { NodeEligibilityCounts, RouteCounts } from "../observability/metrics.js";
-import type { ReconcileResult } from "../observability/metric-definitions.js";
+import { HELD_ROUTE_REASONS, type HeldRouteReason, type ReconcileResult } from "../observability/metric-definitions.js";
 import type { SkipReason } from "../domain/types.js";
 import type { PassOutcome } from "../reconcile/reconcile-loop.js";
 import type { SyncResult } from "../reconcile/sync-once.js";
@@ -26,6 +26,17 @@ export function passOutcome(result: SyncResult): PassOutcome {
 export function reconcileResult(result: SyncResult): ReconcileResult {
   if (result.outcome === "refused") return "refused";
   return result.outcome === "failed" ? "error" : "success";
+}
+
+/** Owned routes held back from deletion, by the reasons vpc_route_sync_routes_held exports. */
+export function heldRouteCounts(result: SyncResult): Partial<Record<HeldRouteReason, number>> {
+  const counts: Partial<Record<HeldRouteReason, number>> = {};
+  for (const h of result.plan.held.deletes) {
+    // Refused this pass = marked held in the VPC now (or, if the mark failed, refused again next pass).
+    const reason = h.reason === "max-deletions-exceeded" ? "deletion-held" : h.reason;
+    if ((HELD_ROUTE_REASONS as readonly string[]).includes(reason)) counts[reason as HeldRouteReason] = (counts[reason as HeldRouteReason] ?? 0) + 1;
+  }
+  return counts;
 }
 
 export function eligibilityCounts(result: SyncResult): NodeEligibilityCounts {
@@ -99,6 +110,9 @@ const SKIP_EVENT: Record<SkipReason, EventReason | undefined> = {
   deleting: "NodeSkipped",
   "no-provider-id": "NodeSkipped",
   "no-pod-cidr": "NodeSkipped",
+  "unsafe-pod-cidr": "InvalidPodCIDR",
+  "duplicate-node-name": "InvalidProviderID",
+  "shared-instance": "InvalidProviderID",
   // Reported through the OverlappingPodCIDR conflict of each Node involved.
   "overlapping-cidr": undefined,
 };

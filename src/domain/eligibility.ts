@@ -14,11 +14,17 @@
 //                           own pod CIDRs overlap
 //   8. outside-cluster-cidr a pod CIDR lies outside every cluster CIDR of its IP family (only
 //                           checked for families that have a configured cluster CIDR)
-//   9. overlapping-cidr     among Nodes that passed 1-8, a pod CIDR overlaps a pod CIDR of another
-//                           Node: every Node involved is skipped and a conflict is reported for
-//                           each of its overlapping CIDRs. Never resolved by picking a winner.
+//   8b. unsafe-pod-cidr     a pod CIDR is a default route (0.0.0.0/0, ::/0): it would capture all
+//                           traffic; checked even when no cluster CIDR is configured (dry run)
+//   9. duplicate-node-name  two Node objects with one name (a hand-edited nodes-file): both skipped
+//  10. shared-instance      two Nodes name the same ECS instance: both skipped (one of them lies)
+//  11. overlapping-cidr     among Nodes that passed 1-10, a pod CIDR overlaps a pod CIDR of another
+//                           Node: the Node with the BROADER CIDR is the suspect and is skipped (one
+//                           oversized CIDR must not take every Node inside it down); Nodes with the
+//                           same CIDR are all skipped. A conflict is reported for each suspect
+//                           CIDR. Never resolved by picking a winner among equals.
 // Output is sorted by nodeName. Cost is O(n log n): overlaps are found by sorting CIDRs.
-import { compareCidrs, contains, equals, lastAddress, parseCidr, quote, type Cidr } from "./cidr.js";
+import { compareCidrs, contains, equals, isDefaultRoute, lastAddress, parseCidr, quote, type Cidr } from "./cidr.js";
 import { listOr } from "./guards.js";
 import { isHybridProviderId, parseProviderId } from "./provider-id.js";
 import type { Conflict, EligibleNode, NodeFacts, SkippedNode } from "./types.js";
@@ -96,6 +102,11 @@ function checkNode(facts: NodeFacts, regionId: string, clusterCidrs: readonly Ci
     cidrs.push(r.cidr);
   }
 
+  const unsafe = cidrs.find(isDefaultRoute);
+  if (unsafe) {
+    return skip(nodeName, "unsafe-pod-cidr", `pod CIDR ${unsafe.text} is a default route: it would send all traffic to this Node`);
+  }
+
   for (const cidr of cidrs) {
     const sameFamily = clusterCidrs.filter((c) => c.family === cidr.family);
     if (sameFamily.length > 0 && !sameFamily.some((c) => contains(c, cidr))) {
@@ -112,6 +123,40 @@ function checkNode(facts: NodeFacts, regionId: string, clusterCidrs: readonly Ci
     node: { nodeName, instanceId: id.instanceId, regionId: id.regionId, podCidrs: cidrs.map((c) => c.text) },
     cidrs,
   };
+}
+
+/** Two Node objects with one name, or two Nodes on one instance: every one of them is skipped. */
+function findDuplicates(checks: readonly Check[]): Map<EligibleNode, SkippedNode> {
+  const out = new Map<EligibleNode, SkippedNode>();
+  const byName = new Map<string, number>();
+  for (const c of checks) {
+    const name = c.ok ? c.node.nodeName : c.skip.nodeName;
+    byName.set(name, (byName.get(name) ?? 0) + 1);
+  }
+  const byInstance = new Map<string, string[]>();
+  for (const c of checks) {
+    if (!c.ok) continue;
+    const list = byInstance.get(c.node.instanceId);
+    if (list) list.push(c.node.nodeName);
+    else byInstance.set(c.node.instanceId, [c.node.nodeName]);
+  }
+  for (const c of checks) {
+    if (!c.ok) continue;
+    const { nodeName, instanceId } = c.node;
+    const count = byName.get(nodeName) ?? 0;
+    const sharing = byInstance.get(instanceId) ?? [];
+    if (count > 1) {
+      out.set(c.node, { nodeName, reason: "duplicate-node-name", message: `${count} Node objects are named ${nodeName}; none of them gets a route` });
+    } else if (sharing.length > 1) {
+      const others = sharing.filter((n) => n !== nodeName).sort();
+      out.set(c.node, {
+        nodeName,
+        reason: "shared-instance",
+        message: `instance ${instanceId} is also the providerID of Node ${others.join(", ")}; none of them gets a route until one is fixed`,
+      });
+    }
+  }
+  return out;
 }
 
 interface Claim {
@@ -146,8 +191,9 @@ function findOverlaps(claims: Claim[]): void {
     }
     for (const ancestor of stack) {
       if (ancestor.nodeIndex === claim.nodeIndex) continue;
+      // The broader CIDR is the suspect; equal CIDRs are both suspects.
       addPartner(ancestor, claim);
-      addPartner(claim, ancestor);
+      if (ancestor.cidr.prefix === claim.cidr.prefix) addPartner(claim, ancestor);
     }
     stack.push(claim);
   }
@@ -161,10 +207,16 @@ export function classifyNodes(nodes: readonly NodeFacts[], options: EligibilityO
   const clusterCidrs = parseClusterCidrs(options.clusterCidrs);
   const skipped: SkippedNode[] = [];
   const passed: { node: EligibleNode; claims: Claim[] }[] = [];
-  for (const facts of listOr(nodes)) {
-    const check = checkNode(facts, options.regionId, clusterCidrs);
+  const checks = listOr(nodes).map((facts) => checkNode(facts, options.regionId, clusterCidrs));
+  const duplicates = findDuplicates(checks);
+  for (const check of checks) {
     if (!check.ok) {
       skipped.push(check.skip);
+      continue;
+    }
+    const duplicate = duplicates.get(check.node);
+    if (duplicate) {
+      skipped.push(duplicate);
       continue;
     }
     const nodeIndex = passed.length;

@@ -3,7 +3,8 @@
 // another cluster's pods), so the rule is narrow and every "no" carries a reason for the plan
 // output. An entry is ours when it is a Custom, single-hop route to an ECS instance, not a default
 // route, and either
-//   - its description carries our marker (this --cluster-name), or
+//   - its description carries our marker (this --cluster-name, and this cluster's uid when known;
+//     see ownership.ts for legacy markers without a uid and for the deletion hold mark), or
 //   - adoptUnmarked is on, it carries no vpc-route-sync marker at all, and its destination lies
 //     inside a configured cluster CIDR (taking over from a CCM that never marked its routes).
 import { contains, isDefaultRoute, parseCidr, quote, type Cidr } from "./cidr.js";
@@ -13,6 +14,8 @@ import type { RouteEntry } from "./types.js";
 
 export interface OwnershipContext {
   readonly clusterName: string;
+  /** The kube-system namespace UID, when the Kubernetes API is at hand. */
+  readonly clusterUid?: string | undefined;
   /** Parsed cluster CIDRs; adoption of unmarked entries needs at least one. */
   readonly clusterCidrs: readonly Cidr[];
   readonly adoptUnmarked: boolean;
@@ -36,6 +39,10 @@ export type EntryOwnership =
       readonly via: "marker";
       /** The node key recorded in the marker (see markerKey). */
       readonly nodeKey: string;
+      /** Marked before cluster identity existed (no uid): ours by name only. */
+      readonly legacy: boolean;
+      /** Carries the deletion guard's hold mark. */
+      readonly held: boolean;
       readonly instanceId: string;
       readonly destination: Cidr;
     }
@@ -60,8 +67,10 @@ export function classifyEntry(entry: RouteEntry, ctx: OwnershipContext): EntryOw
   }
   if (typeof hop.nextHopId !== "string" || hop.nextHopId === "") return notOwned("no-next-hop", "the next hop has no id");
   const instanceId = hop.nextHopId;
-  const marker = readMarker(entry, ctx.clusterName);
-  if (marker.owned) return { owned: true, via: "marker", nodeKey: marker.nodeName, instanceId, destination };
+  const marker = readMarker(entry, ctx.clusterName, ctx.clusterUid);
+  if (marker.owned) {
+    return { owned: true, via: "marker", nodeKey: marker.nodeName, legacy: marker.legacy, held: marker.held, instanceId, destination };
+  }
   if (marker.marked) {
     return marker.otherCluster !== undefined
       ? notOwned("other-cluster", `marked for cluster ${marker.otherCluster}`)

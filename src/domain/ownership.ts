@@ -1,9 +1,17 @@
 // The ownership marker written on every route entry the operator creates, and how it is read
 // back. Ownership must survive restarts and must never be confused between two clusters that
 // share a VPC, so it lives in the entry itself:
-//   Description:    managed-by=vpc-route-sync cluster=<cluster key> node=<node key>
+//   Description:    managed-by=vpc-route-sync cluster=<cluster key> [uid=<cluster uid>] node=<node key> [hold=deletion]
 //   RouteEntryName: vrs-<cluster key>-<node key>   (for humans in the console; never read back)
 // Ownership is read from the Description only: the name is informational and may be hand-edited.
+//   - uid: the `kube-system` namespace UID, which differs between two clusters even when they share
+//     a --cluster-name. Markers written before it existed carry none ("legacy" markers): they are
+//     re-marked in place when they still serve a Node, and never deleted on the strength of a
+//     name alone (docs/reliability.md, "Ownership").
+//   - hold=deletion: the deletion guard refused to delete this entry; it is never deleted
+//     automatically until a human approves (docs/reliability.md, "Deletion guard").
+// A marker whose words are ours in another letter case (`Managed-By=VPC-Route-Sync`) is damaged:
+// it is neither ours nor foreign, and is reported.
 // API limits (ModifyRouteEntry/CreateRouteEntries docs): name 1-128 and description 1-256
 // characters, neither may start with http:// or https://. Both stay far shorter (a 50-entry
 // CreateRouteEntries call carries them all in its URL): keys are at most 64 characters and the
@@ -15,6 +23,10 @@ export const MANAGED_BY = "vpc-route-sync";
 const MANAGED_BY_TOKEN = `managed-by=${MANAGED_BY}`;
 const CLUSTER_TOKEN = "cluster=";
 const NODE_TOKEN = "node=";
+const UID_TOKEN = "uid=";
+export const HOLD_TOKEN = "hold=deletion";
+/** A Kubernetes UID (RFC 4122 text); anything else is not written into a marker. */
+const UID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NAME_PREFIX = "vrs-";
 
 /** Verbatim keys: DNS-ish names up to 63 characters. */
@@ -48,8 +60,17 @@ export interface RouteMarker {
   readonly description: string;
 }
 
-/** Name and description for a route entry created for `nodeName` in cluster `clusterName`. */
-export function routeMarker(clusterName: string, nodeName: string): RouteMarker {
+/** True for a value fit to be the `uid=` of a marker. */
+export function isClusterUid(value: unknown): value is string {
+  return typeof value === "string" && UID_PATTERN.test(value);
+}
+
+/**
+ * Name and description for a route entry created for `nodeName` in cluster `clusterName` (and
+ * `clusterUid`, the kube-system namespace UID, when known). At most 8+16+1+8+64+1+4+64+14 < 256
+ * characters: within the Description limit with room to spare.
+ */
+export function routeMarker(clusterName: string, nodeName: string, clusterUid?: string, hold = false): RouteMarker {
   const clusterKey = markerKey(clusterName);
   const nodeKey = markerKey(nodeName);
   let routeEntryName = `${NAME_PREFIX}${clusterKey}-${nodeKey}`;
@@ -59,32 +80,72 @@ export function routeMarker(clusterName: string, nodeName: string): RouteMarker 
   }
   return {
     routeEntryName,
-    description: `${MANAGED_BY_TOKEN} ${CLUSTER_TOKEN}${clusterKey} ${NODE_TOKEN}${nodeKey}`,
+    description: [
+      MANAGED_BY_TOKEN,
+      `${CLUSTER_TOKEN}${clusterKey}`,
+      ...(isClusterUid(clusterUid) ? [`${UID_TOKEN}${clusterUid}`] : []),
+      `${NODE_TOKEN}${nodeKey}`,
+      ...(hold ? [HOLD_TOKEN] : []),
+    ].join(" "),
   };
 }
 
 export type MarkerReading =
-  /** Marked for this cluster. `nodeName` is the node key as recorded (see {@link markerKey}). */
-  | { readonly owned: true; readonly nodeName: string }
+  /**
+   * Marked for this cluster. `nodeName` is the node key as recorded (see {@link markerKey}).
+   * `legacy`: the marker names this cluster but carries no uid while ours is known (written
+   * before cluster identity existed). `held`: the deletion guard refused to delete it.
+   */
+  | { readonly owned: true; readonly nodeName: string; readonly legacy: boolean; readonly held: boolean }
   /**
    * Not ours. `marked` tells an entry carrying a vpc-route-sync marker (another cluster's, or a
    * damaged one) from an unmarked entry; only unmarked entries may ever be adopted.
    */
   | { readonly owned: false; readonly marked: boolean; readonly otherCluster?: string | undefined };
 
-/** Reads the ownership marker from an entry's description. Tolerates extra words and spacing. */
-export function readMarker(entry: { readonly description?: string | undefined }, clusterName: string): MarkerReading {
+/**
+ * Reads the ownership marker from an entry's description. Tolerates extra words and spacing.
+ * `clusterUid` (when known) must match a marker's uid; a marker without one is `legacy`.
+ */
+export function readMarker(
+  entry: { readonly description?: string | undefined },
+  clusterName: string,
+  clusterUid?: string,
+): MarkerReading {
   const description = entry?.description;
   if (typeof description !== "string") return { owned: false, marked: false };
   const tokens = description.trim().split(/\s+/);
-  if (!tokens.includes(MANAGED_BY_TOKEN)) return { owned: false, marked: false };
-  const clusters = tokens.filter((t) => t.startsWith(CLUSTER_TOKEN)).map((t) => t.slice(CLUSTER_TOKEN.length));
-  const nodes = tokens.filter((t) => t.startsWith(NODE_TOKEN)).map((t) => t.slice(NODE_TOKEN.length));
+  if (!tokens.includes(MANAGED_BY_TOKEN)) {
+    // Our words in another letter case: a damaged marker, never silently foreign or ours.
+    const lower = tokens.map((t) => t.toLowerCase());
+    return { owned: false, marked: lower.includes(MANAGED_BY_TOKEN) };
+  }
+  const values = (prefix: string): string[] => tokens.filter((t) => t.startsWith(prefix)).map((t) => t.slice(prefix.length));
+  const clusters = values(CLUSTER_TOKEN);
+  const nodes = values(NODE_TOKEN);
+  const uids = values(UID_TOKEN);
   const ours = markerKey(clusterName);
   const cluster = clusters.length === 1 && clusters[0] !== "" ? clusters[0] : undefined;
   const otherCluster = cluster !== undefined && cluster !== ours ? cluster : undefined;
-  // A damaged or ambiguous marker is nobody's: never delete on a guess.
-  if (cluster === undefined || nodes.length !== 1 || nodes[0] === "") return { owned: false, marked: true, otherCluster };
+  // A damaged or ambiguous marker is nobody's: never delete on a guess. Keys are written in lower
+  // case only, so an upper-case letter means a hand edit.
+  const upper = [...clusters, ...nodes, ...uids].some((t) => t !== t.toLowerCase());
+  if (cluster === undefined || nodes.length !== 1 || nodes[0] === "" || uids.length > 1 || upper) {
+    if (upper) return { owned: false, marked: true };
+    return { owned: false, marked: true, otherCluster };
+  }
   if (otherCluster !== undefined) return { owned: false, marked: true, otherCluster };
-  return { owned: true, nodeName: nodes[0]! };
+  const uid = uids[0];
+  if (uid !== undefined && !isClusterUid(uid)) return { owned: false, marked: true };
+  const knownUid = isClusterUid(clusterUid) ? clusterUid : undefined;
+  if (uid !== undefined && knownUid !== undefined && uid !== knownUid) {
+    // Same --cluster-name, another cluster (its kube-system namespace differs).
+    return { owned: false, marked: true, otherCluster: `${cluster} (uid ${uid})` };
+  }
+  return {
+    owned: true,
+    nodeName: nodes[0]!,
+    legacy: uid === undefined && knownUid !== undefined,
+    held: tokens.includes(HOLD_TOKEN),
+  };
 }

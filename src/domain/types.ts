@@ -27,7 +27,13 @@ export type SkipReason =
   | "no-pod-cidr"
   | "invalid-pod-cidr"
   | "outside-cluster-cidr"
-  | "overlapping-cidr";
+  | "overlapping-cidr"
+  /** A pod CIDR that would capture non-pod traffic (a default route). */
+  | "unsafe-pod-cidr"
+  /** Two Node objects with one name (e.g. a hand-edited nodes-file): neither is trusted. */
+  | "duplicate-node-name"
+  /** Two Nodes name the same ECS instance: neither gets a route until one is fixed. */
+  | "shared-instance";
 
 export const SKIP_REASONS: readonly SkipReason[] = [
   "virtual-kubelet",
@@ -41,6 +47,9 @@ export const SKIP_REASONS: readonly SkipReason[] = [
   "invalid-pod-cidr",
   "outside-cluster-cidr",
   "overlapping-cidr",
+  "unsafe-pod-cidr",
+  "duplicate-node-name",
+  "shared-instance",
 ];
 
 export interface SkippedNode {
@@ -109,6 +118,29 @@ export interface RouteDelete {
 
 export type DeleteReason = "stale" | "next-hop-changed" | "cidr-changed";
 
+/** New name and description for an existing entry (ModifyRouteEntry); nothing else changes. */
+export interface RouteRelabel {
+  readonly routeTableId: string;
+  readonly routeEntryId: string;
+  readonly destinationCidr: string;
+  readonly routeEntryName: string;
+  readonly description: string;
+}
+
+export type MarkReason =
+  /** The deletion guard refused to delete the entry: the refusal is recorded in the entry itself. */
+  | "hold-deletion"
+  /** A held entry serves a Node again (the Node came back): the hold is cleared. */
+  | "release-hold"
+  /** A marker without the cluster uid on an entry that serves a Node: today's marker is written. */
+  | "migrate-marker";
+
+export interface MarkAction extends RouteRelabel {
+  readonly kind: "mark";
+  readonly reason: MarkReason;
+  readonly nodeName?: string | undefined;
+}
+
 export interface CreateAction extends RouteCreate {
   readonly kind: "create";
   readonly nodeName: string;
@@ -125,7 +157,9 @@ export type ConflictReason =
   /** The destination is held by a route we do not own (unmarked, other cluster, other next-hop type, ECMP, system). */
   | "destination-held-by-foreign-route"
   /** Two Nodes claim overlapping pod CIDRs. */
-  | "overlapping-pod-cidr";
+  | "overlapping-pod-cidr"
+  /** The pod CIDR overlaps the VPC's own network (a vSwitch or other System route of the table). */
+  | "overlaps-vpc-network";
 
 export interface Conflict {
   readonly reason: ConflictReason;
@@ -137,6 +171,8 @@ export interface Conflict {
   readonly existing?: RouteEntry | undefined;
 }
 
+export type RefusalReason = "max-deletions-exceeded" | "deletions-held";
+
 export interface Plan {
   readonly creates: readonly CreateAction[];
   readonly deletes: readonly DeleteAction[];
@@ -144,6 +180,11 @@ export interface Plan {
   readonly skipped: readonly SkippedNode[];
   /** Desired routes already satisfied by an existing entry (any status). */
   readonly satisfied: readonly DesiredRoute[];
-  /** Set when a safety rail refused the deletes (max-deletions). Creates may still proceed. */
-  readonly refusal?: { readonly reason: "max-deletions-exceeded"; readonly message: string } | undefined;
+  /** Name/description rewrites: hold marks of refused deletes, released holds, marker migrations. */
+  readonly marks: readonly MarkAction[];
+  /**
+   * Set when the deletion guard refused deletes this pass (`max-deletions-exceeded`) or entries
+   * refused earlier are still held (`deletions-held`). Creates for present Nodes still proceed.
+   */
+  readonly refusal?: { readonly reason: RefusalReason; readonly message: string } | undefined;
 }

@@ -29,6 +29,10 @@ export type OperationResult = (typeof OPERATION_RESULTS)[number];
 export const ROUTE_STATES = ["desired", "present", "missing", "stale", "conflict"] as const;
 export type RouteState = (typeof ROUTE_STATES)[number];
 
+/** The `reason` values of vpc_route_sync_routes_held. */
+export const HELD_ROUTE_REASONS = ["deletion-held", "legacy-marker", "outside-cluster-cidr"] as const;
+export type HeldRouteReason = (typeof HELD_ROUTE_REASONS)[number];
+
 /** `eligible` plus every SkipReason: the complete, fixed value set of the `eligibility` label. */
 export const NODE_ELIGIBILITY_VALUES: readonly string[] = ["eligible", ...SKIP_REASONS];
 
@@ -68,6 +72,12 @@ export const METRICS = {
     type: "gauge",
     help: "Routes per route table after the last pass: desired (eligible Node pod CIDRs), present (desired and found), missing (desired, not found), stale (owned, not desired), conflict (desired destination held by a route we do not own).",
     labels: ["route_table_id", "state"],
+  },
+  routesHeld: {
+    name: "vpc_route_sync_routes_held",
+    type: "gauge",
+    help: "Owned routes the last pass would not delete, by reason: deletion-held (refused by --max-deletions, marked hold=deletion in the VPC; stays until the Nodes return or reconcile --approve-deletions), legacy-marker (no cluster uid: not provably ours), outside-cluster-cidr (outside --cluster-cidr). Alert on deletion-held > 0.",
+    labels: ["reason"],
   },
   nodes: {
     name: "vpc_route_sync_nodes",

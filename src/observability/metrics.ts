@@ -7,12 +7,14 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { CloudCallObserver } from "../cloud/observer.js";
 import type { SkipReason } from "../domain/types.js";
 import {
+  HELD_ROUTE_REASONS,
   METRICS,
   NODE_ELIGIBILITY_VALUES,
   OPERATION_RESULTS,
   RECONCILE_RESULTS,
   ROUTE_OPERATIONS,
   ROUTE_STATES,
+  type HeldRouteReason,
   type OperationResult,
   type ReconcileResult,
   type RouteOperation,
@@ -115,6 +117,7 @@ export class Metrics {
   readonly #nodeRouteLatency: Histogram;
   readonly #leader: Gauge;
   readonly #informerSynced: Gauge;
+  readonly #routesHeld: Gauge<"reason">;
   readonly #informerRestarts: Counter;
 
   constructor(options: MetricsOptions = {}) {
@@ -151,6 +154,7 @@ export class Metrics {
     this.#nodeRouteLatency = histogram(METRICS.nodeRouteLatency);
     this.#leader = gauge(METRICS.leader);
     this.#informerSynced = gauge(METRICS.informerSynced);
+    this.#routesHeld = gauge(METRICS.routesHeld);
     this.#informerRestarts = counter(METRICS.informerRestarts);
     gauge(METRICS.buildInfo).set({ version: options.version ?? "unknown", runtime_version: process.version }, 1);
 
@@ -164,6 +168,7 @@ export class Metrics {
     this.#lastSuccessfulReconcile.set(0);
     this.#leader.set(0);
     this.#informerSynced.set(0);
+    for (const reason of HELD_ROUTE_REASONS) this.#routesHeld.set({ reason }, 0);
     this.#informerRestarts.inc(0);
 
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
@@ -242,6 +247,11 @@ export class Metrics {
     this.#nodeRouteLatency.observe(checkCount("node route latency", seconds));
   }
 
+  /** Owned routes held back from deletion after a pass, by reason (absent reasons to 0). */
+  setRoutesHeld(counts: Partial<Record<HeldRouteReason, number>>): void {
+    for (const reason of HELD_ROUTE_REASONS) this.#routesHeld.set({ reason }, checkCount(`routes held ${reason}`, counts[reason] ?? 0));
+  }
+
   setLeader(isLeader: boolean): void {
     this.#leader.set(isLeader ? 1 : 0);
   }
@@ -261,6 +271,7 @@ export class Metrics {
   clearPassState(): void {
     this.retainRouteTables([]);
     for (const eligibility of NODE_ELIGIBILITY_VALUES) this.#nodes.set({ eligibility }, 0);
+    this.setRoutesHeld({});
   }
 
   /** An observer for the cloud adapter that feeds the vpc_route_sync_cloud_api_* families. */

@@ -35,10 +35,22 @@ export interface JsonReport {
   readonly held: ReadonlyArray<{
     readonly kind: "create" | "delete";
     readonly routeTableId: string;
+    /** The entry a held delete would remove (what --approve-deletions names); null for creates. */
+    readonly routeEntryId: string | null;
     readonly destinationCidr: string;
     readonly instanceId: string;
     readonly nodeName: string | null;
     readonly reason: string;
+  }>;
+  /** Name/description rewrites (ModifyRouteEntry): hold marks, released holds, marker migrations. */
+  readonly marks: ReadonlyArray<{
+    readonly routeTableId: string;
+    readonly routeEntryId: string;
+    readonly destinationCidr: string;
+    readonly nodeName: string | null;
+    readonly reason: string;
+    readonly result: ReportAction["result"];
+    readonly error: ReportAction["error"];
   }>;
   readonly tableErrors: ReadonlyArray<{ readonly routeTableId: string; readonly code: string; readonly message: string }>;
   readonly summary: {
@@ -58,6 +70,7 @@ export function buildJsonReport(result: SyncResult, nodes: readonly NodeFacts[],
   const actions: ReportAction[] = [];
   const deleteOutcomes = new Map(result.deletes.map((r) => [r.action, r.outcome]));
   const createOutcomes = new Map(result.creates.map((r) => [r.action, r.outcome]));
+  const markOutcomes = new Map(result.marks.map((r) => [r.action, r.outcome]));
   for (const d of result.plan.deletes) {
     const outcome = deleteOutcomes.get(d);
     actions.push({
@@ -98,9 +111,17 @@ export function buildJsonReport(result: SyncResult, nodes: readonly NodeFacts[],
     skipped: result.plan.skipped.map((s) => ({ nodeName: s.nodeName, reason: s.reason, message: s.message })),
     refusal: result.plan.refusal ? { reason: result.plan.refusal.reason, message: result.plan.refusal.message } : null,
     held: [
-      ...result.plan.held.deletes.map((h) => ({ kind: "delete" as const, ...heldFields(h.action), reason: h.reason })),
-      ...result.plan.held.creates.map((h) => ({ kind: "create" as const, ...heldFields(h.action), reason: h.reason })),
+      ...result.plan.held.deletes.map((h) => ({ kind: "delete" as const, ...heldFields(h.action), routeEntryId: h.action.routeEntryId, reason: h.reason })),
+      ...result.plan.held.creates.map((h) => ({ kind: "create" as const, ...heldFields(h.action), routeEntryId: null, reason: h.reason })),
     ],
+    marks: result.plan.marks.map((m) => ({
+      routeTableId: m.routeTableId,
+      routeEntryId: m.routeEntryId,
+      destinationCidr: m.destinationCidr,
+      nodeName: m.nodeName ?? null,
+      reason: m.reason,
+      ...resultOf(markOutcomes.get(m), dryRun),
+    })),
     tableErrors: result.tableFailures.map((f) => ({ routeTableId: f.routeTableId, code: f.error.code, message: f.error.message })),
     summary: {
       nodes: nodes.length,
@@ -160,8 +181,17 @@ export function formatTextReport(report: JsonReport): string {
     lines.push("", "Held back this pass:");
     lines.push(
       ...table(
-        ["ACTION", "ROUTE TABLE", "DESTINATION", "NEXT HOP", "REASON"],
-        report.held.map((h) => [h.kind, h.routeTableId, h.destinationCidr, h.instanceId, h.reason]),
+        ["ACTION", "ROUTE TABLE", "ROUTE ENTRY", "DESTINATION", "NEXT HOP", "REASON"],
+        report.held.map((h) => [h.kind, h.routeTableId, h.routeEntryId ?? "-", h.destinationCidr, h.instanceId, h.reason]),
+      ),
+    );
+  }
+  if (report.marks.length > 0) {
+    lines.push("", "Route markers rewritten (ModifyRouteEntry):");
+    lines.push(
+      ...table(
+        ["ROUTE TABLE", "ROUTE ENTRY", "DESTINATION", "NODE", "REASON", "RESULT"],
+        report.marks.map((m) => [m.routeTableId, m.routeEntryId, m.destinationCidr, m.nodeName ?? "-", m.reason, m.result === "failed" && m.error ? `failed: ${m.error.code}: ${m.error.message}` : m.result]),
       ),
     );
   }

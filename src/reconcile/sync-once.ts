@@ -10,6 +10,7 @@ import type {
   CreateAction,
   DeleteAction,
   EligibleNode,
+  MarkAction,
   NodeFacts,
   Plan,
   RouteEntry,
@@ -24,6 +25,10 @@ export interface SyncSettings {
   readonly clusterCidrs: readonly string[];
   readonly adoptUnmarked: boolean;
   readonly maxDeletions: MaxDeletions;
+  /** The kube-system namespace UID (cluster identity in the marker); undefined with --nodes-file. */
+  readonly clusterUid?: string | undefined;
+  /** `reconcile --approve-deletions`: route entry ids or destinations, or `all`. */
+  readonly approveDeletions?: readonly string[] | undefined;
 }
 
 export interface SyncRequest {
@@ -73,6 +78,8 @@ export interface SyncResult {
   readonly tableFailures: readonly TableFailure[];
   readonly creates: readonly ActionResult<CreateAction>[];
   readonly deletes: readonly ActionResult<DeleteAction>[];
+  /** Hold marks, released holds and marker migrations (ModifyRouteEntry), applied before the rest. */
+  readonly marks: readonly ActionResult<MarkAction>[];
   readonly nodeRoutes: ReadonlyMap<string, NodeRouteState>;
   readonly outcome: SyncOutcome;
   /** True when a failure is worth retrying soon (transient cloud error). */
@@ -142,6 +149,8 @@ export class RouteSyncer {
       options: {
         regionId: settings.regionId,
         clusterName: settings.clusterName,
+        clusterUid: settings.clusterUid,
+        approveDeletions: settings.approveDeletions,
         clusterCidrs: [...settings.clusterCidrs],
         adoptUnmarked: settings.adoptUnmarked,
         maxDeletions: settings.maxDeletions,
@@ -151,7 +160,12 @@ export class RouteSyncer {
 
     const creates: ActionResult<CreateAction>[] = [];
     const deletes: ActionResult<DeleteAction>[] = [];
-    if (!request.dryRun) {
+    const marks: ActionResult<MarkAction>[] = [];
+    if (!request.dryRun) marks.push(...(await this.#applyMarks(readable, plan.marks, request.signal)));
+    // A refusal that could not be recorded in the VPC would not survive this pass: routes created
+    // now would dilute the guard's base next pass (issue 8, defect 1). Write nothing else then.
+    const holdsRecorded = marks.every((m) => m.outcome.ok || m.action.reason !== "hold-deletion");
+    if (!request.dryRun && holdsRecorded) {
       const total = plan.creates.length + plan.deletes.length;
       let doneBefore = 0;
       for (const routeTableId of readable) {
@@ -170,7 +184,7 @@ export class RouteSyncer {
     }
 
     const nodeRoutes = nodeRouteStates(eligible, readable, actual, plan, creates, tableFailures, request.dryRun);
-    const failedActions = [...creates, ...deletes].filter((r) => !r.outcome.ok);
+    const failedActions = [...marks, ...creates, ...deletes].filter((r) => !r.outcome.ok);
     const hasChanges = plan.creates.length + plan.deletes.length > 0;
     let outcome: SyncOutcome;
     if (tableFailures.length > 0 || failedActions.length > 0) outcome = "failed";
@@ -181,7 +195,35 @@ export class RouteSyncer {
       tableFailures.some((f) => f.error.retryable) ||
       failedActions.some((r) => !r.outcome.ok && r.outcome.error.retryable);
 
-    return { routeTableIds, plan, eligible, actual, tableFailures, creates, deletes, nodeRoutes, outcome, retryable };
+    return { routeTableIds, plan, eligible, actual, tableFailures, creates, deletes, marks, nodeRoutes, outcome, retryable };
+  }
+
+  async #applyMarks(
+    routeTableIds: readonly string[],
+    planned: readonly MarkAction[],
+    signal: AbortSignal | undefined,
+  ): Promise<ActionResult<MarkAction>[]> {
+    const { routeTable, logger } = this.#deps;
+    const results: ActionResult<MarkAction>[] = [];
+    for (const routeTableId of routeTableIds) {
+      const tableMarks = planned.filter((m) => m.routeTableId === routeTableId);
+      if (tableMarks.length === 0) continue;
+      let outcomes: ReadonlyArray<{ readonly outcome: EntryOutcome }>;
+      try {
+        outcomes = await routeTable.relabel(routeTableId, tableMarks, { signal });
+      } catch (error) {
+        const cloudError = asCloudError(error);
+        outcomes = tableMarks.map(() => ({ outcome: { ok: false, error: cloudError } as const }));
+      }
+      tableMarks.forEach((action, i) => {
+        const outcome = outcomeAt(outcomes as BatchResult["creates"], i);
+        const fields = { routeTableId, routeEntryId: action.routeEntryId, destinationCidr: action.destinationCidr, nodeName: action.nodeName, reason: action.reason };
+        if (outcome.ok) logger.info(fields, action.reason === "hold-deletion" ? "route held: deletion refused" : "route marker rewritten");
+        else logger.error({ ...fields, code: outcome.error.code, error: outcome.error.message }, "route marker write failed");
+        results.push({ action, outcome });
+      });
+    }
+    return results;
   }
 
   async #applyTable(

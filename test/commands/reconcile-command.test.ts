@@ -46,6 +46,7 @@ function io(stderrIsTTY: boolean): { io: CommandIo; out: () => string; err: () =
 function config(nodes: string, extra: Partial<ReconcileConfig> = {}): ReconcileConfig {
   return {
     command: "reconcile",
+    approveDeletions: [],
     regionId: "cn-hangzhou",
     routeTableIds: ["vtb-test0001"],
     clusterName: "prod",

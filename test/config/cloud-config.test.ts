@@ -124,7 +124,7 @@ describe("parseCloudConfig", () => {
 
 describe("--cloud-config in parseConfig", () => {
   it("maps region, vpcid, routeTableIDs, clusterID and the AccessKey", () => {
-    const config = parse<"run">(["run", "--cloud-config", "/etc/kubernetes/cloud-config"], {}, { "/etc/kubernetes/cloud-config": JSON_CONFIG });
+    const config = parse<"run">(["run", "--cluster-cidr", "10.244.0.0/16", "--cloud-config", "/etc/kubernetes/cloud-config"], {}, { "/etc/kubernetes/cloud-config": JSON_CONFIG });
     expect(config).toMatchObject({
       regionId: "cn-shanghai",
       vpcId: "vpc-uf6f7l4fg90xxxxxx",
@@ -137,7 +137,7 @@ describe("--cloud-config in parseConfig", () => {
   });
 
   it("reads YAML too", () => {
-    expect(parse(["reconcile", "--cloud-config", "/cc.yaml"], {}, { "/cc.yaml": YAML_CONFIG })).toMatchObject({
+    expect(parse(["reconcile", "--dry-run", "--cloud-config", "/cc.yaml"], {}, { "/cc.yaml": YAML_CONFIG })).toMatchObject({
       regionId: "cn-shanghai",
       routeTableIds: ["vtb-uf6a1xxxxxx"],
     });

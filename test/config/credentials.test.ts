@@ -146,7 +146,7 @@ describe("secrets never appear", () => {
     [["reconcile", ...REQUIRED, "--bogus"], everySecretEnv],
     [["reconcile", ...REQUIRED, `--access-key-secret=${SECRET}`], {}],
     [["reconcile", ...REQUIRED, "--access-key-secret", SECRET], {}],
-    [["reconcile", ...REQUIRED, "--adopt-unmarked"], everySecretEnv],
+    [["reconcile", "--region", "cn-hangzhou", "--vpc-id", "vpc-abc123", "--dry-run", "--adopt-unmarked"], everySecretEnv],
     [["reconcile", "--vpc-id", "vpc-1"], everySecretEnv],
     [["run", ...REQUIRED, "--lease-duration", "1s"], everySecretEnv],
     [["run", ...REQUIRED], { ALIBABA_CLOUD_ACCESS_KEY_SECRET: SECRET, ALIBABA_CLOUD_SECURITY_TOKEN: TOKEN }],

@@ -48,4 +48,4 @@ export function base64(text: string): string {
 }
 
 /** Minimal reconcile/run arguments that satisfy the required settings. */
-export const REQUIRED = ["--region", "cn-hangzhou", "--vpc-id", "vpc-abc123"] as const;
+export const REQUIRED = ["--region", "cn-hangzhou", "--vpc-id", "vpc-abc123", "--cluster-cidr", "10.244.0.0/16"] as const;

@@ -12,7 +12,7 @@ import {
 } from "../../src/config/index.js";
 import { memoryIo, parse, parseError, REQUIRED } from "./helpers.js";
 
-const REQUIRED_ENV = { VPC_ROUTE_SYNC_REGION: "cn-hangzhou", VPC_ROUTE_SYNC_VPC_ID: "vpc-abc123" };
+const REQUIRED_ENV = { VPC_ROUTE_SYNC_REGION: "cn-hangzhou", VPC_ROUTE_SYNC_VPC_ID: "vpc-abc123", VPC_ROUTE_SYNC_CLUSTER_CIDR: "10.244.0.0/16" };
 const CLOUD_CONFIG_FILE = "/etc/kubernetes/cloud-config";
 
 describe("defaults", () => {
@@ -23,7 +23,7 @@ describe("defaults", () => {
       vpcId: "vpc-abc123",
       routeTableIds: [],
       clusterName: "kubernetes",
-      clusterCidrs: [],
+      clusterCidrs: ["10.244.0.0/16"],
       adoptUnmarked: false,
       maxDeletions: { kind: "percent", value: 50 },
       vpcEndpoint: undefined,
@@ -34,6 +34,7 @@ describe("defaults", () => {
       cloudConfigPath: undefined,
       credentials: { kind: "default-chain" },
       nodesFile: undefined,
+      approveDeletions: [],
       dryRun: false,
       output: "text",
       detailedExitcode: false,
@@ -110,7 +111,7 @@ describe("flag forms", () => {
   });
 
   it("deduplicates route table ids and accepts --route-table-ids without --vpc-id", () => {
-    const config = parse(["reconcile", "--region", "cn-hangzhou", "--route-table-ids", "vtb-a1,vtb-b2,vtb-a1"]);
+    const config = parse(["reconcile", "--region", "cn-hangzhou", "--cluster-cidr", "10.244.0.0/16", "--route-table-ids", "vtb-a1,vtb-b2,vtb-a1"]);
     expect(config.routeTableIds).toEqual(["vtb-a1", "vtb-b2"]);
     expect(config.vpcId).toBeUndefined();
   });
@@ -175,7 +176,8 @@ function commonRows(command: "reconcile" | "run"): EnvRow[] {
 
 const ENV_ROWS: readonly EnvRow[] = [
   ...commonRows("reconcile"),
-  ["reconcile", "nodes-file", "-", pick<"reconcile">((c) => c.nodesFile), "-"],
+  ["reconcile", "nodes-file", "-", pick<"reconcile">((c) => c.nodesFile), "-", { VPC_ROUTE_SYNC_CLUSTER_NAME: "prod-1" }],
+  ["reconcile", "approve-deletions", "rte-abc1,10.244.3.0/24", pick<"reconcile">((c) => c.approveDeletions), ["rte-abc1", "10.244.3.0/24"]],
   ["reconcile", "dry-run", "true", pick<"reconcile">((c) => c.dryRun), true],
   ["reconcile", "output", "json", pick<"reconcile">((c) => c.output), "json"],
   ["reconcile", "detailed-exitcode", "true", pick<"reconcile">((c) => c.detailedExitcode), true, { VPC_ROUTE_SYNC_DRY_RUN: "1" }],
@@ -234,7 +236,7 @@ describe("precedence: flag > environment > cloud-config > default", () => {
     Global: { region: "cn-shanghai", vpcid: "vpc-fromfile", routeTableIDs: "vtb-file1,vtb-file2", clusterID: "cfile" },
   });
   const files = { [CLOUD_CONFIG_FILE]: cloudConfig };
-  const cc = ["--cloud-config", CLOUD_CONFIG_FILE];
+  const cc = ["--cloud-config", CLOUD_CONFIG_FILE, "--cluster-cidr", "10.244.0.0/16"];
 
   it.each([
     ["region", "cn-beijing", "cn-hangzhou", "cn-shanghai", (c: Config) => (c as ReconcileConfig).regionId],
@@ -250,12 +252,12 @@ describe("precedence: flag > environment > cloud-config > default", () => {
   });
 
   it("falls back to the defaults when the cloud-config does not set a key", () => {
-    const config = parse(["reconcile", "--cloud-config", "/cc.yaml"], {}, { "/cc.yaml": "Global:\n  region: cn-shanghai\n  vpcid: vpc-x1\n" });
+    const config = parse(["reconcile", "--dry-run", "--cloud-config", "/cc.yaml"], {}, { "/cc.yaml": "Global:\n  region: cn-shanghai\n  vpcid: vpc-x1\n" });
     expect(config).toMatchObject({ regionId: "cn-shanghai", vpcId: "vpc-x1", clusterName: "kubernetes", routeTableIds: [] });
   });
 
   it("takes the cloud-config path from VPC_ROUTE_SYNC_CLOUD_CONFIG", () => {
-    expect(parse(["run"], { VPC_ROUTE_SYNC_CLOUD_CONFIG: CLOUD_CONFIG_FILE }, files)).toMatchObject({
+    expect(parse(["run"], { VPC_ROUTE_SYNC_CLOUD_CONFIG: CLOUD_CONFIG_FILE, VPC_ROUTE_SYNC_CLUSTER_CIDR: "10.244.0.0/16" }, files)).toMatchObject({
       regionId: "cn-shanghai",
       cloudConfigPath: CLOUD_CONFIG_FILE,
     });
@@ -351,13 +353,25 @@ describe("invalid values", () => {
 });
 
 describe("rules across flags", () => {
+  const NO_CIDR = ["--region", "cn-hangzhou", "--vpc-id", "vpc-abc123"] as const;
+  it("a dry run needs no --cluster-cidr", () => {
+    expect(parse(["reconcile", ...NO_CIDR, "--dry-run"]).clusterCidrs).toEqual([]);
+  });
+  it("--nodes-file with an explicit --cluster-name", () => {
+    expect(parse(["reconcile", ...REQUIRED, "--nodes-file", "-", "--cluster-name", "prod-1"])).toMatchObject({ nodesFile: "-", clusterName: "prod-1" });
+  });
   it.each([
     [["reconcile", "--vpc-id", "vpc-1"], {}, "missing --region: set --region, VPC_ROUTE_SYNC_REGION or Global.region"],
     [["run", "--region", "cn-hangzhou"], {}, "missing --vpc-id or --route-table-ids"],
-    [["reconcile", ...REQUIRED, "--adopt-unmarked"], {}, "--adopt-unmarked requires --cluster-cidr"],
-    [["reconcile", ...REQUIRED], { VPC_ROUTE_SYNC_ADOPT_UNMARKED: "true" }, "--adopt-unmarked (from VPC_ROUTE_SYNC_ADOPT_UNMARKED) requires --cluster-cidr"],
+    [["reconcile", ...NO_CIDR, "--dry-run", "--adopt-unmarked"], {}, "--adopt-unmarked requires --cluster-cidr"],
+    [["reconcile", ...NO_CIDR, "--dry-run"], { VPC_ROUTE_SYNC_ADOPT_UNMARKED: "true" }, "--adopt-unmarked (from VPC_ROUTE_SYNC_ADOPT_UNMARKED) requires --cluster-cidr"],
+    [["reconcile", ...NO_CIDR], {}, "missing --cluster-cidr: reconcile writes routes"],
+    [["reconcile", ...NO_CIDR], {}, "or add --dry-run"],
+    [["run", ...NO_CIDR], {}, "missing --cluster-cidr: run writes routes"],
+    [["reconcile", ...REQUIRED, "--nodes-file", "-"], {}, "--nodes-file requires --cluster-name"],
+    [["reconcile", ...REQUIRED, "--approve-deletions", "everything"], {}, 'invalid --approve-deletions "everything": expected all, a route entry id'],
     [["reconcile", ...REQUIRED, "--detailed-exitcode"], {}, "--detailed-exitcode requires --dry-run"],
-    [["reconcile", ...REQUIRED, "--cluster-cidr", "10.0.0.0/8,10.1.0.0/16"], {}, 'invalid --cluster-cidr "10.1.0.0/16": expected at most one IPv4 CIDR (already have 10.0.0.0/8)'],
+    [["reconcile", ...NO_CIDR, "--cluster-cidr", "10.0.0.0/8,10.1.0.0/16"], {}, 'invalid --cluster-cidr "10.1.0.0/16": expected at most one IPv4 CIDR (already have 10.0.0.0/8)'],
     [["reconcile", ...REQUIRED, "--cluster-cidr", "fd00::/64", "--cluster-cidr", "fd01::/64"], {}, "expected at most one IPv6 CIDR"],
     [["run", ...REQUIRED, "--renew-deadline", "20s"], {}, 'invalid --renew-deadline "20s": expected less than --lease-duration (15s)'],
     [["run", ...REQUIRED, "--lease-duration", "5s"], {}, 'invalid --lease-duration "5s": expected more than --renew-deadline (10s)'],
@@ -370,7 +384,7 @@ describe("rules across flags", () => {
   });
 
   it("accepts the same CIDR twice", () => {
-    expect(parse(["reconcile", ...REQUIRED, "--cluster-cidr", "10.0.0.0/8,10.0.0.0/8"]).clusterCidrs).toEqual(["10.0.0.0/8"]);
+    expect(parse(["reconcile", ...NO_CIDR, "--cluster-cidr", "10.0.0.0/8,10.0.0.0/8"]).clusterCidrs).toEqual(["10.0.0.0/8"]);
   });
 });
 
@@ -430,7 +444,7 @@ describe("help and version", () => {
 
 describe("the result", () => {
   it("is deeply frozen", () => {
-    const config = parse<"run">(["run", ...REQUIRED, "--route-table-ids", "vtb-a1", "--cluster-cidr", "10.0.0.0/8"], {
+    const config = parse<"run">(["run", ...REQUIRED, "--route-table-ids", "vtb-a1", "--cluster-cidr", "fd00::/48"], {
       ALIBABA_CLOUD_ACCESS_KEY_ID: "LTAIexample",
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s3cr3t",
     });

@@ -2,9 +2,9 @@
 // idempotency and failure semantics as the Alibaba adapter (checked by the contract suite).
 // Test code only (the product never ships it): used by unit tests of the reconciler and as the
 // reference behaviour of the seam, beside the contract suite that checks both implementations.
-import type { NextHop, RouteCreate, RouteDelete, RouteEntry, RouteEntryStatus } from "../../src/domain/types.js";
-import type { ApplyOptions, BatchResult, CloudErrorLike, EntryOutcome, RouteTable, RouteTableInfo } from "../../src/cloud/route-table.js";
-import { DESTINATION_HELD, MAX_BATCH_ENTRIES, destinationHeldMessage } from "../../src/cloud/route-table.js";
+import type { NextHop, RouteCreate, RouteDelete, RouteEntry, RouteEntryStatus, RouteRelabel } from "../../src/domain/types.js";
+import type { ApplyOptions, BatchResult, CloudErrorLike, EntryOutcome, RelabelResult, RouteTable, RouteTableInfo } from "../../src/cloud/route-table.js";
+import { DESTINATION_HELD, ENTRY_NOT_FOUND, MAX_BATCH_ENTRIES, destinationHeldMessage } from "../../src/cloud/route-table.js";
 import { routesTo } from "../../src/domain/route-entry.js";
 import { CloudError } from "../../src/cloud/errors.js";
 
@@ -43,7 +43,7 @@ export interface MemoryRouteTableOptions {
 
 /** One simulated write call, for tests that count calls. */
 export interface MemoryWriteCall {
-  readonly action: "CreateRouteEntries" | "DeleteRouteEntries";
+  readonly action: "CreateRouteEntries" | "DeleteRouteEntries" | "ModifyRouteEntry";
   readonly routeTableId: string;
   readonly size: number;
 }
@@ -176,6 +176,30 @@ export class MemoryRouteTable implements RouteTable {
       options.onProgress?.(done, total);
     }
     return Promise.resolve({ creates, deletes });
+  }
+
+  relabel(routeTableId: string, items: readonly RouteRelabel[], options: ApplyOptions = {}): Promise<RelabelResult> {
+    const table = this.#tables.get(routeTableId);
+    if (table === undefined) return Promise.reject(notFound(routeTableId));
+    const results: Array<{ action: RouteRelabel; outcome: EntryOutcome }> = [];
+    for (const action of items) {
+      if (options.signal?.aborted === true) {
+        results.push({ action, outcome: aborted() });
+        continue;
+      }
+      this.#writeCalls.push({ action: "ModifyRouteEntry", routeTableId, size: 1 });
+      const entry = table.entries.get(action.routeEntryId);
+      if (entry === undefined) {
+        results.push({ action, outcome: failure(ENTRY_NOT_FOUND, `route entry ${action.routeEntryId} does not exist in ${routeTableId}`) });
+      } else if (entry.type !== "Custom") {
+        results.push({ action, outcome: failure("OperationDenied", `route entry ${entry.routeEntryId} is a ${entry.type} route`) });
+      } else {
+        table.entries.set(entry.routeEntryId, { ...entry, routeEntryName: action.routeEntryName, description: action.description });
+        results.push({ action, outcome: { ok: true, routeEntryId: entry.routeEntryId } });
+      }
+      options.onProgress?.(results.length, items.length);
+    }
+    return Promise.resolve(results);
   }
 
   #delete(table: TableState, action: RouteDelete): EntryOutcome {

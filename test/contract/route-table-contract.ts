@@ -317,5 +317,44 @@ export function describeRouteTableContract(name: string, factory: ContractFactor
       expect(foreignView(w.snapshot(id))).toEqual(before);
       expect(w.snapshot(id).filter((e) => e.description === MARKER)).toHaveLength(30);
     });
+
+    it("relabels entries in place: name and description change, destination, next hop and id do not", async () => {
+      const w = await open();
+      const [id] = w.routeTableIds;
+      const batch = creates(id, 2);
+      await w.table.apply(id, { creates: batch, deletes: [] });
+      const before = w.snapshot(id);
+      const target = byCidr(before, batch[0]!.destinationCidr)!;
+      const relabel = {
+        routeTableId: id,
+        routeEntryId: target.routeEntryId,
+        destinationCidr: target.destinationCidr,
+        routeEntryName: "vrs-held",
+        description: `${MARKER} hold=deletion`,
+      };
+      const first = await w.table.relabel(id, [relabel]);
+      const again = await w.table.relabel(id, [relabel]);
+      expect([first[0]?.outcome.ok, again[0]?.outcome.ok]).toEqual([true, true]);
+      const after = byCidr(w.snapshot(id), target.destinationCidr);
+      expect(after).toMatchObject({
+        routeEntryId: target.routeEntryId,
+        nextHops: target.nextHops,
+        routeEntryName: "vrs-held",
+        description: `${MARKER} hold=deletion`,
+      });
+      expect(byCidr(w.snapshot(id), batch[1]!.destinationCidr)?.description).toBe(MARKER);
+      expect(foreignView(w.snapshot(id))).toEqual(foreignView(before));
+    });
+
+    it("relabeling an entry that is gone fails with InvalidRouteEntry.NotFound and changes nothing", async () => {
+      const w = await open();
+      const [id] = w.routeTableIds;
+      const before = w.snapshot(id);
+      const result = await w.table.relabel(id, [
+        { routeTableId: id, routeEntryId: "rte-gone00000000000", destinationCidr: "10.244.9.0/24", routeEntryName: "x", description: MARKER },
+      ]);
+      expect(failureCode(result[0]!.outcome)).toBe("InvalidRouteEntry.NotFound");
+      expect(w.snapshot(id)).toEqual(before);
+    });
   });
 }

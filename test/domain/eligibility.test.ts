@@ -109,7 +109,7 @@ describe("classifyNodes: overlapping pod CIDRs", () => {
     ]);
   });
 
-  it("three Nodes: one wide CIDR containing two others that do not overlap each other", () => {
+  it("one wide CIDR containing two others: the broader one is the suspect (issue 8, defect 3)", () => {
     const r = classifyNodes(
       [
         node("node-1", { podCidrs: ["10.244.0.0/20"] }),
@@ -119,15 +119,10 @@ describe("classifyNodes: overlapping pod CIDRs", () => {
       ],
       opts,
     );
-    expect(r.eligible.map((n) => n.nodeName)).toEqual(["node-4"]);
-    expect(r.skipped.map((s) => s.nodeName)).toEqual(["node-1", "node-2", "node-3"]);
-    expect(r.conflicts.map((c) => [c.nodeName, c.destinationCidr])).toEqual([
-      ["node-1", "10.244.0.0/20"],
-      ["node-2", "10.244.2.0/24"],
-      ["node-3", "10.244.3.0/24"],
-    ]);
+    expect(r.eligible.map((n) => n.nodeName)).toEqual(["node-2", "node-3", "node-4"]);
+    expect(r.skipped.map((s) => s.nodeName)).toEqual(["node-1"]);
+    expect(r.conflicts.map((c) => [c.nodeName, c.destinationCidr])).toEqual([["node-1", "10.244.0.0/20"]]);
     expect(r.conflicts[0]!.message).toBe("pod CIDR 10.244.0.0/20 overlaps 10.244.2.0/24 of node node-2, 10.244.3.0/24 of node node-3");
-    expect(r.conflicts[1]!.message).toBe("pod CIDR 10.244.2.0/24 overlaps 10.244.0.0/20 of node node-1");
   });
 
   it("three Nodes with the same CIDR", () => {
@@ -172,7 +167,36 @@ describe("classifyNodes: overlapping pod CIDRs", () => {
     const r = classifyNodes(nodes, opts);
     const wide = r.conflicts.find((c) => c.nodeName === "node-0");
     expect(wide?.message).toMatch(/and 7 more$/);
-    expect(r.eligible).toEqual([]);
+    // One oversized CIDR does not take the ten Nodes inside it down.
+    expect(r.eligible).toHaveLength(10);
+    expect(r.skipped.map((s) => `${s.nodeName} ${s.reason}`)).toEqual(["node-0 overlapping-cidr"]);
+  });
+});
+
+describe("classifyNodes: untrusted Node objects (issue 8, defects 3 and 7)", () => {
+  it.each([
+    ["0.0.0.0/0", undefined],
+    ["::/0", undefined],
+  ])("a default-route pod CIDR %s never gets a route, even without a cluster CIDR", (cidr) => {
+    for (const clusterCidrs of [[], ["10.244.0.0/16", "fd00:10:244::/48"]]) {
+      const r = classifyNodes([node("node-1", { podCidrs: [cidr] }), node("node-2")], { ...opts, clusterCidrs });
+      expect(r.skipped.map((s) => `${s.nodeName} ${s.reason}`)).toEqual(["node-1 unsafe-pod-cidr"]);
+      expect(r.eligible.map((n) => n.nodeName)).toEqual(["node-2"]);
+    }
+  });
+
+  it("two Node objects with one name are both skipped", () => {
+    const r = classifyNodes([node("node-1"), node("node-1", { podCidrs: ["10.244.7.0/24"] }), node("node-2")], opts);
+    expect(r.skipped.map((s) => `${s.nodeName} ${s.reason}`)).toEqual(["node-1 duplicate-node-name", "node-1 duplicate-node-name"]);
+    expect(r.eligible.map((n) => n.nodeName)).toEqual(["node-2"]);
+  });
+
+  it("two Nodes on one instance are both skipped, naming each other", () => {
+    const shared = node("node-1").providerId;
+    const r = classifyNodes([node("node-1"), node("node-2", { providerId: shared }), node("node-3")], opts);
+    expect(r.skipped.map((s) => `${s.nodeName} ${s.reason}`)).toEqual(["node-1 shared-instance", "node-2 shared-instance"]);
+    expect(r.skipped[0]!.message).toContain("node-2");
+    expect(r.eligible.map((n) => n.nodeName)).toEqual(["node-3"]);
   });
 });
 

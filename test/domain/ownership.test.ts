@@ -12,7 +12,7 @@ describe("routeMarker", () => {
 
   it("is read back as owned by the same cluster, with the node name", () => {
     const m = routeMarker("prod-sh", "node-a");
-    expect(readMarker({ description: m.description }, "prod-sh")).toEqual({ owned: true, nodeName: "node-a" });
+    expect(readMarker({ description: m.description }, "prod-sh")).toMatchObject({ owned: true, nodeName: "node-a" });
   });
 
   it.each([
@@ -31,7 +31,7 @@ describe("routeMarker", () => {
     expect(m.routeEntryName).not.toMatch(/^https?:\/\//);
     expect(m.description).not.toMatch(/^https?:\/\//);
     expect(m.description).toMatch(/^[a-z0-9=. _-]+$/);
-    expect(readMarker(m, cluster)).toEqual({ owned: true, nodeName: markerKey(node) });
+    expect(readMarker(m, cluster)).toMatchObject({ owned: true, nodeName: markerKey(node) });
   });
 
   it("properties: within limits, read back as ours, distinct nodes get distinct keys", () => {
@@ -40,7 +40,7 @@ describe("routeMarker", () => {
         const ma = routeMarker(cluster, a);
         expect(ma.routeEntryName.length).toBeLessThanOrEqual(MAX_ROUTE_ENTRY_NAME);
         expect(ma.description.length).toBeLessThanOrEqual(256);
-        expect(readMarker(ma, cluster)).toEqual({ owned: true, nodeName: markerKey(a) });
+        expect(readMarker(ma, cluster)).toMatchObject({ owned: true, nodeName: markerKey(a) });
         if (a !== b) expect(markerKey(a)).not.toBe(markerKey(b));
       }),
       { numRuns: 1000 },
@@ -64,8 +64,13 @@ describe("routeMarker", () => {
 
 describe("readMarker", () => {
   it.each([
-    ["our marker", "managed-by=vpc-route-sync cluster=prod node=node-a", { owned: true, nodeName: "node-a" }],
-    ["extra words and spacing", "  note=x  managed-by=vpc-route-sync   node=node-a cluster=prod ", { owned: true, nodeName: "node-a" }],
+    ["our marker", "managed-by=vpc-route-sync cluster=prod node=node-a", { owned: true, nodeName: "node-a", legacy: false, held: false }],
+    ["extra words and spacing", "  note=x  managed-by=vpc-route-sync   node=node-a cluster=prod ", { owned: true, nodeName: "node-a", legacy: false, held: false }],
+    ["held by the deletion guard", "managed-by=vpc-route-sync cluster=prod node=node-a hold=deletion", { owned: true, nodeName: "node-a", legacy: false, held: true }],
+    ["our words in another letter case: damaged", "Managed-By=VPC-Route-Sync cluster=prod node=node-a", { owned: false, marked: true }],
+    ["our cluster in upper case: damaged, not another cluster", "managed-by=vpc-route-sync cluster=PROD node=node-a", { owned: false, marked: true }],
+    ["a node key in upper case: damaged", "managed-by=vpc-route-sync cluster=prod node=Node-A", { owned: false, marked: true }],
+    ["a uid that is not a UID: damaged", "managed-by=vpc-route-sync cluster=prod uid=xyz node=node-a", { owned: false, marked: true }],
     ["another cluster", "managed-by=vpc-route-sync cluster=staging node=node-a", { owned: false, marked: true, otherCluster: "staging" }],
     ["a cluster whose name extends ours", "managed-by=vpc-route-sync cluster=prod2 node=n", { owned: false, marked: true, otherCluster: "prod2" }],
     ["no cluster", "managed-by=vpc-route-sync node=node-a", { owned: false, marked: true }],
@@ -82,10 +87,33 @@ describe("readMarker", () => {
 
   it("ignores the route entry name (hand edits of the name do not change ownership)", () => {
     const m = routeMarker("prod", "node-a");
-    expect(readMarker({ ...m, routeEntryName: "renamed by hand" } as { description: string }, "prod")).toEqual({
+    expect(readMarker({ ...m, routeEntryName: "renamed by hand" } as { description: string }, "prod")).toMatchObject({
       owned: true,
       nodeName: "node-a",
     });
     expect(readMarker({ routeEntryName: m.routeEntryName } as { description?: string }, "prod")).toEqual({ owned: false, marked: false });
+  });
+});
+
+describe("cluster identity (issue 8, defect 2)", () => {
+  const UID_A = "3f1c2b6e-8d4a-4c1e-9b2f-0a1b2c3d4e5f";
+  const UID_B = "9e8d7c6b-5a49-4382-a716-151413121110";
+
+  it("writes the kube-system UID into the marker, within the Description limit", () => {
+    const m = routeMarker("x".repeat(200), "n".repeat(300), UID_A, true);
+    expect(m.description).toContain(`uid=${UID_A}`);
+    expect(m.description.length).toBeLessThanOrEqual(256);
+  });
+
+  it("two clusters with one --cluster-name do not own each other's routes", () => {
+    const theirs = routeMarker("kubernetes", "node-a", UID_B);
+    expect(readMarker(theirs, "kubernetes", UID_A)).toEqual({ owned: false, marked: true, otherCluster: `kubernetes (uid ${UID_B})` });
+    expect(readMarker(routeMarker("kubernetes", "node-a", UID_A), "kubernetes", UID_A)).toEqual({ owned: true, nodeName: "node-a", legacy: false, held: false });
+  });
+
+  it("a marker without a uid is legacy when ours is known, plain ours when it is not (--nodes-file)", () => {
+    const legacy = routeMarker("kubernetes", "node-a");
+    expect(readMarker(legacy, "kubernetes", UID_A)).toMatchObject({ owned: true, legacy: true });
+    expect(readMarker(legacy, "kubernetes")).toMatchObject({ owned: true, legacy: false });
   });
 });

@@ -78,7 +78,10 @@ describe("plan: scenarios", () => {
     ["Node skipped (excluded): its route is stale", [node("node-1", { labels: { "service.alibabacloud.com/exclude-node": "" } })], [owned("10.244.1.0/24", i1, "node-1", { id: "rte-1" })], {}, {
       deletes: ["rte-1 stale node-1"],
     }],
-    ["our marked route outside the cluster CIDR is still ours", [], [owned("192.168.9.0/24", "i-oldoldold", "node-9", { id: "rte-9" })], {}, {
+    ["our marked route outside the cluster CIDR is reported, not deleted (isResponsibleForRoute)", [], [owned("192.168.9.0/24", "i-oldoldold", "node-9", { id: "rte-9" })], {}, {
+      heldDeletes: ["rte-9 outside-cluster-cidr"],
+    }],
+    ["our marked route outside the cluster CIDR is deleted when a human approves it", [], [owned("192.168.9.0/24", "i-oldoldold", "node-9", { id: "rte-9" })], { approveDeletions: ["rte-9"] }, {
       deletes: ["rte-9 stale node-9"],
     }],
     ["unmarked route in the cluster CIDR to an unknown instance: left alone", [node("node-1")], [owned("10.244.1.0/24", i1, "node-1"), entry("10.244.7.0/24", "i-unknown1", { id: "rte-u" })], {}, {
@@ -337,5 +340,56 @@ describe("plan at scale", () => {
     expect(p.satisfied).toHaveLength(2500);
     expect(p.creates).toHaveLength(5000 * 2 * 3 - 2500);
     expect(p.deletes).toHaveLength(100);
+  });
+});
+
+describe("plan: pod network scope and cluster identity (issue 8, defects 2 and 3)", () => {
+  const UID = "3f1c2b6e-8d4a-4c1e-9b2f-0a1b2c3d4e5f";
+  const OTHER_UID = "9e8d7c6b-5a49-4382-a716-151413121110";
+  const marks = (p: PlanResult): string[] => p.marks.map((m) => `${m.routeEntryId} ${m.reason}`);
+
+  it("a pod CIDR overlapping a System route of the table (a vSwitch) gets no route", () => {
+    const vswitch = entry("10.244.1.0/25", "", { id: "rte-sys", type: "System", hops: [["local", ""]] });
+    const p = run([node("node-1"), node("node-2")], [vswitch]);
+    expect(summary(p).conflicts).toEqual(["overlaps-vpc-network node-1 10.244.1.0/24"]);
+    expect(summary(p).creates).toEqual([`${TABLE} 10.244.2.0/24 -> ${i2}`]);
+  });
+
+  it("creates carry the cluster uid; routes of another cluster with the same name are never touched", () => {
+    const theirs = entry("10.244.3.0/24", "i-theirs0001", { id: "rte-theirs", description: routeMarker(CLUSTER, "node-3", OTHER_UID).description });
+    const p = run([node("node-1")], [theirs], { clusterUid: UID });
+    expect(p.creates[0]!.description).toContain(`uid=${UID}`);
+    expect(p.deletes).toEqual([]);
+    expect(p.held.deletes).toEqual([]);
+  });
+
+  it("a legacy marker (no uid) that serves a Node is re-marked in place, without churn", () => {
+    const legacy = owned("10.244.1.0/24", i1, "node-1", { id: "rte-legacy" });
+    const p = run([node("node-1")], [legacy], { clusterUid: UID });
+    expect(summary(p)).toEqual({ ...empty, satisfied: [`${TABLE} 10.244.1.0/24`] });
+    expect(marks(p)).toEqual(["rte-legacy migrate-marker"]);
+    expect(p.marks[0]!.description).toBe(routeMarker(CLUSTER, "node-1", UID).description);
+  });
+
+  it("a stale legacy marker cannot be proven ours: held and reported, never deleted automatically", () => {
+    const legacy = owned("10.244.9.0/24", "i-gone0001", "node-9", { id: "rte-legacy" });
+    const p = run([node("node-1")], [legacy], { clusterUid: UID });
+    expect(summary(p).heldDeletes).toEqual(["rte-legacy legacy-marker"]);
+    expect(summary(p).deletes).toEqual([]);
+    expect(summary(run([node("node-1")], [legacy], { clusterUid: UID, approveDeletions: ["10.244.9.0/24"] })).deletes).toEqual(["rte-legacy stale node-9"]);
+  });
+
+  it("without the API (--nodes-file) the explicit cluster name is the identity: legacy markers are plainly ours", () => {
+    const legacy = owned("10.244.9.0/24", "i-gone0001", "node-9", { id: "rte-legacy" });
+    expect(summary(run([node("node-1")], [legacy])).deletes).toEqual(["rte-legacy stale node-9"]);
+  });
+
+  it("a marker in another letter case is damaged: a conflict when wanted, never deleted when stale", () => {
+    const upper = entry("10.244.1.0/24", "i-other0001", { id: "rte-upper", description: "Managed-By=VPC-Route-Sync cluster=prod node=node-1" });
+    const stale = entry("10.244.9.0/24", "i-other0002", { id: "rte-upper2", description: "managed-by=vpc-route-sync cluster=PROD node=node-9" });
+    const p = run([node("node-1")], [upper, stale]);
+    expect(summary(p).conflicts).toEqual(["destination-held-by-foreign-route node-1 10.244.1.0/24"]);
+    expect(p.conflicts[0]!.message).toContain("damaged");
+    expect(p.deletes).toEqual([]);
   });
 });

@@ -113,13 +113,13 @@ const SCENARIOS: readonly Scenario[] = [
     name: "Kubernetes API failing",
     prepareKube: (kube) => kube.faults.failRequests({ status: 500 }),
     reconcileExit: 1,
-    evidence: { reconcile: /cannot list Nodes/, run: /node informer failed/ },
+    evidence: { reconcile: /cannot list Nodes|cannot read the kube-system namespace/, run: /node informer failed|cluster identity unavailable/ },
   },
   {
     name: "Kubernetes API rejecting the token",
     prepareKube: (kube) => kube.faults.failRequests({ status: 401, reason: "Unauthorized", message: "Unauthorized" }),
     reconcileExit: 1,
-    evidence: { reconcile: /cannot list Nodes/, run: /node informer failed/ },
+    evidence: { reconcile: /cannot list Nodes|cannot read the kube-system namespace/, run: /node informer failed|cluster identity unavailable/ },
   },
 ];
 
@@ -153,6 +153,8 @@ function cliArgs(command: Command, format: Format, world: World): string[] {
     DEFAULT_VPC_ID,
     "--cluster-name",
     "logging",
+    "--cluster-cidr",
+    "10.244.0.0/16",
     "--vpc-endpoint",
     world.vpcUrl,
     "--kubeconfig",

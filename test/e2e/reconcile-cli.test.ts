@@ -55,10 +55,24 @@ const reportSchema = z
         .object({
           kind: z.enum(["create", "delete"]),
           routeTableId: z.string(),
+          routeEntryId: z.string().nullable(),
           destinationCidr: z.string(),
           instanceId: z.string(),
           nodeName: z.string().nullable(),
           reason: z.string(),
+        })
+        .strict(),
+    ),
+    marks: z.array(
+      z
+        .object({
+          routeTableId: z.string(),
+          routeEntryId: z.string(),
+          destinationCidr: z.string(),
+          nodeName: z.string().nullable(),
+          reason: z.enum(["hold-deletion", "release-hold", "migrate-marker"]),
+          result: z.enum(["planned", "succeeded", "failed"]),
+          error: errorSchema.nullable(),
         })
         .strict(),
     ),
@@ -84,7 +98,7 @@ let vpc: FakeVpcServer;
 
 beforeEach(async () => {
   kube = await startFakeKube({ nodes: demoNodes() });
-  vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(), pendingMs: 100 });
+  vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(kube.namespaceUid("kube-system")), pendingMs: 100 });
 });
 
 afterEach(async () => {
@@ -189,6 +203,23 @@ describe("vpc-route-sync reconcile", () => {
     expect(applied.actions.every((a) => a.result === "succeeded")).toBe(true);
   });
 
+  it("two clusters sharing one --cluster-name in one VPC never delete each other's routes (issue 8, defect 2)", async () => {
+    expect((await runCli(args(), { env: env() })).code).toBe(0);
+    const clusterA = routes();
+    // Cluster B: another API server (another kube-system UID), same name, one Node of its own.
+    const other = await startFakeKube({
+      nodes: [{ metadata: { name: "b-node-1" }, spec: { providerID: `${DEMO_REGION_ID}.i-bp1other00000001`, podCIDR: "10.244.77.0/24" } }],
+    });
+    try {
+      const asB = args("--max-deletions", "100%").map((a) => (a === kube.kubeconfigPath ? other.kubeconfigPath : a));
+      const result = await runCli(asB, { env: env() });
+      expect(result.code).toBe(0);
+    } finally {
+      await other.close();
+    }
+    expect(routes()).toEqual([...clusterA, "10.244.77.0/24>i-bp1other00000001"].sort());
+  }, 120_000);
+
   it("reads Nodes from --nodes-file - (kubectl get nodes -o json on stdin) without the Kubernetes API", async () => {
     const list = { apiVersion: "v1", kind: "List", items: demoNodes() };
     const withoutKube = args("--output", "json").filter((a, i, all) => a !== "--kubeconfig" && all[i - 1] !== "--kubeconfig");
@@ -200,7 +231,7 @@ describe("vpc-route-sync reconcile", () => {
 
   it("exits 1 when an action fails (route table quota) and reports the code", async () => {
     await vpc.close();
-    vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(), quotaPerTable: 5 });
+    vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(kube.namespaceUid("kube-system")), quotaPerTable: 5 });
     const result = await runCli(args("--output", "json"), { env: env() });
     expect(result.code).toBe(1);
     const report = reportSchema.parse(JSON.parse(result.stdout));

@@ -106,8 +106,11 @@ describe("Kubernetes manifests", () => {
         "core/nodes:get", "core/nodes:list", "core/nodes:watch",
         "core/nodes/status:get", "core/nodes/status:patch", "core/nodes/status:update",
         "core/events:create", "core/events:patch", "events.k8s.io/events:create", "events.k8s.io/events:patch",
+        "core/namespaces:get",
       ].sort(),
     );
+    // Namespaces: only kube-system, only get (its UID is the cluster identity).
+    expect(clusterRole.rules.find((r) => r.resources.includes("namespaces"))).toMatchObject({ resourceNames: ["kube-system"], verbs: ["get"] });
     expect(grants(role.rules)).toEqual(["coordination.k8s.io/leases:create", "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:update"]);
     expect(objects.map((o) => o.kind).sort()).toEqual(["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ServiceAccount"]);
   });

@@ -70,9 +70,12 @@ export function podCidr(n: number): string {
   return `10.${100 + Math.floor(n / 256)}.${n % 256}.0/24`;
 }
 
+/** The fake cluster's kube-system namespace UID: the identity in the markers of its routes. */
+export const CLUSTER_UID = "5e2a6c1d-0b7f-4e8a-9c3d-2f1e0a9b8c7d";
+
 /** A route this cluster's operator made earlier (marked as owned), as a seed or hand-added entry. */
 export function ownedEntry(destinationCidr: string, nextHopId: string, nodeName: string): SeedEntry {
-  return { destinationCidr, nextHopType: "Instance", nextHopId, ...routeMarker(CLUSTER_NAME, nodeName) };
+  return { destinationCidr, nextHopType: "Instance", nextHopId, ...routeMarker(CLUSTER_NAME, nodeName, CLUSTER_UID) };
 }
 
 /** The route each Node should have, in the format of `routes()`. */
@@ -108,7 +111,7 @@ export class ControllerWorld {
   }
 
   static async start(options: WorldOptions = {}): Promise<ControllerWorld> {
-    const kube = await startFakeKube({ ...options.kube, nodes: (options.nodes ?? []).map(nodeObject) });
+    const kube = await startFakeKube({ namespaceUids: { "kube-system": CLUSTER_UID }, ...options.kube, nodes: (options.nodes ?? []).map(nodeObject) });
     const vpc = await startFakeVpc({
       regionId: REGION_ID,
       pendingMs: 100,

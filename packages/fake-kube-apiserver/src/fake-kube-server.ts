@@ -2,6 +2,7 @@
 // node:http server, writes a kubeconfig for client-node and kubectl, and offers an in-process API so
 // tests can change the cluster without HTTP.
 
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
@@ -49,6 +50,8 @@ export interface FakeKubeOptions {
    * @default true
    */
   readonly anonymous?: boolean;
+  /** UIDs of namespaces by name (e.g. `kube-system`, a cluster's identity); others are random per fake. */
+  readonly namespaceUids?: Readonly<Record<string, string>>;
   /** Nodes to create at start (V1Node-like plain objects; resourceVersion, uid and timestamps are assigned). */
   readonly nodes?: readonly object[];
   /** Changes kept for watch replay; a watch from an older resourceVersion gets 410. @default 1000 */
@@ -93,6 +96,8 @@ export interface FakeKubeServer {
 
   createNode(node: object): JsonObject;
   getNode(name: string): JsonObject | undefined;
+  /** The UID the fake serves for a namespace (random per fake: two fakes are two clusters). */
+  namespaceUid(name: string): string;
   listNodes(): JsonObject[];
   /** Replaces a Node with `edit(copy)`; spec, metadata and status may all change (no subresource split). */
   updateNode(name: string, edit: ObjectEdit): JsonObject;
@@ -140,6 +145,7 @@ class FakeKube implements FakeKubeServer {
   readonly faults: FaultController;
   readonly #server: Server;
   readonly #store: ObjectStore;
+  readonly #namespaceUids = new Map<string, string>();
   readonly #registry: Registry;
   readonly #hub: WatchHub;
   readonly #api: ResourceApi;
@@ -411,13 +417,24 @@ class FakeKube implements FakeKubeServer {
     exchange.send(200, document);
   }
 
+  setNamespaceUid(name: string, uid: string): void {
+    this.#namespaceUids.set(name, uid);
+  }
+
+  /** The UID of a namespace: random per fake (two fakes are two clusters), stable for its lifetime. */
+  namespaceUid(name: string): string {
+    let uid = this.#namespaceUids.get(name);
+    if (uid === undefined) this.#namespaceUids.set(name, (uid = randomUUID()));
+    return uid;
+  }
+
   /** Namespaces are not stored: every name exists and is Active, which is all Event and Lease writers need. */
   #namespaces(exchange: Exchange, name: string | undefined): void {
     if (isWatchRequest(exchange.url)) throw methodNotAllowed("WATCH");
     const namespaceObject = (ns: string): JsonObject => ({
       kind: "Namespace",
       apiVersion: "v1",
-      metadata: { name: ns, uid: `00000000-0000-4000-8000-${Buffer.from(ns).toString("hex").padEnd(12, "0").slice(0, 12)}`, resourceVersion: "1", creationTimestamp: rfc3339Seconds(this.#startedAt), labels: { "kubernetes.io/metadata.name": ns } },
+      metadata: { name: ns, uid: this.namespaceUid(ns), resourceVersion: "1", creationTimestamp: rfc3339Seconds(this.#startedAt), labels: { "kubernetes.io/metadata.name": ns } },
       spec: { finalizers: ["kubernetes"] },
       status: { phase: "Active" },
     });
@@ -487,6 +504,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     throw new Error(`startFakeKube: cannot write the kubeconfig to ${kubeconfigPath}`, { cause: error });
   }
   const fake = new FakeKube({ server, store, registry, hub, api, log, faults, now, url, port, token, kubeconfigPath, kubeconfig, ownedTempDir, bookmarkIntervalMs, anonymous: options.anonymous ?? true, caCertificate: certificate?.certPem });
+  for (const [name, uid] of Object.entries(options.namespaceUids ?? {})) fake.setNamespaceUid(name, uid);
   try {
     for (const node of options.nodes ?? []) {
       if (!isObject(node)) throw new TypeError("startFakeKube: every entry of nodes must be an object");

@@ -10,9 +10,17 @@
 // failures, splitting), settle.ts (poll until settled, quiet wait). Retries are decided by
 // retry-policy.ts only; errors are classified by classify-error.ts only.
 import type { Logger } from "pino";
-import type { RouteCreate, RouteDelete, RouteEntry } from "../../domain/types.js";
+import type { RouteCreate, RouteDelete, RouteEntry, RouteRelabel } from "../../domain/types.js";
 import { CloudError } from "../errors.js";
-import { MAX_BATCH_ENTRIES, type ApplyOptions, type BatchResult, type EntryOutcome, type RouteTable, type RouteTableInfo } from "../route-table.js";
+import {
+  MAX_BATCH_ENTRIES,
+  type ApplyOptions,
+  type BatchResult,
+  type EntryOutcome,
+  type RelabelResult,
+  type RouteTable,
+  type RouteTableInfo,
+} from "../route-table.js";
 import { DESTINATION_HELD, destinationHeldMessage } from "../route-table.js";
 import { routesTo } from "../../domain/route-entry.js";
 import { isCredentialSource, resolveAdapterOptions, type AlibabaRouteTableOptions } from "./adapter-options.js";
@@ -141,6 +149,34 @@ export class AlibabaRouteTable implements RouteTable {
     if (batch.creates.length === 0 && batch.deletes.length === 0) return { creates: [], deletes: [] };
     const vpcId = await this.#vpcOf(routeTableId, options.signal);
     return this.#lock.exclusive(vpcId, () => this.#applyLocked(routeTableId, batch, options));
+  }
+
+  /**
+   * ModifyRouteEntry of name and description, one entry at a time under the VPC's write lock,
+   * after the table settles. Rewriting a description is idempotent, so transient failures are
+   * retried like reads.
+   */
+  async relabel(routeTableId: string, items: readonly RouteRelabel[], options: ApplyOptions = {}): Promise<RelabelResult> {
+    if (items.length === 0) return [];
+    const vpcId = await this.#vpcOf(routeTableId, options.signal);
+    return this.#lock.exclusive(vpcId, async () => {
+      const ctx: WriteContext = { routeTableId, signal: options.signal, progress: { done: 0, total: items.length, wrote: false, options } };
+      await waitQuiet(this.#settle, ctx);
+      const results: Array<{ action: RouteRelabel; outcome: EntryOutcome }> = [];
+      for (const action of items) {
+        let outcome: EntryOutcome;
+        try {
+          await this.#calls.read("ModifyRouteEntry", ctx, () => this.#api.modifyRouteEntry(action));
+          outcome = { ok: true, routeEntryId: action.routeEntryId };
+        } catch (error) {
+          const failure = classifyError(error, { action: "ModifyRouteEntry", secrets: this.#calls.secrets });
+          outcome = { ok: false, error: failure };
+        }
+        results.push({ action, outcome });
+        options.onProgress?.(results.length, items.length);
+      }
+      return results;
+    });
   }
 
   // ---- writes ---------------------------------------------------------------------------------

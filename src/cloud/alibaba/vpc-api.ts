@@ -8,6 +8,7 @@ import vpcModule, {
   DeleteRouteEntriesRequestRouteEntries,
   DescribeRouteEntryListRequest,
   DescribeRouteTableListRequest,
+  ModifyRouteEntryRequest,
 } from "@alicloud/vpc20160428";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import { RuntimeOptions } from "@darabonba/typescript";
@@ -63,6 +64,12 @@ export interface CreateItem {
 export interface DeleteItem {
   readonly routeTableId: string;
   readonly routeEntryId: string;
+}
+
+export interface RelabelItem {
+  readonly routeEntryId: string;
+  readonly routeEntryName: string;
+  readonly description: string;
 }
 
 export interface ItemFailure {
@@ -202,5 +209,17 @@ export class VpcApi {
         failedMessage: f.failedMessage,
       })),
     };
+  }
+
+  /** ModifyRouteEntry of the name and description only (by RouteEntryId); returns the RequestId. */
+  async modifyRouteEntry(item: RelabelItem): Promise<{ readonly requestId: string | undefined }> {
+    const request = new ModifyRouteEntryRequest({
+      regionId: this.#regionId,
+      routeEntryId: item.routeEntryId,
+      routeEntryName: item.routeEntryName,
+      description: item.description,
+    });
+    const response = await this.#client.modifyRouteEntryWithOptions(request, this.#runtime);
+    return { requestId: response.body?.requestId };
   }
 }

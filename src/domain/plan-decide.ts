@@ -1,0 +1,298 @@
+// Planner steps 1 and 2: index the desired routes, then decide each destination of each table:
+// keep (satisfied), create, replace (delete ours + create), conflict, or hold. Deletes decided
+// here are only candidates: the deletion guard (plan-guard.ts) rules on them afterwards.
+import { contains, overlaps, parseCidr, type Cidr } from "./cidr.js";
+import { classifyEntry, type EntryOwnership, type OwnershipContext } from "./entry-ownership.js";
+import { markerKey, routeMarker, HOLD_TOKEN } from "./ownership.js";
+import type { DestinationParser } from "./plan-order.js";
+import type { TrustedOptions } from "./plan-input.js";
+import type { HeldCreate, HeldDelete, HoldReason } from "./plan.js";
+import { routesTo } from "./route-entry.js";
+import type { Conflict, CreateAction, DeleteAction, DesiredRoute, MarkAction, RouteEntry } from "./types.js";
+
+/** Longest Description the API accepts. */
+const MAX_DESCRIPTION = 256;
+
+export interface Classified {
+  readonly entry: RouteEntry;
+  readonly own: EntryOwnership;
+}
+
+/** A delete the guard rules on. `approved`: a human named it (--approve-deletions). */
+export interface Candidate {
+  readonly action: DeleteAction;
+  readonly entry: RouteEntry;
+  readonly approved: boolean;
+  /** Marker key or adopted: what a hold mark writes as the node. */
+  readonly nodeKey: string;
+}
+
+export interface PendingCreate {
+  readonly action: CreateAction;
+  /** The delete (of our entry at the destination) that must happen first. */
+  readonly needs?: Candidate | undefined;
+}
+
+/** Everything the decisions produced, before the guard. */
+export interface Draft {
+  readonly satisfied: DesiredRoute[];
+  readonly creates: PendingCreate[];
+  readonly heldCreates: HeldCreate[];
+  readonly candidates: Candidate[];
+  readonly held: HeldDelete[];
+  readonly marks: MarkAction[];
+  readonly conflicts: Conflict[];
+  /** Owned entries that are neither Deleting nor held: the base of a percent max-deletions. */
+  base: number;
+}
+
+export interface DesiredIndex {
+  /** Per table, per canonical destination, the routes that want it. */
+  readonly byTable: ReadonlyMap<string, ReadonlyMap<string, readonly DesiredRoute[]>>;
+  readonly nodeByKey: ReadonlyMap<string, string>;
+  readonly nodeByInstance: ReadonlyMap<string, string>;
+}
+
+export function indexDesired(desired: readonly DesiredRoute[], destinations: DestinationParser): DesiredIndex {
+  const byTable = new Map<string, Map<string, DesiredRoute[]>>();
+  const nodeByKey = new Map<string, string>();
+  const nodeByInstance = new Map<string, string>();
+  for (const d of desired) {
+    const key = destinations.key(d.destinationCidr);
+    let table = byTable.get(d.routeTableId);
+    if (!table) byTable.set(d.routeTableId, (table = new Map<string, DesiredRoute[]>()));
+    const list = table.get(key);
+    if (list) list.push(d);
+    else table.set(key, [d]);
+    if (!nodeByKey.has(markerKey(d.nodeName))) nodeByKey.set(markerKey(d.nodeName), d.nodeName);
+    nodeByInstance.set(d.instanceId, d.nodeName);
+  }
+  return { byTable, nodeByKey, nodeByInstance };
+}
+
+/** What is known about the pass beyond one table: Nodes held back for overlaps, disputed CIDRs. */
+export interface DecideContext {
+  readonly options: TrustedOptions;
+  readonly ownership: OwnershipContext;
+  readonly destinations: DestinationParser;
+  readonly index: DesiredIndex;
+  readonly frozenNodeKeys: ReadonlySet<string>;
+  readonly disputed: ReadonlySet<string>;
+}
+
+export function newDraft(conflicts: readonly Conflict[]): Draft {
+  return { satisfied: [], creates: [], heldCreates: [], candidates: [], held: [], marks: [], conflicts: [...conflicts], base: 0 };
+}
+
+/** Decides every destination of one table into `draft`. */
+export function decideTable(routeTableId: string, entries: readonly RouteEntry[], ctx: DecideContext, draft: Draft): void {
+  const byDestination = new Map<string, Classified[]>();
+  const network: Cidr[] = [];
+  for (const entry of entries) {
+    const own = classifyEntry(entry, ctx.ownership);
+    if (own.owned && entry.status !== "Deleting" && !(own.via === "marker" && own.held)) draft.base++;
+    const key = own.owned ? own.destination.text : ctx.destinations.key(entry.destinationCidr);
+    const list = byDestination.get(key);
+    if (list) list.push({ entry, own });
+    else byDestination.set(key, [{ entry, own }]);
+    if (entry.type === "System") {
+      const parsed = parseCidr(entry.destinationCidr);
+      if (parsed.ok && parsed.cidr.prefix > 0) network.push(parsed.cidr);
+    }
+  }
+  const wanted = ctx.index.byTable.get(routeTableId) ?? new Map<string, readonly DesiredRoute[]>();
+  for (const [destination, wants] of wanted) {
+    decideWanted(routeTableId, destination, wants, byDestination.get(destination) ?? [], network, ctx, draft);
+  }
+  for (const [destination, list] of byDestination) {
+    if (wanted.has(destination)) continue;
+    for (const c of list) decideLeftover(routeTableId, destination, c, ctx, draft);
+  }
+}
+
+function decideWanted(
+  routeTableId: string,
+  destination: string,
+  wants: readonly DesiredRoute[],
+  here: readonly Classified[],
+  network: readonly Cidr[],
+  ctx: DecideContext,
+  draft: Draft,
+): void {
+  const want = wants[0]!;
+  if (wants.some((w) => w.instanceId !== want.instanceId)) {
+    // Two Nodes want one destination: eligibility normally catches this; never pick one.
+    const names = [...new Set(wants.map((w) => w.nodeName))].sort();
+    for (const nodeName of names) {
+      draft.conflicts.push({
+        reason: "overlapping-pod-cidr",
+        routeTableId,
+        destinationCidr: destination,
+        nodeName,
+        message: `${destination} is wanted by several Nodes (${names.join(", ")}); no route is planned for it`,
+      });
+    }
+    return;
+  }
+  const live = here.filter((c) => c.entry.status !== "Deleting");
+  const keeper = live.find((c) => routesTo(c.entry, want.instanceId));
+  if (keeper) {
+    draft.satisfied.push(want);
+    const own = keeper.own;
+    if (own.owned && own.via === "marker" && (own.held || own.legacy)) {
+      draft.marks.push(relabel(routeTableId, keeper.entry, destination, routeMarker(ctx.options.clusterName, want.nodeName, ctx.options.clusterUid), own.held ? "release-hold" : "migrate-marker", want.nodeName));
+    }
+    return;
+  }
+  const parsed = parseCidr(destination);
+  const captured = parsed.ok ? network.find((n) => overlaps(n, parsed.cidr)) : undefined;
+  if (captured) {
+    draft.conflicts.push({
+      reason: "overlaps-vpc-network",
+      routeTableId,
+      destinationCidr: destination,
+      nodeName: want.nodeName,
+      message: `pod CIDR ${destination} of Node ${want.nodeName} overlaps ${captured.text}, a System route of ${routeTableId} (the VPC's own network); no route is planned for it`,
+    });
+    return;
+  }
+  const foreign = live.find((c) => !c.own.owned);
+  if (foreign) {
+    draft.conflicts.push({
+      reason: "destination-held-by-foreign-route",
+      routeTableId,
+      destinationCidr: destination,
+      nodeName: want.nodeName,
+      message: `${destination} in ${routeTableId} is held by ${describeHolder(foreign)}; Node ${want.nodeName} gets no route there and the entry is left alone`,
+      existing: foreign.entry,
+    });
+    return;
+  }
+  const marker = routeMarker(ctx.options.clusterName, want.nodeName, ctx.options.clusterUid);
+  const action: CreateAction = {
+    kind: "create",
+    routeTableId,
+    destinationCidr: destination,
+    instanceId: want.instanceId,
+    routeEntryName: marker.routeEntryName,
+    description: marker.description,
+    nodeName: want.nodeName,
+  };
+  if (here.length > live.length) {
+    draft.heldCreates.push({ action, reason: "destination-being-deleted" });
+    return;
+  }
+  const ours = live[0];
+  if (ours === undefined) {
+    draft.creates.push({ action });
+    return;
+  }
+  // Our entry points at another instance: replace it, unless something holds it.
+  const candidate = candidateOf(routeTableId, ours, "next-hop-changed", want.nodeName, ctx);
+  const hold = holdOf(ours, candidate.approved);
+  if (hold !== undefined) {
+    draft.held.push({ action: candidate.action, reason: hold });
+    draft.heldCreates.push({ action, reason: hold });
+    return;
+  }
+  draft.candidates.push(candidate);
+  draft.creates.push({ action, needs: candidate });
+}
+
+function decideLeftover(routeTableId: string, destination: string, c: Classified, ctx: DecideContext, draft: Draft): void {
+  const own = c.own;
+  if (!own.owned || c.entry.status === "Deleting") return;
+  const nodeName = own.via === "marker" ? ctx.index.nodeByKey.get(own.nodeKey) : ctx.index.nodeByInstance.get(own.instanceId);
+  const candidate =
+    nodeName !== undefined
+      ? candidateOf(routeTableId, c, "cidr-changed", nodeName, ctx)
+      : candidateOf(routeTableId, c, "stale", own.via === "marker" ? own.nodeKey : undefined, ctx);
+  const family = ctx.options.clusterCidrs.filter((cidr) => cidr.family === own.destination.family);
+  if (!candidate.approved && family.length > 0 && !family.some((cidr) => contains(cidr, own.destination))) {
+    // Like the route controller's isResponsibleForRoute: outside the pod network, not ours to delete.
+    draft.held.push({ action: candidate.action, reason: "outside-cluster-cidr" });
+    return;
+  }
+  if (ctx.disputed.has(destination) || (own.via === "marker" && ctx.frozenNodeKeys.has(own.nodeKey))) {
+    draft.held.push({ action: candidate.action, reason: "pod-cidr-conflict" });
+    return;
+  }
+  const hold = holdOf(c, candidate.approved);
+  if (hold !== undefined) {
+    draft.held.push({ action: candidate.action, reason: hold });
+    return;
+  }
+  draft.candidates.push(candidate);
+}
+
+/** Why an owned entry may not be deleted automatically at all (unless a human approved it). */
+function holdOf(c: Classified, approved: boolean): HoldReason | undefined {
+  if (approved || !c.own.owned || c.own.via !== "marker") return undefined;
+  if (c.own.held) return "deletion-held";
+  // A marker without the cluster uid names this cluster only by --cluster-name, which another
+  // cluster may share: it is re-marked when it serves a Node, and otherwise never deleted.
+  if (c.own.legacy) return "legacy-marker";
+  return undefined;
+}
+
+function candidateOf(
+  routeTableId: string,
+  c: Classified,
+  reason: DeleteAction["reason"],
+  nodeName: string | undefined,
+  ctx: DecideContext,
+): Candidate {
+  const own = c.own;
+  const destination = own.owned ? own.destination.text : c.entry.destinationCidr;
+  const action: DeleteAction = {
+    kind: "delete",
+    routeTableId,
+    routeEntryId: c.entry.routeEntryId,
+    destinationCidr: destination,
+    instanceId: own.owned ? own.instanceId : "",
+    reason,
+    nodeName,
+  };
+  const nodeKey = own.owned && own.via === "marker" ? own.nodeKey : markerKey(nodeName ?? `adopted-${action.instanceId}`);
+  return { action, entry: c.entry, approved: ctx.options.approved(c.entry, destination), nodeKey };
+}
+
+/** The mark that records a refused deletion in the entry itself. */
+export function holdMark(candidate: Candidate, options: TrustedOptions): MarkAction {
+  const { entry } = candidate;
+  const current = (entry.description ?? "").trim();
+  const fresh = routeMarker(options.clusterName, candidate.nodeKey, options.clusterUid, true);
+  // Keep the marker as it is (legacy or not) and append the hold; rebuild only when it would not fit
+  // or the entry was adopted without a marker.
+  const appended = `${current} ${HOLD_TOKEN}`;
+  const keep = current.includes("managed-by=") && appended.length <= MAX_DESCRIPTION;
+  const marker = { routeEntryName: entry.routeEntryName || fresh.routeEntryName, description: keep ? appended : fresh.description };
+  return relabel(candidate.action.routeTableId, entry, candidate.action.destinationCidr, marker, "hold-deletion", candidate.action.nodeName);
+}
+
+function relabel(
+  routeTableId: string,
+  entry: RouteEntry,
+  destinationCidr: string,
+  marker: { readonly routeEntryName: string; readonly description: string },
+  reason: MarkAction["reason"],
+  nodeName: string | undefined,
+): MarkAction {
+  return {
+    kind: "mark",
+    routeTableId,
+    routeEntryId: entry.routeEntryId,
+    destinationCidr,
+    routeEntryName: marker.routeEntryName,
+    description: marker.description,
+    reason,
+    nodeName,
+  };
+}
+
+function describeHolder(c: Classified): string {
+  const { entry, own } = c;
+  const via = entry.nextHops.map((h) => `${h.nextHopType} ${h.nextHopId}`).join(", ") || "no next hop";
+  const why = own.owned ? "" : `; not managed by this cluster: ${own.detail}`;
+  return `route entry ${entry.routeEntryId} (${entry.type}, via ${via}${why})`;
+}

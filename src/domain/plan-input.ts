@@ -1,0 +1,118 @@
+// The planner's entrance: whatever plan() is handed (typed data from desiredRoutes() and the
+// cloud adapter, or junk from a property test or a future caller) is checked here once, so the
+// steps behind it (plan-decide.ts, plan-guard.ts, plan-order.ts) can trust their types.
+// Malformed items are dropped, never guessed at: a desired route without an instance id plans
+// nothing; a route entry without an id is kept (it may hold a destination) but can never be ours.
+import type { Cidr } from "./cidr.js";
+import { parseClusterCidrs } from "./eligibility.js";
+import { hasStringFields, listOr, textOf } from "./guards.js";
+import { isClusterUid } from "./ownership.js";
+import type { MaxDeletions, PlanOptions } from "./plan.js";
+import type { Conflict, DesiredRoute, NextHop, RouteEntry, SkippedNode } from "./types.js";
+
+export interface TrustedOptions {
+  readonly clusterName: string;
+  readonly clusterUid: string | undefined;
+  readonly clusterCidrs: readonly Cidr[];
+  readonly adoptUnmarked: boolean;
+  readonly maxDeletions: MaxDeletions;
+  readonly allowDeletes: boolean;
+  /** `all`, or route entry ids / destinations a human approved for deletion. */
+  readonly approved: (entry: RouteEntry, destination: string) => boolean;
+  readonly skipped: readonly SkippedNode[];
+  readonly conflicts: readonly Conflict[];
+}
+
+export interface PlanInput {
+  readonly desired: readonly DesiredRoute[];
+  /** Route tables by id, in id order. */
+  readonly tables: ReadonlyMap<string, readonly RouteEntry[]>;
+  readonly options: TrustedOptions;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+const optionalText = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+function cleanHops(value: unknown): { hops: readonly NextHop[]; clean: boolean } {
+  const list = listOr(value as readonly unknown[]);
+  const clean = Array.isArray(value) && list.every((h) => hasStringFields(h, ["nextHopType", "nextHopId"] as const));
+  if (clean) return { hops: list, clean };
+  const hops = list.map((h) => ({
+    nextHopType: textOf(isRecord(h) ? h.nextHopType : undefined),
+    nextHopId: isRecord(h) && typeof h.nextHopId === "string" ? h.nextHopId : "",
+  }));
+  return { hops, clean };
+}
+
+/** The entry itself when well-typed (the common case, no copy), else a typed copy; junk is dropped. */
+function cleanEntry(value: unknown, routeTableId: string): RouteEntry | undefined {
+  if (!isRecord(value)) return undefined;
+  const { hops, clean } = cleanHops(value.nextHops);
+  const { description, routeEntryName } = value;
+  const typed =
+    clean &&
+    (description === undefined || typeof description === "string") &&
+    (routeEntryName === undefined || typeof routeEntryName === "string") &&
+    hasStringFields(value, ["routeTableId", "routeEntryId", "destinationCidr", "type", "status"] as const);
+  if (typed) return value as unknown as RouteEntry;
+  return {
+    routeTableId,
+    routeEntryId: optionalText(value.routeEntryId) ?? "",
+    destinationCidr: optionalText(value.destinationCidr) ?? textOf(value.destinationCidr),
+    type: optionalText(value.type) ?? textOf(value.type),
+    status: optionalText(value.status) ?? textOf(value.status),
+    nextHops: hops,
+    routeEntryName: optionalText(value.routeEntryName),
+    description: optionalText(value.description),
+  };
+}
+
+function cleanMaxDeletions(value: unknown): MaxDeletions {
+  // NaN, negative or missing: allow nothing (fail safe). Infinity: no limit.
+  const raw = isRecord(value) ? value.value : undefined;
+  const amount = typeof raw === "number" && raw > 0 ? raw : 0;
+  return isRecord(value) && value.kind === "percent" ? { kind: "percent", value: amount } : { kind: "count", value: amount };
+}
+
+function approvalOf(value: unknown): TrustedOptions["approved"] {
+  const names = new Set(listOr(value as readonly unknown[]).filter((v): v is string => typeof v === "string"));
+  if (names.has("all")) return () => true;
+  return (entry, destination) => names.has(entry.routeEntryId) || names.has(destination);
+}
+
+export function planInput(desired: unknown, actual: unknown, options: PlanOptions | undefined): PlanInput {
+  const o: Record<string, unknown> = isRecord(options) ? options : {};
+  const tables = new Map<string, RouteEntry[]>();
+  if (actual instanceof Map) {
+    for (const [id, entries] of [...(actual as Map<unknown, unknown>)].sort(([a], [b]) => (textOf(a) < textOf(b) ? -1 : 1))) {
+      if (typeof id !== "string") continue;
+      const list: RouteEntry[] = [];
+      for (const e of listOr(entries as readonly unknown[])) {
+        const entry = cleanEntry(e, id);
+        if (entry) list.push(entry);
+      }
+      tables.set(id, list);
+    }
+  }
+  return {
+    desired: listOr(desired as readonly unknown[]).filter((d): d is DesiredRoute =>
+      hasStringFields(d, ["routeTableId", "destinationCidr", "instanceId", "nodeName"] as const),
+    ),
+    tables,
+    options: {
+      clusterName: textOf(o.clusterName),
+      clusterUid: isClusterUid(o.clusterUid) ? o.clusterUid : undefined,
+      clusterCidrs: parseClusterCidrs(o.clusterCidrs as readonly string[]),
+      adoptUnmarked: o.adoptUnmarked === true,
+      maxDeletions: cleanMaxDeletions(o.maxDeletions),
+      allowDeletes: o.allowDeletes === true,
+      approved: approvalOf(o.approveDeletions),
+      skipped: listOr(o.skipped as readonly unknown[]).filter((s): s is SkippedNode =>
+        hasStringFields(s, ["nodeName", "reason", "message"] as const),
+      ),
+      conflicts: listOr(o.conflicts as readonly unknown[]).filter((c): c is Conflict =>
+        hasStringFields(c, ["reason", "destinationCidr", "nodeName", "message"] as const),
+      ),
+    },
+  };
+}

@@ -1,0 +1,31 @@
+// The cluster's identity for the ownership marker: the UID of the `kube-system` namespace. It is
+// created with the cluster and never changes, and two clusters never share it, even when they share
+// a --cluster-name (issue 8, defect 2). Read once at start by `run` and by `reconcile` from the
+// API; needs RBAC `get` on namespaces/kube-system (manifests/rbac.yaml).
+import type { CoreV1Api } from "@kubernetes/client-node";
+import { isClusterUid } from "../domain/ownership.js";
+import { describeKubeError } from "./api-error.js";
+
+export const IDENTITY_NAMESPACE = "kube-system";
+
+export class ClusterIdentityError extends Error {
+  override readonly name = "ClusterIdentityError";
+}
+
+export async function readClusterUid(core: CoreV1Api): Promise<string> {
+  let uid: unknown;
+  try {
+    const namespace = await core.readNamespace({ name: IDENTITY_NAMESPACE });
+    uid = namespace.metadata?.uid;
+  } catch (error) {
+    throw new ClusterIdentityError(
+      `cannot read the ${IDENTITY_NAMESPACE} namespace, whose UID identifies this cluster's routes ` +
+        `(RBAC: get on namespaces/${IDENTITY_NAMESPACE}, see manifests/rbac.yaml): ${describeKubeError(error)}`,
+      { cause: error },
+    );
+  }
+  if (!isClusterUid(uid)) {
+    throw new ClusterIdentityError(`the ${IDENTITY_NAMESPACE} namespace has no usable metadata.uid (${JSON.stringify(uid)})`);
+  }
+  return uid;
+}
