@@ -3,12 +3,11 @@
 // only - retried by retry-policy.ts. Writes are made exactly once: the write loop re-reads before
 // any retry so nothing is applied twice blindly.
 import PQueue from "p-queue";
-import type { Logger } from "pino";
 import type { CloudError } from "../errors.js";
-import type { CloudCallObserver } from "../observer.js";
 import { classifyError, scrubSecrets } from "./classify-error.js";
+import type { ResolvedAdapterOptions } from "./adapter-options.js";
 import { decideRetry, type RetryOptions } from "./retry-policy.js";
-import { abortError, sleep, type Timers } from "../../util/timers.js";
+import { abortError, sleep } from "../../util/timers.js";
 
 /** What a call is about: the table (for logs) and the signal that aborts it. */
 export interface CallScope {
@@ -16,16 +15,10 @@ export interface CallScope {
   readonly signal?: AbortSignal | undefined;
 }
 
-export interface ApiCallsOptions {
-  readonly qps: number;
-  readonly readConcurrency: number;
-  readonly callDeadlineMs: number;
-  readonly retry: RetryOptions;
+/** The adapter's resolved options this part uses, and the secret values to scrub from messages. */
+export type ApiCallsOptions = Pick<ResolvedAdapterOptions, "qps" | "readConcurrency" | "callDeadlineMs" | "retry" | "observer" | "logger" | "timers"> & {
   readonly secrets: readonly string[];
-  readonly observer: CloudCallObserver;
-  readonly logger: Logger;
-  readonly timers: Timers;
-}
+};
 
 export class ApiCalls {
   readonly #queue: PQueue;
