@@ -48,7 +48,7 @@ interface Controller {
   logTail(): string;
 }
 
-/** What manifests/deployment.yaml sets for its 256 MiB memory limit (docs/performance.md "Memory"). */
+/** What the image (Dockerfile) sets for the manifests' 256 MiB memory limit (docs/performance.md "Memory"). */
 export const CONTAINER_NODE_OPTIONS = "--max-old-space-size=128 --max-semi-space-size=4";
 
 async function startController(world: World, qps: number, env: Record<string, string> = {}): Promise<Controller> {

@@ -1,11 +1,16 @@
 // `vpc-route-sync run`: the in-cluster controller. Wires the Node informer, leader election, the
 // reconcile loop, metrics and health endpoints; returns 0 after a graceful SIGTERM/SIGINT.
 import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { createMetricsAuthorizer, reviewClientFor } from "../kube/metrics-authorizer.js";
+import { createSelfSignedCertificate } from "../observability/self-signed-certificate.js";
 import type { CommandIo, RunConfig } from "../config/index.js";
 import { Controller } from "../controller/controller.js";
 import { LogContext } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
-import { startHttpServer, healthRoutes, metricsRoutes, type RunningHttpServer } from "../observability/http-server.js";
+import { startHttpServer, healthRoutes, metricsRoutes, type HttpServerOptions, type RunningHttpServer } from "../observability/http-server.js";
 import { createCommandLogger, createRouteTable, kubeConfigFor, readClusterUidFromApi, syncSettingsFrom } from "./wiring.js";
 import { readPackageVersion } from "../config/version.js";
 import { realTimers, sleep } from "../util/timers.js";
@@ -52,16 +57,23 @@ export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<n
   const servers: RunningHttpServer[] = [];
   try {
     const health = healthRoutes({ healthz: () => controller.healthz(), readyz: () => controller.readyz() });
-    if (config.metricsBindAddress !== undefined && config.metricsBindAddress === config.healthProbeBindAddress) {
+    // One shared listener only when both name the same free-port request; secure metrics never share it.
+    if (config.metricsBindAddress !== undefined && config.metricsBindAddress === config.healthProbeBindAddress && config.metricsSecure !== true) {
       servers.push(await startHttpServer({ bindAddress: config.healthProbeBindAddress, routes: { ...health, ...metricsRoutes(metrics) } }));
     } else {
       servers.push(await startHttpServer({ bindAddress: config.healthProbeBindAddress, routes: health }));
       if (config.metricsBindAddress !== undefined) {
-        servers.push(await startHttpServer({ bindAddress: config.metricsBindAddress, routes: metricsRoutes(metrics) }));
+        servers.push(
+          await startHttpServer({
+            bindAddress: config.metricsBindAddress,
+            routes: metricsRoutes(metrics),
+            ...(config.metricsSecure ? await secureMetrics(config, kubeConfig) : {}),
+          }),
+        );
       }
     }
   } catch (error) {
-    io.stderr.write(`vpc-route-sync: cannot listen: ${(error as Error).message}\n`);
+    io.stderr.write(`vpc-route-sync: cannot serve health or metrics: ${(error as Error).message}\n`);
     await Promise.all(servers.map((s) => s.close()));
     return 1;
   }
@@ -74,6 +86,7 @@ export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<n
       leaderElect: config.leaderElect,
       healthPort: servers[0]?.port,
       metricsPort: servers[1]?.port ?? (config.metricsBindAddress ? servers[0]?.port : undefined),
+      metricsSecure: config.metricsSecure === true,
     },
     "controller starting",
   );
@@ -115,4 +128,26 @@ async function readClusterUidUntilStopped(
     if (!(await sleep(realTimers, delayMs, io.signal))) break;
   }
   return undefined;
+}
+
+/**
+ * TLS and delegated authorization for `--metrics-secure`: the certificate from --metrics-cert-dir
+ * (tls.crt, tls.key, as a kubernetes.io/tls Secret mounts them), else a self-signed one made now.
+ */
+async function secureMetrics(config: RunConfig, kubeConfig: KubeConfig): Promise<Pick<HttpServerOptions, "tls" | "authorize">> {
+  let tls: { cert: string; key: string };
+  if (config.metricsCertDir !== undefined) {
+    const [cert, key] = await Promise.all(
+      ["tls.crt", "tls.key"].map((file) =>
+        readFile(join(config.metricsCertDir ?? "", file), "utf8").catch((error: unknown) => {
+          throw new Error(`--metrics-cert-dir: cannot read ${file}: ${(error as Error).message}`, { cause: error });
+        }),
+      ),
+    );
+    tls = { cert: cert ?? "", key: key ?? "" };
+  } else {
+    const certificate = createSelfSignedCertificate(["localhost", "127.0.0.1"], new Date(), "vpc-route-sync-metrics");
+    tls = { cert: certificate.certPem, key: certificate.keyPem };
+  }
+  return { tls, authorize: createMetricsAuthorizer({ reviews: reviewClientFor(kubeConfig) }) };
 }

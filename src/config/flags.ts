@@ -15,6 +15,12 @@ export interface FlagSpec {
   readonly repeatable?: boolean;
   /** The default as shown in --help. */
   readonly defaultText: string;
+  /**
+   * Other names accepted on the command line with the same meaning, e.g. the cloud-controller-manager's
+   * and kube-controller-manager's names for a drop-in migration. Only the flag's own name has an
+   * environment variable.
+   */
+  readonly aliases?: readonly string[];
   readonly description: string;
 }
 
@@ -71,6 +77,7 @@ const COMMON_FLAGS: readonly FlagSpec[] = [
     defaultText: "none",
     description:
       "pod network CIDR, at most one IPv4 and one IPv6 (repeat or comma-separate); Node pod CIDRs must lie inside",
+    // kube-controller-manager's and the CCM's flag has the same name and meaning.
   },
   {
     name: "adopt-unmarked",
@@ -88,6 +95,13 @@ const COMMON_FLAGS: readonly FlagSpec[] = [
     value: "<url>",
     defaultText: "the SDK's regional endpoint",
     description: "VPC API endpoint, e.g. vpc-vpc.cn-shanghai.aliyuncs.com or http://127.0.0.1:8080",
+  },
+  {
+    name: "vpc-endpoint-type",
+    value: "<type>",
+    defaultText: "vpc when ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true, else public",
+    description:
+      "VPC API endpoint when --vpc-endpoint is not given: vpc (vpc-vpc.<region>.aliyuncs.com, reachable only inside the VPC) or public (the SDK's regional endpoint)",
   },
   {
     name: "api-qps",
@@ -150,7 +164,14 @@ const RECONCILE_FLAGS: readonly FlagSpec[] = [
 
 const RUN_FLAGS: readonly FlagSpec[] = [
   {
+    name: "configure-cloud-routes",
+    defaultText: "true",
+    description:
+      "accepted for drop-in migration from the cloud-controller-manager (routes are what this controller does); false is refused",
+  },
+  {
     name: "resync-period",
+    aliases: ["route-reconciliation-period"],
     value: "<duration>",
     defaultText: "60s",
     description: "full reconcile at least this often (>= 5s)",
@@ -169,30 +190,35 @@ const RUN_FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "leader-election-namespace",
+    aliases: ["leader-elect-resource-namespace"],
     value: "<namespace>",
     defaultText: "the service account's namespace, else kube-system",
     description: "namespace of the leader election Lease",
   },
   {
     name: "leader-election-id",
+    aliases: ["leader-elect-resource-name"],
     value: "<name>",
     defaultText: "vpc-route-sync",
     description: "name of the leader election Lease",
   },
   {
     name: "lease-duration",
+    aliases: ["leader-elect-lease-duration"],
     value: "<duration>",
     defaultText: "15s",
     description: "how long a Lease is valid without renewal (> --renew-deadline)",
   },
   {
     name: "renew-deadline",
+    aliases: ["leader-elect-renew-deadline"],
     value: "<duration>",
     defaultText: "10s",
     description: "the leader gives up leadership if it cannot renew within this (> --retry-period)",
   },
   {
     name: "retry-period",
+    aliases: ["leader-elect-retry-period"],
     value: "<duration>",
     defaultText: "2s",
     description: "interval between leader election attempts",
@@ -208,6 +234,18 @@ const RUN_FLAGS: readonly FlagSpec[] = [
     value: "<addr>",
     defaultText: ":9090",
     description: "[host]:port serving /metrics; 0 disables it",
+  },
+  {
+    name: "metrics-secure",
+    defaultText: "false",
+    description:
+      "serve /metrics over HTTPS, only to bearer tokens the API server authenticates (TokenReview) and allows to get /metrics (SubjectAccessReview)",
+  },
+  {
+    name: "metrics-cert-dir",
+    value: "<dir>",
+    defaultText: "a self-signed certificate made at start",
+    description: "directory holding tls.crt and tls.key for --metrics-secure",
   },
   {
     name: "route-table-quota",

@@ -12,7 +12,7 @@ import type { CloudConfig, CloudConfigValue } from "./cloud-config.js";
 import { parseBindAddress } from "../observability/bind-address.js";
 import { parseCloudConfig } from "./cloud-config.js";
 import { ConfigError } from "./config-error.js";
-import { resolveCredentials } from "./credentials.js";
+import { CREDENTIAL_ENV, resolveCredentials } from "./credentials.js";
 import { deepFreeze } from "./deep-freeze.js";
 import { COMMAND_DESCRIPTIONS, COMMAND_FLAGS, envNameOf, type FlagSpec } from "./flags.js";
 import {
@@ -144,6 +144,21 @@ function describe(spec: FlagSpec, env = envNameOf(spec.name)): string {
 }
 
 function optionsOf(spec: FlagSpec): Option[] {
+  return [...ownOptionsOf(spec), ...(spec.aliases ?? []).flatMap((alias) => aliasOptionsOf(spec, alias))];
+}
+
+/** An alias takes the same value as its flag; its help line points at the flag. */
+function aliasOptionsOf(spec: FlagSpec, alias: string): Option[] {
+  const help = `alias of --${spec.name} (the cloud-controller-manager's name)`;
+  if (spec.value !== undefined) {
+    const option = new Option(`--${alias} ${spec.value}`, help);
+    if (spec.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    return [option];
+  }
+  return [new Option(`--${alias} [bool]`, help)];
+}
+
+function ownOptionsOf(spec: FlagSpec): Option[] {
   if (spec.value !== undefined) {
     const option = new Option(`--${spec.name} ${spec.value}`, describe(spec));
     if (spec.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
@@ -233,9 +248,13 @@ class Layers {
   }
 
   #fromFlag(spec: FlagSpec): string[] | undefined {
-    const attribute = spec.name.replace(/^no-/, "").replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase());
-    if (this.#parsed.getOptionValueSource(attribute) !== "cli") return undefined;
-    const value: unknown = this.#parsed.getOptionValue(attribute);
+    const given = [spec.name, ...(spec.aliases ?? [])].filter((name) => this.#parsed.getOptionValueSource(attributeOf(name)) === "cli");
+    if (given.length > 1) {
+      throw new ConfigError(`--${given[0]} and --${given[1]} are the same setting: give only one`);
+    }
+    const [name] = given;
+    if (name === undefined) return undefined;
+    const value: unknown = this.#parsed.getOptionValue(attributeOf(name));
     if (Array.isArray(value)) return value.map(String);
     if (typeof value === "boolean") return [String(spec.name.startsWith("no-") ? !value : value)];
     return [String(value)];
@@ -274,6 +293,11 @@ class Layers {
   first(name: string): RawValue | undefined {
     return this.raw(name)[0];
   }
+}
+
+/** Commander's attribute for a flag name: "no-progress" → "progress", "api-qps" → "apiQps". */
+function attributeOf(flagName: string): string {
+  return flagName.replace(/^no-/, "").replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase());
 }
 
 function parseRaw<T>(name: string, raw: RawValue, schema: v.ValueSchema<T>): T {
@@ -349,7 +373,7 @@ function buildCommon(layers: Layers, env: Env, io: ParseConfigIo): CommonConfig 
     clusterCidrs,
     adoptUnmarked,
     maxDeletions: layers.value("max-deletions", v.maxDeletions, { kind: "percent", value: 50 }),
-    vpcEndpoint: layers.optional("vpc-endpoint", v.vpcEndpoint),
+    vpcEndpoint: layers.optional("vpc-endpoint", v.vpcEndpoint) ?? defaultVpcEndpoint(layers, env, regionId),
     apiQps: layers.value("api-qps", v.apiQps, 5),
     logLevel: layers.value("log-level", v.logLevel, "info"),
     logFormat: layers.value("log-format", v.logFormat, "auto"),
@@ -357,6 +381,26 @@ function buildCommon(layers: Layers, env: Env, io: ParseConfigIo): CommonConfig 
     cloudConfigPath: cloudConfig?.file,
     credentials: resolveCredentials(env, cloudConfig, regionId),
   };
+}
+
+/**
+ * Without --vpc-endpoint: the VPC endpoint `vpc-vpc.<region>.aliyuncs.com` (docs: "Endpoints" of the
+ * VPC API) for type vpc, else the SDK's own regional (public) endpoint. The SDK's region map wins
+ * over its `network: "vpc"` setting (cn-hangzhou maps to the public vpc.aliyuncs.com), so the host
+ * is spelled out here. The default type follows ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED, which also
+ * moves STS to its VPC endpoint (credentials.ts).
+ */
+function defaultVpcEndpoint(layers: Layers, env: Env, regionId: string): CommonConfig["vpcEndpoint"] {
+  const type = layers.optional("vpc-endpoint-type", v.vpcEndpointType) ?? (vpcEndpointEnabled(env) ? "vpc" : "public");
+  return type === "vpc" ? { host: `vpc-vpc.${regionId}.aliyuncs.com`, protocol: "https" } : undefined;
+}
+
+function vpcEndpointEnabled(env: Env): boolean {
+  const raw = env[CREDENTIAL_ENV.vpcEndpointEnabled];
+  if (raw === undefined || raw.trim() === "") return false;
+  const parsed = v.booleanValue.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`invalid ${CREDENTIAL_ENV.vpcEndpointEnabled} ${quote(raw)}: expected true or false`);
+  return parsed.data;
 }
 
 /** KUBECONFIG may list several files (like kubectl, the first one is used here). */
@@ -440,6 +484,24 @@ function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
     );
   }
 
+  const metricsSecure = layers.value("metrics-secure", v.booleanValue, false);
+  const metricsCertDir = layers.optional("metrics-cert-dir", v.path);
+  if (metricsSecure && metricsBindAddress === undefined) {
+    throw new ConfigError(
+      `--metrics-secure${describeSource(layers.first("metrics-secure")?.source ?? { kind: "flag" })} needs /metrics on its own --metrics-bind-address (the probes stay plain HTTP on --health-probe-bind-address)`,
+    );
+  }
+  if (metricsCertDir !== undefined && !metricsSecure) {
+    throw new ConfigError(`--metrics-cert-dir${describeSource(layers.first("metrics-cert-dir")?.source ?? { kind: "flag" })} requires --metrics-secure`);
+  }
+
+  // The CCM's switch for its route controller: off would mean "do nothing", which is no use here.
+  if (!layers.value("configure-cloud-routes", v.booleanValue, true)) {
+    throw new ConfigError(
+      `--configure-cloud-routes=false${describeSource(layers.first("configure-cloud-routes")?.source ?? { kind: "flag" })}: vpc-route-sync only configures cloud routes; to stop it, scale its Deployment to 0 (see docs/migrate-from-ccm.md)`,
+    );
+  }
+
   return {
     command: "run",
     ...common,
@@ -457,6 +519,8 @@ function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
     },
     healthProbeBindAddress,
     metricsBindAddress,
+    metricsSecure,
+    metricsCertDir,
     shutdownTimeoutMs: layers.value("shutdown-timeout", v.durationMs, 30_000),
     routeTableQuota: layers.value("route-table-quota", v.integerBetween(1, 100_000, "a number of route entries"), 200),
   };

@@ -88,6 +88,10 @@ export interface RunConfig extends CommonConfig {
   readonly healthProbeBindAddress: string;
   /** `[host]:port` for /metrics; undefined when disabled with "0". */
   readonly metricsBindAddress?: string | undefined;
+  /** /metrics over HTTPS with delegated authentication and authorization (TokenReview + SubjectAccessReview). */
+  readonly metricsSecure?: boolean | undefined;
+  /** Directory with tls.crt and tls.key for metricsSecure; undefined: a self-signed certificate. */
+  readonly metricsCertDir?: string | undefined;
   readonly shutdownTimeoutMs: number;
   /** Custom entries a route table may hold (the account's quota), for the quota gauge. */
   readonly routeTableQuota: number;

@@ -120,6 +120,13 @@ export const outputFormat = z
   .toLowerCase()
   .pipe(z.enum(["text", "json"], "expected text or json"));
 
+/** `--vpc-endpoint-type`: the VPC-internal endpoint or the public one. */
+export const vpcEndpointType = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(["vpc", "public"], "expected vpc or public"));
+
 /** Region ids such as cn-hangzhou, ap-southeast-1, cn-shanghai-finance-1. */
 export const regionId: ValueSchema<string> = z
   .string()

@@ -1,7 +1,7 @@
 // The cluster's identity for the ownership marker: the UID of the `kube-system` namespace. It is
 // created with the cluster and never changes, and two clusters never share it, even when they share
 // a --cluster-name (issue 8, defect 2). Read once at start by `run` and by `reconcile` from the
-// API; needs RBAC `get` on namespaces/kube-system (manifests/rbac.yaml).
+// API; needs RBAC `get` on namespaces/kube-system (deploy/kustomize/base/rbac.yaml, the chart).
 import type { CoreV1Api } from "@kubernetes/client-node";
 import { isClusterUid } from "../domain/ownership.js";
 import { describeKubeError } from "./api-error.js";
@@ -20,7 +20,7 @@ export async function readClusterUid(core: CoreV1Api): Promise<string> {
   } catch (error) {
     throw new ClusterIdentityError(
       `cannot read the ${IDENTITY_NAMESPACE} namespace, whose UID identifies this cluster's routes ` +
-        `(RBAC: get on namespaces/${IDENTITY_NAMESPACE}, see manifests/rbac.yaml): ${describeKubeError(error)}`,
+        `(RBAC: get on namespaces/${IDENTITY_NAMESPACE}, see deploy/kustomize/base/rbac.yaml): ${describeKubeError(error)}`,
       { cause: error },
     );
   }

@@ -13,6 +13,9 @@ import { backoffDelay, type BackoffPolicy } from "./backoff.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { sleep, realTimers, type Timers } from "../util/timers.js";
 
+/** The field manager of the NetworkUnavailable condition (metadata.managedFields of the Node). */
+export const NODE_STATUS_FIELD_MANAGER = "vpc-route-sync";
+
 export const NETWORK_UNAVAILABLE = "NetworkUnavailable";
 export const ROUTE_CREATED_REASON = "RouteCreated";
 export const NO_ROUTE_CREATED_REASON = "NoRouteCreated";
@@ -101,7 +104,8 @@ export class NodeStatusWriter {
       if (!condition) return { result: "unchanged" };
       try {
         const patched = await this.#core.patchNodeStatus(
-          { name: nodeName, body: { status: { conditions: [condition] } } },
+          // Named field manager, so `kubectl get node --show-managed-fields` says who owns the condition.
+          { name: nodeName, body: { status: { conditions: [condition] } }, fieldManager: NODE_STATUS_FIELD_MANAGER },
           setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch),
         );
         this.#log.info(

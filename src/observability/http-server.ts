@@ -3,6 +3,7 @@
 // connections (Prometheus keeps its scrape connection open), so shutdown does not hang.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { parseBindAddress } from "./bind-address.js";
 import { closeServer, listen } from "../util/http-listen.js";
@@ -23,7 +24,17 @@ export interface HttpServerOptions {
   readonly bindAddress: string;
   /** Exact paths (query strings are ignored) to handlers. */
   readonly routes: Readonly<Record<string, RouteHandler>>;
+  /** Serve https with this PEM certificate and key instead of http. */
+  readonly tls?: { readonly cert: string; readonly key: string } | undefined;
+  /**
+   * Asked before every request is served, with its Authorization header (e.g. delegated to the
+   * API server: src/kube/metrics-authorizer.ts). Refusals answer 401 (with WWW-Authenticate), 403 or 500.
+   */
+  readonly authorize?: ((authorizationHeader: string | undefined) => Promise<AccessDecision>) | undefined;
 }
+
+/** What an `authorize` hook decided. */
+export type AccessDecision = { readonly allowed: true } | { readonly allowed: false; readonly status: 401 | 403 | 500; readonly reason: string };
 
 export interface RunningHttpServer {
   /** The port actually bound (useful with port 0). */
@@ -65,7 +76,14 @@ function send(req: IncomingMessage, res: ServerResponse, response: HttpResponse,
   res.end(req.method === "HEAD" ? undefined : body);
 }
 
-async function handle(routes: Readonly<Record<string, RouteHandler>>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(routes: Readonly<Record<string, RouteHandler>>, req: IncomingMessage, res: ServerResponse, authorize: HttpServerOptions["authorize"]): Promise<void> {
+  if (authorize !== undefined) {
+    const decision = await authorize(req.headers.authorization);
+    if (!decision.allowed) {
+      send(req, res, { status: decision.status, body: `${decision.status === 500 ? "error" : "forbidden"}: ${decision.reason}\n` }, decision.status === 401 ? { "WWW-Authenticate": 'Bearer realm="vpc-route-sync"' } : {});
+      return;
+    }
+  }
   const path = (req.url ?? "/").split("?", 1)[0] ?? "/";
   const handler = Object.hasOwn(routes, path) ? routes[path] : undefined;
   if (handler === undefined) {
@@ -89,13 +107,14 @@ async function handle(routes: Readonly<Record<string, RouteHandler>>, req: Incom
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { host, port } = parseBindAddress(options.bindAddress);
   const routes = { ...options.routes };
-  const server = createServer((req, res) => {
-    handle(routes, req, res).catch((err: unknown) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    handle(routes, req, res, options.authorize).catch((err: unknown) => {
       // Only reachable if writing the response itself failed (client gone); nothing left to tell it.
       if (!res.headersSent) send(req, res, { status: 500, body: `error: ${errorMessage(err)}\n` });
       else res.destroy();
     });
-  });
+  };
+  const server = options.tls === undefined ? createServer(listener) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener);
   // Probes and scrapes are tiny; a client that trickles a request must not hold a socket for minutes.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;

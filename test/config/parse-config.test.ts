@@ -167,6 +167,7 @@ function commonRows(command: "reconcile" | "run"): EnvRow[] {
     [command, "adopt-unmarked", "true", p((c: C) => c.adoptUnmarked), true, { VPC_ROUTE_SYNC_CLUSTER_CIDR: "10.244.0.0/16" }],
     [command, "max-deletions", "10", p((c: C) => c.maxDeletions), { kind: "count", value: 10 }],
     [command, "vpc-endpoint", "http://127.0.0.1:8080", p((c: C) => c.vpcEndpoint), { host: "127.0.0.1:8080", protocol: "http" }],
+    [command, "vpc-endpoint-type", "vpc", p((c: C) => c.vpcEndpoint), { host: "vpc-vpc.cn-hangzhou.aliyuncs.com", protocol: "https" }],
     [command, "api-qps", "2.5", p((c: C) => c.apiQps), 2.5],
     [command, "log-level", "debug", p((c: C) => c.logLevel), "debug"],
     [command, "log-format", "json", p((c: C) => c.logFormat), "json"],
@@ -197,6 +198,9 @@ const ENV_ROWS: readonly EnvRow[] = [
   ["run", "shutdown-timeout", "1m", pick<"run">((c) => c.shutdownTimeoutMs), 60_000],
   ["run", "route-table-quota", "1000", pick<"run">((c) => c.routeTableQuota), 1000],
   ["run", "identity", "pod-a_1", pick<"run">((c) => c.leaderElection.identity), "pod-a_1"],
+  ["run", "configure-cloud-routes", "true", pick<"run">((c) => c.command), "run"],
+  ["run", "metrics-secure", "true", pick<"run">((c) => c.metricsSecure), true],
+  ["run", "metrics-cert-dir", "/etc/metrics-tls", pick<"run">((c) => c.metricsCertDir), "/etc/metrics-tls", { VPC_ROUTE_SYNC_METRICS_SECURE: "true" }],
 ];
 
 describe("environment variables", () => {
@@ -484,5 +488,92 @@ describe("docs/configuration.md", () => {
         expect(docs).toContain(envNameOf(spec.name));
       }
     }
+  });
+});
+
+describe("VPC endpoint type", () => {
+  const VPC = { host: "vpc-vpc.cn-hangzhou.aliyuncs.com", protocol: "https" };
+  it.each([
+    ["no flag, no variable: the SDK's public endpoint", [], {}, undefined],
+    ["--vpc-endpoint-type vpc", ["--vpc-endpoint-type", "vpc"], {}, VPC],
+    ["--vpc-endpoint-type=PUBLIC", ["--vpc-endpoint-type=PUBLIC"], {}, undefined],
+    ["ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true", [], { ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED: "true" }, VPC],
+    ["ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=false", [], { ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED: "false" }, undefined],
+    ["the flag beats the variable", ["--vpc-endpoint-type", "public"], { ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED: "true" }, undefined],
+    [
+      "--vpc-endpoint beats the type",
+      ["--vpc-endpoint-type", "vpc", "--vpc-endpoint", "http://127.0.0.1:8080"],
+      {},
+      { host: "127.0.0.1:8080", protocol: "http" },
+    ],
+  ] as const)("%s", (_name, flags, env, expected) => {
+    expect(parse(["reconcile", ...REQUIRED, ...flags], env).vpcEndpoint).toEqual(expected);
+  });
+
+  it("names the region in the VPC host", () => {
+    expect(parse(["run", "--region", "ap-southeast-1", "--vpc-id", "vpc-a1", "--cluster-cidr", "10.0.0.0/8", "--vpc-endpoint-type", "vpc"]).vpcEndpoint).toEqual({
+      host: "vpc-vpc.ap-southeast-1.aliyuncs.com",
+      protocol: "https",
+    });
+  });
+
+  it.each([
+    [["--vpc-endpoint-type", "internal"], {}, 'invalid --vpc-endpoint-type "internal": expected vpc or public'],
+    [[], { ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED: "sure" }, 'invalid ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED "sure": expected true or false'],
+  ] as const)("rejects %j %j", (flags, env, message) => {
+    expect(parseError(["reconcile", ...REQUIRED, ...flags], env).message).toContain(message);
+  });
+});
+
+describe("cloud-controller-manager flag aliases", () => {
+  type Run = Extract<Config, { command: "run" }>;
+  it.each([
+    ["--route-reconciliation-period=30s", (c: Run): unknown => c.resyncPeriodMs, 30_000],
+    ["--leader-elect-lease-duration=20s", (c: Run): unknown => c.leaderElection.leaseDurationMs, 20_000],
+    ["--leader-elect-renew-deadline=12s", (c: Run): unknown => c.leaderElection.renewDeadlineMs, 12_000],
+    ["--leader-elect-retry-period=3s", (c: Run): unknown => c.leaderElection.retryPeriodMs, 3_000],
+    ["--leader-elect-resource-name=cloud-routes", (c: Run): unknown => c.leaderElection.leaseName, "cloud-routes"],
+    ["--leader-elect-resource-namespace=infra", (c: Run): unknown => c.leaderElection.namespace, "infra"],
+    ["--configure-cloud-routes", (c: Run): unknown => c.command, "run"],
+    ["--configure-cloud-routes=true", (c: Run): unknown => c.command, "run"],
+  ] as const)("%s", (flag, select, expected) => {
+    expect(select(parse<"run">(["run", ...REQUIRED, flag]))).toEqual(expected);
+  });
+
+  it("an alias is validated like its flag, and messages name the flag", () => {
+    expect(parseError(["run", ...REQUIRED, "--route-reconciliation-period=1s"]).message).toContain("invalid --resync-period \"1s\"");
+  });
+
+  it("refuses a flag given under both names", () => {
+    expect(parseError(["run", ...REQUIRED, "--resync-period=1m", "--route-reconciliation-period=30s"]).message).toBe(
+      "vpc-route-sync: --resync-period and --route-reconciliation-period are the same setting: give only one",
+    );
+  });
+
+  it("refuses --configure-cloud-routes=false with what to do instead", () => {
+    expect(parseError(["run", ...REQUIRED, "--configure-cloud-routes=false"]).message).toContain(
+      "vpc-route-sync only configures cloud routes; to stop it, scale its Deployment to 0",
+    );
+  });
+
+  it("--help lists every alias beside its flag", () => {
+    const outcome = parseConfig(["run", "--help"], {}, memoryIo());
+    const help = outcome.kind === "help" ? outcome.text.replace(/\s+/g, " ") : "";
+    for (const spec of COMMAND_FLAGS.run) {
+      for (const alias of spec.aliases ?? []) expect(help).toContain(`--${alias} ${spec.value ?? "[bool]"} alias of --${spec.name}`);
+    }
+  });
+});
+
+describe("--metrics-secure", () => {
+  it("is off by default", () => {
+    expect(parse<"run">(["run", ...REQUIRED])).toMatchObject({ metricsSecure: false, metricsCertDir: undefined });
+  });
+
+  it.each([
+    [["--metrics-secure", "--metrics-bind-address", "0"], "--metrics-secure needs /metrics on its own --metrics-bind-address"],
+    [["--metrics-cert-dir", "/etc/tls"], "--metrics-cert-dir requires --metrics-secure"],
+  ])("refuses %j", (flags, message) => {
+    expect(parseError(["run", ...REQUIRED, ...flags]).message).toContain(message);
   });
 });

@@ -1,8 +1,10 @@
-// End-to-end: the built `vpc-route-sync run` against the fake Kubernetes API and the fake VPC API,
+// End-to-end: the built `vpc-route-sync run` against a Kubernetes API server and the fake VPC API,
 // following Nodes through their life (added, deleted, pod CIDR changed, instance replaced, turned
 // into a virtual node) and a burst of 300 Nodes. Assertions are on the fakes' final state; every
 // wait is a condition with a deadline. The resync period is long (10 min), so only the Node watch
-// can make these passes happen.
+// can make these passes happen. One definition, two API servers: the fake (project "fake") and the
+// real kube-apiserver + etcd (project "real", docs/testing.md), where the controller runs with the
+// ServiceAccount of manifests/rbac.yaml.
 import { afterEach, describe, expect, it } from "vitest";
 import {
   ControllerWorld,
@@ -13,6 +15,7 @@ import {
   ROUTE_TABLE_ID,
   type NodeSpec,
 } from "../support/controller-world.js";
+import { backendKind } from "../support/kube-backend.js";
 import { waitFor } from "../support/wait-for.js";
 
 let world: ControllerWorld | undefined;
@@ -22,7 +25,7 @@ afterEach(async () => {
   world = undefined;
 });
 
-describe("vpc-route-sync run: Node lifecycle", () => {
+describe(`vpc-route-sync run: Node lifecycle (${backendKind()} API server)`, () => {
   it("adds, deletes, re-points and skips routes as Nodes change, and reports on the Nodes", async () => {
     // Three Nodes stay throughout, so deleting one route stays inside the default --max-deletions (50%).
     const base = nodeSpecs(3, "base");
@@ -34,55 +37,49 @@ describe("vpc-route-sync run: Node lifecycle", () => {
 
     // Added: its route becomes Available and the Node is told so.
     const worker: NodeSpec = { name: "worker-1", instanceId: instanceId(101), podCIDR: "10.200.1.0/24" };
-    w.kube.createNode(nodeObject(worker));
+    await w.cluster.createNode(nodeObject(worker));
     await w.waitForRoutes(expectedRoutes([...base, worker]), "the added Node's route");
-    await waitFor("NetworkUnavailable=False/RouteCreated on worker-1", () => {
-      const c = w.condition("worker-1");
+    await waitFor("NetworkUnavailable=False/RouteCreated on worker-1", async () => {
+      const c = await w.nodeCondition("worker-1");
       return c?.status === "False" && c.reason === "RouteCreated";
     });
-    await waitFor("a RouteCreated Event on worker-1", () => w.nodeEvents("worker-1").some((e) => e.reason === "RouteCreated"));
+    await waitFor("a RouteCreated Event on worker-1", async () => (await w.eventsAbout("worker-1")).some((e) => e.reason === "RouteCreated"));
 
-    // Pod CIDR changed: the old route goes, the new one comes.
-    w.kube.updateNode("worker-1", (node) => {
-      const spec = (node as { spec: { podCIDR?: string; podCIDRs?: string[] } }).spec;
-      spec.podCIDR = "10.200.2.0/24";
-      spec.podCIDRs = ["10.200.2.0/24"];
-    });
+    // Pod CIDR changed (on a real API server: the Node made again with it): the old route goes, the new one comes.
+    await w.cluster.reassignNode("worker-1", { podCIDR: "10.200.2.0/24" });
     const moved = { ...worker, podCIDR: "10.200.2.0/24" };
     await w.waitForRoutes(expectedRoutes([...base, moved]), "the route to follow the new pod CIDR");
 
     // Instance replaced under the same Node name: the next hop follows the new providerID.
     const replaced = { ...moved, instanceId: instanceId(102) };
-    w.kube.updateNode("worker-1", (node) => {
-      (node as { spec: { providerID?: string } }).spec.providerID = `cn-hangzhou.${replaced.instanceId}`;
-    });
+    await w.cluster.reassignNode("worker-1", { providerID: `cn-hangzhou.${replaced.instanceId}` });
     await w.waitForRoutes(expectedRoutes([...base, replaced]), "the next hop to follow the new instance");
-    await waitFor("NetworkUnavailable to stay False/RouteCreated through the re-point", () => {
-      const c = w.condition("worker-1");
+    await waitFor("NetworkUnavailable to be False/RouteCreated after the re-point", async () => {
+      const c = await w.nodeCondition("worker-1");
       return c?.status === "False" && c.reason === "RouteCreated";
     });
 
     // Turned into a virtual node: its route is removed, and the metric says why it has none.
-    w.kube.updateNode("worker-1", (node) => {
+    await w.cluster.updateNode("worker-1", (node) => {
       (node as { metadata: { labels: Record<string, string> } }).metadata.labels["type"] = "virtual-kubelet";
     });
     await w.waitForRoutes(expectedRoutes(base), "the virtual node's route to be removed");
     await waitFor("vpc_route_sync_nodes{eligibility=\"virtual-kubelet\"} to be 1", async () => {
       return (await controller.metric('vpc_route_sync_nodes{eligibility="virtual-kubelet"}')) === 1;
     });
-    await waitFor("a RouteDeleted Event on worker-1", () => w.nodeEvents("worker-1").some((e) => e.reason === "RouteDeleted"));
+    await waitFor("a RouteDeleted Event on worker-1", async () => (await w.eventsAbout("worker-1")).some((e) => e.reason === "RouteDeleted"));
 
     // Back to a normal Node, then deleted: the route comes back, then goes with the Node.
-    w.kube.updateNode("worker-1", (node) => {
+    await w.cluster.updateNode("worker-1", (node) => {
       delete (node as { metadata: { labels: Record<string, string> } }).metadata.labels["type"];
     });
     await w.waitForRoutes(expectedRoutes([...base, replaced]), "the route to return without the label");
-    w.kube.deleteNode("worker-1");
+    await w.cluster.deleteNode("worker-1");
     await w.waitForRoutes(expectedRoutes(base), "the deleted Node's route to be removed");
 
     // A Node whose providerID cannot name an ECS instance gets no route and an Event saying why.
-    w.kube.createNode(nodeObject({ name: "odd-1", instanceId: "i-x", podCIDR: "10.200.9.0/24" }));
-    await waitFor("an InvalidProviderID Event on odd-1", () => w.nodeEvents("odd-1").some((e) => e.reason === "InvalidProviderID"));
+    await w.cluster.createNode(nodeObject({ name: "odd-1", instanceId: "i-x", podCIDR: "10.200.9.0/24" }));
+    await waitFor("an InvalidProviderID Event on odd-1", async () => (await w.eventsAbout("odd-1")).some((e) => e.reason === "InvalidProviderID"));
     expect(w.routes()).toEqual(expectedRoutes(base));
     expect(w.vpc.entries(ROUTE_TABLE_ID).map((e) => e.destinationCidr)).toContain("172.16.0.0/16");
 
@@ -99,7 +96,7 @@ describe("vpc-route-sync run: Node lifecycle", () => {
     w.vpc.resetRequests();
 
     const burst = nodeSpecs(300, "burst", 1000);
-    for (const spec of burst) w.kube.createNode(nodeObject(spec));
+    for (const spec of burst) await w.cluster.createNode(nodeObject(spec));
     await w.waitForRoutes(expectedRoutes([...base, ...burst]), "302 routes", 60_000);
 
     const creates = w.vpc.requests().filter((r) => r.action === "CreateRouteEntries");
@@ -111,8 +108,10 @@ describe("vpc-route-sync run: Node lifecycle", () => {
       return finished.reduce((sum, l) => sum + Number(l.creates), 0) === 300 && finished;
     });
     expect(passes.length).toBeLessThanOrEqual(3);
-    await waitFor("NetworkUnavailable=False on every burst Node", () =>
-      burst.every((s) => w.condition(s.name)?.status === "False"), { timeoutMs: 30_000 });
+    await waitFor("NetworkUnavailable=False on every burst Node", async () => {
+      for (const s of burst) if ((await w.nodeCondition(s.name))?.status !== "False") return false;
+      return true;
+    }, { timeoutMs: 30_000 });
     expect((await controller.stop("SIGTERM")).code).toBe(0);
   });
 });

@@ -21,6 +21,8 @@ export interface CliOptions {
   readonly timeoutMs?: number;
   /** The script to run: CLI_PATH (the default) or DEV_CLI_PATH. */
   readonly script?: string;
+  /** A command the CLI runs under, e.g. a namespace wrapper: `[...wrapper, node, script, ...args]`. */
+  readonly wrapper?: readonly string[];
 }
 
 /** A minimal environment: no ALIBABA_CLOUD_* or KUBECONFIG from the caller's shell. */
@@ -38,7 +40,8 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): Record<
 export function startCli(args: readonly string[], options: CliOptions = {}): ChildProcess {
   const script = options.script ?? CLI_PATH;
   if (!existsSync(script)) throw new Error(`${script} is missing: run 'npm run build' and 'npm run build:dev' (npm test does)`);
-  return spawn(process.execPath, [script, ...args], {
+  const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
+  return spawn(command, [...prefix, script, ...args], {
     env: options.env ?? baseEnv(),
     stdio: ["pipe", "pipe", "pipe"],
   });

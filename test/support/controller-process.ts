@@ -20,6 +20,8 @@ export interface StartControllerOptions {
   readonly name?: string;
   /** Deadline for the "controller starting" line. @default 20000 */
   readonly startTimeoutMs?: number;
+  /** Run the CLI under this command (see CliOptions.wrapper). */
+  readonly wrapper?: readonly string[];
 }
 
 export interface HttpAnswer {
@@ -52,7 +54,7 @@ export class ControllerProcess {
   }
 
   static async start(options: StartControllerOptions): Promise<ControllerProcess> {
-    const child = startCli(["run", ...options.args], { env: options.env });
+    const child = startCli(["run", ...options.args], { env: options.env, ...(options.wrapper ? { wrapper: options.wrapper } : {}) });
     const proc = new ControllerProcess(child, options.name ?? "controller");
     let started = false;
     const exitedEarly = proc.exited.then((r) => {

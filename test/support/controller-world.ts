@@ -6,6 +6,7 @@ import { routeMarker } from "../../src/domain/ownership.js";
 import { startFakeKube, type FakeKubeOptions, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { startFakeVpc, type FakeVpcOptions, type FakeVpcServer, type SeedEntry } from "@vpc-route-sync/fake-alibaba-vpc";
 import { baseEnv } from "./cli.js";
+import { backendKind, FakeKubeBackend, RealKubeBackend, type KubeBackend, type NodeEvent } from "./kube-backend.js";
 import { ControllerProcess } from "./controller-process.js";
 import { waitFor } from "./wait-for.js";
 
@@ -89,6 +90,13 @@ export interface WorldOptions {
   readonly entries?: readonly SeedEntry[];
   readonly kube?: Partial<FakeKubeOptions>;
   readonly vpc?: Partial<FakeVpcOptions>;
+  /**
+   * Point the controller at this kubeconfig; the caller then manages the Kubernetes side itself
+   * (the world neither makes Nodes there nor cleans up).
+   */
+  readonly kubeconfigPath?: string;
+  /** Namespace of the leader-election Lease. @default LEASE_NAMESPACE */
+  readonly leaseNamespace?: string;
 }
 
 export interface ControllerTimings {
@@ -101,17 +109,29 @@ export interface ControllerTimings {
 }
 
 export class ControllerWorld {
+  /** The fake API server (started in every world; the controller uses it only when `cluster.kind` is "fake"). */
   readonly kube: FakeKubeServer;
+  /** The API server the controller uses: the fake, or the real tier's (see kube-backend.ts). */
+  readonly cluster: KubeBackend;
   readonly vpc: FakeVpcServer;
+  /** The kubeconfig the controller uses: the fake's, or the one WorldOptions named. */
+  readonly kubeconfigPath: string;
+  readonly leaseNamespace: string;
   readonly #processes: ControllerProcess[] = [];
 
-  private constructor(kube: FakeKubeServer, vpc: FakeVpcServer) {
+  private constructor(kube: FakeKubeServer, vpc: FakeVpcServer, cluster: KubeBackend, options: WorldOptions) {
     this.kube = kube;
     this.vpc = vpc;
+    this.cluster = cluster;
+    this.kubeconfigPath = options.kubeconfigPath ?? cluster.kubeconfigPath;
+    this.leaseNamespace = options.leaseNamespace ?? cluster.leaseNamespace;
   }
 
   static async start(options: WorldOptions = {}): Promise<ControllerWorld> {
-    const kube = await startFakeKube({ namespaceUids: { "kube-system": CLUSTER_UID }, ...options.kube, nodes: (options.nodes ?? []).map(nodeObject) });
+    const real = backendKind() === "real" && options.kubeconfigPath === undefined;
+    const nodes = (options.nodes ?? []).map(nodeObject);
+    const kube = await startFakeKube({ namespaceUids: { "kube-system": CLUSTER_UID }, ...options.kube, nodes: real ? [] : nodes });
+    const cluster = real ? await RealKubeBackend.start(nodes) : new FakeKubeBackend(kube, LEASE_NAMESPACE);
     const vpc = await startFakeVpc({
       regionId: REGION_ID,
       pendingMs: 100,
@@ -140,7 +160,7 @@ export class ControllerWorld {
       ],
       ...options.vpc,
     });
-    return new ControllerWorld(kube, vpc);
+    return new ControllerWorld(kube, vpc, cluster, options);
   }
 
   /** `run` arguments pointing at both fakes, leader election in LEASE_NAMESPACE, ports chosen by the OS. */
@@ -152,11 +172,11 @@ export class ControllerWorld {
       "--cluster-name", CLUSTER_NAME,
       "--cluster-cidr", CLUSTER_CIDR,
       "--vpc-endpoint", this.vpc.url,
-      "--kubeconfig", this.kube.kubeconfigPath,
+      "--kubeconfig", this.kubeconfigPath,
       "--api-qps", "50",
       "--log-format", "json",
       "--identity", identity,
-      "--leader-election-namespace", LEASE_NAMESPACE,
+      "--leader-election-namespace", this.leaseNamespace,
       "--leader-election-id", LEASE_NAME,
       "--health-probe-bind-address", "127.0.0.1:0",
       "--metrics-bind-address", "127.0.0.1:0",
@@ -175,9 +195,14 @@ export class ControllerWorld {
   }
 
   /** Starts `vpc-route-sync run` with identity `replica-<replica>` and that replica's AccessKey. */
-  async startController(replica: Replica = "a", timings: ControllerTimings = {}, extra: readonly string[] = []): Promise<ControllerProcess> {
+  async startController(
+    replica: Replica = "a",
+    timings: ControllerTimings = {},
+    extra: readonly string[] = [],
+    options: { readonly wrapper?: readonly string[] } = {},
+  ): Promise<ControllerProcess> {
     const identity = `replica-${replica}`;
-    const proc = await ControllerProcess.start({ args: this.args(identity, timings, extra), env: this.env(replica), name: identity });
+    const proc = await ControllerProcess.start({ args: this.args(identity, timings, extra), env: this.env(replica), name: identity, ...options });
     this.#processes.push(proc);
     return proc;
   }
@@ -235,7 +260,28 @@ export class ControllerWorld {
     );
   }
 
-  /** The leader-election Lease's holder ("" when released or missing). */
+  /** The Node's condition of `type` on the world's API server (fake or real). */
+  async nodeCondition(nodeName: string, type = "NetworkUnavailable"): Promise<{ status?: string; reason?: string; message?: string } | undefined> {
+    const node = (await this.cluster.getNode(nodeName)) as { status?: { conditions?: { type: string; status?: string; reason?: string; message?: string }[] } } | undefined;
+    return node?.status?.conditions?.find((c) => c.type === type);
+  }
+
+  /** Events about a Node on the world's API server (fake or real). */
+  eventsAbout(nodeName: string): Promise<NodeEvent[]> {
+    return this.cluster.nodeEvents(nodeName);
+  }
+
+  /** The leader-election Lease on the world's API server (fake or real). */
+  async lease(): Promise<{ spec?: { holderIdentity?: string; leaseTransitions?: number } } | undefined> {
+    return (await this.cluster.getLease(this.leaseNamespace, LEASE_NAME));
+  }
+
+  /** The Lease's holder on the world's API server ("" when released or missing). */
+  async holder(): Promise<string> {
+    return (await this.lease())?.spec?.holderIdentity ?? "";
+  }
+
+  /** The leader-election Lease's holder on the fake ("" when released or missing). */
   leaseHolder(): string {
     const lease = this.kube.getLease(LEASE_NAMESPACE, LEASE_NAME) as { spec?: { holderIdentity?: string } } | undefined;
     return lease?.spec?.holderIdentity ?? "";
@@ -254,6 +300,6 @@ export class ControllerWorld {
         }
       }),
     );
-    await Promise.all([this.kube.close(), this.vpc.close()]);
+    await Promise.all([this.kube.close(), this.vpc.close(), this.cluster.close()]);
   }
 }

@@ -28,6 +28,7 @@ import { Registry, type DeleteResult } from "./registry.ts";
 import { RequestLog, type RequestLogEntry } from "./request-log.ts";
 import { ResourceApi } from "./resource-api.ts";
 import { RESOURCE_ENDPOINTS, canonicalEndpoint, type StorageKey } from "./resource-types.ts";
+import { handleSubjectAccessReview, handleTokenReview, type ReviewIdentity } from "./reviews.ts";
 import { routeFor, type Route } from "./routes.ts";
 import { KubeStatusError, methodNotAllowed, notFound, pathNotFound, unauthorized } from "./status-error.ts";
 import { strategicPatchNode } from "./in-process-patch.ts";
@@ -74,6 +75,12 @@ export interface FakeKubeOptions {
    * @default false
    */
   readonly tls?: boolean;
+  /**
+   * Bearer tokens that TokenReview authenticates (the controller's own `token` is not among them
+   * unless listed), with the non-resource URLs each user may get (SubjectAccessReview).
+   * @default {} (every review says no)
+   */
+  readonly identities?: Readonly<Record<string, ReviewIdentity>>;
   /** Send a BOOKMARK to watches that allow them this often (kube-apiserver: about a minute). @default undefined (never) */
   readonly bookmarkIntervalMs?: number;
 }
@@ -155,6 +162,7 @@ class FakeKube implements FakeKubeServer {
   readonly #ownedTempDir: string | undefined;
   readonly #bookmarkTimer: NodeJS.Timeout | undefined;
   readonly #anonymous: boolean;
+  readonly #identities: ReadonlyMap<string, ReviewIdentity>;
 
   constructor(parts: {
     server: Server;
@@ -174,8 +182,10 @@ class FakeKube implements FakeKubeServer {
     bookmarkIntervalMs: number | undefined;
     anonymous: boolean;
     caCertificate: string | undefined;
+    identities: Readonly<Record<string, ReviewIdentity>>;
   }) {
     this.caCertificate = parts.caCertificate;
+    this.#identities = new Map(Object.entries(parts.identities));
     this.#anonymous = parts.anonymous;
     this.#server = parts.server;
     this.#store = parts.store;
@@ -389,6 +399,10 @@ class FakeKube implements FakeKubeServer {
   #dispatch(exchange: Exchange, route: Route): void {
     const readOnly = exchange.method === "GET" || exchange.method === "HEAD";
     if (route.type === "resource") return this.#api.handle(exchange, route.route);
+    if (route.type === "token-review" || route.type === "subject-access-review") {
+      if (exchange.method !== "POST") throw methodNotAllowed(exchange.method);
+      return route.type === "token-review" ? handleTokenReview(exchange, this.#identities) : handleSubjectAccessReview(exchange, this.#identities);
+    }
     if (!readOnly) throw methodNotAllowed(exchange.method);
     switch (route.type) {
       case "version":
@@ -503,7 +517,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     server.close();
     throw new Error(`startFakeKube: cannot write the kubeconfig to ${kubeconfigPath}`, { cause: error });
   }
-  const fake = new FakeKube({ server, store, registry, hub, api, log, faults, now, url, port, token, kubeconfigPath, kubeconfig, ownedTempDir, bookmarkIntervalMs, anonymous: options.anonymous ?? true, caCertificate: certificate?.certPem });
+  const fake = new FakeKube({ server, store, registry, hub, api, log, faults, now, url, port, token, kubeconfigPath, kubeconfig, ownedTempDir, bookmarkIntervalMs, anonymous: options.anonymous ?? true, caCertificate: certificate?.certPem, identities: options.identities ?? {} });
   for (const [name, uid] of Object.entries(options.namespaceUids ?? {})) fake.setNamespaceUid(name, uid);
   try {
     for (const node of options.nodes ?? []) {

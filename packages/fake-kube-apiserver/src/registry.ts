@@ -13,6 +13,8 @@ import {
   alreadyExists,
   badRequest,
   conflict,
+  preconditionFailed,
+  resourceVersionRequired,
   invalid,
   notFound,
   type ErrorSubject,
@@ -87,7 +89,9 @@ export class Registry {
     const now = this.#now();
     metadata["uid"] = randomUUID();
     metadata["creationTimestamp"] = rfc3339Seconds(now);
-    metadata["generation"] = 1;
+    // Nodes, Events and Leases have no metadata.generation on a real API server (their strategies
+    // never set it); whatever a client sent is dropped, as there.
+    delete metadata["generation"];
     delete metadata["deletionTimestamp"];
     delete metadata["deletionGracePeriodSeconds"];
     delete metadata["selfLink"];
@@ -125,6 +129,8 @@ export class Registry {
     }
     this.#checkNamespace(metadata, namespace, type.namespaced);
     const requestedRv = stringField(metadata, "resourceVersion") ?? "";
+    // Leases take no unconditional update of an existing object, as on kube-apiserver.
+    if (current !== undefined && requestedRv === "" && !type.unconditionalUpdate) throw resourceVersionRequired(subject, name);
     if (current === undefined) {
       if (!type.createOnUpdate || scope === "status") throw notFound(subject, name);
       if (requestedRv !== "") throw notFound(subject, name);
@@ -142,13 +148,10 @@ export class Registry {
       throw invalid(subject, name, [{ field: "metadata.uid", reason: "FieldValueInvalid", message: `Invalid value: "${uid}": field is immutable` }]);
     }
     resultMeta["creationTimestamp"] = currentMeta["creationTimestamp"];
-    resultMeta["generation"] = currentMeta["generation"];
+    delete resultMeta["generation"];
     copyOrDelete(resultMeta, currentMeta, "deletionTimestamp");
     copyOrDelete(resultMeta, currentMeta, "deletionGracePeriodSeconds");
     resultMeta["resourceVersion"] = currentMeta["resourceVersion"];
-    if (!deepEqual(result["spec"], current["spec"]) && typeof currentMeta["generation"] === "number") {
-      resultMeta["generation"] = currentMeta["generation"] + 1;
-    }
     this.#validate(storage, subject, result);
     if (deepEqual(result, current)) return { object: current, created: false };
     if (options.dryRun === true) return { object: result, created: false };
@@ -169,15 +172,11 @@ export class Registry {
     const metadata = metadataOf(current);
     const wantedUid = options.preconditions?.uid;
     if (wantedUid !== undefined && wantedUid !== metadata["uid"]) {
-      throw conflict(subject, name, `Precondition failed: UID in precondition: ${wantedUid}, UID in object meta: ${String(metadata["uid"])}`);
+      throw preconditionFailed(subject, name, "UID", wantedUid, String(metadata["uid"]));
     }
     const wantedRv = options.preconditions?.resourceVersion;
     if (wantedRv !== undefined && wantedRv !== metadata["resourceVersion"]) {
-      throw conflict(
-        subject,
-        name,
-        `Precondition failed: ResourceVersion in precondition: ${wantedRv}, ResourceVersion in object meta: ${String(metadata["resourceVersion"])}`,
-      );
+      throw preconditionFailed(subject, name, "ResourceVersion", wantedRv, String(metadata["resourceVersion"]));
     }
     const finalizers = metadata["finalizers"];
     if (Array.isArray(finalizers) && finalizers.length > 0) {
@@ -200,9 +199,11 @@ export class Registry {
       else result["status"] = current["status"];
       return result;
     }
-    const result = { ...current };
-    if (next["status"] === undefined) delete result["status"];
-    else result["status"] = next["status"];
+    // Like the real status strategies: a write to /status keeps the stored spec, and takes the rest
+    // (status, and metadata such as labels) from the request.
+    const result = { ...next };
+    if (current["spec"] === undefined) delete result["spec"];
+    else result["spec"] = current["spec"];
     return result;
   }
 
@@ -223,9 +224,13 @@ export class Registry {
     const name = stringField(metadataOf(obj), "name") ?? "";
     const micro = badMicroTime(type, obj);
     if (micro !== undefined) {
+      // Go's time.Parse error, as kube-apiserver words it: the text from the first mismatch on.
+      const value = String(micro.value);
+      const rest = value.slice(19);
+      const [text, layout] = /^\.\d{6}/.test(rest) ? [rest.slice(7), "Z07:00"] : [rest, ".000000"];
       throw badRequest(
-        `${subject.kind} in version "v1" cannot be handled as a ${subject.kind}: parsing time ${JSON.stringify(micro.value)} as ` +
-          `"2006-01-02T15:04:05.000000Z07:00": ${micro.path} must be a MicroTime with exactly six fractional digits`,
+        `${subject.kind} in version "v1" cannot be handled as a ${subject.kind}: parsing time ${JSON.stringify(value)} as ` +
+          `"2006-01-02T15:04:05.000000Z07:00": cannot parse ${JSON.stringify(text)} as ${JSON.stringify(layout)}`,
       );
     }
     const causes: FieldCause[] = [];
@@ -237,7 +242,8 @@ export class Registry {
       });
     }
     causes.push(...type.validate(obj));
-    if (causes.length > 0) throw invalid(subject, name, causes);
+    // Both Event APIs validate the one internal (core) Event type, so kube-apiserver names it "Event".
+    if (causes.length > 0) throw invalid(storage === "events" ? { ...subject, group: "" } : subject, name, causes);
   }
 
   #generateName(storage: StorageKey, namespace: string | undefined, prefix: string): string {

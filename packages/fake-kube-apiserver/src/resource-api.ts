@@ -142,8 +142,12 @@ export class ResourceApi {
       const position = decodeContinue(continueText);
       const snapshot = this.#store.snapshot(position.snapshotId);
       if (snapshot === undefined || snapshot.storage !== endpoint.storage.key) {
+        // kube-apiserver's wording; it also puts a token for an inconsistent continuation in the
+        // Status's metadata.continue, which the fake does not (docs/fake-kube.md, differences).
         throw expired(
-          "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
+          "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, " +
+            "or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an " +
+            "inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
         );
       }
       items = snapshot.items;

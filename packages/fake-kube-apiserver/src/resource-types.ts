@@ -17,6 +17,8 @@ export interface StorageType {
   readonly hasStatus: boolean;
   /** PUT on a missing object creates it (true for Events and Leases upstream). */
   readonly createOnUpdate: boolean;
+  /** Whether a PUT without metadata.resourceVersion is allowed (false: 422, as for Leases upstream). */
+  readonly unconditionalUpdate: boolean;
   readonly patchSchema: PatchSchema;
   /** Dotted paths holding metav1.MicroTime values (exactly six fractional digits on the wire). */
   readonly microTimeFields: readonly string[];
@@ -72,6 +74,7 @@ const NODE_STORAGE: StorageType = {
   namespaced: false,
   hasStatus: true,
   createOnUpdate: false,
+  unconditionalUpdate: true,
   patchSchema: {
     ...COMMON_PATCH_SCHEMA,
     "spec.podCIDRs": "set",
@@ -143,6 +146,7 @@ const EVENT_STORAGE: StorageType = {
   namespaced: true,
   hasStatus: false,
   createOnUpdate: true,
+  unconditionalUpdate: true,
   patchSchema: COMMON_PATCH_SCHEMA,
   microTimeFields: ["eventTime", "series.lastObservedTime"],
   selectableFields: ["metadata.name", "metadata.namespace", ...EVENT_FIELDS],
@@ -171,7 +175,9 @@ const LEASE_STORAGE: StorageType = {
   key: "leases",
   namespaced: true,
   hasStatus: false,
+  // kube-apiserver creates a missing Lease on PUT but updates an existing one only with a resourceVersion.
   createOnUpdate: true,
+  unconditionalUpdate: false,
   patchSchema: COMMON_PATCH_SCHEMA,
   microTimeFields: ["spec.acquireTime", "spec.renewTime"],
   selectableFields: ["metadata.name", "metadata.namespace"],

@@ -14,6 +14,8 @@ export type Route =
   | { readonly type: "openapi-root" }
   | { readonly type: "openapi-group"; readonly key: string }
   | { readonly type: "namespaces"; readonly name: string | undefined }
+  | { readonly type: "token-review" }
+  | { readonly type: "subject-access-review" }
   | { readonly type: "resource"; readonly route: ResourceRoute };
 
 const HEALTH_PATHS = new Set(["/healthz", "/livez", "/readyz"]);
@@ -55,6 +57,9 @@ export function routeFor(pathname: string): Route | undefined {
   if (segments[0] === "apis") {
     const [, group, version] = segments;
     if (group === undefined) return { type: "api-groups" };
+    const path = segments.join("/");
+    if (path === "apis/authentication.k8s.io/v1/tokenreviews") return { type: "token-review" };
+    if (path === "apis/authorization.k8s.io/v1/subjectaccessreviews") return { type: "subject-access-review" };
     if (version === undefined) return { type: "api-group", group };
     return resourceRoute(group, version, segments.slice(3));
   }

@@ -1,7 +1,8 @@
-// A throwaway self-signed X.509 certificate (ECDSA P-256) for serving the fake over https, built with
-// node:crypto and a minimal DER encoder, because Node has no API to create certificates. https matters
-// because kubectl only sends bearer tokens to https servers, and client-node's loadFromCluster() only
-// speaks https on ports other than 80/8080/8001.
+// A throwaway self-signed X.509 certificate (ECDSA P-256), built with node:crypto and a minimal DER
+// encoder, because Node has no API to create certificates. Used by `run --metrics-secure` when no
+// certificate is mounted (Prometheus then scrapes with insecureSkipVerify, as for controller-runtime's
+// self-signed metrics certificate), and by the fake Kubernetes API to serve https (kubectl only
+// sends bearer tokens to https servers).
 
 import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
 import { isIPv4 } from "node:net";
@@ -50,10 +51,10 @@ function pem(label: string, body: Buffer): string {
 }
 
 /** A certificate for `hosts` (IPv4 literals become IP SANs, anything else DNS SANs), valid for ~10 years. */
-export function createSelfSignedCertificate(hosts: readonly string[], now: Date = new Date()): SelfSignedCertificate {
+export function createSelfSignedCertificate(hosts: readonly string[], now: Date = new Date(), commonName = "fake-kube"): SelfSignedCertificate {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const signatureAlgorithm = sequence(objectId("1.2.840.10045.4.3.2")); // ecdsa-with-SHA256
-  const name = sequence(set(sequence(objectId("2.5.4.3"), der(0x0c, Buffer.from("fake-kube", "utf8")))));
+  const name = sequence(set(sequence(objectId("2.5.4.3"), der(0x0c, Buffer.from(commonName, "utf8")))));
   const serial = randomBytes(16);
   serial[0] = (serial[0] ?? 0) & 0x7f;
   const notBefore = new Date(now.getTime() - 60 * 60 * 1000);

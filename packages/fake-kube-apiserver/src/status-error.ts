@@ -43,6 +43,31 @@ export function statusObject(code: number, reason: string, message: string, deta
   return status;
 }
 
+/**
+ * A failed delete precondition, worded as the real API server words it (by Kind, not resource:
+ * `Operation cannot be fulfilled on Node "n1": the UID in the precondition (…) does not match …`).
+ */
+export function preconditionFailed(subject: ErrorSubject, name: string, field: "UID" | "ResourceVersion", wanted: string, actual: string): KubeStatusError {
+  const hint = field === "UID" ? "The object might have been deleted and then recreated" : "The object might have been modified";
+  return new KubeStatusError(
+    409,
+    "Conflict",
+    `Operation cannot be fulfilled on ${subject.kind} "${name}": the ${field} in the precondition (${wanted}) does not match the ${field} in record (${actual}). ${hint}`,
+    detailsFor(subject, name),
+  );
+}
+
+/** A PUT without metadata.resourceVersion of a kind that takes no unconditional update (Leases). */
+export function resourceVersionRequired(subject: ErrorSubject, name: string): KubeStatusError {
+  const message = "Invalid value: 0: must be specified for an update";
+  return new KubeStatusError(422, "Invalid", `${qualified(subject)} "${name}" is invalid: metadata.resourceVersion: ${message}`, {
+    name,
+    group: subject.group,
+    kind: subject.kind,
+    causes: [{ reason: "FieldValueInvalid", message, field: "metadata.resourceVersion" }],
+  });
+}
+
 function qualified(subject: ErrorSubject): string {
   return subject.group === "" ? subject.plural : `${subject.plural}.${subject.group}`;
 }

@@ -1,21 +1,33 @@
 // Nodes through the real @kubernetes/client-node 2.0.1: pagination, selectors, create/replace/delete
-// semantics and the three patch types on the main resource and on /status.
+// semantics and the three patch types on the main resource and on /status. Differential: the same
+// tests run against the real kube-apiserver in project "real" (docs/testing.md); those about the
+// fake's own controls (faults, request log, options) run on the fake only.
 
 import { ApiException, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Node } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startFakeKube, type FakeKubeServer } from "../src/index.ts";
-import { kubeConfigFor, nodeFixture } from "./helpers.ts";
+import { apiRequest } from "../../../test/real-kube/real-kube.ts";
+import { backendKind } from "../../../test/support/kube-backend.ts";
+import { startFakeKube } from "../src/index.ts";
+import { kubeConfigFor, kubeConfigOf, nodeFixture, startKubeUnderTest, type KubeUnderTest } from "./helpers.ts";
 
-let fake: FakeKubeServer;
+let kube: KubeUnderTest;
 let core: CoreV1Api;
+/** The kubeconfig's CA (PEM), for raw requests over https. */
+function caOf(k: KubeUnderTest): string | undefined {
+  const data = /certificate-authority-data: (\S+)/.exec(k.kubeconfig)?.[1];
+  return data === undefined ? undefined : Buffer.from(data, "base64").toString("utf8");
+}
+
+/** Tests of the fake's own controls and options: nothing to compare on a real server. */
+const fakeOnly = it.skipIf(backendKind() === "real");
 
 beforeEach(async () => {
-  fake = await startFakeKube({ nodes: ["n1", "n2", "n3", "n4", "n5"].map((n, i) => nodeFixture(n, { labels: { pool: i % 2 === 0 ? "a" : "b" } })) });
-  core = kubeConfigFor(fake).makeApiClient(CoreV1Api);
+  kube = await startKubeUnderTest(["n1", "n2", "n3", "n4", "n5"].map((n, i) => nodeFixture(n, { labels: { pool: i % 2 === 0 ? "a" : "b" } })));
+  core = kubeConfigOf(kube).makeApiClient(CoreV1Api);
 });
 
 afterEach(async () => {
-  await fake.close();
+  await kube.close();
 });
 
 async function apiError(promise: Promise<unknown>): Promise<{ code: number; status: { reason: string; message: string; code: number } }> {
@@ -36,15 +48,15 @@ function conditionSummary(node: V1Node): string[] {
   return (node.status?.conditions ?? []).map((c) => `${c.type}=${c.status}`);
 }
 
-describe("fake-kube nodes via client-node", () => {
+describe(`fake-kube nodes via client-node (${backendKind()} API server)`, () => {
   it("pages through a list with limit/continue at one consistent resourceVersion", async () => {
     const first = await core.listNode({ limit: 2 });
     expect(first.items.map((n) => n.metadata?.name)).toEqual(["n1", "n2"]);
     expect(first.metadata?._continue).toBeTruthy();
     expect(first.metadata?.remainingItemCount).toBe(3);
     // A change between pages is not visible in later pages: they come from the first page's snapshot.
-    fake.createNode(nodeFixture("n0"));
-    fake.deleteNode("n5");
+    await kube.createNode(nodeFixture("n0"));
+    await kube.deleteNode("n5");
     const names = first.items.map((n) => n.metadata?.name);
     let token = first.metadata?._continue;
     while (token !== undefined && token !== "") {
@@ -58,10 +70,13 @@ describe("fake-kube nodes via client-node", () => {
     expect(bad.code).toBe(400);
   });
 
-  it("answers 410 Expired for a continue token older than the compacted history", async () => {
-    const first = await core.listNode({ limit: 2 });
+  fakeOnly("answers 410 Expired for a continue token older than the compacted history", async () => {
+    // On the real server: test/real-kube/watch.test.ts compacts etcd for the same answer.
+    const fake = await startFakeKube({ nodes: [nodeFixture("c1"), nodeFixture("c2"), nodeFixture("c3")] });
+    const first = await kubeConfigFor(fake).makeApiClient(CoreV1Api).listNode({ limit: 2 });
     fake.faults.compactHistory();
-    const gone = await apiError(core.listNode({ limit: 2, _continue: first.metadata?._continue ?? "" }));
+    const gone = await apiError(kubeConfigFor(fake).makeApiClient(CoreV1Api).listNode({ limit: 2, _continue: first.metadata?._continue ?? "" }));
+    await fake.close();
     expect(gone.code).toBe(410);
     expect(gone.status.reason).toBe("Expired");
   });
@@ -86,11 +101,12 @@ describe("fake-kube nodes via client-node", () => {
   });
 
   it("creates with generated fields, generateName, and the AlreadyExists / Invalid errors", async () => {
+    const before = Number((await core.listNode()).metadata?.resourceVersion);
     const created = await core.createNode({ body: { metadata: { generateName: "worker-" }, spec: {} } });
     expect(created.metadata?.name).toMatch(/^worker-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
     expect(created.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/);
-    expect(Number(created.metadata?.resourceVersion)).toBeGreaterThan(1000);
-    expect(created.metadata?.generation).toBe(1);
+    expect(Number(created.metadata?.resourceVersion)).toBeGreaterThan(before);
+    expect(created.metadata?.generation).toBeUndefined();
     expect(created.metadata?.creationTimestamp).toBeInstanceOf(Date);
 
     const duplicate = await apiError(core.createNode({ body: { metadata: { name: "n1" } } }));
@@ -128,10 +144,12 @@ describe("fake-kube nodes via client-node", () => {
       { name: "n1", body: { status: { conditions: [{ type: "NetworkUnavailable", status: "False", reason: "RouteCreated" }] } } },
       smp,
     );
-    expect(conditionSummary(added)).toEqual(["Ready=True", "NetworkUnavailable=False"]);
+    // Order within the merged list is not part of the contract (the fake appends, the real server
+    // puts the patch's new items first): compare as sets.
+    expect(conditionSummary(added).sort()).toEqual(["NetworkUnavailable=False", "Ready=True"]);
     const updated = await core.patchNodeStatus({ name: "n1", body: { status: { conditions: [{ type: "NetworkUnavailable", status: "True" }] } } }, smp);
-    expect(conditionSummary(updated)).toEqual(["Ready=True", "NetworkUnavailable=True"]);
-    expect(updated.status?.conditions?.[1]?.reason).toBe("RouteCreated");
+    expect(conditionSummary(updated).sort()).toEqual(["NetworkUnavailable=True", "Ready=True"]);
+    expect(updated.status?.conditions?.find((c) => c.type === "NetworkUnavailable")?.reason).toBe("RouteCreated");
     const deleted = await core.patchNodeStatus({ name: "n1", body: { status: { conditions: [{ type: "NetworkUnavailable", $patch: "delete" }] } } }, smp);
     expect(conditionSummary(deleted)).toEqual(["Ready=True"]);
 
@@ -156,21 +174,21 @@ describe("fake-kube nodes via client-node", () => {
     expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
   });
 
-  it("writes to /status change only status, writes to the node ignore status", async () => {
+  it("writes to /status keep the spec (metadata goes through), writes to the node ignore status", async () => {
     const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
     const viaStatus = await core.patchNodeStatus({ name: "n1", body: { metadata: { labels: { sneaky: "x" } }, spec: { unschedulable: true }, status: { phase: "Running" } } }, merge);
-    expect(viaStatus.metadata?.labels?.["sneaky"]).toBeUndefined();
+    expect(viaStatus.metadata?.labels?.["sneaky"]).toBe("x");
     expect(viaStatus.spec?.unschedulable).toBeUndefined();
     expect(viaStatus.status?.phase).toBe("Running");
     const viaMain = await core.patchNode({ name: "n1", body: { metadata: { labels: { a: "b" } }, status: { phase: "Terminated" } } }, merge);
     expect(viaMain.metadata?.labels?.["a"]).toBe("b");
     expect(viaMain.status?.phase).toBe("Running");
-    expect(fake.getNode("n1")).toMatchObject({ metadata: { labels: { a: "b" } }, status: { phase: "Running" } });
+    expect(await kube.getNode("n1")).toMatchObject({ metadata: { labels: { a: "b" } }, status: { phase: "Running" } });
   });
 
-  it("makes a patch carrying a stale resourceVersion fail with 409, and rejects unknown patch types with 415", async () => {
+  it("makes a patch carrying a stale resourceVersion fail with 409, and rejects an object body sent as JSON patch", async () => {
     const node = await core.readNode({ name: "n3" });
-    fake.patchNode("n3", { metadata: { labels: { bumped: "1" } } });
+    await kube.patchNode("n3", { metadata: { labels: { bumped: "1" } } });
     const stale = await apiError(
       core.patchNodeStatus(
         { name: "n3", body: { metadata: { resourceVersion: node.metadata?.resourceVersion }, status: { phase: "X" } } },
@@ -181,6 +199,10 @@ describe("fake-kube nodes via client-node", () => {
     expect(stale.status.reason).toBe("Conflict");
     const objectBodyAsJsonPatch = await apiError(core.patchNode({ name: "n3", body: { metadata: { labels: { x: "y" } } } }));
     expect(objectBodyAsJsonPatch.code).toBe(400);
+  });
+
+  fakeOnly("rejects server-side apply (not implemented by the fake) with 415", async () => {
+    // The real server implements apply-patch+yaml (this body then fails validation with 422).
     const unsupported = await apiError(core.patchNode({ name: "n3", body: { metadata: {} } }, setHeaderOptions("Content-Type", "application/apply-patch+yaml")));
     expect(unsupported.code).toBe(415);
     expect(unsupported.status.reason).toBe("UnsupportedMediaType");
@@ -191,36 +213,40 @@ describe("fake-kube nodes via client-node", () => {
     const node = await core.readNode({ name: "n4" });
     const wrongUid = await apiError(core.deleteNode({ name: "n4", body: { preconditions: { uid: "not-the-uid" } } }));
     expect(wrongUid.code).toBe(409);
-    expect(wrongUid.status.message).toContain("Precondition failed: UID in precondition: not-the-uid");
+    expect(wrongUid.status.message).toMatch(
+      /^Operation cannot be fulfilled on Node "n4": the UID in the precondition \(not-the-uid\) does not match the UID in record \([0-9a-f-]{36}\)\. The object might have been deleted and then recreated$/,
+    );
     await core.deleteNode({ name: "n4", body: { preconditions: { uid: node.metadata?.uid, resourceVersion: node.metadata?.resourceVersion } } });
-    expect(fake.getNode("n4")).toBeUndefined();
+    expect(await kube.getNode("n4")).toBeUndefined();
 
-    fake.patchNode("n5", { metadata: { finalizers: ["example.com/hold"] } });
+    await kube.patchNode("n5", { metadata: { finalizers: ["example.com/hold"] } });
     await core.deleteNode({ name: "n5" });
     const held = await core.readNode({ name: "n5" });
     expect(held.metadata?.deletionTimestamp).toBeInstanceOf(Date);
     await core.patchNode({ name: "n5", body: [{ op: "remove", path: "/metadata/finalizers" }] });
-    expect(fake.getNode("n5")).toBeUndefined();
+    expect(await kube.getNode("n5")).toBeUndefined();
   });
 
   it("honours dryRun=All without storing anything", async () => {
-    const rv = fake.resourceVersion();
+    const rv = (await core.listNode()).metadata?.resourceVersion;
     const created = await core.createNode({ body: { metadata: { name: "dry" } }, dryRun: "All" });
     expect(created.metadata?.name).toBe("dry");
     await core.deleteNode({ name: "n1", dryRun: "All" });
-    expect(fake.getNode("dry")).toBeUndefined();
-    expect(fake.getNode("n1")).toBeDefined();
-    expect(fake.resourceVersion()).toBe(rv);
+    expect(await kube.getNode("dry")).toBeUndefined();
+    expect(await kube.getNode("n1")).toBeDefined();
+    expect((await core.listNode()).metadata?.resourceVersion).toBe(rv);
   });
 
-  it("answers 401 to a wrong token, and to no token when anonymous access is off", async () => {
+  it("answers 401 with a Status body to a wrong token", async () => {
     const wrong = new KubeConfig();
-    wrong.loadFromString(fake.kubeconfig.replace(`token: "${fake.token}"`, 'token: "wrong"'));
+    wrong.loadFromString(kube.kubeconfig.replace(`token: "${kube.token}"`, 'token: "wrong"'));
     const error = await apiError(wrong.makeApiClient(CoreV1Api).listNode());
     expect(error.code).toBe(401);
-    const raw = await fetch(`${fake.url}/api/v1/nodes`, { headers: { Authorization: "Bearer wrong" } });
-    expect(await raw.json()).toMatchObject({ kind: "Status", reason: "Unauthorized", code: 401 });
+    const raw = await apiRequest({ url: kube.url, caPem: caOf(kube) }, "wrong", "GET", "/api/v1/nodes");
+    expect(JSON.parse(raw.body)).toMatchObject({ kind: "Status", reason: "Unauthorized", code: 401 });
+  });
 
+  fakeOnly("answers 401 to no token when anonymous access is off", async () => {
     const strict = await startFakeKube({ anonymous: false, token: "s3cret" });
     try {
       const response = await fetch(`${strict.url}/api/v1/nodes`);
@@ -236,7 +262,7 @@ describe("fake-kube nodes via client-node", () => {
     }
   });
 
-  it("serves https with its certificate as the kubeconfig's CA", async () => {
+  fakeOnly("serves https with its certificate as the kubeconfig's CA", async () => {
     const secure = await startFakeKube({ tls: true, anonymous: false, nodes: [nodeFixture("tls-node")] });
     try {
       expect(secure.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);

@@ -1,8 +1,11 @@
 // Shared helpers for the fake-kube tests: a client-node KubeConfig for a fake, condition waiting with
 // a deadline, Node fixtures, and a raw watch reader for asserting on the exact event stream.
 
+import { readFile } from "node:fs/promises";
 import { KubeConfig } from "@kubernetes/client-node";
-import type { FakeKubeServer } from "../src/index.ts";
+import { RealCluster, realKube } from "../../../test/real-kube/support.ts";
+import { backendKind } from "../../../test/support/kube-backend.ts";
+import { startFakeKube, type FakeKubeServer } from "../src/index.ts";
 
 export function kubeConfigFor(fake: FakeKubeServer): KubeConfig {
   const kc = new KubeConfig();
@@ -92,4 +95,61 @@ export class RawWatch {
     this.#controller.abort();
     await this.#done;
   }
+}
+
+/**
+ * The API server a conformance test runs against: the fake (project "fake") or, in project "real",
+ * the real kube-apiserver + etcd (differential testing: the same test, both servers). Only what both
+ * can do; tests of the fake's own controls (faults, request log, resourceVersion counter) stay fake-only.
+ */
+export interface KubeUnderTest {
+  readonly kind: "fake" | "real";
+  readonly url: string;
+  readonly token: string;
+  /** The admin kubeconfig text. */
+  readonly kubeconfig: string;
+  createNode(node: object): Promise<void>;
+  getNode(name: string): Promise<object | undefined>;
+  /** A strategic merge patch of the Node (main resource). */
+  patchNode(name: string, patch: object): Promise<void>;
+  deleteNode(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function kubeConfigOf(kube: KubeUnderTest): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromString(kube.kubeconfig);
+  return kc;
+}
+
+/** Starts the fake with `nodes`, or empties the real server's Nodes and creates `nodes` there. */
+export async function startKubeUnderTest(nodes: readonly object[]): Promise<KubeUnderTest> {
+  if (backendKind() === "fake") {
+    const fake = await startFakeKube({ nodes: [...nodes] });
+    return {
+      kind: "fake",
+      url: fake.url,
+      token: fake.token,
+      kubeconfig: fake.kubeconfig,
+      createNode: (node) => Promise.resolve(void fake.createNode(node)),
+      getNode: (name) => Promise.resolve(fake.getNode(name)),
+      patchNode: (name, patch) => Promise.resolve(void fake.patchNode(name, patch)),
+      deleteNode: (name) => Promise.resolve(void fake.deleteNode(name)),
+      close: () => fake.close(),
+    };
+  }
+  const cluster = new RealCluster(realKube!);
+  await cluster.deleteAllNodes();
+  for (const node of nodes) await cluster.createNode(node);
+  return {
+    kind: "real",
+    url: realKube!.url,
+    token: realKube!.token,
+    kubeconfig: await readFile(realKube!.kubeconfigPath, "utf8"),
+    createNode: async (node) => void (await cluster.createNode(node)),
+    getNode: (name) => cluster.getNode(name),
+    patchNode: async (name, patch) => void (await cluster.call("PATCH", `/api/v1/nodes/${name}`, patch, "application/strategic-merge-patch+json")),
+    deleteNode: (name) => cluster.deleteNode(name),
+    close: () => cluster.deleteAllNodes(),
+  };
 }
