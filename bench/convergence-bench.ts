@@ -1,16 +1,16 @@
-// Suites "convergence", "event" and "steady": our executor (RouteSyncer + the Alibaba adapter) and
+// Suites "convergence", "event" and "steady": our executor (PassRunner + the Alibaba adapter) and
 // two peer strategies (bench/peers.ts) against the same fake VPC API over HTTP, with a per-call
 // latency L and a Pending time P (defaults L = 100 ms, P = 2 s). Times are wall-clock on a shared
 // machine; call counts are exact and are what --quick checks.
 import { performance } from "node:perf_hooks";
 import { startFakeVpc, type FakeVpcServer } from "@vpc-route-sync/fake-alibaba-vpc";
-import { RouteSyncer } from "../src/reconcile/sync-once.js";
+import type { PassRunner } from "../src/reconcile/pass-runner.js";
 import type { NodeFacts } from "../src/domain/types.js";
 import { BENCH_REGION_ID, instanceIdOf, makeNodes, nodeFacts, podCidrV4 } from "./fixtures.js";
 import { percentile, round } from "./measure.js";
 import { CcmModel, runGeneric, type PeerTarget, type WantedRoute } from "./peers.js";
 import type { Cell, Check, SuiteResult } from "./report.js";
-import { syncerFor as reconcileSyncer, VPC_ID } from "./reconcile-bench.js";
+import { passRunnerFor as reconcileSyncer, VPC_ID } from "./reconcile-bench.js";
 
 const TABLE = "vtb-bp1bench000000001";
 const WRITES = new Set(["CreateRouteEntries", "DeleteRouteEntries", "CreateRouteEntry", "DeleteRouteEntry", "ModifyRouteEntry"]);
@@ -39,7 +39,7 @@ async function startVpc(quota: number, timing: Timing): Promise<FakeVpcServer> {
 }
 
 /** Our executor at the default --api-qps (5). */
-const syncerFor = (vpc: FakeVpcServer): RouteSyncer => reconcileSyncer(vpc, 5);
+const syncerFor = (vpc: FakeVpcServer): PassRunner => reconcileSyncer(vpc, 5);
 
 function callCounts(vpc: FakeVpcServer): { writes: number; reads: number; entryReads: number; total: number } {
   const counters = Object.entries(vpc.counters());
@@ -93,7 +93,7 @@ export async function coldConvergence(strategy: Strategy, n: number, timing: Tim
       const syncer = syncerFor(vpc);
       work = (async () => {
         while (!controller.signal.aborted) {
-          const result = await syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false });
+          const result = await syncer.run({ nodes, allowDeletes: true, dryRun: false });
           if (result.outcome === "in-sync" || result.outcome === "applied") break;
         }
       })();
@@ -122,7 +122,7 @@ function target(vpc: FakeVpcServer): PeerTarget {
 /** A table already holding routes 0..n-1 as `strategy` would have written them (ours carry our marker). */
 async function convergedVpc(n: number, timing: Timing, nodes: readonly NodeFacts[]): Promise<FakeVpcServer> {
   const vpc = await startVpc(n + 100, { latencyMs: 0, pendingMs: 0 });
-  await syncerFor(vpc).syncOnce({ nodes, allowDeletes: true, dryRun: false });
+  await syncerFor(vpc).run({ nodes, allowDeletes: true, dryRun: false });
   vpc.setTiming(timing);
   vpc.resetRequests();
   return vpc;
@@ -157,7 +157,7 @@ export async function eventToRoute(strategy: Strategy, n: number, timing: Timing
       if (ccm !== undefined) ccm.enqueue(added);
       if (syncer !== undefined) {
         await new Promise((r) => setTimeout(r, aggregationMs));
-        await syncer.syncOnce({ nodes: base.slice(0, n + k + 1), allowDeletes: true, dryRun: false });
+        await syncer.run({ nodes: base.slice(0, n + k + 1), allowDeletes: true, dryRun: false });
       }
       const at = await allAvailable(vpc, [added], t0 + 120_000);
       out.push(at === undefined ? Number.POSITIVE_INFINITY : at - t0);
@@ -186,11 +186,11 @@ export async function steadyPass(n: number, timing: Timing): Promise<SteadyFigur
   const vpc = await convergedVpc(n, timing, nodes);
   try {
     const syncer = syncerFor(vpc);
-    await syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false }); // warm-up (SDK, JIT)
+    await syncer.run({ nodes, allowDeletes: true, dryRun: false }); // warm-up (SDK, JIT)
     vpc.resetRequests();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const result = await syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false });
+    const result = await syncer.run({ nodes, allowDeletes: true, dryRun: false });
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     if (result.outcome !== "in-sync") throw new Error(`steady pass over ${n} routes: outcome ${result.outcome}`);
@@ -294,7 +294,7 @@ export async function runEventSuite(options: { quick: boolean }): Promise<SuiteR
     checks,
     notes: [
       "target = aggregation window + 2L + P + 250 ms; measured until the fake reports the entry Available",
-      "ours = the aggregation window, then one RouteSyncer pass (tables discovered from the VPC id); ccm = 1 s aggregation then list + batch create; generic = its next 10 s pass",
+      "ours = the aggregation window, then one PassRunner pass (tables discovered from the VPC id); ccm = 1 s aggregation then list + batch create; generic = its next 10 s pass",
       `p99 of ${samples} samples is their maximum`,
     ],
   };
@@ -337,7 +337,7 @@ export async function runSteadySuite(options: { quick: boolean }): Promise<Suite
   };
 }
 
-/** Heap (after full GC) across many steady passes of one RouteSyncer: growth means a leak on the pass path. */
+/** Heap (after full GC) across many steady passes of one PassRunner: growth means a leak on the pass path. */
 export async function runResyncSuite(options: { quick: boolean }): Promise<SuiteResult> {
   const n = options.quick ? 200 : 5000;
   const passes = options.quick ? 50 : 1000;
@@ -350,7 +350,7 @@ export async function runResyncSuite(options: { quick: boolean }): Promise<Suite
     const marks = new Set([10, Math.round(passes / 10), Math.round(passes / 2), passes]);
     const t0 = performance.now();
     for (let pass = 1; pass <= passes; pass++) {
-      const result = await syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false });
+      const result = await syncer.run({ nodes, allowDeletes: true, dryRun: false });
       if (result.outcome !== "in-sync") throw new Error(`resync ${pass}: outcome ${result.outcome}`);
       if (marks.has(pass)) {
         (globalThis as { gc?: () => void }).gc?.();
@@ -368,7 +368,7 @@ export async function runResyncSuite(options: { quick: boolean }): Promise<Suite
   const growth = (last["heap used MiB"] as number) - (first["heap used MiB"] as number);
   return {
     suite: "resync",
-    title: `Heap across ${passes} steady passes over ${n} Nodes (one RouteSyncer, fake VPC in process, L = P = 0)`,
+    title: `Heap across ${passes} steady passes over ${n} Nodes (one PassRunner, fake VPC in process, L = P = 0)`,
     columns: ["pass", "heap used MiB", "RSS MiB", "s so far"],
     rows,
     checks: [{ name: `heap growth from pass 10 to pass ${passes} under 2 MiB`, ok: growth < 2, detail: `${round(growth, 2)} MiB` }],

@@ -93,11 +93,3 @@ export function slimNode(node: V1Node): V1Node {
   if (kept !== undefined) result.status = { conditions: kept.map((c) => withDates(c, ["lastHeartbeatTime", "lastTransitionTime"])) };
   return result;
 }
-
-/** `spec.podCIDRs`, falling back to `[spec.podCIDR]`, as the API documents for single-stack clusters. */
-export function podCidrsOf(node: V1Node | undefined): string[] {
-  const list = node?.spec?.podCIDRs;
-  if (list && list.length > 0) return [...list];
-  const single = node?.spec?.podCIDR;
-  return single ? [single] : [];
-}

@@ -59,7 +59,7 @@ export async function writeLoop<A, C>(
   outcomes: Map<A, EntryOutcome>,
   toConfirm: C[],
 ): Promise<void> {
-  const { calls, log } = deps;
+  const { calls } = deps;
   const { routeTableId } = ctx;
   const { action } = spec;
   let pending = [...items];
@@ -103,35 +103,7 @@ export async function writeLoop<A, C>(
       continue;
     }
     ctx.progress.wrote = true;
-    const failures = new Map(result.failures.map((f) => [spec.failureKey(f), f]));
-    const asked = new Set(pending.map((a) => spec.keyOf(a)));
-    for (const [key, f] of failures) {
-      // Should not happen; if it does, the settle wait reports the entry as not settled.
-      if (!asked.has(key)) {
-        log.warn({ action, code: f.failedCode, requestId: result.requestId, routeTableId, destinationCidr: f.destinationCidr, routeEntryId: f.routeEntryId }, "batch failure matches no requested entry");
-      }
-    }
-    const retryLater: A[] = [];
-    let retryError: CloudError | undefined;
-    for (const a of pending) {
-      const failed = failures.get(spec.keyOf(a));
-      if (failed === undefined) {
-        toConfirm.push(spec.confirm(a, false));
-      } else if (spec.isDoneCode(failed.failedCode ?? "")) {
-        toConfirm.push(spec.confirm(a, true));
-      } else {
-        // VPC_ROUTE_ENTRY_STATUS_ERROR ("middle status") lands here as a retryable conflict: it is
-        // also what a busy VPC answers for entries it did not create, so the entry is written
-        // again after the wait; if it did get created, that write reports a duplicate we check.
-        const error = classifyFailedCode(failed.failedCode ?? "", failed.failedMessage, { action, secrets: calls.secrets, requestId: result.requestId });
-        if (error.retryable && attempt < calls.retry.maxAttempts) {
-          retryLater.push(a);
-          retryError = error;
-        } else {
-          outcomes.set(a, { ok: false, error });
-        }
-      }
-    }
+    const { retryLater, retryError } = sortAnswers(deps, spec, pending, result, ctx, attempt, outcomes, toConfirm);
     pending = retryLater;
     if (pending.length > 0 && retryError !== undefined) {
       const decision = calls.decide(retryError, attempt);
@@ -140,6 +112,52 @@ export async function writeLoop<A, C>(
       if (!(await calls.sleep(delayMs, ctx))) break;
     }
   }
+}
+
+/** Sorts the entries of one answered batch call: to confirm, to write again, or failed. */
+function sortAnswers<A, C>(
+  deps: WriteLoopDeps,
+  spec: WriteSpec<A, C>,
+  pending: readonly A[],
+  result: BatchWriteResult,
+  ctx: WriteContext,
+  attempt: number,
+  outcomes: Map<A, EntryOutcome>,
+  toConfirm: C[],
+): { retryLater: A[]; retryError: CloudError | undefined } {
+  const { calls, log } = deps;
+  const { routeTableId } = ctx;
+  const { action } = spec;
+  const failures = new Map(result.failures.map((f) => [spec.failureKey(f), f]));
+  const asked = new Set(pending.map((a) => spec.keyOf(a)));
+  for (const [key, f] of failures) {
+    // Should not happen; if it does, the settle wait reports the entry as not settled.
+    if (!asked.has(key)) {
+      log.warn({ action, code: f.failedCode, requestId: result.requestId, routeTableId, destinationCidr: f.destinationCidr, routeEntryId: f.routeEntryId }, "batch failure matches no requested entry");
+    }
+  }
+  const retryLater: A[] = [];
+  let retryError: CloudError | undefined;
+  for (const a of pending) {
+    const failed = failures.get(spec.keyOf(a));
+    if (failed === undefined) {
+      toConfirm.push(spec.confirm(a, false));
+    } else if (spec.isDoneCode(failed.failedCode ?? "")) {
+      toConfirm.push(spec.confirm(a, true));
+    } else {
+      // VPC_ROUTE_ENTRY_STATUS_ERROR ("middle status") lands here as a retryable conflict: it is
+      // also what a busy VPC answers for entries it did not create, so the entry is written
+      // again after the wait; if it did get created, that write reports a duplicate we check.
+      const error = classifyFailedCode(failed.failedCode ?? "", failed.failedMessage, { action, secrets: calls.secrets, requestId: result.requestId });
+      if (error.retryable && attempt < calls.retry.maxAttempts) {
+        retryLater.push(a);
+        retryError = error;
+      } else {
+        outcomes.set(a, { ok: false, error });
+      }
+    }
+  }
+  return { retryLater, retryError };
 }
 
 export function chunked<T>(items: readonly T[]): T[][] {
