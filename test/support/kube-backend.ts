@@ -1,7 +1,7 @@
 // The Kubernetes side of a controller end-to-end world, behind one interface so the same scenario
 // runs against the fake API server (project "fake") and against the real kube-apiserver + etcd
 // (project "real", whose global setup provides `realKube`). On the real server the controller runs
-// with a ServiceAccount token bound to the roles of manifests/rbac.yaml, in a namespace of its own;
+// with a ServiceAccount token bound to the roles of deploy/kustomize/base/rbac.yaml, in a namespace of its own;
 // the world owns every Node (the real project runs its files one at a time).
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -104,7 +104,7 @@ export class FakeKubeBackend implements KubeBackend {
   }
 }
 
-const RBAC_MANIFEST = fileURLToPath(new URL("../../manifests/rbac.yaml", import.meta.url));
+const RBAC_MANIFEST = fileURLToPath(new URL("../../deploy/kustomize/base/rbac.yaml", import.meta.url));
 
 export class RealKubeBackend implements KubeBackend {
   readonly kind = "real";
