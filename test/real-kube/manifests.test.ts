@@ -2,9 +2,9 @@
 // one that test/support/renderings.ts returns — the kustomize base, every overlay, the example, the
 // example with each component, and the Helm chart with each of its value sets (helm built by
 // scripts/build-helm.sh). The Prometheus Operator kinds (ServiceMonitor, PrometheusRule) are checked
-// after applying minimal copies of their CRDs (test/real-kube/crds/). A rendering whose tool is
-// missing (kubectl without kustomize v4+, no helm) is reported and fails the count check below only
-// when the tool was expected; the message says which.
+// after applying minimal copies of their CRDs (test/real-kube/crds/). A missing helm fails the run
+// (Go, which this tier needs anyway, builds it); a kubectl without kustomize v4+ skips the kustomize
+// renderings with a warning.
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -43,15 +43,17 @@ describe.skipIf(realKube === undefined || kubectl === undefined)(`install render
     await cacheDir?.remove();
   });
 
-  it("renders every kustomization, component and chart value set (no tool skipped)", () => {
-    expect(skipped).toEqual([]);
+  // helm is built with Go like this tier's servers, so it must be there; a kubectl without kustomize
+  // v4+ (Debian's 1.20) only skips the kustomize renderings, with the warning above.
+  it("renders the chart with every value set, and every kustomization and component kubectl can build", () => {
+    expect(skipped.filter((reason) => !reason.startsWith("kustomize:"))).toEqual([]);
+    const kustomizeSkipped = skipped.some((reason) => reason.startsWith("kustomize:"));
     const expected = [
-      ...kustomizations().map((d) => `kustomize/${d}`),
-      ...components().map((c) => `kustomize/example+components/${c}`),
+      ...(kustomizeSkipped ? [] : kustomizations().map((d) => `kustomize/${d}`)),
+      ...(kustomizeSkipped ? [] : components().map((c) => `kustomize/example+components/${c}`)),
       ...Object.keys(CHART_CASES).map((c) => `helm/${c}`),
     ];
     expect(all.map((r) => r.name).sort()).toEqual(expected.sort());
-    expect(expected).toContain("kustomize/base");
     expect(expected).toContain("helm/access-key");
   });
 
