@@ -18,6 +18,42 @@ export default tseslint.config(
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true, allowBoolean: true }],
     },
   },
+  // The shape of the code: levels it meets now (with a little room for work in flight), so it holds.
+  // Counted without blank lines and comments. Tests and benchmarks are tables and scripts: no limits.
+  {
+    files: ["src/**/*.ts", "dev/**/*.ts"],
+    rules: {
+      "max-lines": ["error", { max: 450, skipBlankLines: true, skipComments: true }],
+      "max-lines-per-function": ["error", { max: 90, skipBlankLines: true, skipComments: true }],
+      complexity: ["error", 25],
+    },
+  },
+  {
+    files: ["packages/*/src/**/*.ts"],
+    rules: {
+      "max-lines": ["error", { max: 550, skipBlankLines: true, skipComments: true }],
+      "max-lines-per-function": ["error", { max: 80, skipBlankLines: true, skipComments: true }],
+      complexity: ["error", 30],
+    },
+  },
+  // Being split now (issue 10 §4) by the performance work: its current size is allowed until the
+  // split lands; then drop this entry.
+  {
+    files: ["src/cloud/alibaba/alibaba-route-table.ts"],
+    rules: {
+      "max-lines": ["error", { max: 650, skipBlankLines: true, skipComments: true }],
+      "max-lines-per-function": ["error", { max: 83, skipBlankLines: true, skipComments: true }],
+      complexity: ["error", 28],
+    },
+  },
+  // One decision per SDK error shape, read top to bottom like the table it implements.
+  { files: ["src/cloud/alibaba/classify-error.ts"], rules: { complexity: ["error", 41] } },
+  // The fake VPC's action dispatch and the fake API server's control endpoints: one branch per action.
+  {
+    files: ["packages/fake-alibaba-vpc/src/server.ts"],
+    rules: { "max-lines-per-function": ["error", { max: 273, skipBlankLines: true, skipComments: true }], complexity: ["error", 51] },
+  },
+  { files: ["packages/fake-kube-apiserver/src/control-endpoints.ts"], rules: { complexity: ["error", 40] } },
   {
     files: ["test/**/*.ts", "bench/**/*.ts", "packages/*/test/**/*.ts"],
     rules: {

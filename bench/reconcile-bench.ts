@@ -1,10 +1,10 @@
-// Suite "reconcile": one full reconcile pass (RouteSyncer + the real Alibaba adapter over HTTP)
+// Suite "reconcile": one full reconcile pass (PassRunner + the real Alibaba adapter over HTTP)
 // against the fake VPC API on 127.0.0.1: an empty route table filled with 200 routes (the default
 // quota), then the steady-state pass that only lists, at --api-qps 5 (the default) and 50.
 import { pino } from "pino";
 import { createAlibabaRouteTable } from "../src/cloud/alibaba/alibaba-route-table.js";
 import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer } from "@vpc-route-sync/fake-alibaba-vpc";
-import { RouteSyncer, type SyncResult } from "../src/reconcile/sync-once.js";
+import { PassRunner, type PassResult } from "../src/reconcile/pass-runner.js";
 import type { NodeFacts } from "../src/domain/types.js";
 import { BENCH_CLUSTER_CIDR_V4, BENCH_CLUSTER_NAME, BENCH_REGION_ID, makeNodes, nodeFacts } from "./fixtures.js";
 import { round, summarize } from "./measure.js";
@@ -20,7 +20,7 @@ const WRITE_ACTIONS = new Set(["CreateRouteEntries", "DeleteRouteEntries", "Crea
 interface PassFigures {
   readonly ms: number;
   readonly calls: Record<string, number>;
-  readonly result: SyncResult;
+  readonly result: PassResult;
 }
 
 async function startVpc(pendingMs: number): Promise<FakeVpcServer> {
@@ -46,7 +46,7 @@ async function startVpc(pendingMs: number): Promise<FakeVpcServer> {
   });
 }
 
-function syncerFor(vpc: FakeVpcServer, qps: number): RouteSyncer {
+function passRunnerFor(vpc: FakeVpcServer, qps: number): PassRunner {
   const logger = pino({ level: "silent" });
   const routeTable = createAlibabaRouteTable({
     regionId: BENCH_REGION_ID,
@@ -55,7 +55,7 @@ function syncerFor(vpc: FakeVpcServer, qps: number): RouteSyncer {
     qps,
     logger,
   });
-  return new RouteSyncer({
+  return new PassRunner({
     routeTable,
     logger,
     settings: {
@@ -70,10 +70,10 @@ function syncerFor(vpc: FakeVpcServer, qps: number): RouteSyncer {
   });
 }
 
-async function pass(vpc: FakeVpcServer, syncer: RouteSyncer, nodes: readonly NodeFacts[]): Promise<PassFigures> {
+async function pass(vpc: FakeVpcServer, runner: PassRunner, nodes: readonly NodeFacts[]): Promise<PassFigures> {
   vpc.resetRequests();
   const t0 = performance.now();
-  const result = await syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false });
+  const result = await runner.run({ nodes, allowDeletes: true, dryRun: false });
   const ms = performance.now() - t0;
   const calls = Object.fromEntries(Object.entries(vpc.counters()).map(([action, c]) => [action, c.requests]));
   return { ms, calls, result };
@@ -118,8 +118,8 @@ export async function runReconcileBench(options: { quick: boolean }): Promise<Su
     for (let i = 0; i < n; i++) {
       const vpc = await startVpc(pendingMs);
       try {
-        const syncer = syncerFor(vpc, qps);
-        first.push(await pass(vpc, syncer, nodes));
+        const runner = passRunnerFor(vpc, qps);
+        first.push(await pass(vpc, runner, nodes));
         const available = vpc.entries(ROUTE_TABLE_ID).filter((e) => e.type === "Custom" && e.status === "Available").length;
         if (i === 0) {
           checks.push({
@@ -128,7 +128,7 @@ export async function runReconcileBench(options: { quick: boolean }): Promise<Su
             detail: `${available} Available, outcome ${first[first.length - 1]!.result.outcome}`,
           });
         }
-        steady.push(await pass(vpc, syncer, nodes));
+        steady.push(await pass(vpc, runner, nodes));
       } finally {
         await vpc.close();
       }
@@ -150,7 +150,7 @@ export async function runReconcileBench(options: { quick: boolean }): Promise<Su
   }
   return {
     suite: "reconcile",
-    title: `Reconcile pass: RouteSyncer + Alibaba adapter -> fake VPC API over HTTP (${ROUTES} Nodes, 1 table, quota ${QUOTA})`,
+    title: `Reconcile pass: PassRunner + Alibaba adapter -> fake VPC API over HTTP (${ROUTES} Nodes, 1 table, quota ${QUOTA})`,
     columns: ["scenario", "api-qps", "settle ms", "routes", "median ms", "p95 ms", "runs", "API calls", "DescribeRouteTableList", "DescribeRouteEntryList", "CreateRouteEntries", "write calls", "outcome"],
     rows,
     checks,

@@ -6,7 +6,7 @@
 
 import { Command as CommanderCommand, CommanderError, Option } from "commander";
 import { z } from "zod";
-import { ConfigError, envNameOf, type Env, type FlagSpec, type LogLevel, type OutputFormat } from "../src/config/index.js";
+import { ConfigError, defaultTextOf, envNameOf, type Env, type FlagSpec, type LogLevel, type OutputFormat } from "../src/config/index.js";
 import { deepFreeze } from "../src/config/deep-freeze.js";
 import * as v from "../src/config/value-schemas.js";
 
@@ -104,7 +104,7 @@ export function parseDevConfig(argv: readonly string[], env: Env): DevParseOutco
         selected = { command, parsed };
       });
     for (const spec of DEV_COMMAND_FLAGS[command]) {
-      const described = `${spec.description} (default: ${spec.defaultText}; env: ${envNameOf(spec.name)})`;
+      const described = `${spec.description} (default: ${defaultTextOf(spec)}; env: ${envNameOf(spec.name)})`;
       sub.addOption(new Option(spec.value === undefined ? `--${spec.name} [bool]` : `--${spec.name} ${spec.value}`, described));
     }
   }

@@ -1,5 +1,6 @@
 // Typed cloud errors. Classification of raw SDK errors happens once, in
 // src/cloud/alibaba/classify-error.ts; everything else reads `code` and `retryable` only.
+import { OperatorError } from "../errors.js";
 
 export type CloudErrorKind =
   | "throttled"
@@ -26,7 +27,7 @@ export interface CloudErrorOptions {
   readonly cause?: unknown;
 }
 
-export class CloudError extends Error {
+export class CloudError extends OperatorError {
   override readonly name = "CloudError";
   readonly code: string;
   readonly kind: CloudErrorKind;
@@ -46,4 +47,15 @@ export class CloudError extends Error {
     this.retryAfterMs = options.retryAfterMs;
     this.action = options.action;
   }
+}
+
+/**
+ * `error` as a CloudError: itself, or, for anything else (a bug: the adapter classifies everything
+ * the SDK throws), an "unknown" CloudError that is not retried, like the classifier's verdict on
+ * an unknown error.
+ */
+export function asCloudError(error: unknown): CloudError {
+  if (error instanceof CloudError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new CloudError(message, { code: "Unknown", kind: "unknown", retryable: false, cause: error });
 }

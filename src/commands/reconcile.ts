@@ -4,8 +4,10 @@
 import type { CommandIo, ReconcileConfig } from "../config/index.js";
 import type { NodeFacts } from "../domain/types.js";
 import type { Logger } from "../observability/logger.js";
-import { buildJsonReport, exitCodeFor, formatTextReport } from "../reconcile/report.js";
-import { RouteSyncer, asCloudError } from "../reconcile/sync-once.js";
+import { buildJsonReport, formatTextReport } from "../reconcile/report.js";
+import { exitCodeFor } from "../reconcile/pass-outcome.js";
+import { PassRunner } from "../reconcile/pass-runner.js";
+import { exitCodeForError } from "../error-policy.js";
 import type { RouteTable } from "../cloud/route-table.js";
 import {
   NodesFileError,
@@ -14,7 +16,7 @@ import {
   listNodesFromApi,
   readClusterUidFromApi,
   readNodesFile,
-  syncSettingsFrom,
+  passSettingsFrom,
 } from "./wiring.js";
 
 export interface ReconcileDeps {
@@ -42,14 +44,14 @@ export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo
         ? error.message
         : `cannot list Nodes from the Kubernetes API: ${messageOf(error)}`;
     io.stderr.write(`vpc-route-sync: ${message}\n`);
-    return error instanceof NodesFileError ? 2 : 1;
+    return exitCodeForError(error);
   }
 
-  const syncer = new RouteSyncer({ routeTable, settings: syncSettingsFrom(config, clusterUid), logger });
+  const runner = new PassRunner({ routeTable, settings: passSettingsFrom(config, clusterUid), logger });
   const progress = config.progress && config.output === "text" && io.stderrIsTTY ? progressLine(io) : undefined;
   let result;
   try {
-    result = await syncer.syncOnce({
+    result = await runner.run({
       nodes,
       // A one-shot run sees the complete Node list: deletes are safe (within --max-deletions).
       allowDeletes: true,
@@ -58,10 +60,9 @@ export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo
       onProgress: progress?.update,
     });
   } catch (error) {
-    const cloudError = asCloudError(error);
     progress?.done();
-    io.stderr.write(`vpc-route-sync: ${cloudError.message}\n`);
-    return cloudError.code === "Config.NoRouteTable" ? 2 : 1;
+    io.stderr.write(`vpc-route-sync: ${messageOf(error)}\n`);
+    return exitCodeForError(error);
   }
   progress?.done();
 

@@ -10,7 +10,8 @@ import { nodeFactsFrom, type NodeLike } from "../domain/node-facts.js";
 import type { NodeFacts } from "../domain/types.js";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { createLogger, type LogContext, type Logger } from "../observability/logger.js";
-import type { SyncSettings } from "../reconcile/sync-once.js";
+import type { PassSettings } from "../reconcile/pass-runner.js";
+import { ConfigurationError } from "../errors.js";
 
 export function createCommandLogger(
   config: { readonly logLevel: LogLevel; readonly logFormat?: LogFormat; readonly credentials?: CommonConfig["credentials"] },
@@ -44,10 +45,10 @@ export function createRouteTable(config: CommonConfig, logger: Logger, observer?
   });
 }
 
-export function syncSettingsFrom(
+export function passSettingsFrom(
   config: CommonConfig & { readonly approveDeletions?: readonly string[] | undefined },
   clusterUid?: string,
-): SyncSettings {
+): PassSettings {
   return {
     clusterUid,
     approveDeletions: config.approveDeletions,
@@ -96,8 +97,8 @@ export async function readClusterUidFromApi(config: CommonConfig, io: CommandIo,
 }
 
 /** Error for a `--nodes-file` that cannot be used; the message names the file and the problem. */
-export class NodesFileError extends Error {
-  override readonly name = "NodesFileError";
+export class NodesFileError extends ConfigurationError {
+  override readonly name: string = "NodesFileError";
 }
 
 /**

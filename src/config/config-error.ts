@@ -1,8 +1,9 @@
 // The one error type of configuration: a single line for stderr, exit code 2. Messages name
 // the flag, environment variable or cloud-config key that supplied the bad value and never
-// include secret values.
+// include secret values. A ConfigurationError (src/errors.ts): exit code 2, never retried.
+import { ConfigurationError } from "../errors.js";
 
-export class ConfigError extends Error {
+export class ConfigError extends ConfigurationError {
   override readonly name = "ConfigError";
   /** Exit code for invalid usage (like most CLIs; 1 is kept for runtime failures). */
   readonly exitCode = 2;

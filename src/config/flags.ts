@@ -13,8 +13,14 @@ export interface FlagSpec {
   readonly negatable?: boolean;
   /** May be given several times (values also comma-separated). */
   readonly repeatable?: boolean;
-  /** The default as shown in --help. */
-  readonly defaultText: string;
+  /**
+   * The default, spelled as the flag's value would be (e.g. "5", "60s", "50%"): the parser parses
+   * it with the flag's own schema, --help and docs/configuration.md show it. Absent when the default
+   * is not one value (then `defaultText` says what happens).
+   */
+  readonly default?: string;
+  /** What --help shows as the default when it is more than `default` (e.g. where else it comes from). */
+  readonly defaultText?: string;
   /**
    * Other names accepted on the command line with the same meaning, e.g. the cloud-controller-manager's
    * and kube-controller-manager's names for a drop-in migration. Only the flag's own name has an
@@ -26,6 +32,11 @@ export interface FlagSpec {
 
 export const ENV_PREFIX = "VPC_ROUTE_SYNC_";
 
+/** The default as --help and the docs show it. */
+export function defaultTextOf(spec: FlagSpec): string {
+  return spec.defaultText ?? spec.default ?? "none";
+}
+
 /** `api-qps` → `VPC_ROUTE_SYNC_API_QPS`. */
 export function envNameOf(flagName: string): string {
   return ENV_PREFIX + flagName.toUpperCase().replace(/-/g, "_");
@@ -34,7 +45,7 @@ export function envNameOf(flagName: string): string {
 const logLevelFlag: FlagSpec = {
   name: "log-level",
   value: "<level>",
-  defaultText: "info",
+  default: "info",
   description: "log level: trace, debug, info, warn, error, fatal or silent",
 };
 
@@ -67,6 +78,7 @@ const COMMON_FLAGS: readonly FlagSpec[] = [
   {
     name: "cluster-name",
     value: "<name>",
+    default: "kubernetes",
     defaultText: "Global.clusterID of --cloud-config, else kubernetes",
     description: "cluster name written into the marker of every route this operator owns (DNS label, <= 63 chars)",
   },
@@ -81,13 +93,13 @@ const COMMON_FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "adopt-unmarked",
-    defaultText: "false",
+    default: "false",
     description: "also manage (and delete) unmarked single-hop instance routes inside --cluster-cidr",
   },
   {
     name: "max-deletions",
     value: "<n|n%>",
-    defaultText: "50%",
+    default: "50%",
     description: "refuse a cycle that would delete more routes than this count or percentage of owned routes",
   },
   {
@@ -106,13 +118,14 @@ const COMMON_FLAGS: readonly FlagSpec[] = [
   {
     name: "api-qps",
     value: "<qps>",
-    defaultText: "5",
+    default: "5",
     description: "maximum VPC API calls per second (> 0, <= 100)",
   },
   logLevelFlag,
   {
     name: "log-format",
     value: "<format>",
+    default: "auto",
     defaultText: "text on a TTY, json otherwise",
     description: "log format: json or text",
   },
@@ -133,23 +146,23 @@ const RECONCILE_FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "dry-run",
-    defaultText: "false",
+    default: "false",
     description: "print the plan without changing any route",
   },
   {
     name: "output",
     value: "<format>",
-    defaultText: "text",
+    default: "text",
     description: "plan and result format: text or json",
   },
   {
     name: "detailed-exitcode",
-    defaultText: "false",
+    default: "false",
     description: "with --dry-run: exit 0 when nothing would change, 3 when changes are planned",
   },
   {
     name: "no-progress",
-    defaultText: "false",
+    default: "false",
     description: "do not print progress lines on stderr",
   },
   {
@@ -173,19 +186,19 @@ const RUN_FLAGS: readonly FlagSpec[] = [
     name: "resync-period",
     aliases: ["route-reconciliation-period"],
     value: "<duration>",
-    defaultText: "60s",
+    default: "60s",
     description: "full reconcile at least this often (>= 5s)",
   },
   {
     name: "aggregation-window",
     value: "<duration>",
-    defaultText: "1s",
+    default: "1s",
     description: "wait this long after a Node change to batch further changes into one reconcile",
   },
   {
     name: "leader-elect",
     negatable: true,
-    defaultText: "true",
+    default: "true",
     description: "elect one active replica through a coordination.k8s.io Lease",
   },
   {
@@ -199,40 +212,40 @@ const RUN_FLAGS: readonly FlagSpec[] = [
     name: "leader-election-id",
     aliases: ["leader-elect-resource-name"],
     value: "<name>",
-    defaultText: "vpc-route-sync",
+    default: "vpc-route-sync",
     description: "name of the leader election Lease",
   },
   {
     name: "lease-duration",
     aliases: ["leader-elect-lease-duration"],
     value: "<duration>",
-    defaultText: "15s",
+    default: "15s",
     description: "how long a Lease is valid without renewal (> --renew-deadline)",
   },
   {
     name: "renew-deadline",
     aliases: ["leader-elect-renew-deadline"],
     value: "<duration>",
-    defaultText: "10s",
+    default: "10s",
     description: "the leader gives up leadership if it cannot renew within this (> --retry-period)",
   },
   {
     name: "retry-period",
     aliases: ["leader-elect-retry-period"],
     value: "<duration>",
-    defaultText: "2s",
+    default: "2s",
     description: "interval between leader election attempts",
   },
   {
     name: "health-probe-bind-address",
     value: "<addr>",
-    defaultText: ":8081",
+    default: ":8081",
     description: "[host]:port serving /healthz and /readyz",
   },
   {
     name: "metrics-bind-address",
     value: "<addr>",
-    defaultText: ":9090",
+    default: ":9090",
     description: "[host]:port serving /metrics; 0 disables it",
   },
   {
@@ -250,13 +263,13 @@ const RUN_FLAGS: readonly FlagSpec[] = [
   {
     name: "route-table-quota",
     value: "<n>",
-    defaultText: "200",
+    default: "200",
     description: "custom route entries each managed route table may hold (your Alibaba Cloud quota), for the quota metrics and alert",
   },
   {
     name: "shutdown-timeout",
     value: "<duration>",
-    defaultText: "30s",
+    default: "30s",
     description: "on SIGTERM, time allowed to finish the in-flight batch and release the Lease",
   },
   {

@@ -6,7 +6,7 @@ export type { ParseConfigIo } from "./parse-config.js";
 export { ConfigError } from "./config-error.js";
 export { AccessKeyCredential, REDACTED } from "./access-key-credential.js";
 export type { CommandIo } from "./command-io.js";
-export { COMMAND_FLAGS, envNameOf } from "./flags.js";
+export { COMMAND_FLAGS, defaultTextOf, envNameOf } from "./flags.js";
 export type { FlagSpec } from "./flags.js";
 export { CREDENTIAL_ENV } from "./credentials.js";
 export { readPackageVersion } from "./version.js";

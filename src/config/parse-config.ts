@@ -7,14 +7,15 @@
 
 import { readFileSync } from "node:fs";
 import { delimiter } from "node:path";
-import { Command as CommanderCommand, CommanderError, Option } from "commander";
+import { type Command as CommanderCommand, CommanderError } from "commander";
+import { buildProgram } from "./cli-program.js";
 import type { CloudConfig, CloudConfigValue } from "./cloud-config.js";
 import { parseBindAddress } from "../observability/bind-address.js";
 import { parseCloudConfig } from "./cloud-config.js";
 import { ConfigError } from "./config-error.js";
 import { CREDENTIAL_ENV, resolveCredentials } from "./credentials.js";
 import { deepFreeze } from "./deep-freeze.js";
-import { COMMAND_DESCRIPTIONS, COMMAND_FLAGS, envNameOf, type FlagSpec } from "./flags.js";
+import { COMMAND_FLAGS, envNameOf, type FlagSpec } from "./flags.js";
 import {
   COMMANDS,
   type Command,
@@ -28,7 +29,8 @@ import {
 import * as v from "./value-schemas.js";
 import { readPackageVersion } from "./version.js";
 
-export const PROGRAM_NAME = "vpc-route-sync";
+import { PROGRAM_NAME } from "./cli-program.js";
+export { PROGRAM_NAME };
 
 /** Where Kubernetes mounts the pod's namespace; the default leader election namespace. */
 export const SERVICE_ACCOUNT_NAMESPACE_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
@@ -94,83 +96,6 @@ export function parseConfig(argv: readonly string[], env: Env, io: ParseConfigIo
   }
   const config = buildConfig(selected.command, new Layers(selected.command, selected.parsed, env), env, io);
   return { kind: "config", config: deepFreeze(config) };
-}
-
-function buildProgram(version: string, write: (text: string) => void): CommanderCommand {
-  const program = new CommanderCommand(PROGRAM_NAME)
-    .description("Keeps Alibaba Cloud VPC route tables in step with the pod CIDRs of Kubernetes Nodes.")
-    .version(version, "-V, --version", "print the version and exit")
-    .helpOption("-h, --help", "print this help and exit")
-    .exitOverride()
-    .configureOutput({
-      writeOut: write,
-      writeErr: write,
-      outputError: () => undefined,
-      getOutHasColors: () => false,
-      getErrHasColors: () => false,
-      getOutHelpWidth: () => 100,
-      getErrHelpWidth: () => 100,
-    })
-    .addHelpText(
-      "after",
-      `\nEvery flag can also be set by an environment variable VPC_ROUTE_SYNC_<FLAG> (e.g. VPC_ROUTE_SYNC_API_QPS).\nPrecedence: flag > environment variable > --cloud-config > default. See docs/configuration.md.`,
-    );
-  for (const command of COMMANDS) {
-    const sub = program
-      .command(command)
-      .description(COMMAND_DESCRIPTIONS[command])
-      .version(version, "-V, --version", "print the version and exit")
-      .helpOption("-h, --help", "print this help and exit")
-      .allowExcessArguments(false)
-      .configureHelp({ sortOptions: false });
-    for (const spec of COMMAND_FLAGS[command]) {
-      for (const option of optionsOf(spec)) sub.addOption(option);
-    }
-    if (command === "reconcile" || command === "run") {
-      sub.addHelpText(
-        "after",
-        "\nPrecedence: flag > environment variable > --cloud-config > default.\n" +
-          "Credentials: ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET(/SECURITY_TOKEN), RRSA (ALIBABA_CLOUD_ROLE_ARN,\n" +
-          "ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), ALIBABA_CLOUD_ECS_METADATA, the\n" +
-          "cloud-config keys, else the SDK default chain. See docs/configuration.md.",
-      );
-    }
-  }
-  return program;
-}
-
-function describe(spec: FlagSpec, env = envNameOf(spec.name)): string {
-  return `${spec.description} (default: ${spec.defaultText}; env: ${env})`;
-}
-
-function optionsOf(spec: FlagSpec): Option[] {
-  return [...ownOptionsOf(spec), ...(spec.aliases ?? []).flatMap((alias) => aliasOptionsOf(spec, alias))];
-}
-
-/** An alias takes the same value as its flag; its help line points at the flag. */
-function aliasOptionsOf(spec: FlagSpec, alias: string): Option[] {
-  const help = `alias of --${spec.name} (the cloud-controller-manager's name)`;
-  if (spec.value !== undefined) {
-    const option = new Option(`--${alias} ${spec.value}`, help);
-    if (spec.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
-    return [option];
-  }
-  return [new Option(`--${alias} [bool]`, help)];
-}
-
-function ownOptionsOf(spec: FlagSpec): Option[] {
-  if (spec.value !== undefined) {
-    const option = new Option(`--${spec.name} ${spec.value}`, describe(spec));
-    if (spec.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
-    return [option];
-  }
-  // "--no-x" alone: commander's negation, attribute "x" set to false when given.
-  if (spec.name.startsWith("no-")) return [new Option(`--${spec.name}`, describe(spec))];
-  const options = [new Option(`--${spec.name} [bool]`, describe(spec))];
-  if (spec.negatable) {
-    options.push(new Option(`--no-${spec.name}`, `same as --${spec.name}=false (env: ${envNameOf(spec.name)}=false)`));
-  }
-  return options;
 }
 
 /** Where a raw value came from, for messages. */
@@ -270,9 +195,14 @@ class Layers {
     return raw === undefined ? undefined : parseRaw(name, raw, schema);
   }
 
-  value<T>(name: string, schema: v.ValueSchema<T>, fallback: T): T {
+  /** The flag's value from the first layer that has it, else its default from the flag table (flags.ts). */
+  value<T>(name: string, schema: v.ValueSchema<T>, fallback?: T): T {
     const [raw] = this.raw(name);
-    return raw === undefined ? fallback : parseRaw(name, raw, schema);
+    if (raw !== undefined) return parseRaw(name, raw, schema);
+    if (fallback !== undefined) return fallback;
+    const text = this.#specs.get(name)?.default;
+    if (text === undefined) throw new Error(`flag --${name} has no default in flags.ts`);
+    return parseRaw(name, { text, source: { kind: "flag" } }, schema);
   }
 
   /** Comma-separated and/or repeated values, each validated. */
@@ -358,7 +288,7 @@ function buildCommon(layers: Layers, env: Env, io: ParseConfigIo): CommonConfig 
   }
   const clusterCidrs = [...seenFamilies.values()];
 
-  const adoptUnmarked = layers.value("adopt-unmarked", v.booleanValue, false);
+  const adoptUnmarked = layers.value("adopt-unmarked", v.booleanValue);
   if (adoptUnmarked && clusterCidrs.length === 0) {
     throw new ConfigError(
       `--adopt-unmarked${describeSource(layers.first("adopt-unmarked")?.source ?? { kind: "flag" })} requires --cluster-cidr: unmarked routes are only adopted inside the cluster CIDR`,
@@ -369,14 +299,14 @@ function buildCommon(layers: Layers, env: Env, io: ParseConfigIo): CommonConfig 
     regionId,
     vpcId,
     routeTableIds,
-    clusterName: layers.value("cluster-name", v.clusterName, "kubernetes"),
+    clusterName: layers.value("cluster-name", v.clusterName),
     clusterCidrs,
     adoptUnmarked,
-    maxDeletions: layers.value("max-deletions", v.maxDeletions, { kind: "percent", value: 50 }),
+    maxDeletions: layers.value("max-deletions", v.maxDeletions),
     vpcEndpoint: layers.optional("vpc-endpoint", v.vpcEndpoint) ?? defaultVpcEndpoint(layers, env, regionId),
-    apiQps: layers.value("api-qps", v.apiQps, 5),
-    logLevel: layers.value("log-level", v.logLevel, "info"),
-    logFormat: layers.value("log-format", v.logFormat, "auto"),
+    apiQps: layers.value("api-qps", v.apiQps),
+    logLevel: layers.value("log-level", v.logLevel),
+    logFormat: layers.value("log-format", v.logFormat),
     kubeconfig: layers.optional("kubeconfig", v.path) ?? kubeconfigFromEnv(env),
     cloudConfigPath: cloudConfig?.file,
     credentials: resolveCredentials(env, cloudConfig, regionId),
@@ -427,9 +357,9 @@ function requireClusterCidr(common: CommonConfig, command: string): void {
 
 function buildReconcile(layers: Layers, env: Env, io: ParseConfigIo): ReconcileConfig {
   const common = buildCommon(layers, env, io);
-  const dryRun = layers.value("dry-run", v.booleanValue, false);
+  const dryRun = layers.value("dry-run", v.booleanValue);
   if (!dryRun) requireClusterCidr(common, "reconcile");
-  const detailedExitcode = layers.value("detailed-exitcode", v.booleanValue, false);
+  const detailedExitcode = layers.value("detailed-exitcode", v.booleanValue);
   if (detailedExitcode && !dryRun) {
     throw new ConfigError(
       `--detailed-exitcode${describeSource(layers.first("detailed-exitcode")?.source ?? { kind: "flag" })} requires --dry-run: the exit code reports whether the plan has changes`,
@@ -449,33 +379,33 @@ function buildReconcile(layers: Layers, env: Env, io: ParseConfigIo): ReconcileC
     nodesFile,
     approveDeletions: [...new Set(layers.list("approve-deletions", v.approvedDeletion).map((item) => item.value))],
     dryRun,
-    output: layers.value("output", v.outputFormat, "text"),
+    output: layers.value("output", v.outputFormat),
     detailedExitcode,
-    progress: !layers.value("no-progress", v.booleanValue, false),
+    progress: !layers.value("no-progress", v.booleanValue),
   };
 }
 
 function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
   const common = buildCommon(layers, env, io);
   requireClusterCidr(common, "run");
-  const resyncPeriodMs = layers.value("resync-period", v.durationAtLeast(5000, "5s"), 60_000);
-  const aggregationWindowMs = layers.value("aggregation-window", v.durationMs, 1000);
+  const resyncPeriodMs = layers.value("resync-period", v.durationAtLeast(5000, "5s"));
+  const aggregationWindowMs = layers.value("aggregation-window", v.durationMs);
   if (aggregationWindowMs > resyncPeriodMs) {
     throw invalid(
       "aggregation-window",
-      layers.first("aggregation-window") ?? { text: "1s", source: { kind: "flag" } },
+      layers.first("aggregation-window") ?? { text: formatMs(aggregationWindowMs), source: { kind: "flag" } },
       `expected at most --resync-period (${formatMs(resyncPeriodMs)})`,
     );
   }
   const positive = v.durationAtLeast(1, "1ms");
-  const leaseDurationMs = layers.value("lease-duration", positive, 15_000);
-  const renewDeadlineMs = layers.value("renew-deadline", positive, 10_000);
-  const retryPeriodMs = layers.value("retry-period", positive, 2_000);
+  const leaseDurationMs = layers.value("lease-duration", positive);
+  const renewDeadlineMs = layers.value("renew-deadline", positive);
+  const retryPeriodMs = layers.value("retry-period", positive);
   requireLonger(layers, "lease-duration", leaseDurationMs, "renew-deadline", renewDeadlineMs);
   requireLonger(layers, "renew-deadline", renewDeadlineMs, "retry-period", retryPeriodMs);
 
-  const healthProbeBindAddress = layers.value("health-probe-bind-address", v.bindAddress, ":8081");
-  const metricsBindAddress = layers.value("metrics-bind-address", v.optionalBindAddress, ":9090");
+  const healthProbeBindAddress = layers.value("health-probe-bind-address", v.bindAddress);
+  const metricsBindAddress = layers.value("metrics-bind-address", v.optionalBindAddress);
   if (metricsBindAddress !== undefined && sameListener(healthProbeBindAddress, metricsBindAddress)) {
     throw invalid(
       "metrics-bind-address",
@@ -507,11 +437,11 @@ function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
     ...common,
     resyncPeriodMs,
     aggregationWindowMs,
-    leaderElect: layers.value("leader-elect", v.booleanValue, true),
+    leaderElect: layers.value("leader-elect", v.booleanValue),
     leaderElection: {
       namespace:
         layers.optional("leader-election-namespace", v.kubernetesNamespace) ?? serviceAccountNamespace(io) ?? "kube-system",
-      leaseName: layers.value("leader-election-id", v.leaseName, "vpc-route-sync"),
+      leaseName: layers.value("leader-election-id", v.leaseName),
       leaseDurationMs,
       renewDeadlineMs,
       retryPeriodMs,
@@ -521,8 +451,8 @@ function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
     metricsBindAddress,
     metricsSecure,
     metricsCertDir,
-    shutdownTimeoutMs: layers.value("shutdown-timeout", v.durationMs, 30_000),
-    routeTableQuota: layers.value("route-table-quota", v.integerBetween(1, 100_000, "a number of route entries"), 200),
+    shutdownTimeoutMs: layers.value("shutdown-timeout", v.durationMs),
+    routeTableQuota: layers.value("route-table-quota", v.integerBetween(1, 100_000, "a number of route entries")),
   };
 }
 

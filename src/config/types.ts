@@ -4,16 +4,17 @@
 
 import type { CredentialSource } from "../cloud/credential-source.js";
 import type { MaxDeletions } from "../domain/plan.js";
+import type { LogFormat, LogLevel } from "../observability/log-options.js";
 
 export type Command = "reconcile" | "run";
 
 export const COMMANDS: readonly Command[] = ["reconcile", "run"];
 
-export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
-export const LOG_LEVELS: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
-
-/** "auto": the caller picks text when stderr is a TTY and json otherwise. */
-export type LogFormat = "json" | "text" | "auto";
+/**
+ * `--log-level` and `--log-format` (`auto`: text on a TTY, json otherwise): the logger's own types,
+ * parsed once here and handed to it as they are.
+ */
+export { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "../observability/log-options.js";
 
 export type OutputFormat = "text" | "json";
 

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { parseCidr } from "../domain/cidr.js";
 import { BindAddressError, parseBindAddress } from "../observability/bind-address.js";
-import { LOG_LEVELS, type LogLevel, type MaxDeletions, type VpcEndpoint } from "./types.js";
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type MaxDeletions, type VpcEndpoint } from "./types.js";
 
 /** A schema from the raw text of one value to its typed form. */
 export type ValueSchema<T> = z.ZodType<T, string>;
@@ -106,13 +106,13 @@ export const logLevel: ValueSchema<LogLevel> = z
   .string()
   .trim()
   .toLowerCase()
-  .pipe(z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]], `expected one of ${LOG_LEVELS.join(", ")}`));
+  .pipe(z.enum(LOG_LEVELS as unknown as [LogLevel, ...LogLevel[]], `expected one of ${LOG_LEVELS.join(", ")}`));
 
-export const logFormat = z
+export const logFormat: ValueSchema<LogFormat> = z
   .string()
   .trim()
   .toLowerCase()
-  .pipe(z.enum(["json", "text", "auto"], "expected json or text"));
+  .pipe(z.enum(LOG_FORMATS as unknown as [LogFormat, ...LogFormat[]], "expected json or text"));
 
 export const outputFormat = z
   .string()

@@ -12,8 +12,9 @@ import { NodeInformer, relevant } from "../kube/node-informer.js";
 import { NodeStatusWriter } from "../kube/node-status.js";
 import type { LogContext, Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
-import { ReconcileLoop, type PassOutcome, type PassTrigger } from "../reconcile/reconcile-loop.js";
-import { RouteSyncer, asCloudError, type SyncResult, type SyncSettings } from "../reconcile/sync-once.js";
+import { PassScheduler, type PassVerdict, type PassTrigger } from "../reconcile/pass-scheduler.js";
+import { PassRunner, type PassResult, type PassSettings } from "../reconcile/pass-runner.js";
+import { errorPolicy } from "../error-policy.js";
 import { realTimers, type Timers } from "../util/timers.js";
 import {
   DEFAULT_ROUTE_TABLE_QUOTA,
@@ -21,15 +22,14 @@ import {
   eligibilityCounts,
   heldRouteCounts,
   passEvents,
-  passOutcome,
-  reconcileResult,
   routeCounts,
 } from "./pass-summary.js";
+import { passVerdict, reconcileMetricResult } from "../reconcile/pass-outcome.js";
 
 export interface ControllerOptions {
   readonly kubeConfig: KubeConfig;
   readonly routeTable: RouteTable;
-  readonly settings: SyncSettings;
+  readonly settings: PassSettings;
   readonly logger: Logger;
   /** When given, every line logged during a pass (by any component) carries its passId. */
   readonly logContext?: LogContext | undefined;
@@ -61,11 +61,11 @@ export class Controller {
   readonly #log: Logger;
   readonly #timers: Timers;
   readonly #informer: NodeInformer;
-  readonly #syncer: RouteSyncer;
+  readonly #runner: PassRunner;
   readonly #statusWriter: NodeStatusWriter;
   readonly #events: EventRecorder;
   readonly #elector: LeaderElector | undefined;
-  readonly #loop: ReconcileLoop;
+  readonly #loop: PassScheduler;
   /** When a relevant change for a Node was first seen and its route not yet Available (for latency). */
   readonly #changeSeenAt = new Map<string, number>();
   /** The skip reason last logged per Node: a skip is logged once per change, not once per pass. */
@@ -84,14 +84,14 @@ export class Controller {
     const core = options.kubeConfig.makeApiClient(CoreV1Api);
     const kubeLog = this.#log.child({ component: "kube" });
     this.#informer = new NodeInformer({ kubeConfig: options.kubeConfig, logger: kubeLog, timers: this.#timers });
-    this.#syncer = new RouteSyncer({ routeTable: options.routeTable, settings: options.settings, logger: this.#log });
+    this.#runner = new PassRunner({ routeTable: options.routeTable, settings: options.settings, logger: this.#log });
     this.#statusWriter = new NodeStatusWriter({ core, logger: kubeLog, timers: this.#timers });
     const le = options.leaderElection;
     const clusterObject = options.pod
       ? podReference(options.pod.namespace, options.pod.name)
       : leaseReference(le?.namespace ?? "default", le?.leaseName ?? "vpc-route-sync");
     this.#events = new EventRecorder({ core, identity: options.identity, clusterObject, logger: kubeLog, timers: this.#timers });
-    this.#loop = new ReconcileLoop({
+    this.#loop = new PassScheduler({
       aggregationWindowMs: options.aggregationWindowMs,
       resyncPeriodMs: options.resyncPeriodMs,
       backoffBaseMs: options.backoffBaseMs ?? 1_000,
@@ -195,22 +195,22 @@ export class Controller {
     void this.#loop.stop();
   }
 
-  #runPass(trigger: PassTrigger): Promise<PassOutcome> {
+  #runPass(trigger: PassTrigger): Promise<PassVerdict> {
     if (!this.#leading) return Promise.resolve("success");
     const passId = `${this.#o.identity}-${++this.#passSeq}`;
     const context = this.#o.logContext;
     return context ? context.run({ passId }, () => this.#pass(trigger, this.#log)) : this.#pass(trigger, this.#log.child({ passId }));
   }
 
-  async #pass(trigger: PassTrigger, log: Logger): Promise<PassOutcome> {
+  async #pass(trigger: PassTrigger, log: Logger): Promise<PassVerdict> {
     const started = this.#timers.now();
     this.#reportRestarts();
     const nodes = this.#informer.list();
     const signal = AbortSignal.any([this.#leaderSignal ?? new AbortController().signal, this.#hardStop.signal]);
     log.debug({ cause: trigger.cause, changes: trigger.changes, nodes: nodes.length }, "reconcile started");
-    let result: SyncResult;
+    let result: PassResult;
     try {
-      result = await this.#syncer.syncOnce({
+      result = await this.#runner.run({
         nodes: nodes.map((n) => nodeFactsFrom(n as NodeLike)),
         // Nothing is deleted before the Node cache has synced: a partial cache would look like deleted Nodes.
         allowDeletes: this.#informer.synced,
@@ -219,19 +219,19 @@ export class Controller {
       });
     } catch (error) {
       if (signal.aborted) return this.#abandoned(trigger, started, signal, log);
-      const cloudError = asCloudError(error);
+      const code = errorCodeOf(error);
       const seconds = (this.#timers.now() - started) / 1000;
       this.#o.metrics.observeReconcile("error", seconds);
-      log.error({ code: cloudError.code, err: cloudError }, "reconcile failed");
-      void this.#events.recordCluster("SyncRouteFailed", `reconcile failed: ${cloudError.code}: ${cloudError.message}`);
-      return cloudError.retryable ? "retry" : "final";
+      log.error({ code, err: error }, "reconcile failed");
+      void this.#events.recordCluster("SyncRouteFailed", `reconcile failed: ${code}: ${error instanceof Error ? error.message : String(error)}`);
+      return errorPolicy(error) === "backoff" ? "retry" : "final";
     }
     // Entries left unconfirmed by an abort are not failures of the Nodes: reporting them would set
     // NetworkUnavailable=True on healthy Nodes at every rollout. The next leader's pass reports.
     if (signal.aborted) return this.#abandoned(trigger, started, signal, log);
     const seconds = (this.#timers.now() - started) / 1000;
-    const outcome = passOutcome(result);
-    this.#o.metrics.observeReconcile(reconcileResult(result), seconds);
+    const outcome = passVerdict(result);
+    this.#o.metrics.observeReconcile(reconcileMetricResult(result), seconds);
     if (!this.#leading) return outcome; // lost the Lease meanwhile: report nothing as leader
     this.#report(result, nodes);
     await this.#updateNodeStatus(result, log);
@@ -252,13 +252,13 @@ export class Controller {
   }
 
   /** A pass cut short by the shutdown deadline or by losing the Lease: logged, nothing reported. */
-  #abandoned(trigger: PassTrigger, started: number, signal: AbortSignal, log: Logger): PassOutcome {
+  #abandoned(trigger: PassTrigger, started: number, signal: AbortSignal, log: Logger): PassVerdict {
     const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
     log.warn({ cause: trigger.cause, durationMs: Math.round(this.#timers.now() - started), reason }, "reconcile abandoned");
     return "retry";
   }
 
-  #report(result: SyncResult, nodes: readonly V1Node[]): void {
+  #report(result: PassResult, nodes: readonly V1Node[]): void {
     const m = this.#o.metrics;
     for (const r of result.creates) m.routeOperation("create", r.outcome.ok ? "success" : "error");
     for (const r of result.deletes) m.routeOperation("delete", r.outcome.ok ? "success" : "error");
@@ -301,7 +301,7 @@ export class Controller {
     return node ? this.#events.recordNode(node, reason, message) : this.#events.recordCluster(reason, message);
   }
 
-  async #updateNodeStatus(result: SyncResult, log: Logger): Promise<void> {
+  async #updateNodeStatus(result: PassResult, log: Logger): Promise<void> {
     const queue = new PQueue({ concurrency: 8 });
     for (const [nodeName, state] of result.nodeRoutes) {
       if (state.state === "pending") continue;
@@ -324,4 +324,10 @@ export class Controller {
     const restarts = this.#informer.restarts;
     for (; this.#reportedRestarts < restarts; this.#reportedRestarts++) this.#o.metrics.informerRestarted();
   }
+}
+
+/** The stable code of an operator error (CloudError, ConfigurationError), "Unknown" for anything else. */
+function errorCodeOf(error: unknown): string {
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === "string" ? code : "Unknown";
 }

@@ -1,35 +1,16 @@
-// What a finished pass means for metrics, Node conditions and Events, computed from a SyncResult
+// What a finished pass means for metrics, Node conditions and Events, computed from a PassResult
 // by pure functions so the controller only forwards the results.
 import type { EventReason } from "../kube/event-recorder.js";
 import type { NodeEligibilityCounts, RouteCounts } from "../observability/metrics.js";
-import { HELD_ROUTE_REASONS, type HeldRouteReason, type ReconcileResult } from "../observability/metric-definitions.js";
+import { HELD_ROUTE_REASONS, type HeldRouteReason } from "../observability/metric-definitions.js";
 import type { SkipReason } from "../domain/types.js";
-import type { PassOutcome } from "../reconcile/reconcile-loop.js";
-import type { SyncResult } from "../reconcile/sync-once.js";
+import type { PassResult } from "../reconcile/pass-runner.js";
 
 /** Alibaba's default custom-entry quota per route table (raise-able by ticket). */
 export const DEFAULT_ROUTE_TABLE_QUOTA = 200;
 
-export function passOutcome(result: SyncResult): PassOutcome {
-  switch (result.outcome) {
-    case "in-sync":
-    case "applied":
-    case "changes-pending":
-      return "success";
-    case "refused":
-      return "final";
-    case "failed":
-      return result.retryable ? "retry" : "final";
-  }
-}
-
-export function reconcileResult(result: SyncResult): ReconcileResult {
-  if (result.outcome === "refused") return "refused";
-  return result.outcome === "failed" ? "error" : "success";
-}
-
 /** Owned routes held back from deletion, by the reasons vpc_route_sync_routes_held exports. */
-export function heldRouteCounts(result: SyncResult): Partial<Record<HeldRouteReason, number>> {
+export function heldRouteCounts(result: PassResult): Partial<Record<HeldRouteReason, number>> {
   const counts: Partial<Record<HeldRouteReason, number>> = {};
   for (const h of result.plan.held.deletes) {
     // Refused this pass = marked held in the VPC now (or, if the mark failed, refused again next pass).
@@ -39,14 +20,14 @@ export function heldRouteCounts(result: SyncResult): Partial<Record<HeldRouteRea
   return counts;
 }
 
-export function eligibilityCounts(result: SyncResult): NodeEligibilityCounts {
+export function eligibilityCounts(result: PassResult): NodeEligibilityCounts {
   const counts: Partial<Record<"eligible" | SkipReason, number>> = { eligible: result.eligible.length };
   for (const s of result.plan.skipped) counts[s.reason] = (counts[s.reason] ?? 0) + 1;
   return counts;
 }
 
 /** Per-table route counts after the pass (what /metrics shows as vpc_route_sync_routes). */
-export function routeCounts(result: SyncResult): Map<string, Required<RouteCounts>> {
+export function routeCounts(result: PassResult): Map<string, Required<RouteCounts>> {
   const counts = new Map<string, Required<RouteCounts>>();
   const get = (id: string): Required<RouteCounts> => {
     let c = counts.get(id);
@@ -83,7 +64,7 @@ export function routeCounts(result: SyncResult): Map<string, Required<RouteCount
 }
 
 /** Custom entries in each table after the pass (for the quota gauge). */
-export function customEntryCounts(result: SyncResult): Map<string, number> {
+export function customEntryCounts(result: PassResult): Map<string, number> {
   const used = new Map<string, number>();
   for (const [id, entries] of result.actual) used.set(id, entries.filter((e) => e.type === "Custom").length);
   for (const r of result.creates) if (r.outcome.ok) used.set(r.action.routeTableId, (used.get(r.action.routeTableId) ?? 0) + 1);
@@ -118,7 +99,7 @@ const SKIP_EVENT: Record<SkipReason, EventReason | undefined> = {
 };
 
 /** The Events a pass produces; the recorder deduplicates repeats across passes. */
-export function passEvents(result: SyncResult): PlannedEvent[] {
+export function passEvents(result: PassResult): PlannedEvent[] {
   const events: PlannedEvent[] = [];
   for (const s of result.plan.skipped) {
     const reason = SKIP_EVENT[s.reason];

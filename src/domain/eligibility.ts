@@ -35,6 +35,8 @@ export const EXCLUDE_NODE_LABELS: readonly string[] = [
   "service.alibabacloud.com/exclude-node",
   "service.beta.kubernetes.io/exclude-node",
 ];
+/** Every label key the checks below read: a change of any other label cannot change eligibility. */
+export const ELIGIBILITY_LABEL_KEYS: readonly string[] = [VIRTUAL_KUBELET_LABEL_KEY, ...EXCLUDE_NODE_LABELS];
 
 export interface EligibilityOptions {
   /** The region this operator manages; Nodes of other regions are skipped. */

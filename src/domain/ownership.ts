@@ -19,7 +19,7 @@
 import { createHash } from "node:crypto";
 import { textOf } from "./guards.js";
 
-export const MANAGED_BY = "vpc-route-sync";
+const MANAGED_BY = "vpc-route-sync";
 const MANAGED_BY_TOKEN = `managed-by=${MANAGED_BY}`;
 const CLUSTER_TOKEN = "cluster=";
 const NODE_TOKEN = "node=";

@@ -5,11 +5,11 @@
 // Pure: never throws, returns a reason and a message quoting the offending value.
 import { quote } from "./cidr.js";
 
-export const ALICLOUD_PREFIX = "alicloud://";
-export const HYBRID_PREFIX = "ack-hybrid://";
+const ALICLOUD_PREFIX = "alicloud://";
+const HYBRID_PREFIX = "ack-hybrid://";
 
 /** Anything longer is not a providerID; refuse before running patterns over it. */
-export const MAX_PROVIDER_ID_LENGTH = 256;
+const MAX_PROVIDER_ID_LENGTH = 256;
 
 /**
  * Region ids are lower-case words joined by single hyphens, starting with a letter:
@@ -23,8 +23,8 @@ const MAX_REGION_ID_LENGTH = 48;
  * older ones are shorter). Bounds are loose on purpose: reject garbage, not a new id length.
  */
 const INSTANCE_ID = /^i-[a-z0-9]+$/;
-export const MIN_INSTANCE_SUFFIX = 4;
-export const MAX_INSTANCE_SUFFIX = 40;
+const MIN_INSTANCE_SUFFIX = 4;
+const MAX_INSTANCE_SUFFIX = 40;
 
 export type ProviderIdFailureReason = "no-provider-id" | "invalid-provider-id" | "other-region";
 
@@ -40,7 +40,7 @@ export function isHybridProviderId(raw: string | undefined): boolean {
 }
 
 /** Checks the shape of an ECS instance id; returns a problem description or undefined. */
-export function instanceIdProblem(instanceId: string): string | undefined {
+function instanceIdProblem(instanceId: string): string | undefined {
   if (!instanceId.startsWith("i-")) return `instance id ${quote(instanceId)} does not start with "i-"`;
   const suffix = instanceId.slice(2);
   if (/[A-Z]/.test(suffix)) return `instance id ${quote(instanceId)} has upper-case letters; ECS instance ids are lower-case`;
@@ -54,7 +54,7 @@ export function instanceIdProblem(instanceId: string): string | undefined {
 }
 
 /** Checks the shape of a region id; returns a problem description or undefined. */
-export function regionIdProblem(regionId: string): string | undefined {
+function regionIdProblem(regionId: string): string | undefined {
   if (regionId === "") return "region id is empty";
   if (regionId.length > MAX_REGION_ID_LENGTH) return `region id ${quote(regionId)} is too long`;
   if (/[A-Z]/.test(regionId)) return `region id ${quote(regionId)} has upper-case letters; region ids are lower-case (e.g. cn-hangzhou)`;

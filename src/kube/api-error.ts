@@ -5,7 +5,7 @@
 import { ApiException } from "@kubernetes/client-node";
 
 /** The HTTP status of a failed Kubernetes call, or undefined for network/other errors. */
-export function httpStatusOf(error: unknown): number | undefined {
+function httpStatusOf(error: unknown): number | undefined {
   if (error instanceof ApiException) {
     return typeof error.code === "number" ? error.code : undefined;
   }

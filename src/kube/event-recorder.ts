@@ -1,7 +1,7 @@
 // Kubernetes Events for what the operator does and what stops it, visible with `kubectl describe
 // node` and `kubectl get events`. A level-based controller sees the same problem on every pass, so
-// events are deduplicated: one event per change, not one per pass (DESIGN "A skip is not an error:
-// ... recorded as an Event"). Recording is best effort: failures are logged, never thrown, because a
+// events are deduplicated: one event per change, not one per pass (a skip is not an error, but it
+// is recorded as an Event: docs/kubernetes.md, Events). Recording is best effort: failures are logged, never thrown, because a
 // reconcile must not fail for want of an Event.
 //
 // Dedup: key = (object, reason, message). The first occurrence creates an Event (count 1). Repeats

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { isIPv6 } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
+import { KubernetesError } from "../errors.js";
 
 /** Where the service account files live in a Pod. */
 export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -31,8 +32,8 @@ export interface LoadKubeConfigOptions {
   homeDir?: string | undefined;
 }
 
-export class KubeConfigError extends Error {
-  override readonly name = "KubeConfigError";
+export class KubeConfigError extends KubernetesError {
+  override readonly name: string = "KubeConfigError";
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
   }

@@ -1,5 +1,5 @@
-// Leader election on a coordination.k8s.io/v1 Lease, the client-go algorithm (client-node ships
-// none; reference §6). Two replicas run; only the leader writes routes and Node status.
+// Leader election on a coordination.k8s.io/v1 Lease, the client-go algorithm (client-node 2.0.1
+// ships none). Two replicas run; only the leader writes routes and Node status.
 //
 // - Every retryPeriod the elector reads the Lease. Missing: create it (409: someone was faster).
 // - Held by another identity: expired only when the LOCAL time since we last saw the record
@@ -20,6 +20,7 @@ import type { CoordinationV1Api, V1Lease, V1LeaseSpec } from "@kubernetes/client
 import { describeKubeError, isConflict, isNotFound } from "./api-error.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { sleep, realTimers, type Timers, type TimerHandle } from "../util/timers.js";
+import { KubernetesError } from "../errors.js";
 
 /** client-go's JitterFactor for the acquire loop: waits between retryPeriod and 2.2 × retryPeriod. */
 const ACQUIRE_JITTER = 1.2;
@@ -49,8 +50,8 @@ export interface LeaderElectorOptions {
 
 type Attempt = "leader" | "follower" | "error";
 
-export class LeaderElectionError extends Error {
-  override readonly name = "LeaderElectionError";
+export class LeaderElectionError extends KubernetesError {
+  override readonly name: string = "LeaderElectionError";
 }
 
 export class LeaderElector {

@@ -2,14 +2,14 @@
 // weeks. ListWatch re-lists by itself after 410 Gone and re-watches after a clean close, but it
 // STOPS on any other error (5xx, failed list, reset connection) and reports it only through an
 // `error` callback; its start() resolves even when the list failed; its stop() fires an AbortError;
-// and list objects carry Date timestamps while watch objects carry strings (reference §3). This
+// and list objects carry Date timestamps while watch objects carry strings. This
 // class restarts on every error with capped, jittered backoff, tracks whether the cache is synced,
 // hands out normalised objects and gives update callbacks the previous object.
 
 import { CoreV1Api, ListWatch, Watch } from "@kubernetes/client-node";
 import type { KubeConfig, KubernetesListObject, V1Node } from "@kubernetes/client-node";
 import { describeKubeError } from "./api-error.js";
-import { backoffDelay, type BackoffPolicy } from "./backoff.js";
+import { backoffDelay, type BackoffPolicy } from "../util/backoff.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { listAllNodes } from "./node-lister.js";
 import { normalizeNode } from "./node-object.js";

@@ -4,6 +4,7 @@
 
 import type { CoreV1Api, V1Node } from "@kubernetes/client-node";
 import { describeKubeError, isGone } from "./api-error.js";
+import { KubernetesError } from "../errors.js";
 
 export interface ListAllNodesOptions {
   /** Nodes per page. @default 500 (what kubectl uses) */
@@ -18,8 +19,8 @@ export interface NodeListResult {
   readonly resourceVersion: string;
 }
 
-export class NodeListError extends Error {
-  override readonly name = "NodeListError";
+export class NodeListError extends KubernetesError {
+  override readonly name: string = "NodeListError";
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
   }

@@ -53,11 +53,3 @@ export function normalizeNode(node: V1Node): V1Node {
   if (status) result.status = status;
   return result;
 }
-
-/** `spec.podCIDRs`, falling back to `[spec.podCIDR]`, as the API documents for single-stack clusters. */
-export function podCidrsOf(node: V1Node | undefined): string[] {
-  const list = node?.spec?.podCIDRs;
-  if (list && list.length > 0) return [...list];
-  const single = node?.spec?.podCIDR;
-  return single ? [single] : [];
-}

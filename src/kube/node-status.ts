@@ -1,5 +1,6 @@
 // Writes the Node condition NetworkUnavailable, the signal the scheduler and the node lifecycle
-// controller read to know whether pods on the Node can be reached. Rules (DESIGN "Node status"):
+// controller read to know whether pods on the Node can be reached. Rules (docs/kubernetes.md, The
+// `NetworkUnavailable` condition):
 // False/RouteCreated only once the route is Available in every managed table; True/NoRouteCreated
 // with the reason when it cannot be created. Strategic-merge patch of the status subresource, which
 // merges conditions by type, so Ready and a CNI's conditions are left alone. Patched only on
@@ -9,7 +10,7 @@
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import type { CoreV1Api, V1Node, V1NodeCondition } from "@kubernetes/client-node";
 import { describeKubeError, isConflict, isNotFound } from "./api-error.js";
-import { backoffDelay, type BackoffPolicy } from "./backoff.js";
+import { backoffDelay, type BackoffPolicy } from "../util/backoff.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { sleep, realTimers, type Timers } from "../util/timers.js";
 
@@ -69,7 +70,7 @@ export function desiredNetworkCondition(
   };
 }
 
-export function networkUnavailableCondition(node: V1Node | undefined): V1NodeCondition | undefined {
+function networkUnavailableCondition(node: V1Node | undefined): V1NodeCondition | undefined {
   return node?.status?.conditions?.find((condition) => condition.type === NETWORK_UNAVAILABLE);
 }
 

@@ -11,11 +11,9 @@ import { formatLogLineAsText } from "./text-log-format.js";
 
 export type Logger = PinoLogger;
 
-export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./log-options.js";
 
-export const LOG_FORMATS = ["json", "text", "auto"] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
+export { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./log-options.js";
 
 /** Where lines go: anything with a `write(string)` (a Writable, a sonic-boom, a test collector). */
 export interface LogDestination {
@@ -50,7 +48,7 @@ export interface LoggerOptions {
  * Field paths whose values are always replaced. fast-redact wildcards cover one level, so the
  * common nestings are listed explicitly; the value scrubber catches the rest.
  */
-export const LOG_REDACT_PATHS: readonly string[] = (() => {
+const LOG_REDACT_PATHS: readonly string[] = (() => {
   const secretKeys = [
     "accessKeySecret",
     "access_key_secret",

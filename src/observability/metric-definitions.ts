@@ -18,7 +18,7 @@ export interface MetricDefinition {
 export const METRIC_PREFIX = "vpc_route_sync_";
 
 export const RECONCILE_RESULTS = ["success", "error", "refused"] as const;
-export type ReconcileResult = (typeof RECONCILE_RESULTS)[number];
+export type ReconcileMetricResult = (typeof RECONCILE_RESULTS)[number];
 
 export const ROUTE_OPERATIONS = ["create", "delete"] as const;
 export type RouteOperation = (typeof ROUTE_OPERATIONS)[number];

@@ -16,7 +16,7 @@ import {
   ROUTE_STATES,
   type HeldRouteReason,
   type OperationResult,
-  type ReconcileResult,
+  type ReconcileMetricResult,
   type RouteOperation,
   type RouteState,
 } from "./metric-definitions.js";
@@ -185,7 +185,7 @@ export class Metrics {
   }
 
   /** One reconcile pass ended. A success also moves the last-success timestamp to now. */
-  observeReconcile(result: ReconcileResult, seconds: number): void {
+  observeReconcile(result: ReconcileMetricResult, seconds: number): void {
     if (!RECONCILE_RESULTS.includes(result)) throw new RangeError(`unknown reconcile result "${String(result)}"`);
     this.#reconcileTotal.inc({ result });
     this.#reconcileDuration.observe(checkCount("reconcile duration", seconds));

@@ -55,6 +55,11 @@ function encodings(secret: string): string[] {
   return [...escaped, uri, rfc3986, lowerHex, encodeURIComponent(uri)];
 }
 
+/** Scrubs one text with a fixed list of secret values: createSecretScrubber for a single use. */
+export function scrubSecrets(text: string, secrets: readonly string[] | undefined): string {
+  return createSecretScrubber(() => secrets ?? [])(text);
+}
+
 /**
  * Build a function that replaces credentials in text with `[redacted]`. `secrets` is called on each
  * use (cheaply: the compiled pattern is cached until the set of values changes).

@@ -1,6 +1,6 @@
-// Turns a SyncResult into what people and scripts read: the stable JSON report (documented in
+// Turns a PassResult into what people and scripts read: the stable JSON report (documented in
 // docs/cli.md, schemaVersion 1) and the text table. Pure functions.
-import type { SyncOutcome, SyncResult } from "./sync-once.js";
+import type { PassOutcome, PassResult } from "./pass-runner.js";
 import type { NodeFacts } from "../domain/types.js";
 import type { EntryOutcome } from "../cloud/route-table.js";
 
@@ -63,10 +63,10 @@ export interface JsonReport {
     readonly conflicts: number;
     readonly failed: number;
   };
-  readonly result: SyncOutcome;
+  readonly result: PassOutcome;
 }
 
-export function buildJsonReport(result: SyncResult, nodes: readonly NodeFacts[], dryRun: boolean): JsonReport {
+export function buildJsonReport(result: PassResult, nodes: readonly NodeFacts[], dryRun: boolean): JsonReport {
   const actions: ReportAction[] = [];
   const deleteOutcomes = new Map(result.deletes.map((r) => [r.action, r.outcome]));
   const createOutcomes = new Map(result.creates.map((r) => [r.action, r.outcome]));
@@ -228,16 +228,3 @@ function table(header: string[], rows: string[][]): string[] {
   return [fmt(header), ...rows.map(fmt)];
 }
 
-/** Exit code for a one-shot run (documented in docs/cli.md). */
-export function exitCodeFor(outcome: SyncOutcome, detailedExitcode: boolean): number {
-  switch (outcome) {
-    case "in-sync":
-    case "applied":
-      return 0;
-    case "changes-pending":
-      return detailedExitcode ? 3 : 0;
-    case "failed":
-    case "refused":
-      return 1;
-  }
-}

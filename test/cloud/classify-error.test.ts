@@ -1,4 +1,4 @@
-// Error classification, table-driven over every code of reference §9, built as the real SDK
+// Error classification, table-driven over every documented VPC API error code, built as the real SDK
 // error classes (@alicloud/openapi-core) and plain Node errors, plus per-entry FailedCodes.
 import { ClientError, ServerError, ThrottlingError } from "@alicloud/openapi-core";
 import { describe, expect, it } from "vitest";
@@ -15,7 +15,7 @@ import { CloudError, type CloudErrorKind } from "../../src/cloud/errors.js";
 const R = true;
 const F = false;
 
-/** [code, HTTP status, expected kind, retryable] — reference §9. */
+/** [code, HTTP status, expected kind, retryable] — the documented VPC API error codes. */
 const API_CODES: ReadonlyArray<readonly [string, number, CloudErrorKind, boolean]> = [
   ["TaskConflict", 400, "conflict", R],
   ["OperationConflict", 409, "conflict", R],
@@ -192,8 +192,8 @@ describe("secrets never reach a message", () => {
     expect(classifyFailedCode("X", `item ${secret}`, { secrets: [secret] }).message).not.toContain(secret);
   });
 
-  it("scrubSecrets replaces every occurrence and ignores trivially short strings", () => {
-    expect(scrubSecrets(`a${secret}b${secret}`, [secret])).toBe("a***b***");
+  it("scrubSecrets (the one scrubber of observability/secret-scrubber.ts) replaces every occurrence and ignores trivially short strings", () => {
+    expect(scrubSecrets(`a${secret}b${secret}`, [secret])).toBe("a[redacted]b[redacted]");
     expect(scrubSecrets("abc", ["a"])).toBe("abc");
   });
 });

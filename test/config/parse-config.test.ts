@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   COMMAND_FLAGS,
   COMMANDS,
+  defaultTextOf,
   envNameOf,
   parseConfig,
   SERVICE_ACCOUNT_NAMESPACE_FILE,
@@ -419,7 +420,7 @@ describe("help and version", () => {
     for (const spec of COMMAND_FLAGS[command]) {
       const flag = spec.value === undefined ? `--${spec.name}` : `--${spec.name} ${spec.value}`;
       expect(help).toContain(flag);
-      expect(help).toContain(`(default: ${spec.defaultText}; env: ${envNameOf(spec.name)})`);
+      expect(help).toContain(`(default: ${defaultTextOf(spec)}; env: ${envNameOf(spec.name)})`);
     }
     expect(help).toContain("--help");
     expect(help).toContain("--version");
@@ -488,6 +489,19 @@ describe("docs/configuration.md", () => {
         expect(docs).toContain(envNameOf(spec.name));
       }
     }
+  });
+
+  it("shows the default of every flag that has one, as the flag table states it", () => {
+    const docs = readFileSync(new URL("../../docs/configuration.md", import.meta.url), "utf8");
+    const rows = docs.split("\n").filter((line) => line.startsWith("| `--"));
+    const missing = COMMANDS.flatMap((command) => COMMAND_FLAGS[command])
+      .filter((spec) => spec.default !== undefined)
+      .filter((spec) => {
+        const row = rows.find((line) => line.startsWith(`| \`--${spec.name}\``) || line.startsWith(`| \`--${spec.name} `));
+        return row === undefined || !row.includes(spec.default!);
+      })
+      .map((spec) => `--${spec.name} (${spec.default})`);
+    expect([...new Set(missing)]).toEqual([]);
   });
 });
 

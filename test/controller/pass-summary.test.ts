@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { MemoryRouteTable } from "../contract/memory-route-table.js";
 import { passEvents, routeCounts } from "../../src/controller/pass-summary.js";
 import type { NodeFacts } from "../../src/domain/types.js";
-import { RouteSyncer } from "../../src/reconcile/sync-once.js";
+import { PassRunner } from "../../src/reconcile/pass-runner.js";
 
 function node(nodeName: string, providerId: string, podCidrs: string[], labels: Record<string, string> = {}): NodeFacts {
   return { nodeName, providerId, podCidrs, labels, deleting: false };
@@ -11,7 +11,7 @@ function node(nodeName: string, providerId: string, podCidrs: string[], labels: 
 
 async function pass(nodes: NodeFacts[]) {
   const routeTable = new MemoryRouteTable({ vpcs: [{ vpcId: "vpc-test0001", routeTables: [{ routeTableId: "vtb-test0001" }] }] });
-  const syncer = new RouteSyncer({
+  const runner = new PassRunner({
     routeTable,
     logger: pino({ level: "silent" }),
     settings: {
@@ -23,7 +23,7 @@ async function pass(nodes: NodeFacts[]) {
       maxDeletions: { kind: "percent", value: 50 },
     },
   });
-  return syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false });
+  return runner.run({ nodes, allowDeletes: true, dryRun: false });
 }
 
 describe("passEvents", () => {

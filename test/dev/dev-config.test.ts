@@ -1,7 +1,7 @@
 // The developer commands' configuration (dev/dev-config.ts): the `demo` and `fake-vpc` rows that
 // test/config/parse-config.test.ts held while those commands were part of the product.
 import { describe, expect, it } from "vitest";
-import { ConfigError, envNameOf } from "../../src/config/index.js";
+import { ConfigError, defaultTextOf, envNameOf } from "../../src/config/index.js";
 import { DEV_COMMAND_FLAGS, DEV_COMMANDS, parseDevConfig, type DevCommand, type DevConfig } from "../../dev/dev-config.js";
 
 function parse<C extends DevCommand>(argv: readonly string[], env: Record<string, string | undefined> = {}): Extract<DevConfig, { command: C }> {
@@ -124,7 +124,7 @@ describe("usage", () => {
     const help = (outcome.kind === "help" ? outcome.text : "").replace(/\s+/g, " ");
     for (const spec of DEV_COMMAND_FLAGS[command]) {
       expect(help).toContain(`--${spec.name}`);
-      expect(help).toContain(`(default: ${spec.defaultText}; env: ${envNameOf(spec.name)})`);
+      expect(help).toContain(`(default: ${defaultTextOf(spec)}; env: ${envNameOf(spec.name)})`);
     }
   });
 

@@ -1,6 +1,7 @@
 import type { V1Node } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { relevant, relevantChange } from "../../src/kube/node-informer.js";
+import { ELIGIBILITY_LABEL_KEYS } from "../../src/domain/eligibility.js";
 import { node } from "./helpers.js";
 
 const base = node({
@@ -23,7 +24,9 @@ describe("relevantChange", () => {
     ["added", undefined, base, "added"],
     ["deleted", base, undefined, "deleted"],
     ["replaced (uid changed)", base, edit((n) => (n.metadata!.uid = "other")), "uid-changed"],
-    ["podCIDR changed", base, edit((n) => (n.spec!.podCIDR = "10.244.2.0/24")), "pod-cidr-changed"],
+    // The API keeps podCIDR equal to podCIDRs[0] when both are set: both change together.
+    ["podCIDR changed", base, edit((n) => ((n.spec!.podCIDR = "10.244.2.0/24"), (n.spec!.podCIDRs = ["10.244.2.0/24"]))), "pod-cidr-changed"],
+    ["podCIDR changed on a Node without podCIDRs", edit((n) => delete n.spec!.podCIDRs), edit((n) => ((n.spec!.podCIDR = "10.244.2.0/24"), delete n.spec!.podCIDRs)), "pod-cidr-changed"],
     ["podCIDRs changed only (upstream predicate bug)", base, edit((n) => (n.spec!.podCIDRs = ["10.244.1.0/24", "fd00::/64"])), "pod-cidr-changed"],
     ["podCIDR assigned later", node({ name: "n1" }), edit(() => undefined), "pod-cidr-changed"],
     ["providerID set later", edit((n) => delete n.spec!.providerID), base, "provider-id-changed"],
@@ -43,6 +46,12 @@ describe("relevantChange", () => {
   ])("%s", (_name, oldNode, newNode, expected) => {
     expect(relevantChange(oldNode, newNode)).toBe(expected);
     expect(relevant(oldNode, newNode)).toBe(expected !== undefined);
+  });
+
+  it("follows the domain's view: a label the eligibility rules read is relevant, any other is not", () => {
+    for (const key of ELIGIBILITY_LABEL_KEYS) {
+      expect(relevantChange(base, edit((n) => (n.metadata!.labels![key] = "changed")))).toBe("eligibility-label-changed");
+    }
   });
 
   it("treats a podCIDRs list equal to the single podCIDR as no change", () => {

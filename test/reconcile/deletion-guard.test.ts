@@ -1,6 +1,6 @@
 // The deletion guard across passes, restarts and a human override (issue 8, defect 1): a refused
 // deletion is recorded in the VPC (hold mark) and stays refused while the same Nodes are absent,
-// whatever is created meanwhile; a restarted syncer (new state, the VPC only) sees it too.
+// whatever is created meanwhile; a restarted runner (new state, the VPC only) sees it too.
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { MemoryRouteTable } from "../contract/memory-route-table.js";
@@ -8,11 +8,12 @@ import type { RouteTable } from "../../src/cloud/route-table.js";
 import { routeMarker } from "../../src/domain/ownership.js";
 import type { MaxDeletions } from "../../src/domain/plan.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
-import { RouteSyncer, type SyncSettings } from "../../src/reconcile/sync-once.js";
-import { buildJsonReport, exitCodeFor, formatTextReport } from "../../src/reconcile/report.js";
+import { PassRunner, type PassSettings } from "../../src/reconcile/pass-runner.js";
+import { exitCodeFor } from "../../src/reconcile/pass-outcome.js";
+import { buildJsonReport, formatTextReport } from "../../src/reconcile/report.js";
 
 const TABLE = "vtb-main0001";
-const settings: SyncSettings = {
+const settings: PassSettings = {
   regionId: "cn-hangzhou",
   vpcId: "vpc-test0001",
   routeTableIds: [],
@@ -50,10 +51,10 @@ function vpcWith(owned: number, extra: { status?: "Deleting" }[] = []): MemoryRo
   return new MemoryRouteTable({ vpcs: [{ vpcId: "vpc-test0001", routeTables: [{ routeTableId: TABLE, entries }] }] });
 }
 
-/** A fresh syncer each time: nothing is remembered between passes but the VPC. */
-function pass(table: MemoryRouteTable, nodes: readonly NodeFacts[], extra: Partial<SyncSettings> = {}) {
-  const syncer = new RouteSyncer({ routeTable: table, settings: { ...settings, ...extra }, logger: pino({ level: "silent" }) });
-  return syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false });
+/** A fresh runner each time: nothing is remembered between passes but the VPC. */
+function pass(table: MemoryRouteTable, nodes: readonly NodeFacts[], extra: Partial<PassSettings> = {}) {
+  const runner = new PassRunner({ routeTable: table, settings: { ...settings, ...extra }, logger: pino({ level: "silent" }) });
+  return runner.run({ nodes, allowDeletes: true, dryRun: false });
 }
 
 const routes = (table: MemoryRouteTable): string[] =>
@@ -140,8 +141,8 @@ describe("deletion guard across passes (issue 8, defect 1)", () => {
       apply: (id, batch, options) => table.apply(id, batch, options),
       relabel: () => Promise.reject(new Error("ModifyRouteEntry denied")),
     };
-    const syncer = new RouteSyncer({ routeTable: failing, settings, logger: pino({ level: "silent" }) });
-    const result = await syncer.syncOnce({ nodes: range(11, 20), allowDeletes: true, dryRun: false });
+    const runner = new PassRunner({ routeTable: failing, settings, logger: pino({ level: "silent" }) });
+    const result = await runner.run({ nodes: range(11, 20), allowDeletes: true, dryRun: false });
     expect(result.outcome).toBe("failed");
     expect(routes(table)).toEqual(stale);
   });

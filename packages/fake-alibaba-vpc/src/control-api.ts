@@ -1,6 +1,6 @@
 // The fake's HTTP control API under /__fake/ on the same port as the VPC API (the VPC API only
 // serves "/", so the prefix cannot collide). No signature: it is for tests, the demo and a human
-// poking at `vpc-route-sync fake-vpc` with curl. Same operations as the in-process FakeVpcServer.
+// poking at `npm run fake-vpc` with curl. Same operations as the in-process FakeVpcServer.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { FakeApiError } from "./api-error.ts";
@@ -152,7 +152,7 @@ export function handleControl(
         return send(res, 200, result);
       }
       default:
-        throw new ControlError(404, `no control endpoint ${route}; see docs/fake-vpc.md`);
+        throw new ControlError(404, `no control endpoint ${route}; see packages/fake-alibaba-vpc/README.md`);
     }
   } catch (error) {
     if (error instanceof ControlError) return send(res, error.status, { error: error.message });

@@ -1,5 +1,5 @@
 // HTTP control endpoints under `/__fake/` (a prefix no Kubernetes client uses) so that tests in other
-// processes, and users of `vpc-route-sync demo`, can inspect the request log and inject faults.
+// processes, and users of `npm run demo`, can inspect the request log and inject faults.
 
 import type { Exchange } from "./exchange.ts";
 import type { DropMode, ErrorRule, FaultControls, LatencyRule } from "./faults.ts";

@@ -1,4 +1,4 @@
-// The Alibaba SDK packages are CommonJS with `exports.default = Class` (reference §1). Node's ESM
+// The Alibaba SDK packages are CommonJS with `exports.default = Class`. Node's ESM
 // loader makes the default import `module.exports` (class at `.default`), while bundler-style
 // loaders (vitest) hand over `exports.default` itself. This picks the class in both cases.
 

@@ -1,7 +1,12 @@
 // The one place that turns what the Alibaba SDK throws (and per-entry FailedCodes of batch calls)
 // into a CloudError with a stable code, a kind and a retry verdict. Nothing else in the project
-// looks at SDK error names, HTTP statuses or messages. Codes and classes: reference §6 and §9.
+// looks at SDK error names, HTTP statuses or messages. Codes, kinds and
+// retry verdicts are listed in docs/cloud-adapter.md (Retries).
+import { scrubSecrets } from "../../observability/secret-scrubber.js";
 import { CloudError, type CloudErrorKind } from "../errors.js";
+
+// The project's one secret scrubber (observability/secret-scrubber.ts), re-exported for the adapter.
+export { scrubSecrets };
 
 export interface ClassifyContext {
   /** API action being called, e.g. "CreateRouteEntries". */
@@ -34,7 +39,7 @@ const NOT_FOUND = rule("not-found", false, "a resource named in the request does
 const AK_REJECTED = rule("credentials", false, `the Alibaba Cloud AccessKey was rejected: ${CREDENTIAL_HINT}`);
 const PERMISSION = rule("permission", false, "the RAM identity lacks permission for this VPC action (see docs/cloud-adapter.md for the policy)");
 
-/** Error codes from reference §9 (plus per-item FailedCodes), by exact match. */
+/** The VPC API's documented error codes (plus per-item FailedCodes), by exact match. */
 const CODE_RULES: ReadonlyMap<string, CodeRule> = new Map<string, CodeRule>([
   ["Throttling", THROTTLED],
   ["Throttling.User", THROTTLED],
@@ -139,14 +144,6 @@ const NETWORK_CODES = new Set([
   "ENOTFOUND",
   "UND_ERR_SOCKET",
 ]);
-
-/** Replaces every secret string with "***" (longest first, so a token containing a secret is fully hidden). */
-export function scrubSecrets(text: string, secrets: readonly string[] | undefined): string {
-  let out = text;
-  const list = [...(secrets ?? [])].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
-  for (const secret of list) out = out.split(secret).join("***");
-  return out;
-}
 
 /** Classifies a per-entry FailedCode of a CreateRouteEntries/DeleteRouteEntries HTTP-200 response. */
 export function classifyFailedCode(

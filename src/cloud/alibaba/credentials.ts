@@ -1,6 +1,7 @@
 // Turns the configuration's CredentialSource into an @alicloud/credentials Credential that the
 // VPC client calls on every request (so RRSA and ECS RAM role credentials refresh themselves).
-// Reference §10: the package's default import is module.exports, so the class is `.default`.
+// The package is CommonJS: Node's default import is module.exports, with the class at `.default`
+// (cjs-default.ts).
 import credentialsModule, { Config as CredentialConfig } from "@alicloud/credentials";
 import type { CredentialSource } from "../credential-source.js";
 import { cjsDefault } from "./cjs-default.js";
@@ -62,7 +63,7 @@ export function buildCredentialConfig(source: CredentialSource): CredentialConfi
 
 /**
  * Builds the Credential for a source. For the default chain, build it only once the process
- * environment is final: the chain caches its last provider after a failed lookup (reference §10).
+ * environment is final: the chain caches its last provider after a failed lookup.
  */
 export function createCredential(source: CredentialSource): AlibabaCredential {
   const config = buildCredentialConfig(source);

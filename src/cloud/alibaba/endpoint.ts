@@ -1,6 +1,6 @@
 // Parses the user's VPC endpoint setting into what the SDK Config wants: a host[:port] (signed as
 // the `host` header) and a protocol. Accepts a URL ("http://127.0.0.1:1234") or a bare host
-// ("vpc-vpc.cn-shanghai.aliyuncs.com", "127.0.0.1:1234"). Reference §2.
+// ("vpc-vpc.cn-shanghai.aliyuncs.com", "127.0.0.1:1234"). See docs/cloud-adapter.md (Options).
 
 export interface ParsedEndpoint {
   /** host or host:port, exactly as it goes into the SDK Config. */

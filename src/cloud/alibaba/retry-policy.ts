@@ -1,6 +1,7 @@
 // The one function that decides whether a failed VPC API call is retried and after how long.
-// Exponential backoff with full jitter (AWS architecture blog "Exponential Backoff and Jitter"),
-// never shorter than the server's x-acs-retry-after hint.
+// The project's one backoff formula (util/backoff.ts: exponential, capped, full jitter), never
+// shorter than the server's x-acs-retry-after hint.
+import { backoffDelay } from "../../util/backoff.js";
 import type { CloudError } from "../errors.js";
 
 export interface RetryOptions {
@@ -22,8 +23,7 @@ export type RetryDecision = { readonly retry: true; readonly delayMs: number } |
  */
 export function decideRetry(error: CloudError, attempt: number, options: RetryOptions, random: () => number): RetryDecision {
   if (!error.retryable || attempt >= options.maxAttempts) return { retry: false };
-  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  const jittered = Math.floor(random() * ceiling);
+  const jittered = backoffDelay({ initialMs: options.baseDelayMs, maxMs: options.maxDelayMs }, attempt - 1, random);
   const hinted = error.retryAfterMs !== undefined ? Math.min(error.retryAfterMs, options.maxDelayMs) : 0;
   return { retry: true, delayMs: Math.max(jittered, hinted) };
 }

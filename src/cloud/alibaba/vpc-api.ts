@@ -1,5 +1,6 @@
 // Thin typed wrapper over the @alicloud/vpc20160428 client: builds request models with
-// constructors (reference §3: plain nested objects go out camelCased), pins runtime timeouts, and
+// constructors (plain nested objects would go out with camelCased keys, not the API's parameter
+// names), pins runtime timeouts, and
 // maps response bodies to plain data. No retries, no classification: callers do that.
 import vpcModule, {
   CreateRouteEntriesRequest,

@@ -2,7 +2,8 @@
 // the one-shot `reconcile` command, the controller loop and the demo, so all three behave alike.
 import type { Logger } from "pino";
 import type { BatchResult, EntryOutcome, RouteTable } from "../cloud/route-table.js";
-import { CloudError } from "../cloud/errors.js";
+import { asCloudError, type CloudError } from "../cloud/errors.js";
+import { ConfigurationError } from "../errors.js";
 import { routesTo } from "../domain/route-entry.js";
 import { buildPlan } from "../domain/build-plan.js";
 import type { MaxDeletions, PlanResult } from "../domain/plan.js";
@@ -16,7 +17,7 @@ import type {
   RouteEntry,
 } from "../domain/types.js";
 
-export interface SyncSettings {
+export interface PassSettings {
   readonly regionId: string;
   readonly vpcId?: string | undefined;
   /** Managed tables; empty means "discover from vpcId". */
@@ -31,7 +32,7 @@ export interface SyncSettings {
   readonly approveDeletions?: readonly string[] | undefined;
 }
 
-export interface SyncRequest {
+export interface PassRequest {
   readonly nodes: readonly NodeFacts[];
   /** False until the Node cache has synced: nothing is deleted then. */
   readonly allowDeletes: boolean;
@@ -58,7 +59,7 @@ export type NodeRouteState =
   | { readonly state: "pending"; readonly message: string }
   | { readonly state: "failed"; readonly message: string; readonly code: string };
 
-export type SyncOutcome =
+export type PassOutcome =
   /** Nothing to do. */
   | "in-sync"
   /** Changes applied, all succeeded. */
@@ -70,7 +71,7 @@ export type SyncOutcome =
   /** The max-deletions guard refused the deletes (other actions may have been applied). */
   | "refused";
 
-export interface SyncResult {
+export interface PassResult {
   readonly routeTableIds: readonly string[];
   readonly plan: PlanResult;
   readonly eligible: readonly EligibleNode[];
@@ -81,21 +82,21 @@ export interface SyncResult {
   /** Hold marks, released holds and marker migrations (ModifyRouteEntry), applied before the rest. */
   readonly marks: readonly ActionResult<MarkAction>[];
   readonly nodeRoutes: ReadonlyMap<string, NodeRouteState>;
-  readonly outcome: SyncOutcome;
+  readonly outcome: PassOutcome;
   /** True when a failure is worth retrying soon (transient cloud error). */
   readonly retryable: boolean;
 }
 
-export interface RouteSyncerDeps {
+export interface PassRunnerDeps {
   readonly routeTable: RouteTable;
-  readonly settings: SyncSettings;
+  readonly settings: PassSettings;
   readonly logger: Logger;
 }
 
-export class RouteSyncer {
-  readonly #deps: RouteSyncerDeps;
+export class PassRunner {
+  readonly #deps: PassRunnerDeps;
 
-  constructor(deps: RouteSyncerDeps) {
+  constructor(deps: PassRunnerDeps) {
     this.#deps = deps;
   }
 
@@ -104,26 +105,18 @@ export class RouteSyncer {
     const { settings, routeTable, logger } = this.#deps;
     if (settings.routeTableIds.length > 0) return [...settings.routeTableIds];
     if (!settings.vpcId) {
-      throw new CloudError("no route table to manage: set --route-table-ids or --vpc-id", {
-        code: "Config.NoRouteTable",
-        kind: "invalid",
-        retryable: false,
-      });
+      throw new ConfigurationError("no route table to manage: set --route-table-ids or --vpc-id", { code: "Config.NoRouteTable" });
     }
     const tables = await routeTable.listRouteTables(settings.vpcId);
     const ids = tables.map((t) => t.routeTableId).sort();
     if (ids.length === 0) {
-      throw new CloudError(`VPC ${settings.vpcId} has no route table`, {
-        code: "Config.NoRouteTable",
-        kind: "not-found",
-        retryable: false,
-      });
+      throw new ConfigurationError(`VPC ${settings.vpcId} has no route table`, { code: "Config.NoRouteTable" });
     }
     logger.debug({ vpcId: settings.vpcId, routeTableIds: ids }, "route tables discovered");
     return ids;
   }
 
-  async syncOnce(request: SyncRequest): Promise<SyncResult> {
+  async run(request: PassRequest): Promise<PassResult> {
     const { routeTable, settings, logger } = this.#deps;
     const routeTableIds = await this.resolveRouteTables();
 
@@ -186,7 +179,7 @@ export class RouteSyncer {
     const nodeRoutes = nodeRouteStates(eligible, readable, actual, plan, creates, tableFailures, request.dryRun);
     const failedActions = [...marks, ...creates, ...deletes].filter((r) => !r.outcome.ok);
     const hasChanges = plan.creates.length + plan.deletes.length > 0;
-    let outcome: SyncOutcome;
+    let outcome: PassOutcome;
     if (tableFailures.length > 0 || failedActions.length > 0) outcome = "failed";
     else if (plan.refusal) outcome = "refused";
     else if (request.dryRun) outcome = hasChanges ? "changes-pending" : "in-sync";
@@ -272,11 +265,6 @@ function outcomeAt(list: BatchResult["creates"] | BatchResult["deletes"], i: num
   );
 }
 
-export function asCloudError(error: unknown): CloudError {
-  if (error instanceof CloudError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new CloudError(message, { code: "Unknown", kind: "unknown", retryable: true, cause: error });
-}
 
 function nodeRouteStates(
   eligible: readonly EligibleNode[],

@@ -3,10 +3,11 @@ import { describe, expect, it } from "vitest";
 import { MemoryRouteTable } from "../contract/memory-route-table.js";
 import { routeMarker } from "../../src/domain/ownership.js";
 import type { NodeFacts } from "../../src/domain/types.js";
-import { RouteSyncer, type SyncSettings } from "../../src/reconcile/sync-once.js";
-import { buildJsonReport, exitCodeFor, formatTextReport } from "../../src/reconcile/report.js";
+import { PassRunner, type PassSettings } from "../../src/reconcile/pass-runner.js";
+import { buildJsonReport, formatTextReport } from "../../src/reconcile/report.js";
+import { exitCodeFor } from "../../src/reconcile/pass-outcome.js";
 
-const settings: SyncSettings = {
+const settings: PassSettings = {
   regionId: "cn-hangzhou",
   vpcId: "vpc-test0001",
   routeTableIds: [],
@@ -48,8 +49,8 @@ function world() {
       },
     ],
   });
-  const syncer = new RouteSyncer({ routeTable: table, settings, logger: pino({ level: "silent" }) });
-  return { table, syncer };
+  const runner = new PassRunner({ routeTable: table, settings, logger: pino({ level: "silent" }) });
+  return { table, runner };
 }
 
 const nodes = [
@@ -59,10 +60,10 @@ const nodes = [
   node("fresh", "i-ffff0001", undefined),
 ];
 
-describe("RouteSyncer.syncOnce", () => {
+describe("PassRunner.run", () => {
   it("discovers the tables, creates missing routes, deletes stale owned ones, leaves foreign ones", async () => {
-    const { table, syncer } = world();
-    const result = await syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false });
+    const { table, runner } = world();
+    const result = await runner.run({ nodes, allowDeletes: true, dryRun: false });
     expect(result.outcome).toBe("applied");
     expect(result.routeTableIds).toEqual(["vtb-main0001"]);
     const entries = table.entries("vtb-main0001").map((e) => `${e.destinationCidr}>${e.nextHops.map((h) => h.nextHopId).join("+")}`);
@@ -70,15 +71,15 @@ describe("RouteSyncer.syncOnce", () => {
     expect(result.nodeRoutes.get("node-a")).toEqual({ state: "available" });
     expect([...result.plan.skipped.map((s) => s.reason)].sort()).toEqual(["no-pod-cidr", "virtual-kubelet"]);
 
-    const second = await syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false });
+    const second = await runner.run({ nodes, allowDeletes: true, dryRun: false });
     expect(second.outcome).toBe("in-sync");
     expect(exitCodeFor(second.outcome, true)).toBe(0);
   });
 
   it("a dry run writes nothing and reports the pending changes", async () => {
-    const { table, syncer } = world();
+    const { table, runner } = world();
     const before = table.entries("vtb-main0001");
-    const result = await syncer.syncOnce({ nodes, allowDeletes: true, dryRun: true });
+    const result = await runner.run({ nodes, allowDeletes: true, dryRun: true });
     expect(table.writeCalls()).toHaveLength(0);
     expect(table.entries("vtb-main0001")).toEqual(before);
     expect(result.outcome).toBe("changes-pending");
@@ -96,40 +97,40 @@ describe("RouteSyncer.syncOnce", () => {
   });
 
   it("does not delete before the Node cache has synced", async () => {
-    const { table, syncer } = world();
-    const result = await syncer.syncOnce({ nodes, allowDeletes: false, dryRun: false });
+    const { table, runner } = world();
+    const result = await runner.run({ nodes, allowDeletes: false, dryRun: false });
     expect(table.entries("vtb-main0001").some((e) => e.destinationCidr === "10.244.9.0/24")).toBe(true);
     expect(result.plan.held.deletes).toHaveLength(1);
   });
 
   it("reports a per-entry failure as a failed pass with the error on the Node", async () => {
-    const { table, syncer } = world();
+    const { table, runner } = world();
     table.seedEntry("vtb-main0001", { destinationCidr: "10.244.1.0/24", nextHops: [{ nextHopType: "RouterInterface", nextHopId: "ri-x" }] });
-    const result = await syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false });
+    const result = await runner.run({ nodes, allowDeletes: true, dryRun: false });
     expect(result.plan.conflicts.map((c) => c.nodeName)).toEqual(["node-b"]);
     expect(result.nodeRoutes.get("node-b")).toMatchObject({ state: "failed", code: "RouteConflict" });
     expect(result.nodeRoutes.get("node-a")).toEqual({ state: "available" });
   });
 
   it("names the missing configuration when neither tables nor VPC are given", async () => {
-    const syncer = new RouteSyncer({
+    const runner = new PassRunner({
       routeTable: new MemoryRouteTable(),
       settings: { ...settings, vpcId: undefined },
       logger: pino({ level: "silent" }),
     });
-    await expect(syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false })).rejects.toThrow(/--route-table-ids or --vpc-id/);
+    await expect(runner.run({ nodes, allowDeletes: true, dryRun: false })).rejects.toThrow(/--route-table-ids or --vpc-id/);
   });
 
   it("a route still pointing at a replaced instance is not reported available while its re-pointing is held back", async () => {
-    const { table, syncer } = world();
+    const { table, runner } = world();
     table.seedEntry("vtb-main0001", {
       destinationCidr: "10.244.0.0/24",
       nextHops: [{ nextHopType: "Instance", nextHopId: "i-old00001" }],
       ...routeMarker("prod", "node-a"),
     });
-    const held = await syncer.syncOnce({ nodes, allowDeletes: false, dryRun: false });
+    const held = await runner.run({ nodes, allowDeletes: false, dryRun: false });
     expect(held.nodeRoutes.get("node-a")).toMatchObject({ state: "pending" });
-    const applied = await syncer.syncOnce({ nodes, allowDeletes: true, dryRun: false });
+    const applied = await runner.run({ nodes, allowDeletes: true, dryRun: false });
     expect(applied.deletes.map((d) => [d.action.destinationCidr, d.action.reason])).toContainEqual(["10.244.0.0/24", "next-hop-changed"]);
     expect(applied.nodeRoutes.get("node-a")).toEqual({ state: "available" });
   });

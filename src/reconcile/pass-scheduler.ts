@@ -1,18 +1,19 @@
 // The controller's single coalescing trigger. Events only say "something changed"; every pass
 // reads the whole current state and converges (level-based), so a burst of hundreds of Node
 // events collapses into one or a few passes. Also owns the periodic resync and failure backoff.
+import { backoffDelay } from "../util/backoff.js";
 import type { Timers, TimerHandle } from "../util/timers.js";
 
 /** How a pass ended, which decides when the next one runs. */
-export type PassOutcome =
+export type PassVerdict =
   /** Converged (or nothing to do): next pass on the next change or resync. */
   | "success"
-  /** Transient failure: retry after an exponential backoff. */
+  /** Transient failure: retry after an exponential backoff with full jitter (util/backoff.ts). */
   | "retry"
   /** Final failure (quota, permissions, refused deletes): wait for a change or the resync, no hot loop. */
   | "final";
 
-export interface ReconcileLoopOptions {
+export interface PassSchedulerOptions {
   /** Delay between the first change of a burst and the pass that handles it. */
   readonly aggregationWindowMs: number;
   /** A full pass runs at least this often, also without changes (repairs drift made outside). */
@@ -21,7 +22,7 @@ export interface ReconcileLoopOptions {
   readonly backoffMaxMs: number;
   readonly timers: Timers;
   /** Runs one pass. Must not throw; a thrown error is treated as "retry". */
-  readonly runPass: (trigger: PassTrigger) => Promise<PassOutcome>;
+  readonly runPass: (trigger: PassTrigger) => Promise<PassVerdict>;
   /** Called when runPass throws (should not happen); for logging. */
   readonly onUnexpectedError?: (error: unknown) => void;
 }
@@ -33,8 +34,8 @@ export interface PassTrigger {
   readonly changes: number;
 }
 
-export class ReconcileLoop {
-  readonly #options: ReconcileLoopOptions;
+export class PassScheduler {
+  readonly #options: PassSchedulerOptions;
   #running = false;
   #stopped = true;
   #inFlight: Promise<void> | undefined;
@@ -46,7 +47,7 @@ export class ReconcileLoop {
   /** start() came while a pass of the previous run was still returning: run once it has. */
   #startAfterPass = false;
 
-  constructor(options: ReconcileLoopOptions) {
+  constructor(options: PassSchedulerOptions) {
     if (options.aggregationWindowMs < 0) throw new RangeError("aggregationWindowMs must be >= 0");
     if (options.resyncPeriodMs <= 0) throw new RangeError("resyncPeriodMs must be > 0");
     this.#options = options;
@@ -116,7 +117,7 @@ export class ReconcileLoop {
     const trigger: PassTrigger = { cause: this.#pendingCause ?? "resync", changes: this.#pendingChanges };
     this.#pendingCause = undefined;
     this.#pendingChanges = 0;
-    let outcome: PassOutcome;
+    let outcome: PassVerdict;
     try {
       outcome = await this.#options.runPass(trigger);
     } catch (error) {
@@ -150,8 +151,7 @@ export class ReconcileLoop {
   }
 
   #backoffMs(): number {
-    const { backoffBaseMs, backoffMaxMs } = this.#options;
-    const exp = backoffBaseMs * 2 ** Math.min(this.#failures - 1, 30);
-    return Math.min(backoffMaxMs, exp);
+    const { backoffBaseMs, backoffMaxMs, timers } = this.#options;
+    return backoffDelay({ initialMs: backoffBaseMs, maxMs: backoffMaxMs }, this.#failures - 1, () => timers.random());
   }
 }

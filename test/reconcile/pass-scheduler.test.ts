@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ReconcileLoop, type PassOutcome, type PassTrigger } from "../../src/reconcile/reconcile-loop.js";
+import { PassScheduler, type PassVerdict, type PassTrigger } from "../../src/reconcile/pass-scheduler.js";
 import { ManualTimers } from "../support/manual-timers.js";
 
-function setup(outcomes: PassOutcome[] = [], opts: Partial<{ window: number; resync: number }> = {}) {
+function setup(outcomes: PassVerdict[] = [], opts: Partial<{ window: number; resync: number }> = {}) {
   const timers = new ManualTimers();
   const passes: Array<PassTrigger & { at: number }> = [];
   let release: (() => void) | undefined;
   let block = false;
-  const loop = new ReconcileLoop({
+  const loop = new PassScheduler({
     aggregationWindowMs: opts.window ?? 1_000,
     resyncPeriodMs: opts.resync ?? 60_000,
     backoffBaseMs: 1_000,
@@ -31,7 +31,7 @@ function setup(outcomes: PassOutcome[] = [], opts: Partial<{ window: number; res
   };
 }
 
-describe("ReconcileLoop", () => {
+describe("PassScheduler", () => {
   it("runs a first pass at start, then one pass per resync period", async () => {
     const { timers, passes, loop } = setup();
     loop.start();
@@ -74,13 +74,15 @@ describe("ReconcileLoop", () => {
     await s.loop.stop();
   });
 
-  it("backs off exponentially on retryable failures, capped, and resets after success", async () => {
+  it("backs off exponentially on retryable failures, capped, with full jitter, and resets after success", async () => {
     const { timers, passes, loop } = setup(["retry", "retry", "retry", "retry", "retry", "success"]);
+    // Full jitter: the delay is random() times the capped exponential (1 s, 2 s, 4 s, 8 s, 8 s).
+    timers.randomValue = 0.5;
     loop.start();
     await timers.advance(0);
-    for (const gap of [1_000, 2_000, 4_000, 8_000, 8_000]) await timers.advance(gap);
+    for (const gap of [500, 1_000, 2_000, 4_000, 4_000]) await timers.advance(gap);
     const at = passes.map((p) => p.at - passes[0]!.at);
-    expect(at).toEqual([0, 1_000, 3_000, 7_000, 15_000, 23_000]);
+    expect(at).toEqual([0, 500, 1_500, 3_500, 7_500, 11_500]);
     expect(loop.consecutiveFailures).toBe(0);
     await loop.stop();
   });
@@ -99,10 +101,11 @@ describe("ReconcileLoop", () => {
   it("a change cuts a long backoff short", async () => {
     const { timers, passes, loop } = setup(["retry", "retry", "retry", "retry", "success"]);
     loop.start();
+    timers.randomValue = 0.999;
     await timers.advance(0);
-    await timers.advance(1_000);
-    await timers.advance(2_000);
-    await timers.advance(4_000); // 4 passes; next backoff would be 8 s
+    await timers.advance(999);
+    await timers.advance(1_998);
+    await timers.advance(3_996); // 4 passes; next backoff would be 7.992 s
     expect(passes).toHaveLength(4);
     loop.notifyChange();
     await timers.advance(1_000);
