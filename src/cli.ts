@@ -35,6 +35,8 @@ async function dispatch(config: Config, io: CommandIo): Promise<number> {
       return (await import("./commands/reconcile.js")).runReconcileCommand(config, io);
     case "run":
       return (await import("./commands/run.js")).runRunCommand(config, io);
+    case "doctor":
+      return (await import("./commands/doctor.js")).runDoctorCommand(config, io);
   }
 }
 

@@ -16,7 +16,13 @@ export type EntryOutcome =
   /** Done: created (or found already present with the same next hop), or deleted (or found already gone). */
   | { readonly ok: true; readonly routeEntryId?: string | undefined; readonly note?: "already-present" | "already-absent" }
   /** Not done. `error` is classified (see CloudError). */
-  | { readonly ok: false; readonly error: CloudErrorLike };
+  | { readonly ok: false; readonly error: CloudErrorLike; readonly unknown?: undefined }
+  /**
+   * Not known: the write was sent (or accepted) but an abort (SIGTERM, lost leadership) came before
+   * it was confirmed. The server may well have applied it; the next pass re-reads the table and
+   * decides. Never to be reported as "failed, not applied". `error` says why it is unconfirmed.
+   */
+  | { readonly ok: false; readonly unknown: true; readonly error: CloudErrorLike };
 
 export interface CloudErrorLike {
   readonly code: string;
@@ -34,7 +40,10 @@ export interface BatchResult {
 }
 
 export interface ApplyOptions {
-  /** Aborts waiting and further API calls; entries already submitted are reported as failed with code "Aborted". */
+  /**
+   * Aborts waiting and further API calls; no call is sent after it fired. Entries not yet sent are
+   * reported as failed with code "Aborted"; entries already sent but not confirmed as `unknown`.
+   */
   readonly signal?: AbortSignal | undefined;
   /** Called after each API write call completes, for progress display. */
   readonly onProgress?: ((done: number, total: number) => void) | undefined;

@@ -9,10 +9,13 @@ import { exitCodeFor } from "../reconcile/pass-outcome.js";
 import { PassRunner } from "../reconcile/pass-runner.js";
 import { exitCodeForError } from "../error-policy.js";
 import type { RouteTable } from "../cloud/route-table.js";
+import type { VpcNetworkSource } from "../cloud/vpc-network.js";
 import {
   NodesFileError,
   createCommandLogger,
   createRouteTable,
+  createVpcNetwork,
+  isKubeConfigError,
   listNodesFromApi,
   readClusterUidFromApi,
   readNodesFile,
@@ -22,11 +25,21 @@ import {
 export interface ReconcileDeps {
   readonly logger?: Logger | undefined;
   readonly routeTable?: RouteTable | undefined;
+  /** With an injected routeTable: where the VPC network is read (absent: System entries only). */
+  readonly vpcNetwork?: VpcNetworkSource | undefined;
 }
 
 export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo, deps: ReconcileDeps = {}): Promise<number> {
   const logger = deps.logger ?? createCommandLogger(config, io);
-  const routeTable = deps.routeTable ?? createRouteTable(config, logger);
+  let routeTable: RouteTable;
+  let vpcNetwork = deps.vpcNetwork;
+  if (deps.routeTable !== undefined) {
+    routeTable = deps.routeTable;
+  } else {
+    const alibaba = createRouteTable(config, logger);
+    routeTable = alibaba;
+    vpcNetwork ??= createVpcNetwork(alibaba);
+  }
 
   let nodes: NodeFacts[];
   // With the API, the kube-system UID is the cluster's identity; with --nodes-file the explicit
@@ -39,15 +52,17 @@ export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo
       [nodes, clusterUid] = await Promise.all([listNodesFromApi(config, io), readClusterUidFromApi(config, io)]);
     }
   } catch (error) {
+    // A file that cannot be used is a configuration error (2); an API that cannot be reached is not (1).
+    const configError = error instanceof NodesFileError || isKubeConfigError(error);
     const message =
-      error instanceof NodesFileError || (error instanceof Error && error.name === "ClusterIdentityError")
-        ? error.message
+      configError || (error instanceof Error && error.name === "ClusterIdentityError")
+        ? messageOf(error)
         : `cannot list Nodes from the Kubernetes API: ${messageOf(error)}`;
     io.stderr.write(`vpc-route-sync: ${message}\n`);
-    return exitCodeForError(error);
+    return configError ? 2 : exitCodeForError(error);
   }
 
-  const runner = new PassRunner({ routeTable, settings: passSettingsFrom(config, clusterUid), logger });
+  const runner = new PassRunner({ routeTable, vpcNetwork, settings: passSettingsFrom(config, clusterUid), logger });
   const progress = config.progress && config.output === "text" && io.stderrIsTTY ? progressLine(io) : undefined;
   let result;
   try {

@@ -11,7 +11,7 @@ import { Controller } from "../controller/controller.js";
 import { LogContext } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
 import { startHttpServer, healthRoutes, metricsRoutes, type HttpServerOptions, type RunningHttpServer } from "../observability/http-server.js";
-import { createCommandLogger, createRouteTable, kubeConfigFor, readClusterUidFromApi, passSettingsFrom } from "./wiring.js";
+import { createCommandLogger, createRouteTable, createVpcNetwork, kubeConfigFor, readClusterUidFromApi, passSettingsFrom } from "./wiring.js";
 import { readPackageVersion } from "../config/version.js";
 import { realTimers, sleep } from "../util/timers.js";
 
@@ -37,6 +37,7 @@ export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<n
   const controller = new Controller({
     kubeConfig,
     routeTable,
+    vpcNetwork: createVpcNetwork(routeTable),
     settings: {
       ...passSettingsFrom(config),
       get clusterUid() {

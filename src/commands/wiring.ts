@@ -1,9 +1,12 @@
 // Builds the runtime pieces a command needs from the frozen Config: the logger (with the
 // credentials' secret values scrubbed), the VPC adapter, the sync settings and the Node source.
 // Shared by `reconcile`, `run` and `demo`, so the demo exercises exactly the production wiring.
+import { describeJsonError } from "../util/safe-parse-error.js";
 import { readFile } from "node:fs/promises";
 import { createAlibabaRouteTable, type AlibabaRouteTable } from "../cloud/alibaba/alibaba-route-table.js";
 import { secretsOf } from "../cloud/alibaba/credentials.js";
+import { AlibabaVpcNetwork } from "../cloud/alibaba/vpc-network.js";
+import type { VpcNetworkSource } from "../cloud/vpc-network.js";
 import type { CloudCallObserver } from "../cloud/observer.js";
 import type { CommandIo, CommonConfig, LogFormat, LogLevel } from "../config/index.js";
 import { nodeFactsFrom, type NodeLike } from "../domain/node-facts.js";
@@ -33,16 +36,25 @@ export function createCommandLogger(
   });
 }
 
+/** The VPC endpoint URL the configuration names, or undefined for the SDK's regional default. */
+export function vpcEndpointUrl(config: CommonConfig): string | undefined {
+  return config.vpcEndpoint ? `${config.vpcEndpoint.protocol}://${config.vpcEndpoint.host}` : undefined;
+}
+
 export function createRouteTable(config: CommonConfig, logger: Logger, observer?: CloudCallObserver): AlibabaRouteTable {
-  const endpoint = config.vpcEndpoint ? `${config.vpcEndpoint.protocol}://${config.vpcEndpoint.host}` : undefined;
   return createAlibabaRouteTable({
     regionId: config.regionId,
-    endpoint,
+    endpoint: vpcEndpointUrl(config),
     credential: config.credentials,
     qps: config.apiQps,
     logger: logger.child({ component: "vpc" }),
     observer,
   });
+}
+
+/** Reads the VPC's and its vSwitches' CIDR blocks each pass, through the route table adapter's plumbing. */
+export function createVpcNetwork(routeTable: AlibabaRouteTable): VpcNetworkSource {
+  return new AlibabaVpcNetwork(routeTable);
 }
 
 export function passSettingsFrom(
@@ -86,6 +98,14 @@ export async function listNodesFromApi(config: CommonConfig, io: CommandIo): Pro
   return items.map((n) => nodeFactsFrom(n as NodeLike));
 }
 
+/**
+ * A configuration file (kubeconfig) that cannot be used: a configuration error (exit 2), told
+ * without its content. The class lives in kube/kube-config.ts, loaded on demand.
+ */
+export function isKubeConfigError(error: unknown): boolean {
+  return error instanceof Error && error.name === "KubeConfigError";
+}
+
 /** The kube-system namespace UID: this cluster's identity in the route marker. */
 export async function readClusterUidFromApi(config: CommonConfig, io: CommandIo, kubeConfig?: KubeConfig): Promise<string> {
   const [{ CoreV1Api }, { readClusterUid }, kc] = await Promise.all([
@@ -96,7 +116,7 @@ export async function readClusterUidFromApi(config: CommonConfig, io: CommandIo,
   return readClusterUid(kc.makeApiClient(CoreV1Api));
 }
 
-/** Error for a `--nodes-file` that cannot be used; the message names the file and the problem. */
+/** Error for a `--nodes-file` (or another dump file) that cannot be used; the message names the file and the problem. */
 export class NodesFileError extends ConfigurationError {
   override readonly name: string = "NodesFileError";
 }
@@ -107,43 +127,60 @@ export class NodesFileError extends ConfigurationError {
  */
 export async function readNodesFile(path: string, io: CommandIo): Promise<NodeFacts[]> {
   const label = path === "-" ? "standard input" : path;
-  let text: string;
-  try {
-    text = path === "-" ? await readStream(io.stdin) : await readFile(path, "utf8");
-  } catch (error) {
-    throw new NodesFileError(`cannot read --nodes-file ${label}: ${(error as Error).message}`, { cause: error });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new NodesFileError(
-      `--nodes-file ${label} is not JSON (${(error as Error).message}); expected the output of 'kubectl get nodes -o json'`,
-      { cause: error },
-    );
-  }
-  const items = nodeItems(parsed);
-  if (!items) {
-    throw new NodesFileError(
-      `--nodes-file ${label} holds no Nodes: expected a NodeList/List with "items", a Node, or an array of Nodes`,
-    );
-  }
+  const items = await readObjectsFile(path, { flag: "nodes-file", kind: "Node", plural: "nodes" }, io);
   return items.map((item, i) => {
-    if (typeof item !== "object" || item === null || Array.isArray(item)) {
-      throw new NodesFileError(`--nodes-file ${label}: item ${i} is not an object`);
-    }
     const facts = nodeFactsFrom(item);
     if (!facts.nodeName) throw new NodesFileError(`--nodes-file ${label}: item ${i} has no metadata.name`);
     return facts;
   });
 }
 
-function nodeItems(parsed: unknown): unknown[] | undefined {
+/**
+ * The objects of a `kubectl get <plural> [-A] -o json` dump (a List with `items`), of a single
+ * object of `kind`, or of a JSON array. `-` reads standard input. Every item is an object.
+ */
+export async function readObjectsFile(
+  path: string,
+  what: { readonly flag: string; readonly kind: string; readonly plural: string },
+  io: CommandIo,
+): Promise<Record<string, unknown>[]> {
+  const label = path === "-" ? "standard input" : path;
+  let text: string;
+  try {
+    text = path === "-" ? await readStream(io.stdin) : await readFile(path, "utf8");
+  } catch (error) {
+    throw new NodesFileError(`cannot read --${what.flag} ${label}: ${(error as Error).message}`, { cause: error });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    // Never the parser's message: V8 quotes the input there, and a dump may hold secrets
+    // (annotations, labels, env values); the position is enough to find the problem.
+    throw new NodesFileError(
+      `--${what.flag} ${label} is ${describeJsonError(error as SyntaxError, text)}; expected the output of 'kubectl get ${what.plural} -o json'`,
+    );
+  }
+  const items = listItems(parsed, what.kind);
+  if (!items) {
+    throw new NodesFileError(
+      `--${what.flag} ${label} holds no ${what.kind}s: expected a ${what.kind}List/List with "items", a ${what.kind}, or an array of ${what.kind}s`,
+    );
+  }
+  return items.map((item, i) => {
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
+      throw new NodesFileError(`--${what.flag} ${label}: item ${i} is not an object`);
+    }
+    return item as Record<string, unknown>;
+  });
+}
+
+function listItems(parsed: unknown, kind: string): unknown[] | undefined {
   if (Array.isArray(parsed)) return parsed as unknown[];
   if (typeof parsed !== "object" || parsed === null) return undefined;
   const obj = parsed as { kind?: unknown; items?: unknown };
   if (Array.isArray(obj.items)) return obj.items as unknown[];
-  if (obj.kind === "Node") return [parsed];
+  if (obj.kind === kind) return [parsed];
   return undefined;
 }
 

@@ -37,7 +37,7 @@ export function buildProgram(version: string, write: (text: string) => void): Co
     for (const spec of COMMAND_FLAGS[command]) {
       for (const option of optionsOf(spec)) sub.addOption(option);
     }
-    if (command === "reconcile" || command === "run") {
+    if (command === "reconcile" || command === "run" || command === "doctor") {
       sub.addHelpText(
         "after",
         "\nPrecedence: flag > environment variable > --cloud-config > default.\n" +

@@ -49,6 +49,17 @@ const logLevelFlag: FlagSpec = {
   description: "log level: trace, debug, info, warn, error, fatal or silent",
 };
 
+
+/** A `kubectl get <kind> -A -o json` dump that replaces reading `kind` from the API. */
+function dumpFileFlag(kind: string, objects: string): FlagSpec {
+  return {
+    name: `${kind}-file`,
+    value: "<path>",
+    defaultText: `read ${objects} from the Kubernetes API`,
+    description: `read them from \`kubectl get ${kind} -A -o json\` output instead (- for stdin)`,
+  };
+}
+
 const COMMON_FLAGS: readonly FlagSpec[] = [
   {
     name: "kubeconfig",
@@ -175,6 +186,25 @@ const RECONCILE_FLAGS: readonly FlagSpec[] = [
   },
 ];
 
+const DOCTOR_FLAGS: readonly FlagSpec[] = [
+  dumpFileFlag("nodes", "Nodes"),
+  dumpFileFlag("pods", "Pods"),
+  dumpFileFlag("daemonsets", "DaemonSets"),
+  dumpFileFlag("deployments", "Deployments"),
+  { name: "output", value: "<format>", default: "text", description: "report format: text or json (schema in docs/doctor.md)" },
+  {
+    name: "strict",
+    default: "false",
+    description: "exit 1 on warnings too, not only on failed checks",
+  },
+  {
+    name: "route-table-quota",
+    value: "<n>",
+    default: "200",
+    description: "custom route entries each managed route table may hold (your Alibaba Cloud quota), for the quota check",
+  },
+];
+
 const RUN_FLAGS: readonly FlagSpec[] = [
   {
     name: "configure-cloud-routes",
@@ -283,9 +313,11 @@ const RUN_FLAGS: readonly FlagSpec[] = [
 export const COMMAND_FLAGS: Readonly<Record<Command, readonly FlagSpec[]>> = {
   reconcile: [...COMMON_FLAGS, ...RECONCILE_FLAGS],
   run: [...COMMON_FLAGS, ...RUN_FLAGS],
+  doctor: [...COMMON_FLAGS, ...DOCTOR_FLAGS],
 };
 
 export const COMMAND_DESCRIPTIONS: Readonly<Record<Command, string>> = {
   reconcile: "reconcile the route tables with the Nodes once, print the plan and the result, and exit",
   run: "run the controller: watch Nodes and keep the route tables in step (leader-elected)",
+  doctor: "check the cluster and the VPC for what breaks pod routes (read-only) and report pass/warn/fail",
 };

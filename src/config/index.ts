@@ -23,6 +23,7 @@ export type {
   OutputFormat,
   ParseOutcome,
   ReconcileConfig,
+  DoctorConfig,
   RunConfig,
   VpcEndpoint,
 } from "./types.js";

@@ -12,6 +12,7 @@ import { buildProgram } from "./cli-program.js";
 import type { CloudConfig, CloudConfigValue } from "./cloud-config.js";
 import { parseBindAddress } from "../observability/bind-address.js";
 import { parseCloudConfig } from "./cloud-config.js";
+import { ACQUIRE_JITTER } from "../kube/leader-timing.js";
 import { ConfigError } from "./config-error.js";
 import { CREDENTIAL_ENV, resolveCredentials } from "./credentials.js";
 import { deepFreeze } from "./deep-freeze.js";
@@ -21,6 +22,7 @@ import {
   type Command,
   type CommonConfig,
   type Config,
+  type DoctorConfig,
   type Env,
   type ParseOutcome,
   type ReconcileConfig,
@@ -242,6 +244,8 @@ function buildConfig(command: Command, layers: Layers, env: Env, io: ParseConfig
       return buildReconcile(layers, env, io);
     case "run":
       return buildRun(layers, env, io);
+    case "doctor":
+      return buildDoctor(layers, env, io);
   }
 }
 
@@ -366,13 +370,7 @@ function buildReconcile(layers: Layers, env: Env, io: ParseConfigIo): ReconcileC
     );
   }
   const nodesFile = layers.optional("nodes-file", v.path);
-  if (nodesFile !== undefined && !layers.isSet("cluster-name")) {
-    // No Kubernetes API, so no cluster UID: the name alone says which routes are ours.
-    throw new ConfigError(
-      `--nodes-file requires --cluster-name (${envNameOf("cluster-name")} or Global.clusterID in the --cloud-config file): ` +
-        `without the Kubernetes API the cluster name is the only identity of this cluster's routes, so there is no default`,
-    );
-  }
+  requireClusterNameOffline(layers, nodesFile);
   return {
     command: "reconcile",
     ...common,
@@ -384,6 +382,42 @@ function buildReconcile(layers: Layers, env: Env, io: ParseConfigIo): ReconcileC
     progress: !layers.value("no-progress", v.booleanValue),
   };
 }
+
+/** No Kubernetes API, so no cluster UID: the name alone says which routes are ours. */
+function requireClusterNameOffline(layers: Layers, nodesFile: string | undefined): void {
+  if (nodesFile === undefined || layers.isSet("cluster-name")) return;
+  throw new ConfigError(
+    `--nodes-file requires --cluster-name (${envNameOf("cluster-name")} or Global.clusterID in the --cloud-config file): ` +
+      `without the Kubernetes API the cluster name is the only identity of this cluster's routes, so there is no default`,
+  );
+}
+
+const DUMP_FILE_FLAGS = ["nodes-file", "pods-file", "daemonsets-file", "deployments-file"] as const;
+
+function buildDoctor(layers: Layers, env: Env, io: ParseConfigIo): DoctorConfig {
+  const common = buildCommon(layers, env, io);
+  const files = DUMP_FILE_FLAGS.map((flag) => ({ flag, path: layers.optional(flag, v.path) }));
+  const fromStdin = files.filter((f) => f.path === "-");
+  if (fromStdin.length > 1) {
+    throw new ConfigError(
+      `${fromStdin.map((f) => `--${f.flag}`).join(" and ")} cannot all read standard input (-): at most one dump can come from stdin, give the others as files`,
+    );
+  }
+  const [nodesFile, podsFile, daemonsetsFile, deploymentsFile] = files.map((f) => f.path);
+  requireClusterNameOffline(layers, nodesFile);
+  return {
+    command: "doctor",
+    ...common,
+    nodesFile,
+    podsFile,
+    daemonsetsFile,
+    deploymentsFile,
+    output: layers.value("output", v.outputFormat),
+    strict: layers.value("strict", v.booleanValue),
+    routeTableQuota: layers.value("route-table-quota", v.integerBetween(1, 100_000, "a number of route entries")),
+  };
+}
+
 
 function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
   const common = buildCommon(layers, env, io);
@@ -402,7 +436,9 @@ function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
   const renewDeadlineMs = layers.value("renew-deadline", positive);
   const retryPeriodMs = layers.value("retry-period", positive);
   requireLonger(layers, "lease-duration", leaseDurationMs, "renew-deadline", renewDeadlineMs);
-  requireLonger(layers, "renew-deadline", renewDeadlineMs, "retry-period", retryPeriodMs);
+  // The elector waits up to (1 + ACQUIRE_JITTER) × retry period between attempts; it refuses a
+  // renew deadline that would not leave room for one jittered retry. Say so now, naming the flag.
+  requireLonger(layers, "renew-deadline", renewDeadlineMs, "retry-period", retryPeriodMs, ACQUIRE_JITTER);
 
   const healthProbeBindAddress = layers.value("health-probe-bind-address", v.bindAddress);
   const metricsBindAddress = layers.value("metrics-bind-address", v.optionalBindAddress);
@@ -464,14 +500,16 @@ function sameListener(a: string, b: string): boolean {
 }
 
 /** Blames whichever of the two the user set (the shorter one when both were set). */
-function requireLonger(layers: Layers, longer: string, longerMs: number, shorter: string, shorterMs: number): void {
-  if (longerMs > shorterMs) return;
+function requireLonger(layers: Layers, longer: string, longerMs: number, shorter: string, shorterMs: number, factor = 1): void {
+  if (longerMs > factor * shorterMs) return;
+  const times = factor === 1 ? "" : `${factor} × `;
   const shorterRaw = layers.first(shorter);
   if (shorterRaw !== undefined) {
-    throw invalid(shorter, shorterRaw, `expected less than --${longer} (${formatMs(longerMs)})`);
+    const bound = factor === 1 ? `--${longer} (${formatMs(longerMs)})` : `--${longer} / ${factor} (${formatMs(longerMs)} / ${factor})`;
+    throw invalid(shorter, shorterRaw, `expected less than ${bound}`);
   }
   const longerRaw = layers.first(longer) ?? { text: formatMs(longerMs), source: { kind: "flag" } };
-  throw invalid(longer, longerRaw, `expected more than --${shorter} (${formatMs(shorterMs)})`);
+  throw invalid(longer, longerRaw, `expected more than ${times}--${shorter} (${times}${formatMs(shorterMs)})`);
 }
 
 function formatMs(ms: number): string {

@@ -6,9 +6,9 @@ import type { CredentialSource } from "../cloud/credential-source.js";
 import type { MaxDeletions } from "../domain/plan.js";
 import type { LogFormat, LogLevel } from "../observability/log-options.js";
 
-export type Command = "reconcile" | "run";
+export type Command = "reconcile" | "run" | "doctor";
 
-export const COMMANDS: readonly Command[] = ["reconcile", "run"];
+export const COMMANDS: readonly Command[] = ["reconcile", "run", "doctor"];
 
 /**
  * `--log-level` and `--log-format` (`auto`: text on a TTY, json otherwise): the logger's own types,
@@ -98,8 +98,23 @@ export interface RunConfig extends CommonConfig {
   readonly routeTableQuota: number;
 }
 
+/** `doctor`: read-only preflight checks of the cluster and the VPC. */
+export interface DoctorConfig extends CommonConfig {
+  readonly command: "doctor";
+  /** `kubectl get <kind> -A -o json` dumps read instead of the API ("-" is stdin, for one of them at most). */
+  readonly nodesFile?: string | undefined;
+  readonly podsFile?: string | undefined;
+  readonly daemonsetsFile?: string | undefined;
+  readonly deploymentsFile?: string | undefined;
+  readonly output: OutputFormat;
+  /** Warnings fail too (exit 1). */
+  readonly strict: boolean;
+  /** Custom entries a route table may hold (the account's quota), for the quota check. */
+  readonly routeTableQuota: number;
+}
+
 /** The product's commands only; the developer commands `demo` and `fake-vpc` live in dev/. */
-export type Config = ReconcileConfig | RunConfig;
+export type Config = ReconcileConfig | RunConfig | DoctorConfig;
 
 /** What parseConfig decided: run a command, or print help/version text and exit 0. */
 export type ParseOutcome =

@@ -4,7 +4,8 @@
 // abandons the in-flight batch within a deadline and releases the Lease.
 import { CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Node } from "@kubernetes/client-node";
 import PQueue from "p-queue";
-import type { RouteTable } from "../cloud/route-table.js";
+import type { EntryOutcome, RouteTable } from "../cloud/route-table.js";
+import type { VpcNetworkSource } from "../cloud/vpc-network.js";
 import { nodeFactsFrom, type NodeLike } from "../domain/node-facts.js";
 import { EventRecorder, leaseReference, podReference, type EventReason } from "../kube/event-recorder.js";
 import { LeaderElector } from "../kube/leader-election.js";
@@ -26,9 +27,16 @@ import {
 } from "./pass-summary.js";
 import { passVerdict, reconcileMetricResult } from "../reconcile/pass-outcome.js";
 
+function operationResult(outcome: EntryOutcome): "success" | "error" | "unknown" {
+  if (outcome.ok) return "success";
+  return outcome.unknown === true ? "unknown" : "error";
+}
+
 export interface ControllerOptions {
   readonly kubeConfig: KubeConfig;
   readonly routeTable: RouteTable;
+  /** Where the VPC's own network is read each pass (see PassRunnerDeps.vpcNetwork). */
+  readonly vpcNetwork?: VpcNetworkSource | undefined;
   readonly settings: PassSettings;
   readonly logger: Logger;
   /** When given, every line logged during a pass (by any component) carries its passId. */
@@ -84,13 +92,20 @@ export class Controller {
     const core = options.kubeConfig.makeApiClient(CoreV1Api);
     const kubeLog = this.#log.child({ component: "kube" });
     this.#informer = new NodeInformer({ kubeConfig: options.kubeConfig, logger: kubeLog, timers: this.#timers });
-    this.#runner = new PassRunner({ routeTable: options.routeTable, settings: options.settings, logger: this.#log });
+    this.#runner = new PassRunner({ routeTable: options.routeTable, vpcNetwork: options.vpcNetwork, settings: options.settings, logger: this.#log });
     this.#statusWriter = new NodeStatusWriter({ core, logger: kubeLog, timers: this.#timers });
     const le = options.leaderElection;
     const clusterObject = options.pod
       ? podReference(options.pod.namespace, options.pod.name)
       : leaseReference(le?.namespace ?? "default", le?.leaseName ?? "vpc-route-sync");
-    this.#events = new EventRecorder({ core, identity: options.identity, clusterObject, logger: kubeLog, timers: this.#timers });
+    this.#events = new EventRecorder({
+      core,
+      identity: options.identity,
+      clusterObject,
+      logger: kubeLog,
+      timers: this.#timers,
+      onDropped: () => options.metrics.eventDropped(),
+    });
     this.#loop = new PassScheduler({
       aggregationWindowMs: options.aggregationWindowMs,
       resyncPeriodMs: options.resyncPeriodMs,
@@ -223,7 +238,7 @@ export class Controller {
       const seconds = (this.#timers.now() - started) / 1000;
       this.#o.metrics.observeReconcile("error", seconds);
       log.error({ code, err: error }, "reconcile failed");
-      void this.#events.recordCluster("SyncRouteFailed", `reconcile failed: ${code}: ${error instanceof Error ? error.message : String(error)}`);
+      void this.#events.recordCluster("SyncRouteFailed", `reconcile failed: ${code}: ${error instanceof Error ? error.message : String(error)}`, signal);
       return errorPolicy(error) === "backoff" ? "retry" : "final";
     }
     // Entries left unconfirmed by an abort are not failures of the Nodes: reporting them would set
@@ -233,8 +248,9 @@ export class Controller {
     const outcome = passVerdict(result);
     this.#o.metrics.observeReconcile(reconcileMetricResult(result), seconds);
     if (!this.#leading) return outcome; // lost the Lease meanwhile: report nothing as leader
-    this.#report(result, nodes);
-    await this.#updateNodeStatus(result, log);
+    // Every status patch and Event below checks `signal` again when it is sent, not only here.
+    this.#report(result, nodes, signal);
+    await this.#updateNodeStatus(result, log, signal);
 
     const fields = {
       cause: trigger.cause,
@@ -258,13 +274,14 @@ export class Controller {
     return "retry";
   }
 
-  #report(result: PassResult, nodes: readonly V1Node[]): void {
+  #report(result: PassResult, nodes: readonly V1Node[], signal: AbortSignal): void {
     const m = this.#o.metrics;
-    for (const r of result.creates) m.routeOperation("create", r.outcome.ok ? "success" : "error");
-    for (const r of result.deletes) m.routeOperation("delete", r.outcome.ok ? "success" : "error");
+    for (const r of result.creates) m.routeOperation("create", operationResult(r.outcome));
+    for (const r of result.deletes) m.routeOperation("delete", operationResult(r.outcome));
     m.setNodeEligibility(eligibilityCounts(result));
     m.setRoutesHeld(heldRouteCounts(result));
     m.retainRouteTables(result.routeTableIds);
+    for (const routeTableId of result.routeTableIds) m.setRouteTableReadable(routeTableId, result.actual.has(routeTableId));
     for (const [routeTableId, counts] of routeCounts(result)) m.setRoutes(routeTableId, counts);
     for (const [routeTableId, used] of customEntryCounts(result)) m.setQuota(routeTableId, used, this.#o.routeTableQuota ?? DEFAULT_ROUTE_TABLE_QUOTA);
 
@@ -280,7 +297,7 @@ export class Controller {
     const byName = new Map(nodes.map((n) => [n.metadata?.name ?? "", n]));
     for (const event of passEvents(result)) {
       const node = event.nodeName ? byName.get(event.nodeName) : undefined;
-      void this.#record(node, event.reason, event.message);
+      void this.#record(node, event.reason, event.message, signal);
     }
 
     // Event-to-route latency, for Nodes whose route just became Available everywhere.
@@ -297,11 +314,11 @@ export class Controller {
     }
   }
 
-  #record(node: V1Node | undefined, reason: EventReason, message: string): Promise<void> {
-    return node ? this.#events.recordNode(node, reason, message) : this.#events.recordCluster(reason, message);
+  #record(node: V1Node | undefined, reason: EventReason, message: string, signal: AbortSignal): Promise<void> {
+    return node ? this.#events.recordNode(node, reason, message, signal) : this.#events.recordCluster(reason, message, signal);
   }
 
-  async #updateNodeStatus(result: PassResult, log: Logger): Promise<void> {
+  async #updateNodeStatus(result: PassResult, log: Logger, signal: AbortSignal): Promise<void> {
     const queue = new PQueue({ concurrency: 8 });
     for (const [nodeName, state] of result.nodeRoutes) {
       if (state.state === "pending") continue;
@@ -309,13 +326,18 @@ export class Controller {
       // from the cache since the pass began has no status left to set.
       const node = this.#informer.get(nodeName);
       if (!node) continue;
-      void queue.add(async () => {
-        const outcome = await this.#statusWriter.setRouteState(
-          node,
-          state.state === "available" ? { routed: true } : { routed: false, message: state.message },
-        );
-        if (outcome.result === "failed") log.warn({ nodeName, err: outcome.error }, "node status update failed");
-      });
+      // The signal goes to p-queue (a queued patch is dropped when leadership ends) and to the
+      // writer (checked again right before each request leaves).
+      queue
+        .add(async () => {
+          const outcome = await this.#statusWriter.setRouteState(
+            node,
+            state.state === "available" ? { routed: true } : { routed: false, message: state.message },
+            signal,
+          );
+          if (outcome.result === "failed") log.warn({ nodeName, err: outcome.error }, "node status update failed");
+        }, { signal })
+        .catch(() => undefined); // only an abort rejects: the patch was not sent
     }
     await queue.onIdle();
   }

@@ -133,5 +133,9 @@ export function passEvents(result: PassResult): PlannedEvent[] {
   for (const f of result.tableFailures) {
     events.push({ reason: "SyncRouteFailed", message: `cannot read route table ${f.routeTableId}: ${f.error.code}: ${f.error.message}` });
   }
+  if (result.networkFailure) {
+    const f = result.networkFailure;
+    events.push({ reason: "SyncRouteFailed", message: `cannot read the VPC's network (VPC and vSwitch CIDR blocks), so no route is created: ${f.code}: ${f.message}` });
+  }
   return events;
 }

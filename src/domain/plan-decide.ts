@@ -144,15 +144,14 @@ function decideWanted(
     }
     return;
   }
-  const parsed = parseCidr(destination);
-  const captured = parsed.ok ? network.find((n) => overlaps(n, parsed.cidr)) : undefined;
-  if (captured) {
+  const vpcBlock = networkOverlap(routeTableId, destination, network, ctx.options);
+  if (vpcBlock !== undefined) {
     draft.conflicts.push({
       reason: "overlaps-vpc-network",
       routeTableId,
       destinationCidr: destination,
       nodeName: want.nodeName,
-      message: `pod CIDR ${destination} of Node ${want.nodeName} overlaps ${captured.text}, a System route of ${routeTableId} (the VPC's own network); no route is planned for it`,
+      message: `pod CIDR ${destination} of Node ${want.nodeName} overlaps ${vpcBlock} (the VPC's own network); no route is planned for it`,
     });
     return;
   }
@@ -178,6 +177,11 @@ function decideWanted(
     description: marker.description,
     nodeName: want.nodeName,
   };
+  if (ctx.options.networkUnreadable) {
+    // Fail closed: a destination that cannot be checked against the VPC's network is not routed.
+    draft.heldCreates.push({ action, reason: "vpc-network-unreadable" });
+    return;
+  }
   if (here.length > live.length) {
     draft.heldCreates.push({ action, reason: "destination-being-deleted" });
     return;
@@ -197,6 +201,16 @@ function decideWanted(
   }
   draft.candidates.push(candidate);
   draft.creates.push({ action, needs: candidate });
+}
+
+/** What of the VPC's own network (a VPC or vSwitch block, or a System route of the table) the destination overlaps. */
+function networkOverlap(routeTableId: string, destination: string, system: readonly Cidr[], options: TrustedOptions): string | undefined {
+  const parsed = parseCidr(destination);
+  if (!parsed.ok) return undefined;
+  const block = options.network.find((n) => overlaps(n.cidr, parsed.cidr));
+  if (block) return `${block.cidr.text}, ${block.label}`;
+  const captured = system.find((n) => overlaps(n, parsed.cidr));
+  return captured ? `${captured.text}, a System route of ${routeTableId}` : undefined;
 }
 
 function decideLeftover(routeTableId: string, destination: string, c: Classified, ctx: DecideContext, draft: Draft): void {

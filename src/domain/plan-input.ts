@@ -3,7 +3,7 @@
 // steps behind it (plan-decide.ts, plan-guard.ts, plan-order.ts) can trust their types.
 // Malformed items are dropped, never guessed at: a desired route without an instance id plans
 // nothing; a route entry without an id is kept (it may hold a destination) but can never be ours.
-import type { Cidr } from "./cidr.js";
+import { parseCidr, type Cidr } from "./cidr.js";
 import { parseClusterCidrs } from "./eligibility.js";
 import { hasStringFields, listOr, textOf } from "./guards.js";
 import { isClusterUid } from "./ownership.js";
@@ -21,6 +21,15 @@ export interface TrustedOptions {
   readonly approved: (entry: RouteEntry, destination: string) => boolean;
   readonly skipped: readonly SkippedNode[];
   readonly conflicts: readonly Conflict[];
+  /** The VPC's and its vSwitches' CIDR blocks, each with what it is (for the conflict message). */
+  readonly network: readonly NetworkBlock[];
+  /** The VPC's network could not be read (or was junk): no create is planned. */
+  readonly networkUnreadable: boolean;
+}
+
+export interface NetworkBlock {
+  readonly cidr: Cidr;
+  readonly label: string;
 }
 
 export interface PlanInput {
@@ -65,6 +74,23 @@ function cleanEntry(value: unknown, routeTableId: string): RouteEntry | undefine
     routeEntryName: optionalText(value.routeEntryName),
     description: optionalText(value.description),
   };
+}
+
+/** The VPC network option: a block that does not parse makes the whole network unreadable (fail closed). */
+function cleanNetwork(value: unknown): { network: NetworkBlock[]; networkUnreadable: boolean } {
+  if (value === undefined) return { network: [], networkUnreadable: false };
+  if (!isRecord(value)) return { network: [], networkUnreadable: true };
+  const network: NetworkBlock[] = [];
+  for (const [field, label] of [["vpcCidrs", "a CIDR block of the VPC"], ["vSwitchCidrs", "the CIDR block of a vSwitch"]] as const) {
+    const list = value[field];
+    if (!Array.isArray(list)) return { network: [], networkUnreadable: true };
+    for (const text of list as unknown[]) {
+      const parsed = typeof text === "string" ? parseCidr(text) : undefined;
+      if (!parsed?.ok) return { network: [], networkUnreadable: true };
+      network.push({ cidr: parsed.cidr, label });
+    }
+  }
+  return { network, networkUnreadable: false };
 }
 
 function cleanMaxDeletions(value: unknown): MaxDeletions {
@@ -113,6 +139,7 @@ export function planInput(desired: unknown, actual: unknown, options: PlanOption
       conflicts: listOr(o.conflicts as readonly unknown[]).filter((c): c is Conflict =>
         hasStringFields(c, ["reason", "destinationCidr", "nodeName", "message"] as const),
       ),
+      ...cleanNetwork(o.vpcNetwork),
     },
   };
 }

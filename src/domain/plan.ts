@@ -12,8 +12,9 @@
 //   - an entry routing exactly the desired destination to the desired instance through a single
 //     Instance next hop satisfies it, marked or not, in any status but Deleting: no action (a
 //     held or legacy marker on it is rewritten: the Node is back / the marker gains the uid);
-//   - a destination overlapping a System route of the table (a vSwitch: the VPC's own network):
-//     conflict `overlaps-vpc-network`, no action;
+//   - a destination overlapping the VPC's own network -- a VPC or vSwitch CIDR block (options.vpcNetwork,
+//     read from the VPC) or a System route of the table: conflict `overlaps-vpc-network`, no action;
+//     when the network could not be read, no create at all (held `vpc-network-unreadable`);
 //   - held by an entry we own that points elsewhere: delete it (`next-hop-changed`), then create
 //     -- unless that entry is held (deletion guard) or carries a legacy marker: then both wait;
 //   - held by an entry we do not own: conflict `destination-held-by-foreign-route`, no action;
@@ -61,6 +62,19 @@ export interface PlanOptions {
   /** Passed through from eligibility into the plan. */
   readonly skipped?: readonly SkippedNode[] | undefined;
   readonly conflicts?: readonly Conflict[] | undefined;
+  /**
+   * The VPC's own network, read from the VPC each pass: a desired destination that overlaps (contains,
+   * equals or lies inside) a VPC or vSwitch CIDR block is the conflict `overlaps-vpc-network`.
+   * `"unreadable"`: it could not be read, so no create is planned (held `vpc-network-unreadable`:
+   * a route that cannot be checked is not written). Absent: only System entries of the tables are checked.
+   */
+  readonly vpcNetwork?: PlanNetwork | "unreadable" | undefined;
+}
+
+/** The CIDR blocks of the VPC itself and of its vSwitches (src/cloud/vpc-network.ts VpcNetwork fits). */
+export interface PlanNetwork {
+  readonly vpcCidrs: readonly string[];
+  readonly vSwitchCidrs: readonly string[];
 }
 
 export type HoldReason =
@@ -81,7 +95,9 @@ export type HoldReason =
   /** Owned but outside the cluster CIDR (e.g. the cluster CIDR changed): reported, never deleted. */
   | "outside-cluster-cidr"
   /** Marked with this --cluster-name but no cluster uid: cannot be proven ours, so never deleted. */
-  | "legacy-marker";
+  | "legacy-marker"
+  /** The VPC's network could not be read this pass: a create that cannot be checked is not made. */
+  | "vpc-network-unreadable";
 
 export interface HeldDelete {
   readonly action: DeleteAction;

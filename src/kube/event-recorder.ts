@@ -11,10 +11,18 @@
 // Recording an event of the other type for the same object (RouteCreated after a RouteConflict, or
 // a Warning after RouteCreated) forgets that object's keys of the first type, so a flapping problem
 // is reported on every flip. Keys live in an LRU of `maxKeys` entries: memory stays bounded.
+//
+// Writes are bounded: at most `concurrency` Event calls in flight and `maxQueued` waiting. When the
+// API server is slow or answers 429, further Events are dropped and counted (onDropped) instead of
+// piling up; the dedup state keeps the next pass from re-sending what was recorded. A write may
+// carry an AbortSignal (the leader signal): it is checked when the call leaves the queue, so no
+// Event is sent by a replica that is no longer leader.
 
 import { PatchStrategy, V1MicroTime, setHeaderOptions } from "@kubernetes/client-node";
 import type { CoreV1Api, CoreV1Event, V1Node, V1ObjectReference } from "@kubernetes/client-node";
+import PQueue from "p-queue";
 import { describeKubeError, isNotFound } from "./api-error.js";
+import { abortable } from "./request-options.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { realTimers, type Timers } from "../util/timers.js";
 
@@ -95,6 +103,12 @@ export interface EventRecorderOptions {
   ttlMs?: number;
   /** Dedup keys remembered (LRU). @default 4096 */
   maxKeys?: number;
+  /** Event API calls in flight at once. @default 4 */
+  concurrency?: number;
+  /** Event writes waiting for a slot; beyond this they are dropped and counted. @default 100 */
+  maxQueued?: number;
+  /** Called for each Event dropped because the queue was full. */
+  onDropped?: (reason: EventReason) => void;
   timers?: Timers;
   logger?: KubeLogger;
 }
@@ -122,6 +136,10 @@ export class EventRecorder {
   readonly #entries = new Map<string, Entry>();
   readonly #keysByObject = new Map<string, Set<string>>();
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #queue: PQueue;
+  readonly #maxQueued: number;
+  readonly #onDropped: ((reason: EventReason) => void) | undefined;
+  #dropped = 0;
 
   constructor(options: EventRecorderOptions) {
     this.#core = options.core;
@@ -140,23 +158,53 @@ export class EventRecorder {
     if (!Number.isInteger(this.#maxKeys) || this.#maxKeys < 1) {
       throw new RangeError(`EventRecorder: maxKeys must be a positive integer, got ${this.#maxKeys}`);
     }
+    const concurrency = options.concurrency ?? 4;
+    this.#maxQueued = options.maxQueued ?? 100;
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`EventRecorder: concurrency must be a positive integer, got ${concurrency}`);
+    if (!Number.isInteger(this.#maxQueued) || this.#maxQueued < 0) throw new RangeError(`EventRecorder: maxQueued must be an integer >= 0, got ${this.#maxQueued}`);
+    this.#queue = new PQueue({ concurrency });
+    this.#onDropped = options.onDropped;
+  }
+
+  /** Events dropped so far because too many were waiting. */
+  get dropped(): number {
+    return this.#dropped;
   }
 
   /** Records an event on a Node (namespace "default", involvedObject with the Node's uid). */
-  recordNode(node: V1Node, reason: EventReason, message: string): Promise<void> {
-    return this.record(nodeReference(node), reason, message);
+  recordNode(node: V1Node, reason: EventReason, message: string, signal?: AbortSignal): Promise<void> {
+    return this.record(nodeReference(node), reason, message, signal);
   }
 
   /** Records a cluster-wide event on the operator's own object (see clusterObject). */
-  recordCluster(reason: EventReason, message: string): Promise<void> {
-    return this.record(this.#clusterObject, reason, message);
+  recordCluster(reason: EventReason, message: string, signal?: AbortSignal): Promise<void> {
+    return this.record(this.#clusterObject, reason, message, signal);
   }
 
-  /** Records an event on any object. Resolves when written (or suppressed, or failed); never rejects. */
-  record(target: V1ObjectReference, reason: EventReason, message: string): Promise<void> {
-    const work = this.#record(target, reason, message.slice(0, MAX_MESSAGE_LENGTH)).catch((error: unknown) => {
-      this.#log.warn({ err: describeKubeError(error), reason, object: target.name }, "recording event failed");
-    });
+  /**
+   * Records an event on any object. Resolves when written (or suppressed, dropped, aborted, or
+   * failed); never rejects. Once `signal` aborts, nothing more is sent for this call.
+   */
+  record(target: V1ObjectReference, reason: EventReason, message: string, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted === true) return Promise.resolve();
+    if (this.#queue.size >= this.#maxQueued) {
+      this.#dropped += 1;
+      this.#onDropped?.(reason);
+      this.#log.debug({ reason, object: target.name, dropped: this.#dropped }, "event dropped");
+      return Promise.resolve();
+    }
+    const text = message.slice(0, MAX_MESSAGE_LENGTH);
+    const queued = this.#queue.add(
+      () => (signal?.aborted === true ? Promise.resolve() : this.#record(target, reason, text, signal)),
+      signal ? { signal } : {},
+    );
+    const work = queued.then(
+      () => undefined,
+      (error: unknown) => {
+        if (signal?.aborted === true) return; // leadership ended: not sent, or abandoned
+        this.#log.warn({ err: describeKubeError(error), reason, object: target.name }, "recording event failed");
+      },
+    );
     this.#inFlight.add(work);
     void work.finally(() => this.#inFlight.delete(work));
     return work;
@@ -167,7 +215,8 @@ export class EventRecorder {
     while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
   }
 
-  async #record(target: V1ObjectReference, reason: EventReason, message: string): Promise<void> {
+  async #record(target: V1ObjectReference, reason: EventReason, message: string, signal: AbortSignal | undefined): Promise<void> {
+    const options = signal ? abortable(signal) : undefined;
     const type = eventTypeOf(reason);
     const objectKey = `${target.kind ?? ""}/${target.namespace ?? ""}/${target.name ?? ""}/${target.uid ?? ""}`;
     const key = `${objectKey}\u0000${reason}\u0000${message}`;
@@ -184,7 +233,7 @@ export class EventRecorder {
       try {
         await this.#core.patchNamespacedEvent(
           { name: eventName, namespace: entry.eventNamespace, body: { count: entry.count, lastTimestamp: new Date(now) } },
-          setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+          setHeaderOptions("Content-Type", PatchStrategy.MergePatch, options),
         );
         return;
       } catch (error) {
@@ -207,7 +256,7 @@ export class EventRecorder {
       const created = await this.#core.createNamespacedEvent({
         namespace: fresh.eventNamespace,
         body: this.#eventBody(target, reason, type, message, fresh, now),
-      });
+      }, options);
       fresh.eventName = created.metadata?.name;
     } catch (error) {
       // Not recorded: forget the key so the next pass tries again.

@@ -4,6 +4,7 @@
 // reads process.env (client-node's own loadFromCluster/loadFromDefault do, so they are not used).
 
 import { existsSync, readFileSync } from "node:fs";
+import { describeWithoutContent } from "../util/safe-parse-error.js";
 import { delimiter, join } from "node:path";
 import { isIPv6 } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -98,10 +99,20 @@ function fromFiles(files: readonly string[], source: string): KubeConfig {
         kubeConfig.mergeConfig(extra, true);
       }
     } catch (error) {
-      throw new KubeConfigError(`${source}: cannot load kubeconfig file ${file}: ${(error as Error).message}`, { cause: error });
+      // The parser's message quotes the offending lines, bearer tokens and keys included: keep
+      // only the reason and position, and no `cause` that a logger could print in full.
+      throw new KubeConfigError(`${source}: cannot load kubeconfig file ${file}: ${describeWithoutContent(error, readText(file))}`);
     }
   });
   return kubeConfig;
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
 }
 
 function fromServiceAccount(host: string, port: string, serviceAccountDir: string): KubeConfig {
@@ -130,6 +141,9 @@ function finish(kubeConfig: KubeConfig, options: LoadKubeConfigOptions, source: 
     kubeConfig.setCurrentContext(options.context);
   }
   const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster && !kubeConfig.getCurrentContext()) {
+    throw new KubeConfigError(`${source}: the file names no current-context (is it a kubeconfig?)`);
+  }
   if (!cluster) {
     throw new KubeConfigError(`${source}: current context "${kubeConfig.getCurrentContext()}" names no known cluster`);
   }
@@ -137,15 +151,20 @@ function finish(kubeConfig: KubeConfig, options: LoadKubeConfigOptions, source: 
   try {
     url = new URL(cluster.server);
   } catch (error) {
-    throw new KubeConfigError(`${source}: cluster "${cluster.name}" has an invalid server URL "${cluster.server}"`, { cause: error });
+    throw new KubeConfigError(`${source}: cluster "${cluster.name}" has an invalid server URL "${withoutUserInfo(cluster.server)}"`, { cause: error });
   }
   // client-node refuses every request to http:// unless TLS verification is explicitly skipped;
   // say so now instead of on the first request.
   if (url.protocol === "http:" && !cluster.skipTLSVerify) {
     throw new KubeConfigError(
-      `${source}: cluster "${cluster.name}" uses plain HTTP (${cluster.server}); @kubernetes/client-node only allows that ` +
+      `${source}: cluster "${cluster.name}" uses plain HTTP (${withoutUserInfo(cluster.server)}); @kubernetes/client-node only allows that ` +
         `with insecure-skip-tls-verify: true in the cluster entry`,
     );
   }
   return kubeConfig;
+}
+
+/** A server URL may carry user:password@: never print it. */
+function withoutUserInfo(server: string): string {
+  return server.replace(/\/\/[^/@\s]*@/, "//[redacted]@");
 }

@@ -11,6 +11,12 @@
 // - A leader that has not renewed for renewDeadline steps down at once, even while a request is
 //   still hanging: its AbortSignal fires so the controller stops writing before another replica
 //   can take over (renewDeadline < leaseDuration leaves the margin).
+// - Leadership is measured from when a successful attempt was SENT, never from when its answer
+//   arrived: the server may have applied a renew long before a slow answer reaches us, and another
+//   replica's expiry clock starts from the record it saw. Every attempt is an HTTP request aborted
+//   at its deadline (renewDeadline, or what is left of it while leading), and an answer that
+//   arrives after a step-down (the epoch moved on) or after sentAt + renewDeadline is stale: it
+//   never makes this replica leader again. The next attempt, sent fresh, decides.
 // - release() (graceful shutdown) clears holderIdentity and sets leaseDurationSeconds to 1 so the
 //   other replica takes over on its next retry instead of waiting out the lease.
 // After stepping down the elector keeps campaigning; it may lead again with a new signal.
@@ -18,12 +24,12 @@
 import { V1MicroTime } from "@kubernetes/client-node";
 import type { CoordinationV1Api, V1Lease, V1LeaseSpec } from "@kubernetes/client-node";
 import { describeKubeError, isConflict, isNotFound } from "./api-error.js";
+import { ACQUIRE_JITTER, leaderTimingProblem } from "./leader-timing.js";
+import { abortable } from "./request-options.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { sleep, realTimers, type Timers, type TimerHandle } from "../util/timers.js";
 import { KubernetesError } from "../errors.js";
 
-/** client-go's JitterFactor for the acquire loop: waits between retryPeriod and 2.2 × retryPeriod. */
-const ACQUIRE_JITTER = 1.2;
 
 export interface LeaderElectorOptions {
   coordination: CoordinationV1Api;
@@ -75,6 +81,12 @@ export class LeaderElector {
   #leading = false;
   #leaderAbort: AbortController | undefined;
   #deadlineTimer: TimerHandle | undefined;
+  /** Moves on at every step-down: an attempt's answer counts only in the epoch it was sent in. */
+  #epoch = 0;
+  /** Aborts the Lease request in flight (deadline, step-down, stop). */
+  #attemptAbort: AbortController | undefined;
+  /** While leading: the time by which the next renew must have been sent and answered. */
+  #renewBy = 0;
   /** The last record seen and the local time it was first seen (the skew-safe expiry clock). */
   #observedRecord = "";
   #observedAt = 0;
@@ -102,19 +114,12 @@ export class LeaderElector {
     ] as const) {
       if (value === "") throw new LeaderElectionError(`leader election: ${field} must not be empty`);
     }
-    if (!(this.#retryPeriodMs > 0)) {
-      throw new LeaderElectionError(`leader election: retryPeriod must be > 0, got ${this.#retryPeriodMs} ms`);
-    }
-    if (!(this.#renewDeadlineMs > ACQUIRE_JITTER * this.#retryPeriodMs)) {
-      throw new LeaderElectionError(
-        `leader election: renewDeadline (${this.#renewDeadlineMs} ms) must be greater than ${ACQUIRE_JITTER} × retryPeriod (${this.#retryPeriodMs} ms)`,
-      );
-    }
-    if (!(this.#leaseDurationMs > this.#renewDeadlineMs)) {
-      throw new LeaderElectionError(
-        `leader election: leaseDuration (${this.#leaseDurationMs} ms) must be greater than renewDeadline (${this.#renewDeadlineMs} ms)`,
-      );
-    }
+    const problem = leaderTimingProblem({
+      leaseDurationMs: this.#leaseDurationMs,
+      renewDeadlineMs: this.#renewDeadlineMs,
+      retryPeriodMs: this.#retryPeriodMs,
+    });
+    if (problem) throw new LeaderElectionError(`leader election: ${problem.message}`);
   }
 
   isLeader(): boolean {
@@ -160,10 +165,12 @@ export class LeaderElector {
    */
   async release(): Promise<void> {
     await this.stop();
+    // Bounded like every Lease call; a real timer on purpose: it guards a socket, not a schedule.
+    const signal = AbortSignal.timeout(this.#renewDeadlineMs);
     for (let attempt = 0; attempt < 3; attempt += 1) {
       let lease: V1Lease;
       try {
-        lease = await this.#api.readNamespacedLease({ name: this.#name, namespace: this.#namespace });
+        lease = await this.#api.readNamespacedLease({ name: this.#name, namespace: this.#namespace }, abortable(signal));
       } catch (error) {
         if (!isNotFound(error)) this.#log.warn({ err: describeKubeError(error) }, "reading lease for release failed");
         return;
@@ -178,7 +185,7 @@ export class LeaderElector {
           name: this.#name,
           namespace: this.#namespace,
           body: { ...lease, spec },
-        });
+        }, abortable(signal));
         this.#log.info({ lease: `${this.#namespace}/${this.#name}` }, "leader lease released");
         return;
       } catch (error) {
@@ -193,11 +200,34 @@ export class LeaderElector {
 
   async #loop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const result = await this.#tryAcquireOrRenew();
+      const epoch = this.#epoch;
+      const sentAt = this.#timers.now();
+      // Every Lease call is bounded: a follower's by renewDeadline, a leader's by what is left
+      // before its renew deadline (the deadline timer steps down, and aborts this attempt, at that
+      // same moment). A real timer on purpose: it guards a socket, not a schedule, so it must not
+      // follow a test clock.
+      const budget = this.#leading ? Math.max(0, this.#renewBy - sentAt) : this.#renewDeadlineMs;
+      const attempt = new AbortController();
+      this.#attemptAbort = attempt;
+      let result: Attempt;
+      try {
+        result = await this.#tryAcquireOrRenew(AbortSignal.any([attempt.signal, signal, AbortSignal.timeout(Math.max(1, budget))]));
+      } finally {
+        if (this.#attemptAbort === attempt) this.#attemptAbort = undefined;
+      }
       if (signal.aborted) return;
       if (result === "leader") {
-        this.#armDeadline();
-        if (!this.#leading) this.#becomeLeader();
+        const renewBy = sentAt + this.#renewDeadlineMs;
+        const now = this.#timers.now();
+        if (epoch !== this.#epoch || now >= renewBy) {
+          // A late answer: the replica stepped down meanwhile, or the lease it confirms may already
+          // have been judged expired elsewhere. Only a fresh attempt may make us leader again.
+          this.#log.warn({ lease: `${this.#namespace}/${this.#name}`, ageMs: now - sentAt }, "stale lease answer ignored");
+        } else {
+          this.#renewBy = renewBy;
+          this.#armDeadline(renewBy - now);
+          if (!this.#leading) this.#becomeLeader();
+        }
       } else if (result === "follower" && this.#leading) {
         this.#stepDown(`lease taken by ${this.#observedHolder || "nobody"}`);
       }
@@ -209,13 +239,14 @@ export class LeaderElector {
     }
   }
 
-  async #tryAcquireOrRenew(): Promise<Attempt> {
+  async #tryAcquireOrRenew(signal: AbortSignal): Promise<Attempt> {
     const leaseName = { name: this.#name, namespace: this.#namespace };
     let lease: V1Lease;
     try {
-      lease = await this.#api.readNamespacedLease(leaseName);
+      lease = await this.#api.readNamespacedLease(leaseName, abortable(signal));
     } catch (error) {
       if (!isNotFound(error)) {
+        if (signal.aborted) return "error";
         this.#log.warn({ err: describeKubeError(error) }, "reading leader lease failed");
         return "error";
       }
@@ -235,7 +266,7 @@ export class LeaderElector {
               leaseTransitions: 0,
             },
           },
-        });
+        }, abortable(signal));
         this.#observe(created);
         return "leader";
       } catch (createError) {
@@ -261,7 +292,7 @@ export class LeaderElector {
       leaseTransitions: takingOver ? (spec.leaseTransitions ?? 0) + 1 : spec.leaseTransitions ?? 0,
     };
     try {
-      const updated = await this.#api.replaceNamespacedLease({ ...leaseName, body: { ...lease, spec: renewed } });
+      const updated = await this.#api.replaceNamespacedLease({ ...leaseName, body: { ...lease, spec: renewed } }, abortable(signal));
       this.#observe(updated);
       if (takingOver) {
         this.#log.info({ previousHolder: holder, leaseTransitions: renewed.leaseTransitions }, "leader lease taken over");
@@ -307,12 +338,12 @@ export class LeaderElector {
     return this.#timers.now() - this.#observedAt >= durationMs;
   }
 
-  #armDeadline(): void {
+  #armDeadline(ms: number): void {
     if (this.#deadlineTimer !== undefined) this.#timers.clearTimeout(this.#deadlineTimer);
     this.#deadlineTimer = this.#timers.setTimeout(() => {
       this.#deadlineTimer = undefined;
       this.#stepDown(`lease not renewed within ${this.#renewDeadlineMs} ms`);
-    }, this.#renewDeadlineMs);
+    }, ms);
   }
 
   #becomeLeader(): void {
@@ -334,6 +365,9 @@ export class LeaderElector {
     }
     if (!this.#leading) return;
     this.#leading = false;
+    this.#epoch += 1;
+    // The renew in flight can no longer make us leader; stop waiting for it.
+    this.#attemptAbort?.abort(new LeaderElectionError(`leadership lost: ${reason}`));
     this.#log.warn({ lease: `${this.#namespace}/${this.#name}`, reason }, "stopped leading");
     this.#leaderAbort?.abort(new LeaderElectionError(`leadership lost: ${reason}`));
     this.#leaderAbort = undefined;

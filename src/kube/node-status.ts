@@ -11,6 +11,7 @@ import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import type { CoreV1Api, V1Node, V1NodeCondition } from "@kubernetes/client-node";
 import { describeKubeError, isConflict, isNotFound } from "./api-error.js";
 import { backoffDelay, type BackoffPolicy } from "../util/backoff.js";
+import { abortable } from "./request-options.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { sleep, realTimers, type Timers } from "../util/timers.js";
 
@@ -33,6 +34,8 @@ export type NodeStatusOutcome =
   | { readonly result: "patched"; readonly node: V1Node }
   | { readonly result: "unchanged" }
   | { readonly result: "node-gone" }
+  /** Not written: the signal (leadership) ended first. */
+  | { readonly result: "aborted" }
   | { readonly result: "failed"; readonly error: unknown };
 
 export interface NodeStatusWriterOptions {
@@ -70,6 +73,11 @@ export function desiredNetworkCondition(
   };
 }
 
+/** A function so TypeScript does not carry an earlier narrowing of `aborted` across an await. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
 function networkUnavailableCondition(node: V1Node | undefined): V1NodeCondition | undefined {
   return node?.status?.conditions?.find((condition) => condition.type === NETWORK_UNAVAILABLE);
 }
@@ -96,18 +104,21 @@ export class NodeStatusWriter {
    * Brings NetworkUnavailable of `node` (the informer's current copy) in line with `state`.
    * Never throws: a failure is returned (and logged) so a status write cannot break a reconcile.
    */
-  async setRouteState(node: V1Node, state: RouteState): Promise<NodeStatusOutcome> {
+  async setRouteState(node: V1Node, state: RouteState, signal?: AbortSignal): Promise<NodeStatusOutcome> {
     const nodeName = node.metadata?.name;
     if (!nodeName) return { result: "failed", error: new Error("NodeStatusWriter: node has no metadata.name") };
     let current: V1Node = node;
     for (let attempt = 0; ; attempt += 1) {
       const condition = desiredNetworkCondition(networkUnavailableCondition(current), state, new Date(this.#timers.now()));
       if (!condition) return { result: "unchanged" };
+      // Checked right before each patch (also after a conflict's backoff): a replica that lost the
+      // Lease writes no status; the request itself is aborted with the signal.
+      if (signal?.aborted === true) return { result: "aborted" };
       try {
         const patched = await this.#core.patchNodeStatus(
           // Named field manager, so `kubectl get node --show-managed-fields` says who owns the condition.
           { name: nodeName, body: { status: { conditions: [condition] } }, fieldManager: NODE_STATUS_FIELD_MANAGER },
-          setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch),
+          setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch, signal ? abortable(signal) : undefined),
         );
         this.#log.info(
           { nodeName, status: condition.status, reason: condition.reason, message: condition.message },
@@ -115,6 +126,7 @@ export class NodeStatusWriter {
         );
         return { result: "patched", node: patched };
       } catch (error) {
+        if (isAborted(signal)) return { result: "aborted" };
         if (isNotFound(error)) {
           this.#log.debug({ nodeName }, "node gone before its status was patched");
           return { result: "node-gone" };
@@ -123,10 +135,10 @@ export class NodeStatusWriter {
           this.#log.warn({ nodeName, err: describeKubeError(error), attempts: attempt + 1 }, "patching node status failed");
           return { result: "failed", error };
         }
-        await sleep(this.#timers, backoffDelay(this.#backoff, attempt, () => this.#timers.random()));
+        if (!(await sleep(this.#timers, backoffDelay(this.#backoff, attempt, () => this.#timers.random()), signal))) return { result: "aborted" };
         // Someone else wrote the Node meanwhile: decide again from what it says now.
         try {
-          current = await this.#core.readNodeStatus({ name: nodeName });
+          current = await this.#core.readNodeStatus({ name: nodeName }, signal ? abortable(signal) : undefined);
         } catch (readError) {
           if (isNotFound(readError)) return { result: "node-gone" };
           this.#log.warn({ nodeName, err: describeKubeError(readError) }, "re-reading node status failed");

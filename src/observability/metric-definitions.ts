@@ -23,7 +23,7 @@ export type ReconcileMetricResult = (typeof RECONCILE_RESULTS)[number];
 export const ROUTE_OPERATIONS = ["create", "delete"] as const;
 export type RouteOperation = (typeof ROUTE_OPERATIONS)[number];
 
-export const OPERATION_RESULTS = ["success", "error"] as const;
+export const OPERATION_RESULTS = ["success", "error", "unknown"] as const;
 export type OperationResult = (typeof OPERATION_RESULTS)[number];
 
 export const ROUTE_STATES = ["desired", "present", "missing", "stale", "conflict"] as const;
@@ -64,7 +64,7 @@ export const METRICS = {
   routeOperations: {
     name: "vpc_route_sync_route_operations_total",
     type: "counter",
-    help: "Route entries created or deleted in the VPC, per entry, by outcome.",
+    help: "Route entries created or deleted in the VPC, per entry, by outcome: success, error, unknown (sent but not confirmed before an abort; re-read on the next pass).",
     labels: ["operation", "result"],
   },
   routes: {
@@ -116,6 +116,12 @@ export const METRICS = {
     help: "Custom route entries in the route table (all owners), counted against the table's quota.",
     labels: ["route_table_id"],
   },
+  routeTableReadable: {
+    name: "vpc_route_sync_route_table_readable",
+    type: "gauge",
+    help: "1 when the last pass could read the route table, 0 when it could not (nothing was planned for it: its other per-table series are from the last pass that read it).",
+    labels: ["route_table_id"],
+  },
   routeTableEntriesLimit: {
     name: "vpc_route_sync_route_table_entries_limit",
     type: "gauge",
@@ -139,6 +145,12 @@ export const METRICS = {
     name: "vpc_route_sync_informer_synced",
     type: "gauge",
     help: "1 once the Node informer has listed all Nodes and is watching, else 0. Nothing is deleted before it is 1.",
+    labels: [],
+  },
+  eventsDropped: {
+    name: "vpc_route_sync_events_dropped_total",
+    type: "counter",
+    help: "Kubernetes Events not sent because too many were already waiting (API server slow or answering 429).",
     labels: [],
   },
   informerRestarts: {

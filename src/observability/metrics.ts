@@ -119,6 +119,8 @@ export class Metrics {
   readonly #informerSynced: Gauge;
   readonly #routesHeld: Gauge<"reason">;
   readonly #informerRestarts: Counter;
+  readonly #eventsDropped: Counter;
+  readonly #routeTableReadable: Gauge<"route_table_id">;
 
   constructor(options: MetricsOptions = {}) {
     this.registry = new Registry();
@@ -156,6 +158,8 @@ export class Metrics {
     this.#informerSynced = gauge(METRICS.informerSynced);
     this.#routesHeld = gauge(METRICS.routesHeld);
     this.#informerRestarts = counter(METRICS.informerRestarts);
+    this.#eventsDropped = counter(METRICS.eventsDropped);
+    this.#routeTableReadable = gauge(METRICS.routeTableReadable);
     gauge(METRICS.buildInfo).set({ version: options.version ?? "unknown", runtime_version: process.version }, 1);
 
     // Pre-initialise the fixed label sets so that rate() and absent-series alerts see zeros
@@ -170,6 +174,7 @@ export class Metrics {
     this.#informerSynced.set(0);
     for (const reason of HELD_ROUTE_REASONS) this.#routesHeld.set({ reason }, 0);
     this.#informerRestarts.inc(0);
+    this.#eventsDropped.inc(0);
 
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
@@ -216,6 +221,13 @@ export class Metrics {
     this.#routeTables.add(route_table_id);
   }
 
+  /** Whether the last pass could read the table (an unreadable table is a failure, never "no changes"). */
+  setRouteTableReadable(routeTableId: string, readable: boolean): void {
+    const route_table_id = checkRouteTableId(routeTableId);
+    this.#routeTableReadable.set({ route_table_id }, readable ? 1 : 0);
+    this.#routeTables.add(route_table_id);
+  }
+
   /**
    * Drop the per-table series of every table not in `routeTableIds`, e.g. after the set of managed
    * tables changed, so that alerts do not fire on a table that is no longer managed.
@@ -227,6 +239,7 @@ export class Metrics {
       for (const state of ROUTE_STATES) this.#routes.remove({ route_table_id, state });
       this.#routeTableEntries.remove({ route_table_id });
       this.#routeTableEntriesLimit.remove({ route_table_id });
+      this.#routeTableReadable.remove({ route_table_id });
       this.#routeTables.delete(route_table_id);
     }
   }
@@ -262,6 +275,10 @@ export class Metrics {
 
   informerRestarted(): void {
     this.#informerRestarts.inc();
+  }
+
+  eventDropped(): void {
+    this.#eventsDropped.inc();
   }
 
   /**

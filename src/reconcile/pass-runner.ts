@@ -2,10 +2,11 @@
 // the one-shot `reconcile` command, the controller loop and the demo, so all three behave alike.
 import type { Logger } from "pino";
 import type { BatchResult, EntryOutcome, RouteTable } from "../cloud/route-table.js";
-import { asCloudError, type CloudError } from "../cloud/errors.js";
+import { asCloudError, CloudError } from "../cloud/errors.js";
+import type { VpcNetwork, VpcNetworkSource } from "../cloud/vpc-network.js";
 import { ConfigurationError } from "../errors.js";
 import { routesTo } from "../domain/route-entry.js";
-import { buildPlan } from "../domain/build-plan.js";
+import { buildPlan, type BuildPlanResult } from "../domain/build-plan.js";
 import type { MaxDeletions, PlanResult } from "../domain/plan.js";
 import type {
   CreateAction,
@@ -77,6 +78,8 @@ export interface PassResult {
   readonly eligible: readonly EligibleNode[];
   readonly actual: ReadonlyMap<string, readonly RouteEntry[]>;
   readonly tableFailures: readonly TableFailure[];
+  /** The VPC's network (VPC and vSwitch CIDRs) could not be read: no create was planned this pass. */
+  readonly networkFailure?: CloudError | undefined;
   readonly creates: readonly ActionResult<CreateAction>[];
   readonly deletes: readonly ActionResult<DeleteAction>[];
   /** Hold marks, released holds and marker migrations (ModifyRouteEntry), applied before the rest. */
@@ -89,6 +92,11 @@ export interface PassResult {
 
 export interface PassRunnerDeps {
   readonly routeTable: RouteTable;
+  /**
+   * Where the VPC's own network is read each pass (production wiring always gives one). Absent:
+   * only the tables' System entries guard against pod CIDRs that overlap the VPC.
+   */
+  readonly vpcNetwork?: VpcNetworkSource | undefined;
   readonly settings: PassSettings;
   readonly logger: Logger;
 }
@@ -122,8 +130,9 @@ export class PassRunner {
 
     const actual = new Map<string, RouteEntry[]>();
     const tableFailures: TableFailure[] = [];
-    await Promise.all(
-      routeTableIds.map(async (routeTableId) => {
+    const [network] = await Promise.all([
+      this.#readNetwork(routeTableIds, request.signal),
+      ...routeTableIds.map(async (routeTableId) => {
         try {
           actual.set(routeTableId, await routeTable.listRoutes(routeTableId));
         } catch (error) {
@@ -132,7 +141,8 @@ export class PassRunner {
           tableFailures.push({ routeTableId, error: cloudError });
         }
       }),
-    );
+    ]);
+    const networkFailure = network instanceof CloudError ? network : undefined;
     // Plan only for the tables we could read: never decide on partial knowledge.
     const readable = routeTableIds.filter((id) => actual.has(id));
     const { plan, eligible } = buildPlan({
@@ -148,6 +158,7 @@ export class PassRunner {
         adoptUnmarked: settings.adoptUnmarked,
         maxDeletions: settings.maxDeletions,
         allowDeletes: request.allowDeletes,
+        vpcNetwork: network instanceof CloudError ? "unreadable" : network && mergeNetworks(network),
       },
     });
 
@@ -180,15 +191,31 @@ export class PassRunner {
     const failedActions = [...marks, ...creates, ...deletes].filter((r) => !r.outcome.ok);
     const hasChanges = plan.creates.length + plan.deletes.length > 0;
     let outcome: PassOutcome;
-    if (tableFailures.length > 0 || failedActions.length > 0) outcome = "failed";
+    if (tableFailures.length > 0 || networkFailure || failedActions.length > 0) outcome = "failed";
     else if (plan.refusal) outcome = "refused";
     else if (request.dryRun) outcome = hasChanges ? "changes-pending" : "in-sync";
     else outcome = hasChanges ? "applied" : "in-sync";
     const retryable =
       tableFailures.some((f) => f.error.retryable) ||
+      networkFailure?.retryable === true ||
       failedActions.some((r) => !r.outcome.ok && r.outcome.error.retryable);
 
-    return { routeTableIds, plan, eligible, actual, tableFailures, creates, deletes, marks, nodeRoutes, outcome, retryable };
+    return { routeTableIds, plan, eligible, actual, tableFailures, networkFailure, creates, deletes, marks, nodeRoutes, outcome, retryable };
+  }
+
+  /** The VPC's network, a CloudError when it cannot be read (then no create is planned), undefined without a source. */
+  async #readNetwork(routeTableIds: readonly string[], signal: AbortSignal | undefined): Promise<VpcNetwork[] | CloudError | undefined> {
+    const { vpcNetwork, settings, logger } = this.#deps;
+    if (vpcNetwork === undefined) return undefined;
+    try {
+      const networks = await vpcNetwork.read(settings.vpcId, routeTableIds, signal);
+      logger.debug({ networks }, "vpc network read");
+      return networks;
+    } catch (error) {
+      const cloudError = asCloudError(error);
+      logger.error({ vpcId: settings.vpcId, code: cloudError.code, err: cloudError }, "VPC network (VPC and vSwitch CIDR blocks) could not be read: no route is created this pass");
+      return cloudError;
+    }
   }
 
   async #applyMarks(
@@ -245,15 +272,21 @@ export class PassRunner {
     for (const { action, outcome } of deletes) {
       const fields = { routeTableId, destinationCidr: action.destinationCidr, instanceId: action.instanceId, nodeName: action.nodeName };
       if (outcome.ok) logger.info({ ...fields, reason: action.reason }, "route deleted");
+      else if (outcome.unknown === true) logger.warn({ ...fields, code: outcome.error.code }, "route delete unconfirmed");
       else logger.warn({ ...fields, code: outcome.error.code, requestId: outcome.error.requestId, error: outcome.error.message }, "route delete failed");
     }
     for (const { action, outcome } of creates) {
       const fields = { routeTableId, destinationCidr: action.destinationCidr, instanceId: action.instanceId, nodeName: action.nodeName };
       if (outcome.ok) logger.info(fields, "route created");
+      else if (outcome.unknown === true) logger.warn({ ...fields, code: outcome.error.code }, "route create unconfirmed");
       else logger.warn({ ...fields, code: outcome.error.code, requestId: outcome.error.requestId, error: outcome.error.message }, "route create failed");
     }
     return { creates, deletes };
   }
+}
+
+function mergeNetworks(networks: readonly VpcNetwork[]): { vpcCidrs: string[]; vSwitchCidrs: string[] } {
+  return { vpcCidrs: networks.flatMap((n) => n.vpcCidrs), vSwitchCidrs: networks.flatMap((n) => n.vSwitchCidrs) };
 }
 
 function outcomeAt(list: BatchResult["creates"] | BatchResult["deletes"], i: number): EntryOutcome {
@@ -265,8 +298,33 @@ function outcomeAt(list: BatchResult["creates"] | BatchResult["deletes"], i: num
   );
 }
 
+/** The plan of one pass under these settings (also what `doctor` reports a reconcile would do). Pure. */
+export function planFor(
+  settings: Pick<PassSettings, "regionId" | "clusterName" | "clusterUid" | "approveDeletions" | "clusterCidrs" | "adoptUnmarked" | "maxDeletions">,
+  nodes: readonly NodeFacts[],
+  routeTableIds: readonly string[],
+  actual: ReadonlyMap<string, readonly RouteEntry[]>,
+  allowDeletes: boolean,
+): BuildPlanResult {
+  return buildPlan({
+    nodes,
+    routeTableIds,
+    actual,
+    options: {
+      regionId: settings.regionId,
+      clusterName: settings.clusterName,
+      clusterUid: settings.clusterUid,
+      approveDeletions: settings.approveDeletions,
+      clusterCidrs: [...settings.clusterCidrs],
+      adoptUnmarked: settings.adoptUnmarked,
+      maxDeletions: settings.maxDeletions,
+      allowDeletes,
+    },
+  });
+}
 
-function nodeRouteStates(
+/** Where each eligible Node's routes stand after a pass (also what `doctor` compares NetworkUnavailable with). */
+export function nodeRouteStates(
   eligible: readonly EligibleNode[],
   routeTableIds: readonly string[],
   actual: ReadonlyMap<string, readonly RouteEntry[]>,

@@ -12,8 +12,12 @@ export interface ReportAction {
   readonly nodeName: string | null;
   /** create: "missing"; delete: "stale" | "next-hop-changed" | "cidr-changed". */
   readonly reason: string;
-  /** "planned" in a dry run; "succeeded" or "failed" after applying. */
-  readonly result: "planned" | "succeeded" | "failed";
+  /**
+   * "planned" in a dry run; "succeeded" or "failed" after applying; "unknown" when the write was
+   * sent but an abort (SIGTERM) came before it was confirmed: it may have been applied, and the
+   * next pass re-reads the table.
+   */
+  readonly result: "planned" | "succeeded" | "failed" | "unknown";
   readonly error: { readonly code: string; readonly message: string; readonly requestId: string | null } | null;
 }
 
@@ -53,6 +57,8 @@ export interface JsonReport {
     readonly error: ReportAction["error"];
   }>;
   readonly tableErrors: ReadonlyArray<{ readonly routeTableId: string; readonly code: string; readonly message: string }>;
+  /** The VPC's network could not be read: no route was created (fail closed). */
+  readonly networkError: { readonly code: string; readonly message: string } | null;
   readonly summary: {
     readonly nodes: number;
     readonly eligible: number;
@@ -62,6 +68,7 @@ export interface JsonReport {
     readonly deletes: number;
     readonly conflicts: number;
     readonly failed: number;
+    readonly unknown: number;
   };
   readonly result: PassOutcome;
 }
@@ -96,6 +103,7 @@ export function buildJsonReport(result: PassResult, nodes: readonly NodeFacts[],
     });
   }
   const failed = actions.filter((a) => a.result === "failed").length;
+  const unknown = actions.filter((a) => a.result === "unknown").length;
   return {
     schemaVersion: 1,
     dryRun,
@@ -123,6 +131,7 @@ export function buildJsonReport(result: PassResult, nodes: readonly NodeFacts[],
       ...resultOf(markOutcomes.get(m), dryRun),
     })),
     tableErrors: result.tableFailures.map((f) => ({ routeTableId: f.routeTableId, code: f.error.code, message: f.error.message })),
+    networkError: result.networkFailure ? { code: result.networkFailure.code, message: result.networkFailure.message } : null,
     summary: {
       nodes: nodes.length,
       eligible: result.eligible.length,
@@ -132,6 +141,7 @@ export function buildJsonReport(result: PassResult, nodes: readonly NodeFacts[],
       deletes: result.plan.deletes.length,
       conflicts: result.plan.conflicts.length,
       failed,
+      unknown,
     },
     result: result.outcome,
   };
@@ -148,7 +158,7 @@ function resultOf(
   if (dryRun || !outcome) return { result: "planned", error: null };
   if (outcome.ok) return { result: "succeeded", error: null };
   return {
-    result: "failed",
+    result: outcome.unknown === true ? "unknown" : "failed",
     error: { code: outcome.error.code, message: outcome.error.message, requestId: outcome.error.requestId ?? null },
   };
 }
@@ -158,7 +168,9 @@ export function formatTextReport(report: JsonReport): string {
   const lines: string[] = [];
   const heading = report.dryRun ? "Plan (dry run: nothing was changed)" : "Plan";
   lines.push(`${heading} for route tables ${report.routeTableIds.join(", ") || "(none)"}`);
-  if (report.actions.length === 0) {
+  if (report.actions.length === 0 && report.tableErrors.length > 0) {
+    lines.push(`  no changes planned for the readable tables; ${report.tableErrors.length} route table(s) could not be read (below)`);
+  } else if (report.actions.length === 0) {
     lines.push("  no changes: every eligible Node's route is in place");
   } else {
     lines.push(
@@ -171,7 +183,11 @@ export function formatTextReport(report: JsonReport): string {
           a.instanceId,
           a.nodeName ?? "-",
           a.reason,
-          a.result === "failed" && a.error ? `failed: ${a.error.code}: ${a.error.message}` : a.result,
+          a.result === "failed" && a.error
+            ? `failed: ${a.error.code}: ${a.error.message}`
+            : a.result === "unknown"
+              ? "unknown: sent, not confirmed (re-read on the next pass)"
+              : a.result,
         ]),
       ),
     );
@@ -212,11 +228,15 @@ export function formatTextReport(report: JsonReport): string {
     lines.push("", "Route tables that could not be read:");
     lines.push(...table(["ROUTE TABLE", "CODE", "MESSAGE"], report.tableErrors.map((e) => [e.routeTableId, e.code, e.message])));
   }
+  if (report.networkError) {
+    lines.push("", `The VPC's network (VPC and vSwitch CIDR blocks) could not be read, so no route was created: ${report.networkError.code}: ${report.networkError.message}`);
+  }
   const s = report.summary;
   lines.push(
     "",
     `Summary: nodes ${s.nodes} (${s.eligible} eligible, ${s.skipped} skipped); routes ${s.satisfied} in place, ` +
-      `${s.creates} to create, ${s.deletes} to delete; conflicts ${s.conflicts}; failed ${s.failed}. Result: ${report.result}`,
+      `${s.creates} to create, ${s.deletes} to delete; conflicts ${s.conflicts}; failed ${s.failed}` +
+      `${s.unknown > 0 ? `; unknown ${s.unknown}` : ""}${report.tableErrors.length > 0 ? `; unreadable tables ${report.tableErrors.length}` : ""}. Result: ${report.result}`,
   );
   return lines.join("\n") + "\n";
 }

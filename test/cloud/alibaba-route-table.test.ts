@@ -259,6 +259,34 @@ describe("Alibaba route table adapter over HTTP", () => {
     expect(ourRoutes(server).size).toBe(5);
   });
 
+  it("a batch of invalid entries costs a bounded number of calls, and the next pass does not send them again", async () => {
+    const server = await startFake();
+    const table = adapter(server);
+    // 16 destinations inside the vSwitch CIDR 192.168.0.0/24: every one is rejected.
+    const bad: RouteCreate[] = Array.from({ length: 16 }, (_, i) => ({
+      routeTableId: TABLE,
+      destinationCidr: `192.168.0.${i * 16}/28`,
+      instanceId: `i-bad${String(i).padStart(4, "0")}`,
+      routeEntryName: `vrs-bad${i}`,
+      description: MARKER,
+    }));
+    const first = await table.apply(TABLE, { creates: [...desired(2), ...bad], deletes: [] });
+    expect(first.creates.slice(0, 2).every((c) => c.outcome.ok)).toBe(true);
+    for (const c of first.creates.slice(2)) expect(c.outcome).toMatchObject({ ok: false, error: { retryable: false } });
+    const firstCalls = calls(server, "CreateRouteEntries");
+    // Splitting down to singles would take 1 + 2 × 17 calls; the budget stops well before.
+    expect(firstCalls).toBeLessThanOrEqual(1 + 2 * 12);
+    // Later passes send only what was not isolated yet; once every bad entry has its verdict, none is sent.
+    const second = await table.apply(TABLE, { creates: bad, deletes: [] });
+    for (const c of second.creates) expect(c.outcome).toMatchObject({ ok: false, error: { retryable: false } });
+    const secondCalls = calls(server, "CreateRouteEntries") - firstCalls;
+    expect(secondCalls).toBeLessThan(firstCalls);
+    const third = await table.apply(TABLE, { creates: bad, deletes: [] });
+    for (const c of third.creates) expect(c.outcome).toMatchObject({ ok: false, error: { retryable: false } });
+    expect(calls(server, "CreateRouteEntries")).toBe(firstCalls + secondCalls);
+    expect(ourRoutes(server).size).toBe(2);
+  });
+
   it("gives up waiting for Available at writeDeadlineMs with RouteEntry.NotSettled", async () => {
     const server = await startFake({ pendingMs: 600_000 });
     const table = adapter(server, { writeDeadlineMs: 150 });
@@ -280,7 +308,22 @@ describe("Alibaba route table adapter over HTTP", () => {
     expect(ourRoutes(server, TABLE).size + ourRoutes(server, TABLE2).size).toBe(120);
   });
 
-  it("reports submitted entries as Aborted when the signal fires while waiting for them", async () => {
+  it("a call waiting behind the rate limit when the signal fires is never sent (checked when it leaves the queue)", async () => {
+    const server = await startFake();
+    const controller = new AbortController();
+    // One call per 2 s: the second call waits in the queue; leadership ends while it waits.
+    const observer: CloudCallObserver = {
+      onApiCall: () => {
+        setTimeout(() => controller.abort(new Error("leadership lost")), 100);
+      },
+    };
+    const table = adapter(server, { observer, qps: 0.5 });
+    const result = await table.apply(TABLE2, { creates: desired(2, TABLE2), deletes: [] }, { signal: controller.signal });
+    expect(server.requests().map((r) => r.action)).toEqual(["DescribeRouteTableList"]);
+    for (const c of result.creates) expect(c.outcome).toMatchObject({ ok: false, error: { code: "Aborted" } });
+  });
+
+  it("reports submitted entries as unknown (never as failed) when the signal fires while waiting for them", async () => {
     const server = await startFake({ pendingMs: 600_000 });
     const controller = new AbortController();
     const observer: CloudCallObserver = {
@@ -290,8 +333,10 @@ describe("Alibaba route table adapter over HTTP", () => {
     };
     const table = adapter(server, { observer });
     const result = await table.apply(TABLE2, { creates: desired(2, TABLE2), deletes: [] }, { signal: controller.signal });
-    for (const c of result.creates) expect(c.outcome).toMatchObject({ ok: false, error: { code: "Aborted" } });
+    // The server accepted them (they are Pending there): "failed" would be a lie.
+    for (const c of result.creates) expect(c.outcome).toMatchObject({ ok: false, unknown: true, error: { code: "Unconfirmed" } });
     expect(calls(server, "CreateRouteEntries")).toBe(1);
+    expect(server.entries(TABLE2).filter((e) => e.nextHops.some((h) => h.nextHopType === "Instance"))).toHaveLength(2);
   });
 
   it("waits for an unsettled entry before writing, so the API never sees a write while the VPC is busy", async () => {

@@ -155,9 +155,9 @@ type EnvRow = readonly [Command, string, string, (config: Config) => unknown, un
 const pick = <C extends Command>(select: (config: Extract<Config, { command: C }>) => unknown) =>
   select as (config: Config) => unknown;
 
-function commonRows(command: "reconcile" | "run"): EnvRow[] {
-  type C = Extract<Config, { command: "reconcile" | "run" }>;
-  const p = pick<"reconcile" | "run">;
+function commonRows(command: "reconcile" | "run" | "doctor"): EnvRow[] {
+  type C = Extract<Config, { command: "reconcile" | "run" | "doctor" }>;
+  const p = pick<"reconcile" | "run" | "doctor">;
   return [
     [command, "kubeconfig", "/etc/kubeconfig", p((c: C) => c.kubeconfig), "/etc/kubeconfig"],
     [command, "region", "cn-beijing", p((c: C) => c.regionId), "cn-beijing"],
@@ -202,12 +202,20 @@ const ENV_ROWS: readonly EnvRow[] = [
   ["run", "configure-cloud-routes", "true", pick<"run">((c) => c.command), "run"],
   ["run", "metrics-secure", "true", pick<"run">((c) => c.metricsSecure), true],
   ["run", "metrics-cert-dir", "/etc/metrics-tls", pick<"run">((c) => c.metricsCertDir), "/etc/metrics-tls", { VPC_ROUTE_SYNC_METRICS_SECURE: "true" }],
+  ...commonRows("doctor"),
+  ["doctor", "nodes-file", "/tmp/nodes.json", pick<"doctor">((c) => c.nodesFile), "/tmp/nodes.json", { VPC_ROUTE_SYNC_CLUSTER_NAME: "prod-1" }],
+  ["doctor", "pods-file", "-", pick<"doctor">((c) => c.podsFile), "-"],
+  ["doctor", "daemonsets-file", "/tmp/ds.json", pick<"doctor">((c) => c.daemonsetsFile), "/tmp/ds.json"],
+  ["doctor", "deployments-file", "/tmp/deploy.json", pick<"doctor">((c) => c.deploymentsFile), "/tmp/deploy.json"],
+  ["doctor", "output", "json", pick<"doctor">((c) => c.output), "json"],
+  ["doctor", "strict", "true", pick<"doctor">((c) => c.strict), true],
+  ["doctor", "route-table-quota", "500", pick<"doctor">((c) => c.routeTableQuota), 500],
 ];
 
 describe("environment variables", () => {
   const files = { [CLOUD_CONFIG_FILE]: "{}" };
   const rows = ENV_ROWS.map(([command, flag, value, select, expected, extra]) => ({ command, flag, value, select, expected, extra }));
-  const requiredEnvOf = (command: Command) => (command === "reconcile" || command === "run" ? REQUIRED_ENV : {});
+  const requiredEnvOf = (command: Command) => (command === "reconcile" || command === "run" || command === "doctor" ? REQUIRED_ENV : {});
 
   it.each(rows)("$command --$flag from its environment variable ($value)", ({ command, flag, value, select, expected, extra }) => {
     const env = { ...requiredEnvOf(command), ...extra, [envNameOf(flag)]: value };
@@ -381,7 +389,10 @@ describe("rules across flags", () => {
     [["run", ...REQUIRED, "--renew-deadline", "20s"], {}, 'invalid --renew-deadline "20s": expected less than --lease-duration (15s)'],
     [["run", ...REQUIRED, "--lease-duration", "5s"], {}, 'invalid --lease-duration "5s": expected more than --renew-deadline (10s)'],
     [["run", ...REQUIRED, "--lease-duration", "5s", "--renew-deadline", "5s"], {}, 'invalid --renew-deadline "5s": expected less than --lease-duration (5s)'],
-    [["run", ...REQUIRED, "--retry-period", "10s"], {}, 'invalid --retry-period "10s": expected less than --renew-deadline (10s)'],
+    [["run", ...REQUIRED, "--retry-period", "10s"], {}, 'invalid --retry-period "10s": expected less than --renew-deadline / 1.2 (10s / 1.2)'],
+    // Accepted by a plain "shorter than" rule, refused by the elector at runtime (exit 1) before: now exit 2 at start.
+    [["run", ...REQUIRED, "--renew-deadline", "2s", "--retry-period", "1800ms"], {}, 'invalid --retry-period "1800ms": expected less than --renew-deadline / 1.2 (2s / 1.2)'],
+    [["run", ...REQUIRED, "--renew-deadline", "2400ms"], { VPC_ROUTE_SYNC_LEASE_DURATION: "3s" }, 'invalid --renew-deadline "2400ms": expected more than 1.2 × --retry-period (1.2 × 2s)'],
     [["run", ...REQUIRED, "--metrics-bind-address", "127.0.0.1:8081"], {}, 'invalid --metrics-bind-address "127.0.0.1:8081": expected another port than --health-probe-bind-address (:8081)'],
     [["run", ...REQUIRED, "--aggregation-window", "2m"], {}, 'invalid --aggregation-window "2m": expected at most --resync-period (1m)'],
   ] as const)("%j %j", (argv, env, expected) => {
@@ -395,7 +406,7 @@ describe("rules across flags", () => {
 
 describe("usage errors", () => {
   it.each([
-    [[], "missing command: expected one of reconcile, run"],
+    [[], "missing command: expected one of reconcile, run, doctor"],
     [["demo"], "unknown command 'demo'"],
     [["fake-vpc"], "unknown command 'fake-vpc'"],
     [["bogus"], "unknown command 'bogus'"],
@@ -407,6 +418,29 @@ describe("usage errors", () => {
     [["--region", "cn-hangzhou", "reconcile"], "unknown option '--region'"],
   ] as const)("%j", (argv, expected) => {
     expect(parseError(argv).message).toContain(expected);
+  });
+});
+
+describe("doctor", () => {
+  it("runs without --cluster-cidr, with text output, no --strict and the default quota", () => {
+    expect(parse(["doctor", "--region", "cn-hangzhou", "--vpc-id", "vpc-abc123"], {})).toMatchObject({
+      command: "doctor",
+      clusterCidrs: [],
+      output: "text",
+      strict: false,
+      routeTableQuota: 200,
+    });
+  });
+
+  it("takes at most one dump from standard input", () => {
+    expect(parseError(["doctor", ...REQUIRED, "--nodes-file", "-", "--daemonsets-file=-"]).message).toBe(
+      "vpc-route-sync: --nodes-file and --daemonsets-file cannot all read standard input (-): at most one dump can come from stdin, give the others as files",
+    );
+    expect(parse(["doctor", ...REQUIRED, "--cluster-name", "k", "--nodes-file", "nodes.json", "--pods-file", "-"], {})).toMatchObject({ nodesFile: "nodes.json", podsFile: "-" });
+  });
+
+  it("needs --cluster-name offline, as reconcile does (no cluster UID without the API)", () => {
+    expect(parseError(["doctor", ...REQUIRED, "--nodes-file", "nodes.json"]).message).toContain("--nodes-file requires --cluster-name");
   });
 });
 

@@ -355,6 +355,44 @@ describe("plan: pod network scope and cluster identity (issue 8, defects 2 and 3
     expect(summary(p).creates).toEqual([`${TABLE} 10.244.2.0/24 -> ${i2}`]);
   });
 
+  describe("the VPC's own network as an input (vpcNetwork: VPC and vSwitch CIDR blocks read from the VPC)", () => {
+    const net = { vpcCidrs: ["192.168.0.0/16", "fd00:10:244::/48"], vSwitchCidrs: ["192.168.0.0/24", "10.244.2.128/25"] };
+    it.each<[string, NodeFacts[], Partial<PlanOptions>, Partial<Summary>]>([
+      ["a pod CIDR containing a vSwitch CIDR: conflict, the others are routed", [node("node-1"), node("node-2")], { vpcNetwork: net }, {
+        conflicts: ["overlaps-vpc-network node-2 10.244.2.0/24"],
+        creates: [`${TABLE} 10.244.1.0/24 -> ${i1}`],
+      }],
+      ["a pod CIDR inside a vSwitch CIDR", [node("node-1", { podCidrs: ["10.244.2.192/26"] })], { vpcNetwork: net }, {
+        conflicts: ["overlaps-vpc-network node-1 10.244.2.192/26"],
+      }],
+      ["a pod CIDR that contains the VPC CIDR (a cluster CIDR of 128.0.0.0/1 lets it through eligibility)", [node("node-1", { podCidrs: ["192.168.0.0/15"] })], { vpcNetwork: net, clusterCidrs: ["128.0.0.0/1", "10.244.0.0/16"] }, {
+        conflicts: ["overlaps-vpc-network node-1 192.168.0.0/15"],
+      }],
+      ["an IPv6 pod CIDR inside the VPC's IPv6 block", [node("node-1", { podCidrs: ["fd00:10:244:1::/64"] })], { vpcNetwork: net, clusterCidrs: ["fd00::/16"] }, {
+        conflicts: ["overlaps-vpc-network node-1 fd00:10:244:1::/64"],
+      }],
+      ["no overlap: routed as usual", [node("node-1")], { vpcNetwork: { vpcCidrs: ["192.168.0.0/16"], vSwitchCidrs: ["192.168.1.0/24"] } }, {
+        creates: [`${TABLE} 10.244.1.0/24 -> ${i1}`],
+      }],
+      ["network unreadable: no create at all (fail closed), held with the reason", [node("node-1"), node("node-2")], { vpcNetwork: "unreadable" }, {
+        heldCreates: ["10.244.1.0/24 vpc-network-unreadable", "10.244.2.0/24 vpc-network-unreadable"],
+      }],
+      ["a network block that does not parse counts as unreadable", [node("node-1")], { vpcNetwork: { vpcCidrs: ["192.168.0.0/33"], vSwitchCidrs: [] } }, {
+        heldCreates: ["10.244.1.0/24 vpc-network-unreadable"],
+      }],
+    ])("%s", (_name, nodes, o, expected) => {
+      expect(summary(run(nodes, [], o))).toEqual({ ...empty, ...expected });
+    });
+
+    it("the message names the vSwitch block; an unreadable network still lets deletes of stale routes through", () => {
+      const p = run([node("node-2")], [], { vpcNetwork: net });
+      expect(p.conflicts[0]?.message).toContain("10.244.2.128/25, the CIDR block of a vSwitch");
+      const stale = owned("10.244.9.0/24", instance("node-9"), "node-9", { id: "rte-stale" });
+      const q = run([node("node-1")], [stale], { vpcNetwork: "unreadable" });
+      expect(summary(q)).toEqual({ ...empty, heldCreates: ["10.244.1.0/24 vpc-network-unreadable"], deletes: ["rte-stale stale node-9"] });
+    });
+  });
+
   it("creates carry the cluster uid; routes of another cluster with the same name are never touched", () => {
     const theirs = entry("10.244.3.0/24", "i-theirs0001", { id: "rte-theirs", description: routeMarker(CLUSTER, "node-3", OTHER_UID).description });
     const p = run([node("node-1")], [theirs], { clusterUid: UID });

@@ -12,7 +12,8 @@ import {
 } from "../../dev/demo-world.js";
 import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer } from "@vpc-route-sync/fake-alibaba-vpc";
-import { baseEnv, runCli } from "../support/cli.js";
+import { baseEnv, collect, runCli, startCli } from "../support/cli.js";
+import { waitFor } from "../support/wait-for.js";
 
 const WRITE_ACTIONS = new Set(["CreateRouteEntry", "CreateRouteEntries", "DeleteRouteEntry", "DeleteRouteEntries", "ModifyRouteEntry"]);
 
@@ -32,7 +33,7 @@ const reportSchema = z
           instanceId: z.string(),
           nodeName: z.string().nullable(),
           reason: z.enum(["missing", "stale", "next-hop-changed", "cidr-changed"]),
-          result: z.enum(["planned", "succeeded", "failed"]),
+          result: z.enum(["planned", "succeeded", "failed", "unknown"]),
           error: errorSchema.nullable(),
         })
         .strict(),
@@ -77,6 +78,7 @@ const reportSchema = z
         .strict(),
     ),
     tableErrors: z.array(z.object({ routeTableId: z.string(), code: z.string(), message: z.string() }).strict()),
+    networkError: z.object({ code: z.string(), message: z.string() }).strict().nullable(),
     summary: z
       .object({
         nodes: z.number(),
@@ -87,6 +89,7 @@ const reportSchema = z
         deletes: z.number(),
         conflicts: z.number(),
         failed: z.number(),
+        unknown: z.number(),
       })
       .strict(),
     result: z.enum(["in-sync", "applied", "changes-pending", "failed", "refused"]),
@@ -220,6 +223,57 @@ describe("vpc-route-sync reconcile", () => {
     expect(routes()).toEqual([...clusterA, "10.244.77.0/24>i-bp1other00000001"].sort());
   }, 120_000);
 
+  describe("the VPC's own network (issue 8, defect 3: read from the VPC, not only from System entries)", () => {
+    const node2 = "cn-hangzhou.192.168.0.12";
+
+    it("a Node whose pod CIDR contains a vSwitch CIDR gets no route and is reported; the others are routed (VPC found from --route-table-ids)", async () => {
+      vpc.setVpcNetwork(DEMO_VPC_ID, {
+        cidrBlock: "192.168.0.0/16",
+        vSwitches: [
+          { vSwitchId: "vsw-bp1demo0001", cidrBlock: "192.168.0.0/24" },
+          // A vSwitch carved out of the pod network: Node 2's 10.244.1.0/24 would capture its traffic.
+          { vSwitchId: "vsw-bp1demo0002", cidrBlock: "10.244.1.0/25" },
+        ],
+      });
+      const byTable = args("--output", "json").filter((a, i, all) => a !== "--vpc-id" && all[i - 1] !== "--vpc-id");
+      const result = await runCli([...byTable, "--route-table-ids", DEMO_ROUTE_TABLE_ID], { env: env() });
+      expect(result.stderr).not.toContain("Error");
+      const report = reportSchema.parse(JSON.parse(result.stdout));
+      expect(report.conflicts.map((c) => [c.reason, c.nodeName, c.destinationCidr])).toEqual([["overlaps-vpc-network", node2, "10.244.1.0/24"]]);
+      expect(report.conflicts[0]?.message).toContain("10.244.1.0/25, the CIDR block of a vSwitch");
+      expect(report.networkError).toBeNull();
+      expect(result.code).toBe(0);
+      expect(routes()).toEqual([
+        "10.10.0.0/16>ri-bp1demo00000001",
+        "10.244.0.0/24>i-bp1demo000000000001",
+        "10.244.2.0/24>i-bp1demo000000000003",
+        "10.244.3.0/24>i-bp1demo000000000004",
+        "100.64.0.0/10>",
+        "172.16.0.0/16>vpn-bp1demo00000001",
+        "192.168.0.0/24>",
+      ]);
+      const reads = new Set(vpc.requests().map((r) => r.action));
+      expect(reads.has("DescribeVpcAttribute") && reads.has("DescribeVSwitches")).toBe(true);
+    });
+
+    it("fails closed when the VPC cannot be read: no route is created, the failure is reported, exit 1", async () => {
+      vpc.addFault({ action: "DescribeVpcAttribute", fault: { type: "error", status: 403, code: "Forbidden.RAM", message: "User not authorized to operate on the specified resource." } });
+      const result = await runCli(args("--output", "json"), { env: env() });
+      expect(result.code).toBe(1);
+      const report = reportSchema.parse(JSON.parse(result.stdout));
+      expect(report.result).toBe("failed");
+      expect(report.networkError?.code).toBe("Forbidden.RAM");
+      expect(report.actions.filter((a) => a.kind === "create")).toEqual([]);
+      expect(report.held.filter((h) => h.kind === "create").map((h) => [h.destinationCidr, h.reason])).toEqual([
+        ["10.244.0.0/24", "vpc-network-unreadable"],
+        ["10.244.1.0/24", "vpc-network-unreadable"],
+        ["10.244.2.0/24", "vpc-network-unreadable"],
+      ]);
+      expect(vpc.requests().some((r) => r.action === "CreateRouteEntries" || r.action === "CreateRouteEntry")).toBe(false);
+      expect(routes().filter((r) => r.startsWith("10.244.") && !r.startsWith("10.244.9.") && !r.startsWith("10.244.3."))).toEqual([]);
+    });
+  });
+
   it("reads Nodes from --nodes-file - (kubectl get nodes -o json on stdin) without the Kubernetes API", async () => {
     const list = { apiVersion: "v1", kind: "List", items: demoNodes() };
     const withoutKube = args("--output", "json").filter((a, i, all) => a !== "--kubeconfig" && all[i - 1] !== "--kubeconfig");
@@ -237,6 +291,39 @@ describe("vpc-route-sync reconcile", () => {
     const report = reportSchema.parse(JSON.parse(result.stdout));
     expect(report.result).toBe("failed");
     expect(report.actions.filter((a) => a.result === "failed").map((a) => a.error?.code)).toContain("QuotaExceeded");
+  });
+
+  it("an unreadable route table is a failure of that table (exit 1, listed), never \"no changes\"", async () => {
+    expect((await runCli(args(), { env: env() })).code).toBe(0);
+    const withMissing = [...args("--route-table-ids", `${DEMO_ROUTE_TABLE_ID},vtb-bp1gone0000000001`)];
+    const text = await runCli(withMissing, { env: env() });
+    expect(text.code).toBe(1);
+    expect(text.stdout).not.toContain("every eligible Node's route is in place");
+    expect(text.stdout).toContain("1 route table(s) could not be read");
+    expect(text.stdout).toMatch(/Route tables that could not be read:\n.*\n\s+vtb-bp1gone0000000001/);
+    const json = reportSchema.parse(JSON.parse((await runCli([...withMissing, "--output", "json"], { env: env() })).stdout));
+    expect(json.result).toBe("failed");
+    expect(json.tableErrors.map((e) => e.routeTableId)).toEqual(["vtb-bp1gone0000000001"]);
+  });
+
+  it("SIGTERM after a delete was sent reports it unknown (never failed), and the unsent creates as not applied", async () => {
+    await vpc.close();
+    // Entries stay Deleting/Pending for 10 minutes: the run is still waiting for them when stopped.
+    vpc = await startFakeVpc({ regionId: DEMO_REGION_ID, vpcs: demoVpcs(kube.namespaceUid("kube-system")), pendingMs: 600_000 });
+    const child = startCli(args("--output", "json"), { env: env() });
+    const done = collect(child, { timeoutMs: 60_000 });
+    await waitFor("the delete to be accepted", () => vpc.requests().some((r) => r.action === "DeleteRouteEntries" && r.status === 200));
+    child.kill("SIGTERM");
+    const result = await done;
+    expect(result.code).toBe(1);
+    const report = reportSchema.parse(JSON.parse(result.stdout));
+    const stale = report.actions.find((a) => a.kind === "delete")!;
+    // The server applied it (the entry is Deleting there): "failed" would be a lie.
+    expect(vpc.entries(DEMO_ROUTE_TABLE_ID).find((e) => e.destinationCidr === stale.destinationCidr)?.status).toBe("Deleting");
+    expect(stale).toMatchObject({ result: "unknown", error: { code: "Unconfirmed" } });
+    for (const create of report.actions.filter((a) => a.kind === "create")) expect(create).toMatchObject({ result: "failed", error: { code: "Aborted" } });
+    expect(report.summary).toMatchObject({ unknown: 1, failed: 3 });
+    expect(vpc.requests().filter((r) => r.action === "CreateRouteEntries")).toHaveLength(0);
   });
 
   it("a wrong AccessKey secret fails with a clear message, exit 1, and the secret in no output", async () => {

@@ -21,7 +21,7 @@ describe("EventRecorder against the fake API server", () => {
     fake = undefined;
   });
 
-  async function setup(options: { maxKeys?: number; clusterObject?: ReturnType<typeof podReference> } = {}) {
+  async function setup(options: { maxKeys?: number; clusterObject?: ReturnType<typeof podReference>; concurrency?: number; maxQueued?: number } = {}) {
     fake = await startFakeKube({ nodes: [nodeBody("n1", 1), nodeBody("n2", 2)] });
     const core = loadKubeConfig({ kubeconfigPath: fake.kubeconfigPath }).makeApiClient(CoreV1Api);
     const timers = new ManualTimers();
@@ -32,10 +32,34 @@ describe("EventRecorder against the fake API server", () => {
       ttlMs: 60_000,
       timers,
       ...(options.maxKeys ? { maxKeys: options.maxKeys } : {}),
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      ...(options.maxQueued !== undefined ? { maxQueued: options.maxQueued } : {}),
     });
     const n1: V1Node = await core.readNode({ name: "n1" });
     return { fake, core, timers, recorder, n1 };
   }
+
+  it("under a slow API server, Event writes are bounded: the excess is dropped and counted, not piled up", async () => {
+    const { fake, recorder, n1 } = await setup({ concurrency: 2, maxQueued: 3 });
+    fake.faults.setLatency({ ms: 200, method: "POST", path: "/events$" });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => recorder.recordNode(n1, EventReasons.RouteConflict, `conflict ${i}`)));
+    await recorder.flush();
+    const written = fake.events("default").length;
+    expect(written + recorder.dropped).toBe(20);
+    expect(written).toBeLessThanOrEqual(5);
+  });
+
+  it("an Event queued when leadership ends is never sent", async () => {
+    const { fake, recorder, n1 } = await setup({ concurrency: 1 });
+    fake.faults.setLatency({ ms: 200, method: "POST", path: "/events$" });
+    const leadership = new AbortController();
+    const first = recorder.recordNode(n1, EventReasons.RouteCreated, "sent before the step-down");
+    const second = recorder.recordNode(n1, EventReasons.RouteCreated, "queued at the step-down", leadership.signal);
+    leadership.abort(new Error("leadership lost"));
+    await Promise.all([first, second]);
+    await recorder.flush();
+    expect((fake.events("default") as Json[]).map((e) => e["message"])).toEqual(["sent before the step-down"]);
+  });
 
   it("creates a complete core/v1 Event on the Node, in namespace default, with the Node's uid", async () => {
     const { fake, recorder, n1 } = await setup();

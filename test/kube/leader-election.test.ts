@@ -140,6 +140,20 @@ describe("LeaderElector against the fake API server", () => {
     expect(maxConcurrent).toBe(1);
   });
 
+  it("a renew answered after the leader stepped down never makes it leader again while another replica leads", async () => {
+    const { leader, follower } = await twoCandidates();
+    await waitFor(() => follower.elector.leader === leader.identity, "the follower observes the leader");
+    // The server applies the leader's next renew at once but answers 2.5 s later: longer than the
+    // lease (1 s), so the follower sees the lease expire and takes it over before the answer lands.
+    fake!.faults.delayAnswers({ ms: 2_500, method: "PUT", path: `/leases/${LEASE}$`, times: 1 });
+    await waitFor(() => leader.signals[0]!.aborted, "the leader steps down at its renew deadline", { timeoutMs: 5_000 });
+    // Past the late answer, and a few retry periods on top.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(maxConcurrent).toBe(1);
+    expect([leader, follower].filter((c) => c.elector.isLeader())).toHaveLength(1);
+    expect(spec()["holderIdentity"]).toBe([leader, follower].find((c) => c.elector.isLeader())!.identity);
+  });
+
   it("a leader that sees another holder steps down at once", async () => {
     const { leader } = await twoCandidates();
     fake!.updateLease(NAMESPACE, LEASE, (current) => {

@@ -68,6 +68,23 @@ describe("NodeStatusWriter against the fake API server", () => {
 
   const statusPatches = (fake: FakeKubeServer) => fake.requests().filter((r) => r.method === "PATCH" && r.path === "/api/v1/nodes/n1/status");
 
+  it("sends no patch once the signal (leadership) has ended, also not after a conflict's backoff", async () => {
+    const { fake, core, writer } = await setup();
+    const node: V1Node = await core.readNode({ name: "n1" });
+    const gone = new AbortController();
+    gone.abort(new Error("leadership lost"));
+    expect(await writer.setRouteState(node, conflict, gone.signal)).toEqual({ result: "aborted" });
+    expect(statusPatches(fake)).toHaveLength(0);
+
+    const losing = new AbortController();
+    fake.faults.failRequests({ status: 409, method: "PATCH", path: "/api/v1/nodes/n1/status$", times: 1 });
+    fake.faults.setLatency({ ms: 100, method: "PATCH", path: "/api/v1/nodes/n1/status$" });
+    setTimeout(() => losing.abort(new Error("leadership lost")), 50);
+    expect(await writer.setRouteState(node, conflict, losing.signal)).toEqual({ result: "aborted" });
+    expect(statusPatches(fake)).toHaveLength(1);
+    expect(conditionsOf(fake, "n1").find((c) => c["type"] === "NetworkUnavailable")).toBeUndefined();
+  });
+
   it("patches only on change, with strategic merge, keeping other writers' conditions", async () => {
     const { fake, core, writer } = await setup();
     fake.patchNode("n1", { status: { conditions: [{ type: "CniReady", status: "True", reason: "CalicoIsUp", message: "cni up" }] } });

@@ -18,7 +18,9 @@ function loadYaml(file: string): K8sObject[] {
   return docs.map((d) => d.toJS() as K8sObject);
 }
 
-const YAML_FILES = readdirSync(MANIFESTS).filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml");
+/** Applied on their own, on purpose not part of the default kustomization. */
+const OPTIONAL_FILES = new Set(["doctor-rbac.yaml"]);
+const YAML_FILES = readdirSync(MANIFESTS).filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml" && !OPTIONAL_FILES.has(f));
 
 let known: Set<string>;
 beforeAll(async () => {
@@ -112,6 +114,17 @@ describe("Kubernetes manifests", () => {
     expect(clusterRole.rules.find((r) => r.resources.includes("namespaces"))).toMatchObject({ resourceNames: ["kube-system"], verbs: ["get"] });
     expect(grants(role.rules)).toEqual(["coordination.k8s.io/leases:create", "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:update"]);
     expect(objects.map((o) => o.kind).sort()).toEqual(["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ServiceAccount"]);
+  });
+
+  it("doctor-rbac.yaml only lets the controller's ServiceAccount list what doctor reads", () => {
+    const objects = loadYaml("doctor-rbac.yaml");
+    const role = objects.find((o) => o.kind === "ClusterRole") as unknown as { metadata: { name: string }; rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
+    const grants = role.rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g || "core"}/${res}:${v}`)))).sort();
+    expect(grants).toEqual(["apps/daemonsets:list", "apps/deployments:list", "core/pods:list"]);
+    const binding = objects.find((o) => o.kind === "ClusterRoleBinding") as unknown as { roleRef: { name: string }; subjects: { kind: string; name: string }[] };
+    expect(binding.roleRef.name).toBe(role.metadata.name);
+    const serviceAccount = loadYaml("rbac.yaml").find((o) => o.kind === "ServiceAccount")!;
+    expect(binding.subjects).toEqual([expect.objectContaining({ kind: "ServiceAccount", name: serviceAccount.metadata.name })]);
   });
 
   it("the ServiceMonitor selects the metrics Service, which targets the metrics port", () => {

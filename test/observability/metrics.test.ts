@@ -25,6 +25,7 @@ function exercised(): Metrics {
   observer.onRetry?.("CreateRouteEntries", "Throttling.User", 500);
   observer.onThrottle?.("CreateRouteEntries");
   metrics.setQuota("vtb-aaa", 12, 200);
+  metrics.setRouteTableReadable("vtb-aaa", true);
   metrics.observeNodeRouteLatency(4.2);
   metrics.setLeader(true);
   metrics.setInformerSynced(true);

@@ -1,6 +1,8 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { MemoryRouteTable } from "../contract/memory-route-table.js";
+import { MemoryVpcNetwork } from "../contract/memory-vpc-network.js";
+import { CloudError } from "../../src/cloud/errors.js";
 import { routeMarker } from "../../src/domain/ownership.js";
 import type { NodeFacts } from "../../src/domain/types.js";
 import { PassRunner, type PassSettings } from "../../src/reconcile/pass-runner.js";
@@ -136,3 +138,35 @@ describe("PassRunner.run", () => {
   });
 });
 
+
+describe("PassRunner with the VPC's network (issue 8, defect 3)", () => {
+  const network = { vpcId: "vpc-test0001", vpcCidrs: ["192.168.0.0/16"], vSwitchCidrs: ["192.168.0.0/24", "10.244.1.0/26"] };
+  const routed = (table: MemoryRouteTable): string[] =>
+    table.entries("vtb-main0001").filter((e) => e.destinationCidr.startsWith("10.244.")).map((e) => e.destinationCidr).sort();
+
+  it("reads the network each pass: a pod CIDR containing a vSwitch is a conflict, the other Node is routed", async () => {
+    const { table } = world();
+    const source = new MemoryVpcNetwork(network);
+    const runner = new PassRunner({ routeTable: table, vpcNetwork: source, settings, logger: pino({ level: "silent" }) });
+    const result = await runner.run({ nodes, allowDeletes: true, dryRun: false });
+    expect(result.plan.conflicts.map((c) => `${c.reason} ${c.nodeName}`)).toEqual(["overlaps-vpc-network node-b"]);
+    expect(result.nodeRoutes.get("node-b")).toMatchObject({ state: "failed", code: "RouteConflict" });
+    expect(routed(table)).toEqual(["10.244.0.0/24"]);
+    await runner.run({ nodes, allowDeletes: true, dryRun: false });
+    expect(source.reads).toBe(2);
+  });
+
+  it("fails closed when the network cannot be read: no create, deletes of stale routes still run, outcome failed and retryable", async () => {
+    const { table } = world();
+    const denied = new CloudError("throttled", { code: "Throttling.User", kind: "throttled", retryable: true });
+    const runner = new PassRunner({ routeTable: table, vpcNetwork: new MemoryVpcNetwork(denied), settings, logger: pino({ level: "silent" }) });
+    const result = await runner.run({ nodes, allowDeletes: true, dryRun: false });
+    expect(result.networkFailure?.code).toBe("Throttling.User");
+    expect(result.outcome).toBe("failed");
+    expect(result.retryable).toBe(true);
+    expect(result.creates).toEqual([]);
+    expect(routed(table)).toEqual([]);
+    const report = formatTextReport(buildJsonReport(result, nodes, false));
+    expect(report).toContain("could not be read, so no route was created: Throttling.User");
+  });
+});

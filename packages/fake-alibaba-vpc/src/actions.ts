@@ -1,10 +1,11 @@
-// The seven route API actions of VPC 2016-04-28 as the fake implements them: accepted parameters,
+// The seven route API actions of VPC 2016-04-28 (DescribeVpcAttribute and DescribeVSwitches: network-actions.ts) as the fake implements them: accepted parameters,
 // validation, the rules of the real service (unique destination per table, quota, one change at a
 // time per VPC, only Available entries deletable, system routes immutable) and the exact response
 // shapes the SDK's models expect (RouteEntrys.RouteEntry[], plain-array RouteEntryIds ...).
 import { apiErrors } from "./api-error.ts";
 import { parseCidr, type ParsedCidr } from "./cidr.ts";
-import type { ListItem, ParamSpec, Params } from "./params.ts";
+import { numberedPage, type ListItem, type ParamSpec, type Params } from "./params.ts";
+import { NETWORK_ACTIONS } from "./network-actions.ts";
 import type { VpcState } from "./vpc-state.ts";
 import type { FakeNextHop, FakeRouteEntry } from "./types.ts";
 
@@ -161,8 +162,7 @@ const describeRouteTableList: ActionDefinition = {
   mutating: false,
   vpcs: () => [],
   run(params, ctx) {
-    const pageNumber = params.int("PageNumber", 1, 1_000_000) ?? 1;
-    const pageSize = params.int("PageSize", 1, 50) ?? 10;
+    const { pageNumber, pageSize, page: pageOf } = numberedPage(params);
     const filters: Array<[string | undefined, (t: ReturnType<VpcState["tables"]>[number]) => string]> = [
       [params.str("VpcId"), (t) => t.vpcId],
       [params.str("RouteTableId"), (t) => t.routeTableId],
@@ -176,7 +176,7 @@ const describeRouteTableList: ActionDefinition = {
     const matching = ctx.state
       .tables()
       .filter((t) => !tagged && filters.every(([want, get]) => want === undefined || want === "" || get(t) === want));
-    const page = matching.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+    const page = pageOf(matching);
     return {
       PageNumber: pageNumber,
       PageSize: pageSize,
@@ -541,6 +541,7 @@ const modifyRouteEntry: ActionDefinition = {
 };
 
 export const ACTIONS: ReadonlyMap<string, ActionDefinition> = new Map([
+  ...NETWORK_ACTIONS,
   ["DescribeRouteTableList", describeRouteTableList],
   ["DescribeRouteEntryList", describeRouteEntryList],
   ["CreateRouteEntry", createRouteEntry],

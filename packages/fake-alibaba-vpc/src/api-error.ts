@@ -35,6 +35,7 @@ export const apiErrors = {
     new FakeApiError(400, "InvalidVersion", `Specified parameter Version "${version}" is not valid.`),
   routeTableNotFound: (routeTableId: string) =>
     new FakeApiError(404, "InvalidRouteTableId.NotFound", `Specified route table "${routeTableId}" does not exist.`),
+  vpcNotFound: (vpcId: string) => new FakeApiError(404, "InvalidVpcId.NotFound", `Specified VPC "${vpcId}" does not exist.`),
   routeEntryNotFound: () => new FakeApiError(400, "InvalidRouteEntry.NotFound", "Route entry not exists."),
   malformedCidr: (name: string, value: string) =>
     new FakeApiError(400, "InvalidCidrBlock.Malformed", `Specified CIDR block "${value}" (${name}) is not valid.`),
@@ -48,6 +49,12 @@ export const apiErrors = {
   taskConflict: () =>
     new FakeApiError(400, "TaskConflict", "The operation is too frequent, please wait a moment and try again."),
   operationDenied: (why: string) => new FakeApiError(400, "OperationDenied", `The operation is not allowed: ${why}.`),
+  forbiddenRam: (action: string) =>
+    new FakeApiError(
+      403,
+      "Forbidden.RAM",
+      `User not authorized to operate on the specified resource, or this API doesn't support RAM. (vpc:${action})`,
+    ),
   dryRun: () =>
     new FakeApiError(400, "DryRunOperation", "Request validation has been passed with DryRun flag set."),
   nextTokenInvalid: () => new FakeApiError(400, "IllegalParam.NextToken", "The specified NextToken is invalid."),

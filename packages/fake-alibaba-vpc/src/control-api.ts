@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { FakeApiError } from "./api-error.ts";
-import type { ActionCounters, EntryPatch, FakeRouteEntry, FakeRouteTable, FakeVpcSnapshot, FaultRule, RequestLogEntry, SeedEntry, SeedTable } from "./types.ts";
+import type { ActionCounters, EntryPatch, FakeRouteEntry, FakeRouteTable, FakeVpcSnapshot, FaultRule, RequestLogEntry, SeedEntry, SeedTable, SeedVpcNetwork, FakeVpcNetwork } from "./types.ts";
 
 export const CONTROL_PREFIX = "/__fake/";
 
@@ -21,6 +21,8 @@ export interface FakeVpcControl {
   removeEntry(routeEntryId: string): void;
   editEntry(routeEntryId: string, patch: EntryPatch): FakeRouteEntry;
   addTable(vpcId: string, table: SeedTable): FakeRouteTable;
+  /** Sets a VPC's CIDR blocks and vSwitches (DescribeVpcAttribute / DescribeVSwitches). */
+  setVpcNetwork(vpcId: string, network: SeedVpcNetwork): FakeVpcNetwork;
 }
 
 const statusSchema = z.enum(["Pending", "Available", "Modifying", "Deleting"]);
@@ -63,6 +65,18 @@ const tableOpSchema = z
     table: z
       .object({ routeTableId: z.string().min(1), routeTableType: z.enum(["System", "Custom"]).optional(), routeTableName: z.string().optional(), entries: z.array(seedEntrySchema).optional() })
       .strict(),
+  })
+  .strict();
+
+const networkOpSchema = z
+  .object({
+    vpcId: z.string().min(1),
+    cidrBlock: z.string().min(1),
+    secondaryCidrBlocks: z.array(z.string().min(1)).optional(),
+    ipv6CidrBlocks: z.array(z.string().min(1)).optional(),
+    vSwitches: z
+      .array(z.object({ vSwitchId: z.string().min(1), cidrBlock: z.string().min(1), ipv6CidrBlock: z.string().min(1).optional(), zoneId: z.string().min(1).optional() }).strict())
+      .optional(),
   })
   .strict();
 
@@ -148,6 +162,12 @@ export function handleControl(
       case "POST /tables": {
         const op = parseWith(tableOpSchema, parseJson(body));
         const result = control.addTable(op.vpcId, op.table);
+        afterChange();
+        return send(res, 200, result);
+      }
+      case "POST /vpc-network": {
+        const { vpcId, ...network } = parseWith(networkOpSchema, parseJson(body));
+        const result = control.setVpcNetwork(vpcId, network);
         afterChange();
         return send(res, 200, result);
       }

@@ -135,3 +135,10 @@ export function parseIntParam(name: string, value: string | undefined, min: numb
   if (n < min || n > max) throw apiErrors.invalidParameter(name, `must be between ${min} and ${max}, got ${value}`);
   return n;
 }
+
+/** PageNumber (default 1) and PageSize (1..50, default 10) of the Describe* calls that page by number. */
+export function numberedPage(params: Params): { pageNumber: number; pageSize: number; page: <T>(list: readonly T[]) => T[] } {
+  const pageNumber = params.int("PageNumber", 1, 1_000_000) ?? 1;
+  const pageSize = params.int("PageSize", 1, 50) ?? 10;
+  return { pageNumber, pageSize, page: (list) => list.slice((pageNumber - 1) * pageSize, pageNumber * pageSize) };
+}

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { closeServer, listen } from "./http-listen.ts";
-import { ACTIONS, type ActionContext, type BatchWhileUnstable, type ResponseBody } from "./actions.ts";
+import { ACTIONS, type ActionContext, type ActionDefinition, type BatchWhileUnstable, type ResponseBody } from "./actions.ts";
 import { apiErrors, FakeApiError } from "./api-error.ts";
 import { CONTROL_PREFIX, handleControl, type FakeVpcControl } from "./control-api.ts";
 import { FaultPlan } from "./faults.ts";
@@ -23,6 +23,8 @@ import type {
   FaultRule,
   RequestLogEntry,
   SeedEntry,
+  SeedVpcNetwork,
+  FakeVpcNetwork,
   SeedTable,
   SeedVpc,
 } from "./types.ts";
@@ -59,8 +61,8 @@ export interface FakeVpcOptions {
   readonly host?: string | undefined;
   /** @default 0 (any free port) */
   readonly port?: number | undefined;
-  /** AccessKeyId -> secret (and STS token, which then must be sent). @default {[FAKE_ACCESS_KEY_ID]: {secret: FAKE_ACCESS_KEY_SECRET}} */
-  readonly credentials?: Readonly<Record<string, { readonly secret: string; readonly securityToken?: string | undefined }>> | undefined;
+  /** AccessKeyId -> secret (and STS token, which then must be sent; and the actions it may call). @default {[FAKE_ACCESS_KEY_ID]: {secret: FAKE_ACCESS_KEY_SECRET}} */
+  readonly credentials?: Readonly<Record<string, KeyRecord>> | undefined;
   /** Initial VPCs and tables; ignored when `stateFile` exists. @default DEFAULT_VPCS */
   readonly vpcs?: readonly SeedVpc[] | undefined;
   /** How long new, deleted and re-pointed entries stay Pending/Deleting/Modifying (fake-clock ms). @default 0 */
@@ -101,6 +103,8 @@ export interface FakeVpcServer extends FakeVpcControl {
   entries(routeTableId: string): FakeRouteEntry[];
   entry(routeEntryId: string): FakeRouteEntry | undefined;
   tables(): FakeRouteTable[];
+  /** The VPC's network as DescribeVpcAttribute/DescribeVSwitches answer it; undefined for an unknown VPC. */
+  vpcNetwork(vpcId: string): FakeVpcNetwork | undefined;
   /** Mutating API calls currently in progress (e.g. held by a latency fault). */
   inFlight(): number;
   close(): Promise<void>;
@@ -146,16 +150,36 @@ function decodePairs(text: string): Array<[string, string]> {
   return [...new URLSearchParams(text).entries()];
 }
 
+/**
+ * The action's definition, if the key's RAM policy allows it. RAM is checked before anything else
+ * about the call, DryRun included, which is what makes DryRun a permission probe.
+ */
+function allowedDefinition(action: string, key: KeyRecord | undefined): ActionDefinition {
+  const definition = ACTIONS.get(action);
+  if (!definition) throw apiErrors.actionNotFound(action);
+  const allowed = key?.allowedActions;
+  if (allowed !== undefined && !allowed.includes(action)) throw apiErrors.forbiddenRam(action);
+  return definition;
+}
+
 /** Starts the fake on host:port and resolves once it listens. */
+type NetworkControl = Pick<FakeVpcServer, "vpcNetwork" | "setVpcNetwork">;
+
+/** The VPC network part of the control surface (DescribeVpcAttribute / DescribeVSwitches answers). */
+function networkControl(state: VpcState): NetworkControl {
+  return {
+    vpcNetwork: (vpcId: string) => state.network(vpcId),
+    setVpcNetwork: (vpcId: string, network: SeedVpcNetwork) => state.setNetwork(vpcId, network),
+  };
+}
+
 export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVpcServer> {
   checkOptions(options);
   const regionId = options.regionId ?? "cn-hangzhou";
   const now = options.now ?? Date.now;
   const wallClock = options.wallClock ?? Date.now;
   const prng = new Prng(options.seed ?? 1);
-  const keys = new Map<string, KeyRecord>(
-    Object.entries(options.credentials ?? { [FAKE_ACCESS_KEY_ID]: { secret: FAKE_ACCESS_KEY_SECRET } }),
-  );
+  const keys = new Map<string, KeyRecord>(Object.entries(options.credentials ?? { [FAKE_ACCESS_KEY_ID]: { secret: FAKE_ACCESS_KEY_SECRET } }));
   const replayWindowMs = options.replayWindowMs ?? 15 * 60_000;
   const replay = replayWindowMs > 0 ? new ReplayGuard(replayWindowMs, wallClock) : undefined;
   const logLimit = options.requestLogLimit ?? 10_000;
@@ -289,8 +313,7 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
       replay?.check(caller);
       const version = (acs3 ? String(req.headers["x-acs-version"] ?? "") : values.get("Version")) ?? "";
       if (version !== API_VERSION) throw apiErrors.invalidVersion(version);
-      const definition = ACTIONS.get(action);
-      if (!definition) throw apiErrors.actionNotFound(action);
+      const definition = allowedDefinition(action, keys.get(caller.accessKeyId));
 
       fault = faults.decide(action);
       if (fault) {
@@ -391,6 +414,7 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
   const hostPart = host.includes(":") ? `[${host}]` : host;
 
   const fake: FakeVpcServer = {
+    ...networkControl(state),
     endpoint: `${hostPart}:${port}`,
     url: `http://${hostPart}:${port}`,
     port,

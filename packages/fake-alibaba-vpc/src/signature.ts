@@ -9,6 +9,12 @@ import { apiErrors } from "./api-error.ts";
 export interface KeyRecord {
   readonly secret: string;
   readonly securityToken?: string | undefined;
+  /**
+   * The RAM policy of this key, as the actions it may call (e.g. ["DescribeRouteTableList",
+   * "DescribeRouteEntryList"] for a read-only key). Anything else answers 403 Forbidden.RAM, also
+   * with DryRun=true. @default every action
+   */
+  readonly allowedActions?: readonly string[] | undefined;
 }
 
 export interface VerifiedCaller {

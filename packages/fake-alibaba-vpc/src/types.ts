@@ -75,9 +75,39 @@ export interface SeedTable {
   readonly entries?: readonly SeedEntry[] | undefined;
 }
 
-export interface SeedVpc {
+/** A vSwitch as DescribeVSwitches reports it. */
+export interface SeedVSwitch {
+  readonly vSwitchId: string;
+  readonly cidrBlock: string;
+  readonly ipv6CidrBlock?: string | undefined;
+  /** @default "<region>-a" */
+  readonly zoneId?: string | undefined;
+}
+
+/**
+ * The VPC's own network, as DescribeVpcAttribute and DescribeVSwitches report it. Without one, a
+ * VPC that has route tables gets the default: CidrBlock 192.168.0.0/16 and one vSwitch per System
+ * entry with next hop type "local" of its tables.
+ */
+export interface SeedVpcNetwork {
+  readonly cidrBlock: string;
+  readonly secondaryCidrBlocks?: readonly string[] | undefined;
+  readonly ipv6CidrBlocks?: readonly string[] | undefined;
+  readonly vSwitches?: readonly SeedVSwitch[] | undefined;
+}
+
+export interface SeedVpc extends Partial<SeedVpcNetwork> {
   readonly vpcId: string;
   readonly tables: readonly SeedTable[];
+}
+
+/** A VPC's network as the fake answers it (defaults filled in). */
+export interface FakeVpcNetwork {
+  readonly vpcId: string;
+  readonly cidrBlock: string;
+  readonly secondaryCidrBlocks: readonly string[];
+  readonly ipv6CidrBlocks: readonly string[];
+  readonly vSwitches: readonly Required<SeedVSwitch>[];
 }
 
 /** What a fault does to a matching API call. */

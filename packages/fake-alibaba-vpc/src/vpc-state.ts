@@ -17,6 +17,8 @@ import type {
   SeedNextHop,
   SeedTable,
   SeedVpc,
+  SeedVpcNetwork,
+  FakeVpcNetwork,
 } from "./types.ts";
 
 interface EntryRecord {
@@ -85,6 +87,8 @@ export class VpcState {
   readonly #now: () => number;
   readonly #prng: Prng;
   readonly #tables = new Map<string, TableRecord>();
+  /** Networks given explicitly (seed or control API); other VPCs with tables get the default. */
+  readonly #networks = new Map<string, SeedVpcNetwork>();
   #seq = 0;
   #dirty = false;
   #frozen = false;
@@ -140,7 +144,45 @@ export class VpcState {
   // ---- seeding and persistence -------------------------------------------------------------
 
   seedVpc(vpc: SeedVpc): void {
+    if (vpc.cidrBlock !== undefined) this.setNetwork(vpc.vpcId, { ...vpc, cidrBlock: vpc.cidrBlock });
     vpc.tables.forEach((table, i) => this.addTable(vpc.vpcId, table, i === 0 ? "System" : "Custom"));
+  }
+
+  /** Sets a VPC's CIDR blocks and vSwitches (creating the VPC if it has no table yet). */
+  setNetwork(vpcId: string, network: SeedVpcNetwork): FakeVpcNetwork {
+    const cidrs = [network.cidrBlock, ...(network.secondaryCidrBlocks ?? []), ...(network.ipv6CidrBlocks ?? [])];
+    for (const v of network.vSwitches ?? []) cidrs.push(v.cidrBlock, ...(v.ipv6CidrBlock ? [v.ipv6CidrBlock] : []));
+    for (const cidr of cidrs) if (!parseCidr(cidr)) throw new TypeError(`VPC ${vpcId}: bad CIDR block ${JSON.stringify(cidr)}`);
+    this.#networks.set(vpcId, network);
+    return this.network(vpcId)!;
+  }
+
+  /** The VPC's network, or undefined for a VPC the fake does not know (no network and no table). */
+  network(vpcId: string): FakeVpcNetwork | undefined {
+    const zoneId = `${this.regionId}-a`;
+    const given = this.#networks.get(vpcId);
+    if (given) {
+      return {
+        vpcId,
+        cidrBlock: given.cidrBlock,
+        secondaryCidrBlocks: [...(given.secondaryCidrBlocks ?? [])],
+        ipv6CidrBlocks: [...(given.ipv6CidrBlocks ?? [])],
+        vSwitches: (given.vSwitches ?? []).map((v) => ({ vSwitchId: v.vSwitchId, cidrBlock: v.cidrBlock, ipv6CidrBlock: v.ipv6CidrBlock ?? "", zoneId: v.zoneId ?? zoneId })),
+      };
+    }
+    const tables = [...this.#tables.values()].filter((t) => t.info.vpcId === vpcId);
+    if (tables.length === 0) return undefined;
+    const local = new Set<string>();
+    for (const t of tables) {
+      for (const e of t.entries.values()) if (e.type === "System" && e.nextHops.some((h) => h.nextHopType === "local")) local.add(e.destinationCidr);
+    }
+    const vSwitches = [...local].map((cidrBlock, i) => ({
+      vSwitchId: `vsw-${vpcId.replace(/^vpc-/, "")}${String(i + 1).padStart(2, "0")}`,
+      cidrBlock,
+      ipv6CidrBlock: "",
+      zoneId,
+    }));
+    return { vpcId, cidrBlock: "192.168.0.0/16", secondaryCidrBlocks: [], ipv6CidrBlocks: [], vSwitches };
   }
 
   addTable(vpcId: string, seed: SeedTable, defaultType: "System" | "Custom" = "Custom"): FakeRouteTable {

@@ -2,7 +2,7 @@
 // processes, and users of `npm run demo`, can inspect the request log and inject faults.
 
 import type { Exchange } from "./exchange.ts";
-import type { DropMode, ErrorRule, FaultControls, LatencyRule } from "./faults.ts";
+import type { AnswerDelayRule, DropMode, ErrorRule, FaultControls, LatencyRule } from "./faults.ts";
 import { isObject, type JsonObject } from "./json.ts";
 import type { RequestLogEntry } from "./request-log.ts";
 import { badRequest, methodNotAllowed, pathNotFound } from "./status-error.ts";
@@ -49,13 +49,26 @@ function checked<T>(action: () => T): T {
 export function handleControl(exchange: Exchange, targets: ControlTargets): void {
   const path = exchange.url.pathname.slice(CONTROL_PREFIX.length).replace(/\/$/, "");
   const method = exchange.method;
-  const body = (): JsonObject => {
-    const parsed = exchange.json("control request");
-    if (parsed === undefined) return {};
-    if (!isObject(parsed)) throw badRequest("control request: the body must be a JSON object");
-    return parsed;
-  };
   const ok = (payload: JsonObject = {}): void => exchange.send(200, { ok: true, ...payload });
+  const body = (): JsonObject => controlBody(exchange);
+  return path === "faults/answer-delay" ? answerDelay(method, body, targets.faults, ok) : handleOther(exchange, targets, path, method, body, ok);
+}
+
+function controlBody(exchange: Exchange): JsonObject {
+  const parsed = exchange.json("control request");
+  if (parsed === undefined) return {};
+  if (!isObject(parsed)) throw badRequest("control request: the body must be a JSON object");
+  return parsed;
+}
+
+function handleOther(
+  exchange: Exchange,
+  targets: ControlTargets,
+  path: string,
+  method: string,
+  body: () => JsonObject,
+  ok: (payload?: JsonObject) => void,
+): void {
   const { faults } = targets;
 
   if (path === "requests") {
@@ -120,4 +133,24 @@ export function handleControl(exchange: Exchange, targets: ControlTargets): void
   if (path === "faults/compact" && method === "POST") return (faults.compactHistory(), ok());
   if (path === "faults/bookmarks" && method === "POST") return ok({ sent: faults.sendBookmarks() });
   throw pathNotFound();
+}
+
+/** `PUT|POST|DELETE /__fake/faults/answer-delay`: requests applied at once, answered `ms` later. */
+function answerDelay(method: string, body: () => JsonObject, faults: FaultControls, ok: () => void): void {
+  if (method === "PUT" || method === "POST") {
+    const b = body();
+    const ms = optionalNumber(b, "ms");
+    if (ms === undefined) throw badRequest("ms: required (milliseconds to hold matching answers back by)");
+    const times = optionalNumber(b, "times");
+    const rule: AnswerDelayRule = {
+      ms,
+      ...(optionalString(b, "method") === undefined ? {} : { method: optionalString(b, "method") }),
+      ...(optionalString(b, "path") === undefined ? {} : { path: optionalString(b, "path") }),
+      ...(times === undefined ? {} : { times }),
+    };
+    checked(() => faults.delayAnswers(rule));
+    return ok();
+  }
+  if (method === "DELETE") return (faults.clearAnswerDelay(), ok());
+  throw methodNotAllowed(method);
 }

@@ -5,13 +5,20 @@
 import type { JsonObject } from "./json.ts";
 import { RESOURCE_ENDPOINTS, apiVersionOf, type ResourceEndpoint } from "./resource-types.ts";
 
-export const FAKE_KUBE_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-fake" } as const;
+/** The fields of `/version` that name the release (version.Info in k8s.io/apimachinery). */
+export interface ServerVersion {
+  readonly major: string;
+  readonly minor: string;
+  readonly gitVersion: string;
+}
 
-export function versionDocument(): JsonObject {
+export const FAKE_KUBE_VERSION: ServerVersion = { major: "1", minor: "32", gitVersion: "v1.32.0-fake" };
+
+export function versionDocument(version: ServerVersion = FAKE_KUBE_VERSION): JsonObject {
   return {
-    major: FAKE_KUBE_VERSION.major,
-    minor: FAKE_KUBE_VERSION.minor,
-    gitVersion: FAKE_KUBE_VERSION.gitVersion,
+    major: version.major,
+    minor: version.minor,
+    gitVersion: version.gitVersion,
     gitCommit: "0000000000000000000000000000000000000000",
     gitTreeState: "clean",
     buildDate: "2026-01-01T00:00:00Z",

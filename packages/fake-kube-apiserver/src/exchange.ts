@@ -32,6 +32,8 @@ export class Exchange {
   readonly method: string;
   readonly body: Buffer;
   readonly #entry: RequestLogEntry | undefined;
+  /** Fault injection: the request is handled now, its answer written this much later. */
+  answerDelayMs = 0;
 
   constructor(request: IncomingMessage, response: ServerResponse, url: URL, body: Buffer, entry: RequestLogEntry | undefined) {
     this.request = request;
@@ -70,14 +72,26 @@ export class Exchange {
   send(status: number, body: unknown, contentType = "application/json", headers: Record<string, string> = {}): void {
     const text = `${JSON.stringify(body)}\n`;
     this.#record(status);
-    this.response.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-cache, private", ...headers });
-    this.response.end(text);
+    this.#later(() => {
+      this.response.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-cache, private", ...headers });
+      this.response.end(text);
+    });
   }
 
   sendText(status: number, text: string): void {
     this.#record(status);
-    this.response.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
-    this.response.end(text);
+    this.#later(() => {
+      this.response.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+      this.response.end(text);
+    });
+  }
+
+  #later(write: () => void): void {
+    if (this.answerDelayMs <= 0) return write();
+    // The client may have given up meanwhile: then there is nobody left to answer.
+    setTimeout(() => {
+      if (!this.response.destroyed && !this.response.writableEnded) write();
+    }, this.answerDelayMs).unref();
   }
 
   sendError(error: KubeStatusError): void {

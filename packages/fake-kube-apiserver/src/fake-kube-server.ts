@@ -18,6 +18,8 @@ import {
   openApiGroupDocument,
   openApiRootDocument,
   versionDocument,
+  FAKE_KUBE_VERSION,
+  type ServerVersion,
 } from "./discovery.ts";
 import { Exchange, isWatchRequest, readBody } from "./exchange.ts";
 import { FaultController, type FaultControls } from "./faults.ts";
@@ -75,6 +77,8 @@ export interface FakeKubeOptions {
    * @default false
    */
   readonly tls?: boolean;
+  /** What `/version` reports (e.g. an old cluster). @default FAKE_KUBE_VERSION */
+  readonly serverVersion?: ServerVersion;
   /**
    * Bearer tokens that TokenReview authenticates (the controller's own `token` is not among them
    * unless listed), with the non-resource URLs each user may get (SubjectAccessReview).
@@ -84,6 +88,15 @@ export interface FakeKubeOptions {
   /** Send a BOOKMARK to watches that allow them this often (kube-apiserver: about a minute). @default undefined (never) */
   readonly bookmarkIntervalMs?: number;
 }
+
+/** The namespaced resources besides Events and Leases that the fake stores (doctor reads them). */
+export type WorkloadResource = "pods" | "daemonsets" | "deployments";
+
+const WORKLOAD_TYPES: Readonly<Record<WorkloadResource, { readonly apiVersion: string; readonly kind: string }>> = {
+  pods: { apiVersion: "v1", kind: "Pod" },
+  daemonsets: { apiVersion: "apps/v1", kind: "DaemonSet" },
+  deployments: { apiVersion: "apps/v1", kind: "Deployment" },
+};
 
 /** A function edit of an object: mutate the copy it gets, or return a replacement. */
 export type ObjectEdit = (current: JsonObject) => JsonObject | void;
@@ -118,6 +131,11 @@ export interface FakeKubeServer {
   createLease(namespace: string, lease: object): JsonObject;
   updateLease(namespace: string, name: string, edit: ObjectEdit): JsonObject;
   deleteLease(namespace: string, name: string): DeleteResult;
+
+  /** Creates a Pod, DaemonSet or Deployment in `namespace` (status included, as a kubelet or controller would write it). */
+  createObject(resource: WorkloadResource, namespace: string, object: object): JsonObject;
+  /** The stored Pods, DaemonSets or Deployments (all namespaces when none is given). */
+  listObjects(resource: WorkloadResource, namespace?: string): JsonObject[];
 
   /** Events in the core/v1 shape (both Event APIs share this storage). */
   events(namespace?: string): JsonObject[];
@@ -162,6 +180,7 @@ class FakeKube implements FakeKubeServer {
   readonly #ownedTempDir: string | undefined;
   readonly #bookmarkTimer: NodeJS.Timeout | undefined;
   readonly #anonymous: boolean;
+  readonly #serverVersion: ServerVersion;
   readonly #identities: ReadonlyMap<string, ReviewIdentity>;
 
   constructor(parts: {
@@ -182,8 +201,10 @@ class FakeKube implements FakeKubeServer {
     bookmarkIntervalMs: number | undefined;
     anonymous: boolean;
     caCertificate: string | undefined;
+    serverVersion: ServerVersion;
     identities: Readonly<Record<string, ReviewIdentity>>;
   }) {
+    this.#serverVersion = parts.serverVersion;
     this.caCertificate = parts.caCertificate;
     this.#identities = new Map(Object.entries(parts.identities));
     this.#anonymous = parts.anonymous;
@@ -267,6 +288,18 @@ class FakeKube implements FakeKubeServer {
   deleteLease(namespace: string, name: string): DeleteResult {
     const result = this.#registry.delete("leases", namespace, name);
     return { ...result, object: this.#view("leases", result.object) };
+  }
+
+  createObject(resource: WorkloadResource, namespace: string, object: object): JsonObject {
+    const type = WORKLOAD_TYPES[resource];
+    if (type === undefined) throw new TypeError(`createObject: unknown resource ${String(resource)}`);
+    const body = clone(object) as JsonObject;
+    delete metadataOf(body)["resourceVersion"];
+    return this.#view(resource, this.#registry.create(resource, namespace, { ...body, apiVersion: type.apiVersion, kind: type.kind }));
+  }
+
+  listObjects(resource: WorkloadResource, namespace?: string): JsonObject[] {
+    return this.#store.list(resource, namespace).map((o) => this.#view(resource, o));
   }
 
   events(namespace?: string): JsonObject[] {
@@ -356,6 +389,7 @@ class FakeKube implements FakeKubeServer {
       exchange = new Exchange(request, response, url, body, entry);
       const delay = control ? 0 : this.faults.latencyFor({ method, path: url.pathname, watch });
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      if (!control) exchange.answerDelayMs = this.faults.answerDelayFor({ method, path: url.pathname, watch });
       if (!PUBLIC_PATHS.has(url.pathname) && !this.#authorized(header("authorization"))) throw unauthorized();
       if (control) {
         handleControl(exchange, {
@@ -406,7 +440,7 @@ class FakeKube implements FakeKubeServer {
     if (!readOnly) throw methodNotAllowed(exchange.method);
     switch (route.type) {
       case "version":
-        return exchange.send(200, versionDocument());
+        return exchange.send(200, versionDocument(this.#serverVersion));
       case "health":
         return exchange.sendText(200, "ok");
       case "api-versions":
@@ -517,7 +551,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     server.close();
     throw new Error(`startFakeKube: cannot write the kubeconfig to ${kubeconfigPath}`, { cause: error });
   }
-  const fake = new FakeKube({ server, store, registry, hub, api, log, faults, now, url, port, token, kubeconfigPath, kubeconfig, ownedTempDir, bookmarkIntervalMs, anonymous: options.anonymous ?? true, caCertificate: certificate?.certPem, identities: options.identities ?? {} });
+  const fake = new FakeKube({ server, store, registry, hub, api, log, faults, now, url, port, token, kubeconfigPath, kubeconfig, ownedTempDir, bookmarkIntervalMs, anonymous: options.anonymous ?? true, caCertificate: certificate?.certPem, identities: options.identities ?? {}, serverVersion: options.serverVersion ?? FAKE_KUBE_VERSION });
   for (const [name, uid] of Object.entries(options.namespaceUids ?? {})) fake.setNamespaceUid(name, uid);
   try {
     for (const node of options.nodes ?? []) {

@@ -1,4 +1,5 @@
-// Fault injection: injected HTTP errors for matching requests, added latency, dropped watch
+// Fault injection: injected HTTP errors for matching requests, added latency (before the request
+// is handled) and late answers (after it was applied: the client sees its own write late), dropped watch
 // connections (once or on an interval), history compaction (forces 410 Gone) and bookmarks on demand.
 // Driven from tests in-process or over HTTP through the control endpoints.
 
@@ -28,6 +29,12 @@ export interface LatencyRule {
   readonly path?: string | RegExp;
 }
 
+/** Delays the answer of matching requests AFTER the server applied them. */
+export interface AnswerDelayRule extends LatencyRule {
+  /** Delay this many matching answers, then stop. Unset: until cleared. */
+  readonly times?: number;
+}
+
 export interface MatchedRequest {
   readonly method: string;
   readonly path: string;
@@ -47,6 +54,9 @@ export interface FaultControls {
   clearErrors(id?: string): void;
   setLatency(rule: LatencyRule | number): void;
   clearLatency(): void;
+  /** Applies matching requests at once but holds their answers back for `ms` (a late answer). */
+  delayAnswers(rule: AnswerDelayRule | number): void;
+  clearAnswerDelay(): void;
   /** Ends every open watch now; returns how many were open. */
   dropWatches(mode?: DropMode): number;
   dropWatchesEvery(intervalMs: number, mode?: DropMode): void;
@@ -98,6 +108,7 @@ export class FaultController implements FaultControls {
   readonly #targets: FaultTargets;
   readonly #rules: StoredRule[] = [];
   #latency: { ms: number; method: string | undefined; path: RegExp | undefined } | undefined;
+  #answerDelay: { ms: number; method: string | undefined; path: RegExp | undefined; remaining: number | undefined } | undefined;
   #dropTimer: NodeJS.Timeout | undefined;
   #nextId = 1;
 
@@ -136,6 +147,31 @@ export class FaultController implements FaultControls {
     this.#latency = undefined;
   }
 
+  delayAnswers(rule: AnswerDelayRule | number): void {
+    const spec: AnswerDelayRule = typeof rule === "number" ? { ms: rule } : rule;
+    if (!Number.isFinite(spec.ms) || spec.ms < 0) throw new TypeError(`delayAnswers: ms must be a non-negative number, got ${String(spec.ms)}`);
+    if (spec.times !== undefined && (!Number.isInteger(spec.times) || spec.times < 1)) {
+      throw new TypeError(`delayAnswers: times must be a positive integer, got ${String(spec.times)}`);
+    }
+    this.#answerDelay = { ms: spec.ms, method: spec.method, path: compile(spec.path, "delayAnswers"), remaining: spec.times };
+  }
+
+  clearAnswerDelay(): void {
+    this.#answerDelay = undefined;
+  }
+
+  /** Milliseconds to hold this request's answer back after handling it (consuming one of `times`). */
+  answerDelayFor(request: MatchedRequest): number {
+    const delay = this.#answerDelay;
+    if (delay === undefined || request.watch || !methodMatches(delay.method, request.method)) return 0;
+    if (delay.path !== undefined && !delay.path.test(request.path)) return 0;
+    if (delay.remaining !== undefined) {
+      delay.remaining -= 1;
+      if (delay.remaining <= 0) this.#answerDelay = undefined;
+    }
+    return delay.ms;
+  }
+
   dropWatches(mode: DropMode = "close"): number {
     return this.#targets.dropWatches(mode);
   }
@@ -165,6 +201,7 @@ export class FaultController implements FaultControls {
   clear(): void {
     this.clearErrors();
     this.clearLatency();
+    this.clearAnswerDelay();
     this.stopDroppingWatches();
   }
 

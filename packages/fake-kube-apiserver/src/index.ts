@@ -1,7 +1,8 @@
 // Public entry of the fake Kubernetes API server used by end-to-end tests, CLI tests and the demo.
 
 export { startFakeKube } from "./fake-kube-server.ts";
-export type { FakeKubeOptions, FakeKubeServer, ObjectEdit } from "./fake-kube-server.ts";
+export type { FakeKubeOptions, FakeKubeServer, ObjectEdit, WorkloadResource } from "./fake-kube-server.ts";
+export type { ServerVersion } from "./discovery.ts";
 export type { DropMode, ErrorRule, FaultControls, LatencyRule } from "./faults.ts";
 export type { RequestLogEntry } from "./request-log.ts";
 export type { DeleteResult } from "./registry.ts";

@@ -1,6 +1,7 @@
 // The resources the fake serves, described once: how they are stored (one storage per kind, shared by
 // every API version that serves it) and how each REST endpoint presents them. Events are stored in
-// the core/v1 shape and served by both `/api/v1` and `/apis/events.k8s.io/v1`.
+// the core/v1 shape and served by both `/api/v1` and `/apis/events.k8s.io/v1`. Pods, DaemonSets
+// and Deployments are served read/write with their real shapes (what `doctor` reads).
 
 import { EVENTS_V1_FIELD_ALIASES, coreToEventsV1, eventsV1ToCore } from "./event-conversion.ts";
 import { clone, isObject, readPath, stringField, type JsonObject } from "./json.ts";
@@ -8,7 +9,7 @@ import type { FieldCause } from "./status-error.ts";
 import type { PatchSchema } from "./strategic-merge-patch.ts";
 import { isMicroTime } from "./time-format.ts";
 
-export type StorageKey = "nodes" | "events" | "leases";
+export type StorageKey = "nodes" | "events" | "leases" | "pods" | "daemonsets" | "deployments";
 
 export interface StorageType {
   readonly key: StorageKey;
@@ -185,6 +186,67 @@ const LEASE_STORAGE: StorageType = {
   validate: validateLease,
 };
 
+/** The field selectors kube-apiserver offers for Pods (pkg/registry/core/pod/strategy.go). */
+const POD_FIELDS = [
+  "spec.nodeName",
+  "spec.restartPolicy",
+  "spec.schedulerName",
+  "spec.serviceAccountName",
+  "spec.hostNetwork",
+  "status.phase",
+  "status.podIP",
+  "status.nominatedNodeName",
+];
+
+const POD_STORAGE: StorageType = {
+  key: "pods",
+  namespaced: true,
+  hasStatus: true,
+  createOnUpdate: false,
+  unconditionalUpdate: true,
+  patchSchema: {
+    ...COMMON_PATCH_SCHEMA,
+    "spec.containers": { mergeKey: "name" },
+    "spec.initContainers": { mergeKey: "name" },
+    "spec.volumes": { mergeKey: "name" },
+    "status.conditions": { mergeKey: "type" },
+    "status.podIPs": { mergeKey: "ip" },
+  },
+  microTimeFields: [],
+  selectableFields: ["metadata.name", "metadata.namespace", ...POD_FIELDS],
+  fieldsOf: (obj) => {
+    const fields = metadataFields(obj, true);
+    for (const field of POD_FIELDS) fields[field] = field === "spec.hostNetwork" ? String(readPath(obj, field) === true) : fieldString(obj, field);
+    return fields;
+  },
+  validate: () => [],
+};
+
+/** DaemonSets and Deployments (apps/v1): namespaced, with a status subresource, name selectors only. */
+function workloadStorage(key: "daemonsets" | "deployments"): StorageType {
+  return {
+    key,
+    namespaced: true,
+    hasStatus: true,
+    createOnUpdate: false,
+    unconditionalUpdate: true,
+    patchSchema: {
+      ...COMMON_PATCH_SCHEMA,
+      "spec.template.spec.containers": { mergeKey: "name" },
+      "spec.template.spec.initContainers": { mergeKey: "name" },
+      "spec.template.spec.volumes": { mergeKey: "name" },
+      "status.conditions": { mergeKey: "type" },
+    },
+    microTimeFields: [],
+    selectableFields: ["metadata.name", "metadata.namespace"],
+    fieldsOf: (obj) => metadataFields(obj, true),
+    validate: () => [],
+  };
+}
+
+const DAEMONSET_STORAGE = workloadStorage("daemonsets");
+const DEPLOYMENT_STORAGE = workloadStorage("deployments");
+
 function sameShape(apiVersion: string, kind: string): (obj: JsonObject) => JsonObject {
   return (obj) => {
     const { apiVersion: _apiVersion, kind: _kind, ...rest } = obj;
@@ -253,12 +315,57 @@ export const RESOURCE_ENDPOINTS: readonly ResourceEndpoint[] = [
     fromView: sameShape("coordination.k8s.io/v1", "Lease"),
     fieldAliases: identityAliases(LEASE_STORAGE),
   },
+  {
+    group: "",
+    version: "v1",
+    plural: "pods",
+    singular: "pod",
+    kind: "Pod",
+    listKind: "PodList",
+    namespaced: true,
+    shortNames: ["po"],
+    storage: POD_STORAGE,
+    toView: sameShape("v1", "Pod"),
+    fromView: sameShape("v1", "Pod"),
+    fieldAliases: identityAliases(POD_STORAGE),
+  },
+  {
+    group: "apps",
+    version: "v1",
+    plural: "daemonsets",
+    singular: "daemonset",
+    kind: "DaemonSet",
+    listKind: "DaemonSetList",
+    namespaced: true,
+    shortNames: ["ds"],
+    storage: DAEMONSET_STORAGE,
+    toView: sameShape("apps/v1", "DaemonSet"),
+    fromView: sameShape("apps/v1", "DaemonSet"),
+    fieldAliases: identityAliases(DAEMONSET_STORAGE),
+  },
+  {
+    group: "apps",
+    version: "v1",
+    plural: "deployments",
+    singular: "deployment",
+    kind: "Deployment",
+    listKind: "DeploymentList",
+    namespaced: true,
+    shortNames: ["deploy"],
+    storage: DEPLOYMENT_STORAGE,
+    toView: sameShape("apps/v1", "Deployment"),
+    fromView: sameShape("apps/v1", "Deployment"),
+    fieldAliases: identityAliases(DEPLOYMENT_STORAGE),
+  },
 ];
 
 export const STORAGE_TYPES: Readonly<Record<StorageKey, StorageType>> = {
   nodes: NODE_STORAGE,
   events: EVENT_STORAGE,
   leases: LEASE_STORAGE,
+  pods: POD_STORAGE,
+  daemonsets: DAEMONSET_STORAGE,
+  deployments: DEPLOYMENT_STORAGE,
 };
 
 /** The endpoint that names a storage in errors and in-process results (the core/v1 one for Events). */

@@ -35,8 +35,9 @@ async function call(method: string, path: string, body?: unknown, contentType = 
 
 describe("fake-kube errors and discovery", () => {
   it.each([
-    ["GET", "/api/v1/pods", 404, "NotFound", "the server could not find the requested resource"],
-    ["GET", "/apis/apps/v1/deployments", 404, "NotFound", "the server could not find the requested resource"],
+    ["GET", "/api/v1/services", 404, "NotFound", "the server could not find the requested resource"],
+    ["GET", "/apis/apps/v1/statefulsets", 404, "NotFound", "the server could not find the requested resource"],
+    ["GET", "/api/v1/namespaces/default/pods/zzz", 404, "NotFound", 'pods "zzz" not found'],
     ["GET", "/api/v1/namespaces/default/nodes", 404, "NotFound", "the server could not find the requested resource"],
     ["GET", "/api/v1/nodes/zzz", 404, "NotFound", 'nodes "zzz" not found'],
     ["GET", "/api/v1/nodes/%E0%A4%A", 404, "NotFound", "the server could not find the requested resource"],
@@ -67,9 +68,11 @@ describe("fake-kube errors and discovery", () => {
     expect((await call("GET", "/version")).json).toMatchObject({ major: "1", minor: "32" });
     expect((await call("GET", "/api")).json).toMatchObject({ kind: "APIVersions", versions: ["v1"] });
     const groups = (await call("GET", "/apis")).json["groups"] as { name: string }[];
-    expect(groups.map((g) => g.name).sort()).toEqual(["coordination.k8s.io", "events.k8s.io"]);
+    expect(groups.map((g) => g.name).sort()).toEqual(["apps", "coordination.k8s.io", "events.k8s.io"]);
     const core = (await call("GET", "/api/v1")).json["resources"] as { name: string; verbs: string[] }[];
-    expect(core.map((r) => r.name)).toEqual(["nodes", "nodes/status", "events", "namespaces"]);
+    expect(core.map((r) => r.name)).toEqual(["nodes", "nodes/status", "events", "pods", "pods/status", "namespaces"]);
+    const apps = (await call("GET", "/apis/apps/v1")).json["resources"] as { name: string; namespaced: boolean }[];
+    expect(apps.map((r) => r.name)).toEqual(["daemonsets", "daemonsets/status", "deployments", "deployments/status"]);
     expect((await call("GET", "/apis/coordination.k8s.io/v1")).json).toMatchObject({ groupVersion: "coordination.k8s.io/v1", resources: [{ name: "leases", namespaced: true }] });
     expect((await call("GET", "/apis/events.k8s.io")).json).toMatchObject({ kind: "APIGroup", preferredVersion: { groupVersion: "events.k8s.io/v1" } });
     const root = (await call("GET", "/openapi/v3")).json["paths"] as Record<string, { serverRelativeURL: string }>;

@@ -9,7 +9,6 @@ import { CloudError } from "../errors.js";
 import { NO_OBSERVER, type CloudCallObserver } from "../observer.js";
 import type { CredentialSource } from "../credential-source.js";
 import {
-  MAX_BATCH_ENTRIES,
   type ApplyOptions,
   type BatchResult,
   type EntryOutcome,
@@ -17,7 +16,6 @@ import {
   type RouteTable,
   type RouteTableInfo,
 } from "../route-table.js";
-import { DESTINATION_HELD, destinationHeldMessage } from "../route-table.js";
 import { routesTo } from "../../domain/route-entry.js";
 import { classifyError, classifyFailedCode, isAlreadyExistsCode, isEntryNotFoundCode, scrubSecrets } from "./classify-error.js";
 import { createCredential, secretsOf, type AlibabaCredential } from "./credentials.js";
@@ -25,6 +23,8 @@ import { parseEndpoint } from "./endpoint.js";
 import { decideRetry, resolveRetryOptions, type RetryOptions } from "./retry-policy.js";
 import { VpcApi, type BatchWriteResult, type ItemFailure } from "./vpc-api.js";
 import { abortError, realTimers, sleep, type Timers } from "../../util/timers.js";
+import { InvalidVerdicts } from "./invalid-verdicts.js";
+import { aborted, chunked, createKey, destinationHeld, isAborted, mayHaveBeenApplied, requestIdOf, unconfirmed, withDeadline } from "./write-outcome.js";
 
 /**
  * Next-hop types listed one by one. DescribeRouteEntryList documents `NextHopType` with
@@ -92,7 +92,13 @@ interface Progress {
   readonly total: number;
   wrote: boolean;
   readonly options: ApplyOptions;
+  /** Halvings left for isolating invalid entries in this apply (caps the calls a bad batch costs). */
+  splitsLeft: number;
 }
+
+/** Halvings per apply: isolating one bad entry in 50 takes about 6; 50 bad entries would take 49. */
+const MAX_SPLITS_PER_APPLY = 12;
+
 
 /** A create waiting for confirmation on a re-read. */
 interface CreateToConfirm {
@@ -141,6 +147,12 @@ export class AlibabaRouteTable implements RouteTable {
   readonly #listTypes: readonly string[] | "unfiltered";
   /** routeTableId -> vpcId, learned from DescribeRouteTableList. */
   readonly #vpcOfTable = new Map<string, string>();
+  /**
+   * Entries the API rejected as invalid on their own (e.g. a destination inside a vSwitch CIDR), by
+   * table + action + destination + next hop: not sent again for an hour, so a bad
+   * Node does not cost a split of every batch on every pass. A changed input is a new key.
+   */
+  readonly #invalidVerdicts: InvalidVerdicts;
   /** Tail of the write chain of each VPC: one writer per VPC inside this adapter. */
   readonly #vpcWriters = new Map<string, Promise<unknown>>();
 
@@ -165,6 +177,7 @@ export class AlibabaRouteTable implements RouteTable {
     const timers = options.timers ?? realTimers;
     this.#timers = timers;
     this.#random = () => timers.random();
+    this.#invalidVerdicts = new InvalidVerdicts(timers);
 
     const source = options.credential;
     const credential = isCredentialSource(source) ? createCredential(source) : source;
@@ -253,7 +266,7 @@ export class AlibabaRouteTable implements RouteTable {
     batch: { readonly creates: readonly RouteCreate[]; readonly deletes: readonly RouteDelete[] },
     options: ApplyOptions,
   ): Promise<BatchResult> {
-    const progress: Progress = { done: 0, total: batch.creates.length + batch.deletes.length, wrote: false, options };
+    const progress: Progress = { done: 0, total: batch.creates.length + batch.deletes.length, wrote: false, options, splitsLeft: MAX_SPLITS_PER_APPLY };
     const deleteOutcomes = new Map<RouteDelete, EntryOutcome>();
     const createOutcomes = new Map<RouteCreate, EntryOutcome>();
     const ctx: CallContext = { routeTableId, signal: options.signal };
@@ -288,24 +301,44 @@ export class AlibabaRouteTable implements RouteTable {
   ): Promise<void> {
     const routeTableId = ctx.routeTableId ?? "";
     const { action } = spec;
-    let pending = [...items];
+    const verdictKey = (a: A): string => `${routeTableId}\u0000${action}\u0000${spec.keyOf(a)}`;
+    let pending = this.#invalidVerdicts.filter(items, verdictKey, outcomes);
     let attempt = 0;
+    // True while `pending` holds entries of a write that was sent and may have been applied:
+    // an abort then leaves them unknown, never "failed" (the next pass re-reads).
+    let uncertain = false;
+    const abandon = (): void => {
+      if (uncertain) for (const a of pending) outcomes.set(a, unconfirmed());
+    };
     while (pending.length > 0) {
-      if (ctx.signal?.aborted === true) break;
+      if (ctx.signal?.aborted === true) return abandon();
       attempt += 1;
       let result: BatchWriteResult;
+      let sent = false;
       try {
         await this.#waitQuiet(routeTableId, ctx);
         const batch = pending;
-        result = await this.#write(action, ctx, () => spec.call(batch));
+        result = await this.#write(action, ctx, () => {
+          sent = true;
+          return spec.call(batch);
+        });
       } catch (error) {
         const failure = classifyError(error, { action, secrets: this.#secrets });
-        if (failure.kind === "aborted") break;
+        if (failure.kind === "aborted") {
+          uncertain ||= sent;
+          abandon();
+          break;
+        }
         this.#throwIfNothingDone(failure, progress);
         const decision = decideRetry(failure, attempt, this.#retry, this.#random);
         if (!decision.retry) {
-          if (failure.kind === "invalid" && pending.length > 1) {
-            // One bad entry (e.g. a destination inside a vSwitch CIDR) fails the whole call: split to isolate it.
+          if (failure.kind === "invalid" && pending.length === 1 && pending[0] !== undefined) {
+            this.#invalidVerdicts.remember(verdictKey(pending[0]), failure);
+          }
+          if (failure.kind === "invalid" && pending.length > 1 && progress.splitsLeft > 0) {
+            // One bad entry (e.g. a destination inside a vSwitch CIDR) fails the whole call: split to
+            // isolate it, within a budget per apply (a batch of bad entries must not cost ~2n calls).
+            progress.splitsLeft -= 1;
             const half = Math.ceil(pending.length / 2);
             await this.#writeLoop(spec, pending.slice(0, half), ctx, progress, outcomes, toConfirm);
             await this.#writeLoop(spec, pending.slice(half), ctx, progress, outcomes, toConfirm);
@@ -315,49 +348,27 @@ export class AlibabaRouteTable implements RouteTable {
           break;
         }
         this.#noteRetry(action, failure, decision.delayMs, routeTableId);
-        if (!(await this.#sleep(decision.delayMs, ctx))) break;
-        if (mayHaveBeenApplied(failure)) {
+        uncertain = mayHaveBeenApplied(failure);
+        if (!(await this.#sleep(decision.delayMs, ctx))) {
+          abandon();
+          break;
+        }
+        if (uncertain) {
           try {
             pending = await spec.recheck(pending, toConfirm);
+            uncertain = false;
           } catch (recheckError) {
             // Cannot tell what was applied: report, and let the next pass (which re-reads) decide.
             const unknown = classifyError(recheckError, { action: "DescribeRouteEntryList", secrets: this.#secrets });
-            for (const a of pending) outcomes.set(a, { ok: false, error: unknown });
+            for (const a of pending) outcomes.set(a, unknown.kind === "aborted" ? unconfirmed() : { ok: false, error: unknown });
             break;
           }
         }
         continue;
       }
+      uncertain = false;
       progress.wrote = true;
-      const failures = new Map(result.failures.map((f) => [spec.failureKey(f), f]));
-      const asked = new Set(pending.map((a) => spec.keyOf(a)));
-      for (const [key, f] of failures) {
-        // Should not happen; if it does, the settle wait reports the entry as not settled.
-        if (!asked.has(key)) {
-          this.#log.warn({ action, code: f.failedCode, requestId: result.requestId, routeTableId, destinationCidr: f.destinationCidr, routeEntryId: f.routeEntryId }, "batch failure matches no requested entry");
-        }
-      }
-      const retryLater: A[] = [];
-      let retryError: CloudError | undefined;
-      for (const a of pending) {
-        const failed = failures.get(spec.keyOf(a));
-        if (failed === undefined) {
-          toConfirm.push(spec.confirm(a, false));
-        } else if (spec.isDoneCode(failed.failedCode ?? "")) {
-          toConfirm.push(spec.confirm(a, true));
-        } else {
-          // VPC_ROUTE_ENTRY_STATUS_ERROR ("middle status") lands here as a retryable conflict: it is
-          // also what a busy VPC answers for entries it did not create, so the entry is written
-          // again after the wait; if it did get created, that write reports a duplicate we check.
-          const error = classifyFailedCode(failed.failedCode ?? "", failed.failedMessage, { action, secrets: this.#secrets, requestId: result.requestId });
-          if (error.retryable && attempt < this.#retry.maxAttempts) {
-            retryLater.push(a);
-            retryError = error;
-          } else {
-            outcomes.set(a, { ok: false, error });
-          }
-        }
-      }
+      const { retryLater, retryError } = this.#sortAnswers(spec, pending, result, attempt, routeTableId, outcomes, toConfirm);
       pending = retryLater;
       if (pending.length > 0 && retryError !== undefined) {
         const decision = decideRetry(retryError, attempt, this.#retry, this.#random);
@@ -366,6 +377,49 @@ export class AlibabaRouteTable implements RouteTable {
         if (!(await this.#sleep(delayMs, ctx))) break;
       }
     }
+  }
+
+  /** Sorts a batch answer: done entries go to confirmation, retryable failures back to pending, the rest fail. */
+  #sortAnswers<A, C>(
+    spec: WriteSpec<A, C>,
+    pending: readonly A[],
+    result: BatchWriteResult,
+    attempt: number,
+    routeTableId: string,
+    outcomes: Map<A, EntryOutcome>,
+    toConfirm: C[],
+  ): { retryLater: A[]; retryError: CloudError | undefined } {
+    const { action } = spec;
+    const failures = new Map(result.failures.map((f) => [spec.failureKey(f), f]));
+    const asked = new Set(pending.map((a) => spec.keyOf(a)));
+    for (const [key, f] of failures) {
+      // Should not happen; if it does, the settle wait reports the entry as not settled.
+      if (!asked.has(key)) {
+        this.#log.warn({ action, code: f.failedCode, requestId: result.requestId, routeTableId, destinationCidr: f.destinationCidr, routeEntryId: f.routeEntryId }, "batch failure matches no requested entry");
+      }
+    }
+    const retryLater: A[] = [];
+    let retryError: CloudError | undefined;
+    for (const a of pending) {
+      const failed = failures.get(spec.keyOf(a));
+      if (failed === undefined) {
+        toConfirm.push(spec.confirm(a, false));
+      } else if (spec.isDoneCode(failed.failedCode ?? "")) {
+        toConfirm.push(spec.confirm(a, true));
+      } else {
+        // VPC_ROUTE_ENTRY_STATUS_ERROR ("middle status") lands here as a retryable conflict: it is
+        // also what a busy VPC answers for entries it did not create, so the entry is written
+        // again after the wait; if it did get created, that write reports a duplicate we check.
+        const error = classifyFailedCode(failed.failedCode ?? "", failed.failedMessage, { action, secrets: this.#secrets, requestId: result.requestId });
+        if (error.retryable && attempt < this.#retry.maxAttempts) {
+          retryLater.push(a);
+          retryError = error;
+        } else {
+          outcomes.set(a, { ok: false, error });
+        }
+      }
+    }
+    return { retryLater, retryError };
   }
 
   #createSpec(ctx: CallContext, outcomes: Map<RouteCreate, EntryOutcome>): WriteSpec<RouteCreate, CreateToConfirm> {
@@ -428,7 +482,7 @@ export class AlibabaRouteTable implements RouteTable {
         entries = await this.#listEntries(routeTableId, ["Instance"], ctx);
       } catch (error) {
         const failure = classifyError(error, { action: "DescribeRouteEntryList", secrets: this.#secrets });
-        for (const item of open) outcomes.set(item.action, { ok: false, error: failure });
+        for (const item of open) outcomes.set(item.action, failure.kind === "aborted" ? unconfirmed() : { ok: false, error: failure });
         return;
       }
       lastSeen = new Map(entries.map((e) => [e.destinationCidr, e]));
@@ -459,7 +513,7 @@ export class AlibabaRouteTable implements RouteTable {
     }
     for (const item of open) {
       if (ctx.signal?.aborted === true) {
-        outcomes.set(item.action, aborted());
+        outcomes.set(item.action, unconfirmed());
         continue;
       }
       const entry = lastSeen.get(item.action.destinationCidr);
@@ -513,7 +567,7 @@ export class AlibabaRouteTable implements RouteTable {
         present = new Map((await this.#listEntries(routeTableId, ["Instance"], ctx)).map((e) => [e.routeEntryId, e]));
       } catch (error) {
         const failure = classifyError(error, { action: "DescribeRouteEntryList", secrets: this.#secrets });
-        for (const item of open) outcomes.set(item.action, { ok: false, error: failure });
+        for (const item of open) outcomes.set(item.action, failure.kind === "aborted" ? unconfirmed() : { ok: false, error: failure });
         return;
       }
       const next = [];
@@ -528,7 +582,7 @@ export class AlibabaRouteTable implements RouteTable {
     }
     for (const item of open) {
       if (ctx.signal?.aborted === true) {
-        outcomes.set(item.action, aborted());
+        outcomes.set(item.action, unconfirmed());
         continue;
       }
       const status = present.get(item.action.routeEntryId)?.status ?? "present";
@@ -614,6 +668,11 @@ export class AlibabaRouteTable implements RouteTable {
     return table.vpcId;
   }
 
+  /** A read of another VPC API through this adapter's plumbing (rate limit, deadline, retries, classification). */
+  readVpc<T>(action: string, call: (api: VpcApi) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.#read(action, { signal }, () => call(this.#api));
+  }
+
   // ---- call plumbing --------------------------------------------------------------------------
 
   /** A read with retries: reads are safe to repeat. */
@@ -638,8 +697,12 @@ export class AlibabaRouteTable implements RouteTable {
 
   /** One HTTP call: rate limited, bounded by the outer deadline, observed and logged. */
   async #once<T>(action: string, ctx: CallContext, call: () => Promise<T>): Promise<T> {
-    if (ctx.signal?.aborted === true) throw classifyError(abortError(ctx.signal), { action });
-    const result = await this.#queue.add(async () => {
+    const signal = ctx.signal;
+    if (signal?.aborted === true) throw classifyError(abortError(signal), { action });
+    const queued = this.#queue.add(async () => {
+      // Checked again when the call leaves the queue: leadership (or the process) may have ended
+      // while it waited behind the rate limit, and nothing may be sent after that.
+      if (signal?.aborted === true) throw classifyError(abortError(signal), { action });
       const started = this.#timers.now();
       try {
         const value = await withDeadline(call(), this.#callDeadlineMs, ctx.signal);
@@ -658,8 +721,14 @@ export class AlibabaRouteTable implements RouteTable {
         else this.#log.warn(fields, "vpc api call failed");
         throw failure;
       }
-    });
-    return result;
+    }, { signal });
+    try {
+      return await queued;
+    } catch (error) {
+      // p-queue rejects a call dropped from the queue with the signal's reason (e.g. "leadership lost").
+      if (isAborted(signal) && !(error instanceof CloudError)) throw classifyError(abortError(signal), { action });
+      throw error;
+    }
   }
 
   #noteRetry(action: string, failure: CloudError, delayMs: number, routeTableId: string | undefined): void {
@@ -696,62 +765,3 @@ function positive(name: string, value: number): number {
   return value;
 }
 
-function chunked<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += MAX_BATCH_ENTRIES) out.push(items.slice(i, i + MAX_BATCH_ENTRIES));
-  return out;
-}
-
-function createKey(destinationCidr: string, instanceId: string): string {
-  return `${destinationCidr}\u0000${instanceId}`;
-}
-
-/** Network, server and unknown failures leave it open whether the write was applied. */
-function mayHaveBeenApplied(failure: CloudError): boolean {
-  return failure.kind === "network" || failure.kind === "server" || failure.kind === "unknown";
-}
-
-function destinationHeld(action: RouteCreate, holder: RouteEntry | undefined): CloudError {
-  return new CloudError(destinationHeldMessage(action, holder), {
-    code: DESTINATION_HELD,
-    kind: "conflict",
-    retryable: false,
-    action: "CreateRouteEntries",
-  });
-}
-
-function aborted(): EntryOutcome {
-  return { ok: false, error: new CloudError("apply was aborted before this entry was confirmed", { code: "Aborted", kind: "aborted", retryable: false }) };
-}
-
-function requestIdOf(value: unknown): string | undefined {
-  const id = (value as { requestId?: unknown } | undefined)?.requestId;
-  return typeof id === "string" ? id : undefined;
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number, signal: AbortSignal | undefined): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortError(signal));
-    };
-    // Real timer on purpose: this guards a socket, not a schedule, so it must not follow a test clock.
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      reject(Object.assign(new Error(`no answer within the ${ms} ms call deadline (callDeadlineMs)`), { code: "CallDeadlineExceeded" }));
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}

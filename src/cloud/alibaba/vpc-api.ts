@@ -9,6 +9,8 @@ import vpcModule, {
   DeleteRouteEntriesRequestRouteEntries,
   DescribeRouteEntryListRequest,
   DescribeRouteTableListRequest,
+  DescribeVSwitchesRequest,
+  DescribeVpcAttributeRequest,
   ModifyRouteEntryRequest,
 } from "@alicloud/vpc20160428";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
@@ -145,9 +147,11 @@ export class VpcApi {
     return { entries, nextToken: token !== undefined && token !== "" ? token : undefined, requestId: body?.requestId };
   }
 
-  async createRouteEntries(items: readonly CreateItem[]): Promise<BatchWriteResult> {
+  /** With `dryRun`, the API only checks the call (permission included) and answers the error `DryRunOperation`. */
+  async createRouteEntries(items: readonly CreateItem[], dryRun = false): Promise<BatchWriteResult> {
     const request = new CreateRouteEntriesRequest({
       regionId: this.#regionId,
+      ...(dryRun ? { dryRun } : {}),
       routeEntries: items.map(
         (item) =>
           new CreateRouteEntriesRequestRouteEntries({
@@ -176,9 +180,10 @@ export class VpcApi {
     };
   }
 
-  async deleteRouteEntries(items: readonly DeleteItem[]): Promise<BatchWriteResult> {
+  async deleteRouteEntries(items: readonly DeleteItem[], dryRun = false): Promise<BatchWriteResult> {
     const request = new DeleteRouteEntriesRequest({
       regionId: this.#regionId,
+      ...(dryRun ? { dryRun } : {}),
       routeEntries: items.map(
         (item) => new DeleteRouteEntriesRequestRouteEntries({ routeTableId: item.routeTableId, routeEntryId: item.routeEntryId }),
       ),
@@ -209,4 +214,37 @@ export class VpcApi {
     const response = await this.#client.modifyRouteEntryWithOptions(request, this.#runtime);
     return { requestId: response.body?.requestId };
   }
+
+  // ---- the VPC's own network (vpc-network.ts) ----
+
+  async describeVpcAttribute(vpcId: string): Promise<VpcAttribute> {
+    const request = new DescribeVpcAttributeRequest({ regionId: this.#regionId, vpcId });
+    const body = (await this.#client.describeVpcAttributeWithOptions(request, this.#runtime)).body;
+    const ipv6 = (body?.ipv6CidrBlocks?.ipv6CidrBlock ?? []).map((b) => b.ipv6CidrBlock ?? "");
+    const cidrs = [body?.cidrBlock ?? "", ...(body?.secondaryCidrBlocks?.secondaryCidrBlock ?? []), ...ipv6, body?.ipv6CidrBlock ?? ""];
+    return { vpcId: body?.vpcId ?? vpcId, cidrs: [...new Set(cidrs.filter((c) => c !== ""))], requestId: body?.requestId };
+  }
+
+  async describeVSwitches(vpcId: string, pageNumber: number, pageSize: number): Promise<VSwitchPage> {
+    const request = new DescribeVSwitchesRequest({ regionId: this.#regionId, vpcId, pageNumber, pageSize });
+    const body = (await this.#client.describeVSwitchesWithOptions(request, this.#runtime)).body;
+    const list = body?.vSwitches?.vSwitch ?? [];
+    const cidrs = list.flatMap((v) => [v.cidrBlock ?? "", v.ipv6CidrBlock ?? ""]).filter((c) => c !== "");
+    return { cidrs, count: list.length, totalCount: body?.totalCount ?? list.length, requestId: body?.requestId };
+  }
+}
+
+export interface VpcAttribute {
+  readonly vpcId: string;
+  /** CidrBlock, SecondaryCidrBlocks and Ipv6CidrBlocks (or the single Ipv6CidrBlock), non-empty only. */
+  readonly cidrs: string[];
+  readonly requestId: string | undefined;
+}
+
+export interface VSwitchPage {
+  /** CidrBlock and Ipv6CidrBlock of each vSwitch on the page, non-empty only. */
+  readonly cidrs: string[];
+  readonly count: number;
+  readonly totalCount: number;
+  readonly requestId: string | undefined;
 }

@@ -1,0 +1,52 @@
+// `vpc-route-sync doctor`: read-only preflight checks of the cluster and the VPC. Wires the
+// gatherers (Kubernetes API or dumps; VPC API), runs the checks (src/doctor/), prints the report
+// and maps it to the exit code: 0 all passed (warnings allowed unless --strict), 1 a check failed,
+// 2 a usage error (bad flag, unusable dump file).
+import { AlibabaDryRunProbe } from "../cloud/alibaba/dry-run-probe.js";
+import type { RouteTable } from "../cloud/route-table.js";
+import type { CommandIo, DoctorConfig } from "../config/index.js";
+import { runChecks } from "../doctor/all-checks.js";
+import type { ClusterFacts } from "../doctor/facts.js";
+import { gatherCloud, type WriteProbe } from "../doctor/gather-cloud.js";
+import { DumpFileError, gatherClusterFromApi, gatherClusterFromFiles, isOffline } from "../doctor/gather-cluster.js";
+import { buildDoctorReport, formatDoctorText } from "../doctor/report.js";
+import type { Logger } from "../observability/logger.js";
+import { createCommandLogger, createRouteTable, vpcEndpointUrl } from "./wiring.js";
+
+export interface DoctorDeps {
+  readonly logger?: Logger | undefined;
+  readonly routeTable?: RouteTable | undefined;
+  readonly writeProbe?: WriteProbe | undefined;
+}
+
+export async function runDoctorCommand(config: DoctorConfig, io: CommandIo, deps: DoctorDeps = {}): Promise<number> {
+  const logger = deps.logger ?? createCommandLogger(config, io);
+  let cluster: ClusterFacts;
+  try {
+    cluster = isOffline(config) ? await gatherClusterFromFiles(config, io) : await gatherClusterFromApi(config, io);
+  } catch (error) {
+    const usage = error instanceof DumpFileError;
+    const message = usage ? (error as Error).message : `cannot list Nodes from the Kubernetes API: ${(error as Error).message}`;
+    io.stderr.write(`vpc-route-sync: ${message}\n`);
+    return usage ? 2 : 1;
+  }
+
+  const routeTable = deps.routeTable ?? createRouteTable(config, logger);
+  const writeProbe =
+    deps.writeProbe ??
+    new AlibabaDryRunProbe({
+      regionId: config.regionId,
+      endpoint: vpcEndpointUrl(config),
+      credential: config.credentials,
+    });
+  const cloud = await gatherCloud(config, routeTable, writeProbe, cluster.nodes, cluster.clusterUid);
+
+  const results = runChecks(config, cluster, cloud);
+  const report = buildDoctorReport(
+    results,
+    { ...config, cluster: cluster.source, routeTableIds: cloud.routeTableIds },
+    config.strict,
+  );
+  io.stdout.write(config.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorText(report));
+  return report.exitCode;
+}

@@ -1,0 +1,34 @@
+// Pod CIDRs must lie inside --cluster-cidr: routes outside it are never written (a Node object is
+// not trusted input). Without --cluster-cidr the check cannot run, which is a warning.
+import { contains, parseCidr } from "../../domain/cidr.js";
+import { parseClusterCidrs } from "../../domain/eligibility.js";
+import { count, fail, nodeObject, pass, skipped, type Check, type CheckObject } from "../check.js";
+
+export const podCidrsInClusterCidrCheck: Check = {
+  id: "pod-cidrs-in-cluster-cidr",
+  area: "nodes",
+  title: "pod CIDRs inside the cluster CIDR",
+  run({ analysis, settings }) {
+    if (settings.clusterCidrs.length === 0) {
+      return skipped("no --cluster-cidr", "pass --cluster-cidr (the cluster's pod network, as given to kube-controller-manager)");
+    }
+    const clusterCidrs = parseClusterCidrs(settings.clusterCidrs);
+    const objects: CheckObject[] = [];
+    for (const node of analysis.eligibility.eligible) {
+      for (const text of node.podCidrs) {
+        const parsed = parseCidr(text);
+        if (!parsed.ok) continue;
+        const family = clusterCidrs.filter((c) => c.family === parsed.cidr.family);
+        if (family.length > 0 && !family.some((c) => contains(c, parsed.cidr))) {
+          objects.push(nodeObject(node.nodeName, `pod CIDR ${text} is outside ${family.map((c) => c.text).join(", ")}`));
+        }
+      }
+    }
+    if (objects.length === 0) return pass(`every pod CIDR lies inside ${settings.clusterCidrs.join(", ")}`);
+    return fail(
+      `no route for ${count(objects.length, "pod CIDR")} outside the cluster CIDR`,
+      objects,
+      "make --cluster-cidr match kube-controller-manager's --cluster-cidr, or re-create the Nodes named so they get pod CIDRs inside it",
+    );
+  },
+};
