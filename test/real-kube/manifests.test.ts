@@ -57,6 +57,13 @@ describe.skipIf(realKube === undefined || kubectl === undefined)(`install render
     expect(expected).toContain("helm/access-key");
   });
 
+  // Applied on its own, outside every kustomization (see its header).
+  it("kubectl apply --dry-run=server of deploy/kustomize/base/doctor-rbac.yaml", async () => {
+    const file = join(import.meta.dirname, "..", "..", "deploy", "kustomize", "base", "doctor-rbac.yaml");
+    const { stdout } = await kubectlRun(["apply", "--dry-run=server", "-n", "kube-system", "-f", file]);
+    expect(stdout.trim().split("\n").filter((l) => l.includes("(server dry run)"))).toHaveLength(2);
+  });
+
   it.each(all.map((r) => [r.name, r.yaml] as const))("kubectl apply --dry-run=server of %s", async (_name, yaml) => {
     expect(yaml).toMatch(/^kind: /m);
     const { stdout } = await kubectlRun(["apply", "--dry-run=server", "-f", "-"], yaml);
