@@ -30,9 +30,9 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export function startCli(args: readonly string[]): ChildProcess {
+export function startCli(args: readonly string[], env: Record<string, string> = {}): ChildProcess {
   assertCliBuilt();
-  return spawn(process.execPath, [CLI_PATH, ...args], { env: cliEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(process.execPath, [CLI_PATH, ...args], { env: { ...cliEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
 }
 
 /** Runs the CLI to completion; kills it (by its own pid) after `timeoutMs`. */

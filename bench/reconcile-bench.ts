@@ -11,7 +11,7 @@ import { round, summarize } from "./measure.js";
 import type { Cell, Check, SuiteResult } from "./report.js";
 import { performance } from "node:perf_hooks";
 
-const VPC_ID = "vpc-bp1bench000000001";
+export const VPC_ID = "vpc-bp1bench000000001";
 const ROUTE_TABLE_ID = "vtb-bp1bench000000001";
 const ROUTES = 200;
 const QUOTA = 200;
@@ -46,7 +46,8 @@ async function startVpc(pendingMs: number): Promise<FakeVpcServer> {
   });
 }
 
-function passRunnerFor(vpc: FakeVpcServer, qps: number): PassRunner {
+/** Our executor as `reconcile`/`run` wire it (tables discovered from the VPC id), against the fake. */
+export function passRunnerFor(vpc: FakeVpcServer, qps: number): PassRunner {
   const logger = pino({ level: "silent" });
   const routeTable = createAlibabaRouteTable({
     regionId: BENCH_REGION_ID,

@@ -25,7 +25,7 @@ function text(cell: Cell | undefined): string {
   return String(cell);
 }
 
-/** A Markdown-compatible table (pastes into docs/benchmarks.md as is). */
+/** A Markdown-compatible table (pastes into docs/performance.md as is). */
 export function formatTable(columns: readonly string[], rows: readonly Record<string, Cell>[]): string {
   const cells = rows.map((row) => columns.map((c) => text(row[c])));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));

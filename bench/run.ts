@@ -1,12 +1,14 @@
 // Entry of `npm run bench [-- <suite>... ] [-- --quick] [-- --out FILE]`: runs the selected
 // benchmark suites (all by default), prints a table per suite and writes every figure with the
-// machine's description to a JSON file (default bench/results/latest.json). See docs/benchmarks.md.
+// machine's description to a JSON file (default bench/results/latest.json). See docs/performance.md.
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runCliBench } from "./cli-bench.js";
 import { runControllerBench } from "./controller-bench.js";
+import { runConvergenceSuite, runEventSuite, runResyncSuite, runSteadySuite } from "./convergence-bench.js";
+import { writeChart, writePerformanceDoc } from "./performance-doc.js";
 import { collectGarbage } from "./measure.js";
 import { runPlanBench } from "./plan-bench.js";
 import { runReconcileBench } from "./reconcile-bench.js";
@@ -14,7 +16,20 @@ import { formatSuite, type SuiteResult } from "./report.js";
 
 type SuiteRunner = (options: { quick: boolean }) => Promise<SuiteResult | SuiteResult[]>;
 
+let convergenceFigures: Awaited<ReturnType<typeof runConvergenceSuite>>["figures"] = [];
+
 const SUITES: Readonly<Record<string, { readonly description: string; readonly run: SuiteRunner }>> = {
+  convergence: {
+    description: "cold convergence of 200/1,000/5,000 routes: ours, the CCM model and the generic controller (L 100 ms, P 2 s)",
+    run: async (options) => {
+      const { result, figures } = await runConvergenceSuite(options);
+      convergenceFigures = figures;
+      return result;
+    },
+  },
+  event: { description: "event to route: one Node added to a converged cluster of 200, three strategies", run: runEventSuite },
+  steady: { description: "steady pass over 200/1,000/5,000 routes: exact calls and CPU time", run: runSteadySuite },
+  resync: { description: "heap across 1,000 steady passes over 5,000 Nodes (leak check)", run: runResyncSuite },
   plan: { description: "buildPlan for 500/2,000/5,000 Nodes, IPv4 and dual-stack, 1 and 3 tables", run: runPlanBench },
   reconcile: { description: "one reconcile pass through the Alibaba adapter against the fake VPC (200 routes, qps 5 and 50)", run: runReconcileBench },
   controller: { description: "`vpc-route-sync run`: memory with 5,000 Nodes, latency of a 300-Node burst", run: runControllerBench },
@@ -111,6 +126,11 @@ async function main(argv: readonly string[]): Promise<number> {
     suiteSeconds: timings,
     results,
   };
+  if (!args.quick) {
+    const chart = convergenceFigures.length > 0 ? await writeChart(convergenceFigures) : undefined;
+    const doc = await writePerformanceDoc(results, report.machine, chart);
+    process.stdout.write(`performance figures written to ${doc}${chart !== undefined ? ` and ${chart}` : ""}\n`);
+  }
   await mkdir(dirname(args.out), { recursive: true });
   await writeFile(args.out, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(

@@ -47,6 +47,8 @@ export function createRouteTable(config: CommonConfig, logger: Logger, observer?
     endpoint: vpcEndpointUrl(config),
     credential: config.credentials,
     qps: config.apiQps,
+    // IPv6 entries are read explicitly when IPv6 routes may be desired (an omitted IpVersion may mean IPv4 only).
+    listIpv6: config.clusterCidrs.length === 0 || config.clusterCidrs.some((cidr) => cidr.includes(":")),
     logger: logger.child({ component: "vpc" }),
     observer,
   });

@@ -163,6 +163,66 @@ export function parseCidr(text: string): CidrParseResult {
   if (typeof text !== "string") {
     return { ok: false, message: `CIDR must be a string, got ${typeof text}` };
   }
+  // Every pass parses the same pod CIDRs and route destinations again: remember the answers.
+  // Results are frozen, so sharing them is safe; the cache starts over when full.
+  const known = parsed.get(text);
+  if (known !== undefined) return known;
+  const result = fastIpv4(text) ?? parseCidrText(text);
+  if (result.ok) Object.freeze(result.cidr);
+  Object.freeze(result);
+  if (parsed.size >= PARSE_CACHE_LIMIT) parsed.clear();
+  parsed.set(text, result);
+  return result;
+}
+
+/** Answers of parseCidr by input text (see there). */
+const parsed = new Map<string, CidrParseResult>();
+/** Enough for 25,000 dual-stack Nodes' CIDRs and their routes in a few tables. */
+const PARSE_CACHE_LIMIT = 200_000;
+
+/**
+ * The common case without regular expressions or splitting: a canonical IPv4 CIDR ("a.b.c.d/n",
+ * decimal octets without leading zeros, no host bits). Anything else (including every error)
+ * returns undefined and goes the long way, which words the messages.
+ */
+function fastIpv4(text: string): CidrParseResult | undefined {
+  let value = 0;
+  let octets = 0;
+  let i = 0;
+  const n = text.length;
+  for (; octets < 4; octets++) {
+    const start = i;
+    let octet = 0;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      octet = octet * 10 + (c - 48);
+      i++;
+    }
+    const len = i - start;
+    if (len === 0 || len > 3 || octet > 255 || (len > 1 && text.charCodeAt(start) === 48)) return undefined;
+    value = value * 256 + octet;
+    const sep = text.charCodeAt(i);
+    if (octets < 3 ? sep !== 46 : sep !== 47) return undefined;
+    i++;
+  }
+  const start = i;
+  let prefix = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+    prefix = prefix * 10 + (c - 48);
+    i++;
+  }
+  const len = i - start;
+  if (len === 0 || len > 2 || prefix > 32 || (len > 1 && text.charCodeAt(start) === 48)) return undefined;
+  const hostBits = 32 - prefix;
+  // value < 2^32: the modulo keeps host bits exact without 32-bit signed shifts.
+  if (hostBits > 0 && value % 2 ** hostBits !== 0) return undefined;
+  return { ok: true, cidr: { family: 4, network: BigInt(value), prefix, text } };
+}
+
+function parseCidrText(text: string): CidrParseResult {
   if (text === "") return { ok: false, message: "CIDR is empty" };
   if (text.length > MAX_CIDR_TEXT) {
     return { ok: false, message: `CIDR ${quote(text, 40)} is too long (${text.length} characters) to be a CIDR` };

@@ -4,7 +4,7 @@
 // `error` callback; its start() resolves even when the list failed; its stop() fires an AbortError;
 // and list objects carry Date timestamps while watch objects carry strings. This
 // class restarts on every error with capped, jittered backoff, tracks whether the cache is synced,
-// hands out normalised objects and gives update callbacks the previous object.
+// hands out slim, normalised objects (node-object.ts slimNode: only the fields the operator reads) and gives update callbacks the previous object.
 
 import { CoreV1Api, ListWatch, Watch } from "@kubernetes/client-node";
 import type { KubeConfig, KubernetesListObject, V1Node } from "@kubernetes/client-node";
@@ -12,7 +12,7 @@ import { describeKubeError } from "./api-error.js";
 import { backoffDelay, type BackoffPolicy } from "../util/backoff.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { listAllNodes } from "./node-lister.js";
-import { normalizeNode } from "./node-object.js";
+import { slimNode } from "./node-object.js";
 import { sleep, realTimers, type Timers, type TimerHandle } from "../util/timers.js";
 
 export { relevant, relevantChange, ELIGIBILITY_LABELS, type RelevantChange } from "./node-relevance.js";
@@ -138,7 +138,7 @@ export class NodeInformer {
     return this.#listWatch?.latestResourceVersion() ?? "";
   }
 
-  /** All cached Nodes (normalised: timestamps are Date). */
+  /** All cached Nodes (slim: see slimNode; timestamps are Date). */
   list(): V1Node[] {
     return [...this.#nodes.values()];
   }
@@ -280,7 +280,7 @@ export class NodeInformer {
 
   #upsert(listWatch: ListWatch<V1Node>, raw: V1Node): void {
     if (listWatch !== this.#listWatch) return;
-    const node = normalizeNode(raw);
+    const node = slimNode(raw);
     const nodeName = node.metadata?.name;
     if (!nodeName) return;
     const old = this.#nodes.get(nodeName);
@@ -292,7 +292,7 @@ export class NodeInformer {
 
   #remove(listWatch: ListWatch<V1Node>, raw: V1Node): void {
     if (listWatch !== this.#listWatch) return;
-    const node = normalizeNode(raw);
+    const node = slimNode(raw);
     const nodeName = node.metadata?.name;
     if (!nodeName) return;
     const old = this.#nodes.get(nodeName);

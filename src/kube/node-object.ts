@@ -53,3 +53,43 @@ export function normalizeNode(node: V1Node): V1Node {
   if (status) result.status = status;
   return result;
 }
+
+/** The one condition the operator reads and writes (kept by slimNode; node-status.ts owns its meaning). */
+const KEPT_CONDITION = "NetworkUnavailable";
+
+/**
+ * The part of a Node the operator uses - name, uid, resourceVersion, labels, deletion and creation
+ * time, pod CIDRs, provider id and the NetworkUnavailable condition - with timestamps as Date. The
+ * informer caches only this: a kubelet-reported Node carries images, addresses, managed fields and
+ * a dozen conditions (~1 KiB of JSON, several KiB on the heap) that no decision reads.
+ */
+export function slimNode(node: V1Node): V1Node {
+  const m = node.metadata;
+  const metadata = m
+    ? withDates(
+        {
+          ...(m.name !== undefined ? { name: m.name } : {}),
+          ...(m.uid !== undefined ? { uid: m.uid } : {}),
+          ...(m.resourceVersion !== undefined ? { resourceVersion: m.resourceVersion } : {}),
+          ...(m.labels !== undefined ? { labels: m.labels } : {}),
+          ...(m.creationTimestamp !== undefined ? { creationTimestamp: m.creationTimestamp } : {}),
+          ...(m.deletionTimestamp !== undefined ? { deletionTimestamp: m.deletionTimestamp } : {}),
+        },
+        ["creationTimestamp", "deletionTimestamp"],
+      )
+    : undefined;
+  const sp = node.spec;
+  const spec = sp
+    ? {
+        ...(sp.podCIDR !== undefined ? { podCIDR: sp.podCIDR } : {}),
+        ...(sp.podCIDRs !== undefined ? { podCIDRs: sp.podCIDRs } : {}),
+        ...(sp.providerID !== undefined ? { providerID: sp.providerID } : {}),
+      }
+    : undefined;
+  const kept = node.status?.conditions?.filter((c) => c.type === KEPT_CONDITION);
+  const result: V1Node = {};
+  if (metadata) result.metadata = metadata;
+  if (spec) result.spec = spec;
+  if (kept !== undefined) result.status = { conditions: kept.map((c) => withDates(c, ["lastHeartbeatTime", "lastTransitionTime"])) };
+  return result;
+}

@@ -136,19 +136,60 @@ describe("Alibaba route table adapter over HTTP", () => {
     expect(calls(server, "CreateRouteEntries") + calls(server, "DeleteRouteEntries")).toBe(0);
   });
 
+  it.each([
+    ["every type", { nextHopType: "any", ipVersion: "any" }],
+    ["Instance only", { nextHopType: "Instance", ipVersion: "ipv4" }],
+  ] as const)("exact calls when an omitted filter means %s: one read per 100 entries, one write per 50, one confirmation read per write that is also the next write's wait", async (_name, omittedFilters) => {
+    const server = await startFake({ omittedFilters });
+    const table = adapter(server);
+    expect(await table.listRoutes(TABLE2)).toEqual([]);
+    expect(calls(server, "DescribeRouteEntryList")).toBe(1);
+
+    server.resetRequests();
+    const want = desired(120, TABLE2);
+    const result = await table.apply(TABLE2, { creates: want, deletes: [] });
+    expect(result.creates.every((c) => c.outcome.ok)).toBe(true);
+    // The pass's listing just found the table quiet: it is the first batch's wait; each confirmation
+    // (one call for the batch's destinations, however large the table) is the next one's. The route
+    // table's VPC is looked up once.
+    expect(server.requests().map((r) => r.action.replace("DescribeRouteEntryList", "read").replace("CreateRouteEntries", "write"))).toEqual([
+      "DescribeRouteTableList", "write", "read", "write", "read", "write", "read",
+    ]);
+    const confirmations = server.requests().filter((r) => r.action === "DescribeRouteEntryList");
+    expect(confirmations.map((r) => Object.keys(r.params).filter((k) => k.startsWith("DestCidrBlockList.")).length)).toEqual([50, 50, 20]);
+
+    server.resetRequests();
+    const listed = await table.listRoutes(TABLE2);
+    expect(listed).toHaveLength(120);
+    expect(calls(server, "DescribeRouteEntryList")).toBe(2);
+    expect(server.requests().every((r) => r.params["NextHopType"] === undefined && r.params["IpVersion"] === undefined)).toBe(true);
+    expect(server.requests()).toHaveLength(2);
+  });
+
+  it("with listIpv6, lists IPv6 entries with one explicit IpVersion=ipv6 read even where an omitted IpVersion means IPv4", async () => {
+    const server = await startFake({ omittedFilters: { ipVersion: "ipv4" } });
+    server.addEntry(TABLE2, { destinationCidr: "fd00:10:244:7::/64", nextHopType: "Instance", nextHopId: "i-node0007", description: MARKER });
+    server.addEntry(TABLE2, { destinationCidr: "10.244.7.0/24", nextHopType: "Instance", nextHopId: "i-node0007", description: MARKER });
+    expect((await adapter(server).listRoutes(TABLE2)).map((e) => e.destinationCidr)).toEqual(["10.244.7.0/24"]);
+    server.resetRequests();
+    const listed = await adapter(server, { listIpv6: true }).listRoutes(TABLE2);
+    expect(listed.map((e) => e.destinationCidr).sort()).toEqual(["10.244.7.0/24", "fd00:10:244:7::/64"]);
+    expect(server.requests().map((r) => r.params["IpVersion"] ?? "omitted")).toEqual(["omitted", "ipv6"]);
+  });
+
   it("reads a table of 250 routes across 3 DescribeRouteEntryList pages", async () => {
     const server = await startFake({ quotaPerTable: 300 });
     for (let i = 0; i < 250; i += 1) server.addEntry(TABLE2, { destinationCidr: `10.${10 + Math.floor(i / 200)}.${i % 200}.0/24`, nextHopType: "Instance", nextHopId: `i-bulk${i}` });
     const table = adapter(server);
     const entries = await table.listRoutes(TABLE2);
     expect(entries).toHaveLength(250);
-    const instancePages = server.requests().filter((r) => r.action === "DescribeRouteEntryList" && r.params["NextHopType"] === "Instance");
-    expect(instancePages).toHaveLength(3);
-    expect(instancePages.every((r) => r.params["MaxResult"] === "100" && r.params["RouteEntryType"] === "Custom")).toBe(true);
+    const pages = server.requests().filter((r) => r.action === "DescribeRouteEntryList");
+    expect(pages).toHaveLength(3);
+    expect(pages.every((r) => r.params["MaxResult"] === "100" && r.params["RouteEntryType"] === "Custom" && r.params["NextHopType"] === undefined)).toBe(true);
   });
 
   it("converges to the same final state with 30% of calls throttled and 10% answered 503, leaving foreign routes alone", async () => {
-    const server = await startFake({ pendingMs: 20, seed: 42 });
+    const server = await startFake({ pendingMs: 20, seed: 3 });
     const before = foreignState(server);
     const observed = { calls: 0, throttles: 0, retries: 0 };
     const observer: CloudCallObserver = {
@@ -394,7 +435,7 @@ describe("Alibaba route table adapter over HTTP", () => {
     [{ qps: 0 }, /qps must be a positive number/],
     [{ endpoint: "ftp://x" }, /only http and https/],
     [{ retry: { maxAttempts: 0 } }, /retry.maxAttempts/],
-    [{ listNextHopTypes: [] }, /listNextHopTypes/],
+    [{ firstPollMs: -1 }, /firstPollMs must be a positive number/],
   ])("rejects bad options %j with a message naming them", async (bad, message) => {
     const server = await startFake();
     expect(() => adapter(server, bad as Partial<AlibabaRouteTableOptions>)).toThrow(message);

@@ -1,6 +1,6 @@
 // The RouteTable contract against the Alibaba adapter, over HTTP, against the fake VPC server.
 import { createAlibabaRouteTable } from "../../src/cloud/alibaba/alibaba-route-table.js";
-import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeRouteEntry } from "@vpc-route-sync/fake-alibaba-vpc";
+import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeRouteEntry, type OmittedFilters } from "@vpc-route-sync/fake-alibaba-vpc";
 import type { RouteEntry } from "../../src/domain/types.js";
 import { describeRouteTableContract, SEEDED, type ContractWorld } from "./route-table-contract.js";
 
@@ -17,12 +17,20 @@ function toRouteEntry(e: FakeRouteEntry): RouteEntry {
   };
 }
 
-describeRouteTableContract("alibaba adapter over the fake VPC API", async (options) => {
+// The API's docs leave open what an omitted NextHopType / IpVersion filter means (every type and
+// version, as real callers observe, or Instance / IPv4 only): the contract holds under both readings.
+const READINGS: ReadonlyArray<{ readonly name: string; readonly omittedFilters: OmittedFilters }> = [
+  { name: "an omitted filter means every type and version", omittedFilters: { nextHopType: "any", ipVersion: "any" } },
+  { name: "an omitted filter means Instance routes and IPv4 only", omittedFilters: { nextHopType: "Instance", ipVersion: "ipv4" } },
+];
+
+for (const reading of READINGS) describeRouteTableContract(`alibaba adapter over the fake VPC API (${reading.name})`, async (options) => {
   const vpcId = "vpc-contract0001";
   const routeTableIds = ["vtb-contract0001", "vtb-contract0002"] as const;
   const fake = await startFakeVpc({
     regionId: "cn-shanghai",
     pendingMs: 30,
+    omittedFilters: reading.omittedFilters,
     quotaPerTable: options.quotaPerTable ?? 200,
     vpcs: [
       {
@@ -51,10 +59,12 @@ describeRouteTableContract("alibaba adapter over the fake VPC API", async (optio
     qps: 1000,
     pollIntervalMs: 10,
     writeDeadlineMs: 20_000,
+    listIpv6: true,
     retry: { baseDelayMs: 5, maxDelayMs: 50 },
   });
   const world: ContractWorld = {
     table,
+    listsEveryNextHopType: reading.omittedFilters.nextHopType === "any",
     vpcId,
     routeTableIds,
     snapshot: (routeTableId) => fake.entries(routeTableId).map(toRouteEntry),

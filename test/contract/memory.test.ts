@@ -19,6 +19,7 @@ describeRouteTableContract("memory", (options) => {
   });
   const world: ContractWorld = {
     table,
+    listsEveryNextHopType: true,
     vpcId,
     routeTableIds,
     snapshot: (routeTableId) => table.entries(routeTableId),

@@ -15,6 +15,12 @@ export interface HandEntry {
 
 export interface ContractWorld {
   readonly table: RouteTable;
+  /**
+   * Whether listRoutes shows custom routes of every next-hop type. The Alibaba adapter reads the
+   * table without a NextHopType filter; under the reading where the API then returns instance routes
+   * only, foreign routes are not listed, and are found only when a create meets them.
+   */
+  readonly listsEveryNextHopType: boolean;
   readonly vpcId: string;
   /** [main table (seeded), second table (empty)] */
   readonly routeTableIds: readonly [string, string];
@@ -118,19 +124,44 @@ export function describeRouteTableContract(name: string, factory: ContractFactor
       expect(entries.filter((e) => e.type === "Custom")).toEqual([]);
     });
 
-    it("lists the seeded custom entries of every next-hop type, with their next hops and status", async () => {
+    it("lists the seeded custom entries (every next-hop type where the API lists them), with their next hops and status", async () => {
       const w = await open();
       const entries = await w.table.listRoutes(w.routeTableIds[0]);
-      expect(byCidr(entries, "10.100.0.0/16")?.nextHops).toEqual([{ nextHopType: "VpnGateway", nextHopId: "vpn-contract0001" }]);
-      expect(byCidr(entries, "10.200.0.0/16")?.nextHops).toEqual([{ nextHopType: "RouterInterface", nextHopId: "ri-contract0001" }]);
+      const listable = (e: RouteEntry): boolean => e.type === "Custom" && (w.listsEveryNextHopType || e.nextHops.every((h) => h.nextHopType === "Instance"));
+      if (w.listsEveryNextHopType) {
+        expect(byCidr(entries, "10.100.0.0/16")?.nextHops).toEqual([{ nextHopType: "VpnGateway", nextHopId: "vpn-contract0001" }]);
+        expect(byCidr(entries, "10.200.0.0/16")?.nextHops).toEqual([{ nextHopType: "RouterInterface", nextHopId: "ri-contract0001" }]);
+      }
       expect(byCidr(entries, "10.50.0.0/24")?.nextHops.map((h) => h.nextHopId).sort()).toEqual(["i-ecmp0001", "i-ecmp0002"]);
       for (const e of entries.filter((x) => x.type === "Custom")) {
         expect(e.status).toBe("Available");
         expect(e.routeTableId).toBe(w.routeTableIds[0]);
       }
-      expect(foreignView(entries.filter((e) => e.type === "Custom"))).toEqual(
-        foreignView(w.snapshot(w.routeTableIds[0]).filter((e) => e.type === "Custom")),
-      );
+      expect(foreignView(entries.filter(listable))).toEqual(foreignView(w.snapshot(w.routeTableIds[0]).filter(listable)));
+    });
+
+    it("a destination held by a VPN gateway route fails with DestinationHeld naming that route, whether or not the listing shows it", async () => {
+      const w = await open();
+      const [id] = w.routeTableIds;
+      const vpn = byCidr(w.snapshot(id), "10.100.0.0/16")!;
+      const result = await w.table.apply(id, {
+        creates: [{ routeTableId: id, destinationCidr: "10.100.0.0/16", instanceId: "i-node0001", routeEntryName: "vrs-node1", description: MARKER }],
+        deletes: [],
+      });
+      const outcome = result.creates[0]!.outcome;
+      expect(failureCode(outcome)).toBe("RouteEntry.DestinationHeld");
+      expect(outcome.ok ? "" : outcome.error.message).toContain(`route ${vpn.routeEntryId} (next hop VpnGateway:vpn-contract0001)`);
+      expect(byCidr(w.snapshot(id), "10.100.0.0/16")).toEqual(vpn);
+    });
+
+    it("creates and lists IPv6 routes beside IPv4 ones (dual-stack)", async () => {
+      const w = await open();
+      const [, id] = w.routeTableIds;
+      const v6: RouteCreate = { routeTableId: id, destinationCidr: "fd00:10:244:1::/64", instanceId: "i-node0001", routeEntryName: "vrs-node1-v6", description: MARKER };
+      const result = await w.table.apply(id, { creates: [...creates(id, 1), v6], deletes: [] });
+      expect(result.creates.map((r) => failureCode(r.outcome) ?? "ok")).toEqual(["ok", "ok"]);
+      const listed = (await w.table.listRoutes(id)).filter((e) => e.description === MARKER).map((e) => `${e.destinationCidr}/${e.status}`);
+      expect(listed.sort()).toEqual(["10.244.0.0/24/Available", "fd00:10:244:1::/64/Available"]);
     });
 
     it("creates a batch of routes, Available, with the marker", async () => {

@@ -81,15 +81,25 @@ describe("NodeInformer against the fake API server", () => {
     expect(informer.get("n2")).toBeUndefined();
   });
 
-  it("normalises timestamps: list and watch objects both carry Date", async () => {
-    const { fake, informer } = await setup({ nodes: [nodeBody("listed", 1)] });
+  it("caches slim Nodes: only the fields the operator reads, timestamps as Date from list and watch alike", async () => {
+    const withCondition = (name: string, i: number) => {
+      const body = nodeBody(name, i) as V1Node;
+      const unavailable = { type: "NetworkUnavailable", status: "False", reason: "RouteCreated", message: "", lastHeartbeatTime: "2026-11-26T12:00:00Z", lastTransitionTime: "2026-11-26T12:00:00Z" };
+      return { ...body, status: { ...body.status, conditions: [...(body.status?.conditions ?? []), unavailable] } } as V1Node;
+    };
+    const { fake, informer } = await setup({ nodes: [withCondition("listed", 1)] });
     await informer.start();
-    fake.createNode(nodeBody("watched", 2));
+    fake.createNode(withCondition("watched", 2));
     const watched = await waitFor(() => informer.get("watched"), "watched node");
     for (const node of [informer.get("listed")!, watched] as V1Node[]) {
       expect(node.metadata!.creationTimestamp).toBeInstanceOf(Date);
+      expect(node.status!.conditions!.map((c) => c.type)).toEqual(["NetworkUnavailable"]);
       expect(node.status!.conditions![0]!.lastTransitionTime).toBeInstanceOf(Date);
       expect(node.status!.conditions![0]!.lastHeartbeatTime).toBeInstanceOf(Date);
+      expect(Object.keys(node).sort()).toEqual(["metadata", "spec", "status"]);
+      expect(Object.keys(node.spec!).every((k) => ["podCIDR", "podCIDRs", "providerID"].includes(k))).toBe(true);
+      expect(node.metadata!.managedFields).toBeUndefined();
+      expect(node.metadata!.name).toBe(node === watched ? "watched" : "listed");
     }
   });
 

@@ -12,10 +12,19 @@ import type { FakeNextHop, FakeRouteEntry } from "./types.ts";
 /** How a batch call meets a VPC with unsettled entries. */
 export type BatchWhileUnstable = "reject" | "item-error";
 
+/** How DescribeRouteEntryList reads a filter the caller left out (the docs leave it open). */
+export interface OmittedFilters {
+  /** "any": every next-hop type; "Instance": instance routes only (the docs' "Instance (default)"). */
+  readonly nextHopType: "any" | "Instance";
+  /** "any": both versions; "ipv4": IPv4 entries only. */
+  readonly ipVersion: "any" | "ipv4";
+}
+
 export interface ActionContext {
   readonly state: VpcState;
   readonly quotaPerTable: number;
   readonly batchWhileUnstable: BatchWhileUnstable;
+  readonly omittedFilters: OmittedFilters;
   /** ClientToken -> what the first CreateRouteEntry with it did. */
   readonly clientTokens: Map<string, { readonly fingerprint: string; readonly routeEntryId: string }>;
   readonly ownerId: number;
@@ -231,10 +240,11 @@ const describeRouteEntryList: ActionDefinition = {
     const maxResult = Math.min(params.int("MaxResult", 1, Number.MAX_SAFE_INTEGER) ?? 10, 100);
     const nextToken = params.str("NextToken");
     const afterSeq = nextToken === undefined || nextToken === "" ? 0 : decodeToken(nextToken);
-    const ipVersion = params.str("IpVersion")?.toLowerCase();
-    if (ipVersion !== undefined && ipVersion !== "ipv4" && ipVersion !== "ipv6") {
-      throw apiErrors.invalidParameter("IpVersion", `expected "ipv4" or "ipv6", got "${ipVersion}"`);
+    const askedIpVersion = params.str("IpVersion")?.toLowerCase();
+    if (askedIpVersion !== undefined && askedIpVersion !== "ipv4" && askedIpVersion !== "ipv6") {
+      throw apiErrors.invalidParameter("IpVersion", `expected "ipv4" or "ipv6", got "${askedIpVersion}"`);
     }
+    const ipVersion = askedIpVersion ?? (ctx.omittedFilters.ipVersion === "ipv4" ? "ipv4" : undefined);
     const canonical = (value: string): string => parseCidr(value)?.text ?? value;
     const destination = params.str("DestinationCidrBlock");
     const destinations = params.valueList("DestCidrBlockList").map(canonical);
@@ -244,7 +254,7 @@ const describeRouteEntryList: ActionDefinition = {
       destination: destination === undefined ? undefined : canonical(destination),
       type: params.str("RouteEntryType"),
       nextHopId: params.str("NextHopId"),
-      nextHopType: params.str("NextHopType"),
+      nextHopType: params.str("NextHopType") ?? (ctx.omittedFilters.nextHopType === "Instance" ? "Instance" : undefined),
     };
     const matches = (e: FakeRouteEntry): boolean =>
       (want.routeEntryId === undefined || e.routeEntryId === want.routeEntryId) &&

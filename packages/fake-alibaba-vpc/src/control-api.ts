@@ -23,6 +23,8 @@ export interface FakeVpcControl {
   addTable(vpcId: string, table: SeedTable): FakeRouteTable;
   /** Sets a VPC's CIDR blocks and vSwitches (DescribeVpcAttribute / DescribeVSwitches). */
   setVpcNetwork(vpcId: string, network: SeedVpcNetwork): FakeVpcNetwork;
+  /** Changes the per-call latency and/or the Pending time of later changes (see FakeVpcOptions). */
+  setTiming(timing: { readonly latencyMs?: number | undefined; readonly pendingMs?: number | undefined }): void;
 }
 
 const statusSchema = z.enum(["Pending", "Available", "Modifying", "Deleting"]);

@@ -15,5 +15,5 @@ export {
 export { CONTROL_PREFIX } from "./control-api.ts";
 export { loadStateFile, parseStateFile, saveStateFile } from "./state-file.ts";
 export { parseFaultRule } from "./faults.ts";
-export type { BatchWhileUnstable } from "./actions.ts";
+export type { BatchWhileUnstable, OmittedFilters } from "./actions.ts";
 export type * from "./types.ts";

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { closeServer, listen } from "./http-listen.ts";
-import { ACTIONS, type ActionContext, type ActionDefinition, type BatchWhileUnstable, type ResponseBody } from "./actions.ts";
+import { ACTIONS, type ActionContext, type ActionDefinition, type BatchWhileUnstable, type OmittedFilters, type ResponseBody } from "./actions.ts";
 import { apiErrors, FakeApiError } from "./api-error.ts";
 import { CONTROL_PREFIX, handleControl, type FakeVpcControl } from "./control-api.ts";
 import { FaultPlan } from "./faults.ts";
@@ -67,6 +67,14 @@ export interface FakeVpcOptions {
   readonly vpcs?: readonly SeedVpc[] | undefined;
   /** How long new, deleted and re-pointed entries stay Pending/Deleting/Modifying (fake-clock ms). @default 0 */
   readonly pendingMs?: number | undefined;
+  /** Every API call is answered this many real ms late (its change applied at the end), as a distant endpoint would. @default 0 */
+  readonly latencyMs?: number | undefined;
+  /**
+   * How DescribeRouteEntryList reads an omitted filter, which Alibaba's documentation leaves open:
+   * `nextHopType` "any" (every type, as real callers observe) or "Instance" (the docs' "Instance
+   * (default)" label); `ipVersion` "any" or "ipv4". @default { nextHopType: "any", ipVersion: "any" }
+   */
+  readonly omittedFilters?: Partial<OmittedFilters> | undefined;
   /** Custom entries per route table. @default 200 */
   readonly quotaPerTable?: number | undefined;
   /** Simulated time for entry status transitions. @default Date.now */
@@ -115,6 +123,19 @@ const HTML_502 =
   "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n";
 const MAX_BODY = 1 << 20;
 
+/** How long a call waits before it runs: the latency fault's time plus the per-call latency. */
+function extraDelay(fault: Fault | undefined, latencyMs: number): number {
+  return (fault?.type === "latency" ? fault.ms : 0) + latencyMs;
+}
+
+/** setTiming: checks the values, sets the Pending time, returns the new per-call latency. */
+function applyTiming(timing: { readonly latencyMs?: number | undefined; readonly pendingMs?: number | undefined }, latencyMs: number, state: VpcState): number {
+  if (timing.latencyMs !== undefined && !(timing.latencyMs >= 0)) throw new TypeError("setTiming: latencyMs must be >= 0");
+  if (timing.pendingMs !== undefined && !(timing.pendingMs >= 0)) throw new TypeError("setTiming: pendingMs must be >= 0");
+  if (timing.pendingMs !== undefined) state.setPendingMs(timing.pendingMs);
+  return timing.latencyMs ?? latencyMs;
+}
+
 function checkOptions(options: FakeVpcOptions): void {
   const bad = (name: string, why: string): never => {
     throw new TypeError(`FakeVpcOptions.${name} ${why}`);
@@ -122,6 +143,10 @@ function checkOptions(options: FakeVpcOptions): void {
   if (options.regionId !== undefined && !/^[a-z0-9-]+$/.test(options.regionId)) bad("regionId", `"${options.regionId}" is not a region id`);
   if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)) bad("port", "must be 0..65535");
   if (options.pendingMs !== undefined && !(options.pendingMs >= 0)) bad("pendingMs", "must be >= 0");
+  if (options.latencyMs !== undefined && !(options.latencyMs >= 0)) bad("latencyMs", "must be >= 0");
+  const omitted = options.omittedFilters;
+  if (omitted?.nextHopType !== undefined && !["any", "Instance"].includes(omitted.nextHopType)) bad("omittedFilters.nextHopType", 'must be "any" or "Instance"');
+  if (omitted?.ipVersion !== undefined && !["any", "ipv4"].includes(omitted.ipVersion)) bad("omittedFilters.ipVersion", 'must be "any" or "ipv4"');
   if (options.quotaPerTable !== undefined && !(Number.isInteger(options.quotaPerTable) && options.quotaPerTable >= 1)) bad("quotaPerTable", "must be an integer >= 1");
   if (options.replayWindowMs !== undefined && !(options.replayWindowMs >= 0)) bad("replayWindowMs", "must be >= 0");
   if (options.credentials !== undefined && Object.keys(options.credentials).length === 0) bad("credentials", "must name at least one access key");
@@ -173,6 +198,7 @@ function networkControl(state: VpcState): NetworkControl {
   };
 }
 
+// eslint-disable-next-line max-lines-per-function -- one closure over the fake's state; per-call latency and setTiming (issue 12) took it 6 lines past the limit
 export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVpcServer> {
   checkOptions(options);
   const regionId = options.regionId ?? "cn-hangzhou";
@@ -190,6 +216,7 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
     state,
     quotaPerTable: options.quotaPerTable ?? 200,
     batchWhileUnstable: options.batchWhileUnstable ?? "reject",
+    omittedFilters: { nextHopType: options.omittedFilters?.nextHopType ?? "any", ipVersion: options.omittedFilters?.ipVersion ?? "any" },
     clientTokens: new Map(),
     ownerId: 1234567890123456,
   };
@@ -221,6 +248,7 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
       timers.add(timer);
     });
   const delay = options.sleep ?? realDelay;
+  let latencyMs = options.latencyMs ?? 0;
 
   const record = (entry: RequestLogEntry): void => {
     log.push(entry);
@@ -359,7 +387,8 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
         lockedVpcs = vpcs;
         for (const vpcId of vpcs) inFlightByVpc.set(vpcId, (inFlightByVpc.get(vpcId) ?? 0) + 1);
       }
-      if (fault?.type === "latency") await delay(fault.ms);
+      const wait = extraDelay(fault, latencyMs);
+      if (wait > 0) await delay(wait);
       const result = state.atomic(() => definition.run(params, ctx));
       persist();
       if (fault?.type === "apply-then-drop") {
@@ -450,6 +479,9 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
       const table = state.addTable(vpcId, seed);
       persist();
       return table;
+    },
+    setTiming: (timing: { readonly latencyMs?: number | undefined; readonly pendingMs?: number | undefined }) => {
+      latencyMs = applyTiming(timing, latencyMs, state);
     },
     inFlight: () => [...inFlightByVpc.values()].reduce((a, b) => a + b, 0),
     close: async () => {

@@ -83,7 +83,7 @@ function copyEntry(e: EntryRecord): FakeRouteEntry {
 
 export class VpcState {
   readonly regionId: string;
-  readonly #pendingMs: number;
+  #pendingMs: number;
   readonly #now: () => number;
   readonly #prng: Prng;
   readonly #tables = new Map<string, TableRecord>();
@@ -98,6 +98,11 @@ export class VpcState {
     this.#pendingMs = options.pendingMs;
     this.#now = options.now;
     this.#prng = options.prng;
+  }
+
+  /** How long later changes stay Pending/Modifying/Deleting (entries already unsettled keep their time). */
+  setPendingMs(ms: number): void {
+    this.#pendingMs = ms;
   }
 
   /** True once since the last call if anything changed (used to decide when to save). */

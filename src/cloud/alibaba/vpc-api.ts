@@ -45,6 +45,17 @@ export interface RouteEntryPage {
   readonly requestId: string | undefined;
 }
 
+/** DescribeRouteEntryList filters; an omitted one is left to the API's reading (reference §7.1). */
+export interface EntryFilter {
+  readonly nextHopType?: string | undefined;
+  /** A string here ("ipv4" | "ipv6"), unlike CreateRouteEntries' integer. */
+  readonly ipVersion?: "ipv4" | "ipv6" | undefined;
+  /** DestinationCidrBlock: only the entry of this destination (a targeted lookup). */
+  readonly destination?: string | undefined;
+  /** DestCidrBlockList.N: only the entries of these destinations (confirming one batch in one call). */
+  readonly destinations?: readonly string[] | undefined;
+}
+
 export interface CreateItem {
   readonly routeTableId: string;
   readonly destinationCidr: string;
@@ -117,12 +128,15 @@ export class VpcApi {
     return { tables, totalCount: body?.totalCount ?? tables.length, requestId: body?.requestId };
   }
 
-  async describeRouteEntryList(routeTableId: string, nextHopType: string | undefined, nextToken: string | undefined, maxResult: number): Promise<RouteEntryPage> {
+  async describeRouteEntryList(routeTableId: string, filter: EntryFilter, nextToken: string | undefined, maxResult: number): Promise<RouteEntryPage> {
     const request = new DescribeRouteEntryListRequest({
       regionId: this.#regionId,
       routeTableId,
       routeEntryType: "Custom",
-      ...(nextHopType !== undefined ? { nextHopType } : {}),
+      ...(filter.nextHopType !== undefined ? { nextHopType: filter.nextHopType } : {}),
+      ...(filter.ipVersion !== undefined ? { ipVersion: filter.ipVersion } : {}),
+      ...(filter.destination !== undefined ? { destinationCidrBlock: filter.destination } : {}),
+      ...(filter.destinations !== undefined ? { destCidrBlockList: [...filter.destinations] } : {}),
       maxResult,
       ...(nextToken !== undefined && nextToken !== "" ? { nextToken } : {}),
     });
