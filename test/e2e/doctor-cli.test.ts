@@ -341,6 +341,7 @@ describe("vpc-route-sync doctor", () => {
     expect(twoStdin.code).toBe(2);
     const bad = await doctor(["--nodes-file", "-"], { stdin: "{not json" });
     expect(bad.stderr).toContain("--nodes-file standard input is not valid JSON");
+    expect(bad.stderr).not.toContain("{not json");
     expect(bad.code).toBe(2);
     const missing = await doctor(["--pods-file", "/nonexistent/pods.json"]);
     expect(missing.stderr).toContain("--nodes-file is required");
