@@ -4,7 +4,6 @@ import { startFakeKube, type FakeKubeOptions, type FakeKubeServer } from "@vpc-r
 import { loadKubeConfig } from "../../src/kube/kube-config.js";
 import type { KubeLogger } from "../../src/kube/kube-logger.js";
 import { NodeInformer, type NodeChangeKind } from "../../src/kube/node-informer.js";
-import { realTimers } from "../../src/util/timers.js";
 import { nodeBody, waitFor } from "./helpers.js";
 
 interface Change {
@@ -38,9 +37,6 @@ describe("NodeInformer against the fake API server", () => {
       pageSize,
       restartBackoff: { initialMs: 50, maxMs: 400 },
       watchReconnectMaxMs: 100,
-      // Full jitter could make a restart delay ~0 ms, so an unsynced spell would be too short to
-      // observe; a fixed draw near 1 makes each delay its ceiling (49 ms, 99 ms, …), deterministic.
-      timers: { ...realTimers, random: () => 0.99 },
       logger,
     });
     const changes: Change[] = [];
