@@ -29,7 +29,7 @@ import { ObjectStore } from "./object-store.ts";
 import { Registry, type DeleteResult } from "./registry.ts";
 import { RequestLog, type RequestLogEntry } from "./request-log.ts";
 import { ResourceApi } from "./resource-api.ts";
-import { RESOURCE_ENDPOINTS, canonicalEndpoint, type StorageKey } from "./resource-types.ts";
+import { canonicalEndpoint, type StorageKey } from "./resource-types.ts";
 import { handleSubjectAccessReview, handleTokenReview, type ReviewIdentity } from "./reviews.ts";
 import { routeFor, type Route } from "./routes.ts";
 import { KubeStatusError, methodNotAllowed, notFound, pathNotFound, unauthorized } from "./status-error.ts";
@@ -137,10 +137,8 @@ export interface FakeKubeServer {
   /** The stored Pods, DaemonSets or Deployments (all namespaces when none is given). */
   listObjects(resource: WorkloadResource, namespace?: string): JsonObject[];
 
-  /** Events in the core/v1 shape (both Event APIs share this storage). */
+  /** Events (core/v1). */
   events(namespace?: string): JsonObject[];
-  /** Events in the events.k8s.io/v1 shape. */
-  eventsV1(namespace?: string): JsonObject[];
 
   /** The current global resourceVersion. */
   resourceVersion(): string;
@@ -304,12 +302,6 @@ class FakeKube implements FakeKubeServer {
 
   events(namespace?: string): JsonObject[] {
     return this.#store.list("events", namespace).map((e) => this.#view("events", e));
-  }
-
-  eventsV1(namespace?: string): JsonObject[] {
-    const endpoint = RESOURCE_ENDPOINTS.find((e) => e.group === "events.k8s.io");
-    if (endpoint === undefined) throw new Error("events.k8s.io endpoint missing");
-    return this.#store.list("events", namespace).map((e) => endpoint.toView(e));
   }
 
   resourceVersion(): string {

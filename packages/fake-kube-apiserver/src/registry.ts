@@ -27,7 +27,7 @@ export type WriteScope = "main" | "status" | "everything";
 
 export interface WriteOptions {
   readonly dryRun?: boolean;
-  /** Names the resource in error messages (`events.events.k8s.io`); defaults to the storage's core name. */
+  /** Names the resource in error messages; defaults to the storage's endpoint. */
   readonly subject?: ErrorSubject;
 }
 
@@ -242,8 +242,7 @@ export class Registry {
       });
     }
     causes.push(...type.validate(obj));
-    // Both Event APIs validate the one internal (core) Event type, so kube-apiserver names it "Event".
-    if (causes.length > 0) throw invalid(storage === "events" ? { ...subject, group: "" } : subject, name, causes);
+    if (causes.length > 0) throw invalid(subject, name, causes);
   }
 
   #generateName(storage: StorageKey, namespace: string | undefined, prefix: string): string {

@@ -5,7 +5,6 @@
 import { randomUUID } from "node:crypto";
 import { decodeContinue, encodeContinue } from "./continue-token.ts";
 import { isWatchRequest, type Exchange } from "./exchange.ts";
-import { applyJsonPatch } from "./json-patch.ts";
 import { isObject, metadataOf, stringField, type JsonObject } from "./json.ts";
 import { applyMergePatch } from "./merge-patch.ts";
 import type { ObjectStore } from "./object-store.ts";
@@ -36,7 +35,6 @@ export interface ResourceApiOptions {
 }
 
 const PATCH_TYPES = {
-  "application/json-patch+json": "json",
   "application/merge-patch+json": "merge",
   "application/strategic-merge-patch+json": "strategic",
 } as const;
@@ -300,7 +298,7 @@ export class ResourceApi {
   #patch(exchange: Exchange, route: ResourceRoute, name: string, scope: WriteScope): void {
     const { endpoint } = route;
     const contentType = (exchange.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-    const patchType = (PATCH_TYPES as Record<string, "json" | "merge" | "strategic" | undefined>)[contentType];
+    const patchType = (PATCH_TYPES as Record<string, "merge" | "strategic" | undefined>)[contentType];
     if (patchType === undefined) {
       throw new KubeStatusError(
         415,
@@ -317,12 +315,7 @@ export class ResourceApi {
       (current) => {
         if (current === undefined) throw notFound(errorSubject(endpoint), name);
         const view = endpoint.toView(current);
-        const patched =
-          patchType === "json"
-            ? applyJsonPatch(view, patch)
-            : patchType === "merge"
-              ? applyMergePatch(view, patch)
-              : applyStrategicMergePatch(view, patch, endpoint.storage.patchSchema);
+        const patched = patchType === "merge" ? applyMergePatch(view, patch) : applyStrategicMergePatch(view, patch, endpoint.storage.patchSchema);
         return endpoint.fromView(patched);
       },
       scope,

@@ -1,9 +1,8 @@
 // The resources the fake serves, described once: how they are stored (one storage per kind, shared by
-// every API version that serves it) and how each REST endpoint presents them. Events are stored in
-// the core/v1 shape and served by both `/api/v1` and `/apis/events.k8s.io/v1`. Pods, DaemonSets
+// every API version that serves it) and how each REST endpoint presents them. Events are core/v1
+// only (the product writes no events.k8s.io/v1 Events, so the fake does not serve that API). Pods, DaemonSets
 // and Deployments are served read/write with their real shapes (what `doctor` reads).
 
-import { EVENTS_V1_FIELD_ALIASES, coreToEventsV1, eventsV1ToCore } from "./event-conversion.ts";
 import { clone, isObject, readPath, stringField, type JsonObject } from "./json.ts";
 import type { FieldCause } from "./status-error.ts";
 import type { PatchSchema } from "./strategic-merge-patch.ts";
@@ -103,9 +102,10 @@ const EVENT_FIELDS = [
 ];
 
 /**
- * Mirrors pkg/apis/core/validation/events.go: Events written with an `eventTime` (every
- * events.k8s.io/v1 Event) must name their reporter, action and reason; all Events about
+ * Mirrors the core/v1 path of pkg/apis/core/validation/events.go: Events written with an `eventTime`
+ * must name their reporter, action and reason and keep the message to 1 kB; all Events about
  * cluster-scoped objects live in `default` (or `kube-system`), others in their object's namespace.
+ * (`type` is checked only for events.k8s.io/v1 writes, which the fake does not serve.)
  */
 function validateEvent(obj: JsonObject): FieldCause[] {
   const causes: FieldCause[] = [];
@@ -123,21 +123,11 @@ function validateEvent(obj: JsonObject): FieldCause[] {
     causes.push({ field: "involvedObject.namespace", reason: "FieldValueInvalid", message: `Invalid value: "${involvedNamespace}": does not match event.namespace` });
   }
   if (obj["eventTime"] !== undefined && obj["eventTime"] !== null) {
-    const required: readonly [string, string][] = [
-      ["reportingComponent", "reportingController"],
-      ["reportingInstance", "reportingInstance"],
-      ["action", "action"],
-      ["reason", "reason"],
-    ];
-    for (const [field, shownAs] of required) {
-      if ((stringField(obj, field) ?? "") === "") causes.push({ field: shownAs, reason: "FieldValueRequired", message: "Required value" });
+    for (const field of ["reportingComponent", "reportingInstance", "action", "reason"]) {
+      if ((stringField(obj, field) ?? "") === "") causes.push({ field, reason: "FieldValueRequired", message: "Required value" });
     }
-    const note = stringField(obj, "message") ?? "";
-    if (note.length > 1024) causes.push({ field: "note", reason: "FieldValueTooLong", message: "Too long: may not be more than 1024 bytes" });
-  }
-  const type = stringField(obj, "type");
-  if (type !== undefined && type !== "" && type !== "Normal" && type !== "Warning") {
-    causes.push({ field: "type", reason: "FieldValueNotSupported", message: `Unsupported value: "${type}": supported values: "Normal", "Warning"` });
+    // Upstream reports the value as "" here.
+    if ((stringField(obj, "message") ?? "").length > 1024) causes.push({ field: "message", reason: "FieldValueInvalid", message: 'Invalid value: "": can have at most 1024 characters' });
   }
   return causes;
 }
@@ -288,20 +278,6 @@ export const RESOURCE_ENDPOINTS: readonly ResourceEndpoint[] = [
     fieldAliases: identityAliases(EVENT_STORAGE),
   },
   {
-    group: "events.k8s.io",
-    version: "v1",
-    plural: "events",
-    singular: "event",
-    kind: "Event",
-    listKind: "EventList",
-    namespaced: true,
-    shortNames: ["ev"],
-    storage: EVENT_STORAGE,
-    toView: coreToEventsV1,
-    fromView: eventsV1ToCore,
-    fieldAliases: EVENTS_V1_FIELD_ALIASES,
-  },
-  {
     group: "coordination.k8s.io",
     version: "v1",
     plural: "leases",
@@ -368,7 +344,7 @@ export const STORAGE_TYPES: Readonly<Record<StorageKey, StorageType>> = {
   deployments: DEPLOYMENT_STORAGE,
 };
 
-/** The endpoint that names a storage in errors and in-process results (the core/v1 one for Events). */
+/** The endpoint that names a storage in errors and in-process results. */
 export function canonicalEndpoint(key: StorageKey): ResourceEndpoint {
   const endpoint = RESOURCE_ENDPOINTS.find((e) => e.storage.key === key);
   if (endpoint === undefined) throw new Error(`no endpoint serves storage ${key}`);

@@ -84,7 +84,7 @@ function eventObject(event: JsonObject): string {
 }
 
 function eventLastSeen(event: JsonObject, now: number): string {
-  const candidates = ["lastTimestamp", "deprecatedLastTimestamp", "eventTime", "firstTimestamp"].map((f) => event[f]);
+  const candidates = ["lastTimestamp", "eventTime", "firstTimestamp"].map((f) => event[f]);
   const seen = candidates.find((c): c is string => typeof c === "string" && c !== "");
   return seen === undefined ? "<unknown>" : humanDuration(now - Date.parse(seen));
 }

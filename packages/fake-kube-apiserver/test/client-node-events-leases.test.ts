@@ -1,4 +1,4 @@
-// Events (core/v1 and events.k8s.io/v1 from one storage) and Leases (optimistic concurrency) through
+// Events (core/v1, what the product writes) and Leases (optimistic concurrency) through
 // the real @kubernetes/client-node 2.0.1. Differential: the same tests run against the real
 // kube-apiserver in project "real" (docs/testing.md); the one about the fake's in-process seeding runs
 // on the fake only.
@@ -7,7 +7,6 @@ import {
   ApiException,
   CoordinationV1Api,
   CoreV1Api,
-  EventsV1Api,
   PatchStrategy,
   V1MicroTime,
   setHeaderOptions,
@@ -21,7 +20,6 @@ import { kubeConfigFor, kubeConfigOf, nodeFixture, startKubeUnderTest, type Kube
 
 let kube: KubeUnderTest;
 let core: CoreV1Api;
-let eventsV1: EventsV1Api;
 let coordination: CoordinationV1Api;
 const fakeOnly = it.skipIf(backendKind() === "real");
 
@@ -36,7 +34,6 @@ beforeEach(async () => {
   kube = await startKubeUnderTest([nodeFixture("n1")]);
   const kc = kubeConfigOf(kube);
   core = kc.makeApiClient(CoreV1Api);
-  eventsV1 = kc.makeApiClient(EventsV1Api);
   coordination = kc.makeApiClient(CoordinationV1Api);
 });
 
@@ -58,7 +55,7 @@ async function failure(promise: Promise<unknown>): Promise<{ code: number; reaso
 }
 
 describe(`fake-kube events (${backendKind()} API server)`, () => {
-  it("stores core/v1 and events.k8s.io/v1 Events in one place and serves each in both shapes", async () => {
+  it("creates Events with and without eventTime, lists them by field, reads and merge-patches them", async () => {
     const uid = ((await kube.getNode("n1")) as { metadata: { uid: string } }).metadata;
     const legacy = await core.createNamespacedEvent({
       namespace: "default",
@@ -78,33 +75,31 @@ describe(`fake-kube events (${backendKind()} API server)`, () => {
     });
     expect(legacy.metadata?.name).toMatch(/^n1\.[a-z0-9]{5}$/);
 
-    const modern = await eventsV1.createNamespacedEvent({
+    const modern = await core.createNamespacedEvent({
       namespace: "default",
       body: {
         metadata: { generateName: "n1-" },
         eventTime: new V1MicroTime(),
-        regarding: { apiVersion: "v1", kind: "Node", name: "n1", uid: uid.uid },
+        involvedObject: { apiVersion: "v1", kind: "Node", name: "n1", uid: uid.uid },
         reason: "NoRouteCreated",
-        note: "quota exceeded",
+        message: "quota exceeded",
         type: "Warning",
         action: "CreateRoute",
-        reportingController: "vpc-route-sync",
+        reportingComponent: "vpc-route-sync",
         reportingInstance: "pod-1",
       },
     });
     expect(modern.eventTime as unknown as string).toMatch(/\.\d{6}Z$/);
 
-    const asCore = await core.listNamespacedEvent({ namespace: "default" });
-    expect(asCore.items.map((e) => `${e.reason}: ${e.message}`).sort()).toEqual(["NoRouteCreated: quota exceeded", "RouteCreated: created route"]);
-    const asV1 = await eventsV1.listNamespacedEvent({ namespace: "default", fieldSelector: "reason=RouteCreated" });
-    expect(asV1.items.map((e) => [e.note, e.regarding?.name, e.deprecatedCount])).toEqual([["created route", "n1", 1]]);
-    const both = await eventsV1.listNamespacedEvent({ namespace: "default" });
-    expect(both.items.map((e) => e.reportingController ?? "").sort()).toEqual(["vpc-route-sync", "vpc-route-sync"]);
+    const all = await core.listNamespacedEvent({ namespace: "default" });
+    expect(all.items.map((e) => `${e.reason}: ${e.message}`).sort()).toEqual(["NoRouteCreated: quota exceeded", "RouteCreated: created route"]);
+    const selected = await core.listNamespacedEvent({ namespace: "default", fieldSelector: "reason=RouteCreated,involvedObject.name=n1" });
+    expect(selected.items.map((e) => [e.message, e.involvedObject.name, e.count])).toEqual([["created route", "n1", 1]]);
 
-    const read = await eventsV1.readNamespacedEvent({ namespace: "default", name: legacy.metadata.name! });
-    expect(read.note).toBe("created route");
+    const read = await core.readNamespacedEvent({ namespace: "default", name: legacy.metadata.name! });
+    expect(read.message).toBe("created route");
     const patched = await core.patchNamespacedEvent(
-      { namespace: "default", name: modern.metadata!.name!, body: { count: 2 } },
+      { namespace: "default", name: modern.metadata.name!, body: { count: 2 } },
       setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
     );
     expect(patched.count).toBe(2);
@@ -113,16 +108,16 @@ describe(`fake-kube events (${backendKind()} API server)`, () => {
 
   it("rejects what kube-apiserver rejects: millisecond MicroTime, missing reporter fields, wrong namespace", async () => {
     const badTime = await failure(
-      eventsV1.createNamespacedEvent({
+      core.createNamespacedEvent({
         namespace: "default",
         body: {
           metadata: { name: "e1" },
           // A plain Date serialises with milliseconds, which a real apiserver rejects for MicroTime.
           eventTime: new Date(),
-          regarding: { kind: "Node", name: "n1" },
+          involvedObject: { kind: "Node", name: "n1" },
           reason: "R",
           action: "A",
-          reportingController: "c",
+          reportingComponent: "c",
           reportingInstance: "i",
         },
       }),
@@ -130,14 +125,31 @@ describe(`fake-kube events (${backendKind()} API server)`, () => {
     expect(badTime.code).toBe(400);
     expect(badTime.message).toMatch(/^Event in version "v1" cannot be handled as a Event: parsing time "[^"]+" as "2006-01-02T15:04:05\.000000Z07:00": cannot parse "\.\d{3}Z" as "\.000000"$/);
 
-    const missing = await failure(eventsV1.createNamespacedEvent({ namespace: "default", body: { metadata: { name: "e2" }, eventTime: new V1MicroTime(), regarding: { kind: "Node", name: "n1" } } }));
+    const missing = await failure(core.createNamespacedEvent({ namespace: "default", body: { metadata: { name: "e2" }, eventTime: new V1MicroTime(), involvedObject: { kind: "Node", name: "n1" } } }));
     expect(missing.code).toBe(422);
-    // kube-apiserver adds format causes for the empty values (and type); the fake reports the required ones.
-    expect(missing.message).toMatch(/^Event "e2" is invalid: \[reportingController: Required value, /);
+    expect(missing.message).toMatch(/^Event "e2" is invalid: \[reportingComponent: Required value, /);
     for (const field of ["reportingInstance", "action", "reason"]) expect(missing.message).toContain(`${field}: Required value`);
 
     const wrongNamespace = await failure(core.createNamespacedEvent({ namespace: "apps", body: { metadata: { name: "e3" }, involvedObject: { kind: "Node", name: "n1" } } }));
     expect(wrongNamespace.code).toBe(422);
+  });
+
+  it("validates an eventTime Event's message length (1 kB) but not its type", async () => {
+    const body = (name: string, type: string, message: string) => ({
+      metadata: { name },
+      eventTime: new V1MicroTime(),
+      involvedObject: { kind: "Node", name: "n1" },
+      reason: "R",
+      action: "A",
+      type,
+      message,
+      reportingComponent: "c",
+      reportingInstance: "i",
+    });
+    const unusual = await core.createNamespacedEvent({ namespace: "default", body: body("e4", "Unusual", "x".repeat(1024)) });
+    expect([unusual.type, unusual.message?.length]).toEqual(["Unusual", 1024]);
+    const tooLong = await failure(core.createNamespacedEvent({ namespace: "default", body: body("e5", "Normal", "x".repeat(1025)) }));
+    expect(tooLong).toEqual({ code: 422, reason: "Invalid", message: 'Event "e5" is invalid: message: Invalid value: "": can have at most 1024 characters' });
   });
 });
 

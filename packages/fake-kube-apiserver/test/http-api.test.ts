@@ -68,13 +68,14 @@ describe("fake-kube errors and discovery", () => {
     expect((await call("GET", "/version")).json).toMatchObject({ major: "1", minor: "32" });
     expect((await call("GET", "/api")).json).toMatchObject({ kind: "APIVersions", versions: ["v1"] });
     const groups = (await call("GET", "/apis")).json["groups"] as { name: string }[];
-    expect(groups.map((g) => g.name).sort()).toEqual(["apps", "coordination.k8s.io", "events.k8s.io"]);
+    expect(groups.map((g) => g.name).sort()).toEqual(["apps", "coordination.k8s.io"]);
     const core = (await call("GET", "/api/v1")).json["resources"] as { name: string; verbs: string[] }[];
     expect(core.map((r) => r.name)).toEqual(["nodes", "nodes/status", "events", "pods", "pods/status", "namespaces"]);
     const apps = (await call("GET", "/apis/apps/v1")).json["resources"] as { name: string; namespaced: boolean }[];
     expect(apps.map((r) => r.name)).toEqual(["daemonsets", "daemonsets/status", "deployments", "deployments/status"]);
     expect((await call("GET", "/apis/coordination.k8s.io/v1")).json).toMatchObject({ groupVersion: "coordination.k8s.io/v1", resources: [{ name: "leases", namespaced: true }] });
-    expect((await call("GET", "/apis/events.k8s.io")).json).toMatchObject({ kind: "APIGroup", preferredVersion: { groupVersion: "events.k8s.io/v1" } });
+    expect((await call("GET", "/apis/coordination.k8s.io")).json).toMatchObject({ kind: "APIGroup", preferredVersion: { groupVersion: "coordination.k8s.io/v1" } });
+    expect((await call("GET", "/apis/events.k8s.io/v1/events")).status).toBe(404);
     const root = (await call("GET", "/openapi/v3")).json["paths"] as Record<string, { serverRelativeURL: string }>;
     const doc = (await call("GET", root["api/v1"]!.serverRelativeURL)).json["paths"] as Record<string, Record<string, { parameters: { name: string }[]; "x-kubernetes-group-version-kind": unknown }>>;
     expect(doc["/api/v1/nodes/{name}"]?.["patch"]?.["x-kubernetes-group-version-kind"]).toEqual({ group: "", version: "v1", kind: "Node" });
@@ -195,9 +196,9 @@ describe("fake-kube watch stream", () => {
     ]);
   });
 
-  it("serves namespaced watches for leases and events.k8s.io events", async () => {
+  it("serves namespaced watches for leases and all-namespace watches for events", async () => {
     const leases = watch(`/apis/coordination.k8s.io/v1/namespaces/kube-system/leases?watch=true&resourceVersion=${fake.resourceVersion()}`);
-    const events = watch(`/apis/events.k8s.io/v1/events?watch=true&resourceVersion=${fake.resourceVersion()}`);
+    const events = watch(`/api/v1/events?watch=true&resourceVersion=${fake.resourceVersion()}`);
     await waitFor("headers", () => leases.status === 200 && events.status === 200);
     fake.createLease("default", { metadata: { name: "elsewhere" } });
     fake.createLease("kube-system", { metadata: { name: "here" } });
@@ -205,7 +206,7 @@ describe("fake-kube watch stream", () => {
     await leases.until("lease", (e) => e.length === 1);
     await events.until("event", (e) => e.length === 1);
     expect(leases.summary()).toEqual(["ADDED here"]);
-    expect(events.events[0]?.object).toMatchObject({ apiVersion: "events.k8s.io/v1", note: "hello", regarding: { name: "n1" } });
+    expect(events.events[0]?.object).toMatchObject({ apiVersion: "v1", kind: "Event", message: "hello", involvedObject: { name: "n1" } });
   });
 });
 

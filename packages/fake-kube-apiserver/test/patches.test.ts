@@ -1,7 +1,6 @@
-// The three patch formats as pure functions, table-driven.
+// The two patch formats the fake serves (strategic merge, JSON merge) as pure functions, table-driven.
 
 import { describe, expect, it } from "vitest";
-import { applyJsonPatch } from "../src/json-patch.ts";
 import { applyMergePatch } from "../src/merge-patch.ts";
 import { STORAGE_TYPES } from "../src/resource-types.ts";
 import { KubeStatusError } from "../src/status-error.ts";
@@ -71,30 +70,5 @@ describe("JSON merge patch", () => {
     ["deletes with null", { status: { conditions: null } }, undefined],
   ])("%s", (_name, patch, expected) => {
     expect((applyMergePatch(node, patch) as typeof node).status.conditions).toEqual(expected);
-  });
-});
-
-describe("JSON patch", () => {
-  it.each<[string, unknown[], (r: typeof node) => unknown, unknown]>([
-    ["adds to the end with -", [{ op: "add", path: "/metadata/finalizers/-", value: "z" }], (r) => r.metadata.finalizers, ["x", "y", "z"]],
-    ["inserts at an index", [{ op: "add", path: "/metadata/finalizers/0", value: "w" }], (r) => r.metadata.finalizers, ["w", "x", "y"]],
-    ["removes", [{ op: "remove", path: "/status/conditions/0" }], (r) => r.status.conditions.map((c) => c.type), ["NetworkUnavailable"]],
-    ["replaces", [{ op: "replace", path: "/metadata/labels/a", value: "9" }], (r) => r.metadata.labels.a, "9"],
-    ["escapes ~1 in keys", [{ op: "add", path: "/metadata/labels/node-role.kubernetes.io~1worker", value: "" }], (r) => Object.keys(r.metadata.labels), ["a", "b", "node-role.kubernetes.io/worker"]],
-    ["moves", [{ op: "move", from: "/metadata/labels/a", path: "/metadata/labels/c" }], (r) => r.metadata.labels, { b: "2", c: "1" }],
-    ["copies", [{ op: "copy", from: "/metadata/labels/a", path: "/metadata/labels/c" }], (r) => r.metadata.labels, { a: "1", b: "2", c: "1" }],
-    ["passes a matching test", [{ op: "test", path: "/metadata/name", value: "n1" }], (r) => r.metadata.name, "n1"],
-  ])("%s", (_name, patch, pick, expected) => {
-    expect(pick(applyJsonPatch(node, patch) as typeof node)).toEqual(expected);
-  });
-
-  it.each<[string, unknown, number]>([
-    ["a failed test", [{ op: "test", path: "/metadata/name", value: "n2" }], 422],
-    ["a missing path", [{ op: "remove", path: "/metadata/nothing" }], 400],
-    ["an index out of bounds", [{ op: "add", path: "/metadata/finalizers/5", value: "z" }], 400],
-    ["an unknown op", [{ op: "frobnicate", path: "/a" }], 400],
-    ["an object instead of an array", { op: "add" }, 400],
-  ])("rejects %s", (_name, patch, code) => {
-    expect(() => applyJsonPatch(node, patch)).toThrow(expect.objectContaining({ code }));
   });
 });
