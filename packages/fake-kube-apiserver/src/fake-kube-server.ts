@@ -59,12 +59,8 @@ export interface FakeKubeOptions {
   readonly nodes?: readonly object[];
   /** Changes kept for watch replay; a watch from an older resourceVersion gets 410. @default 1000 */
   readonly historyLimit?: number;
-  /** First value of the global resourceVersion counter. @default 1000 */
-  readonly initialResourceVersion?: number;
   /** Where to write the kubeconfig. @default a file in a new temporary directory, removed on close */
   readonly kubeconfigPath?: string;
-  /** Cluster, user and context name in the kubeconfig. @default "fake-kube" */
-  readonly contextName?: string;
   /** Clock for creationTimestamp, deletionTimestamp and table ages. @default Date.now */
   readonly now?: () => number;
   /** Answer watches from a compacted resourceVersion with HTTP 410 instead of 200 + an ERROR event. @default false */
@@ -85,8 +81,6 @@ export interface FakeKubeOptions {
    * @default {} (every review says no)
    */
   readonly identities?: Readonly<Record<string, ReviewIdentity>>;
-  /** Send a BOOKMARK to watches that allow them this often (kube-apiserver: about a minute). @default undefined (never) */
-  readonly bookmarkIntervalMs?: number;
 }
 
 /** The namespaced resources besides Events and Leases that the fake stores (doctor reads them). */
@@ -176,7 +170,6 @@ class FakeKube implements FakeKubeServer {
   readonly #now: () => number;
   readonly #startedAt: number;
   readonly #ownedTempDir: string | undefined;
-  readonly #bookmarkTimer: NodeJS.Timeout | undefined;
   readonly #anonymous: boolean;
   readonly #serverVersion: ServerVersion;
   readonly #identities: ReadonlyMap<string, ReviewIdentity>;
@@ -196,7 +189,6 @@ class FakeKube implements FakeKubeServer {
     kubeconfigPath: string;
     kubeconfig: string;
     ownedTempDir: string | undefined;
-    bookmarkIntervalMs: number | undefined;
     anonymous: boolean;
     caCertificate: string | undefined;
     serverVersion: ServerVersion;
@@ -221,10 +213,6 @@ class FakeKube implements FakeKubeServer {
     this.kubeconfigPath = parts.kubeconfigPath;
     this.kubeconfig = parts.kubeconfig;
     this.#ownedTempDir = parts.ownedTempDir;
-    if (parts.bookmarkIntervalMs !== undefined) {
-      this.#bookmarkTimer = setInterval(() => this.#hub.bookmarkAll(), parts.bookmarkIntervalMs);
-      this.#bookmarkTimer.unref();
-    }
     this.#server.on("request", (request: IncomingMessage, response: ServerResponse) => {
       this.#handle(request, response).catch((error: unknown) => {
         // #handle answers every error itself; reaching here means the socket is already unusable.
@@ -322,7 +310,6 @@ class FakeKube implements FakeKubeServer {
 
   async close(): Promise<void> {
     this.faults.clear();
-    if (this.#bookmarkTimer !== undefined) clearInterval(this.#bookmarkTimer);
     this.#hub.close();
     await closeServer(this.#server);
     if (this.#ownedTempDir !== undefined) await rm(this.#ownedTempDir, { recursive: true, force: true });
@@ -507,7 +494,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
   if (token === "" || /\s/.test(token)) throw new TypeError("startFakeKube: token must be a non-empty string without whitespace");
   const now = options.now ?? Date.now;
   const store = new ObjectStore({
-    initialResourceVersion: positiveInteger(options.initialResourceVersion, 1000, "initialResourceVersion"),
+    initialResourceVersion: 1000,
     historyLimit: positiveInteger(options.historyLimit, 1000, "historyLimit"),
     snapshotLimit: 64,
   });
@@ -520,7 +507,6 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
   });
   const api = new ResourceApi({ store, registry, hub, now, expiredWatchAsHttp410: options.expiredWatchAsHttp410 ?? false });
   const log = new RequestLog(positiveInteger(options.requestLogLimit, 10_000, "requestLogLimit"));
-  const bookmarkIntervalMs = options.bookmarkIntervalMs === undefined ? undefined : positiveInteger(options.bookmarkIntervalMs, 60_000, "bookmarkIntervalMs");
 
   const certificate = options.tls === true ? createSelfSignedCertificate([host, "127.0.0.1", "localhost"]) : undefined;
   const server =
@@ -534,7 +520,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
   const kubeconfig = renderKubeconfig({
     server: url,
     token,
-    name: options.contextName ?? "fake-kube",
+    name: "fake-kube",
     ...(certificate === undefined ? {} : { certificateAuthorityPem: certificate.certPem }),
   });
   try {
@@ -543,7 +529,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     server.close();
     throw new Error(`startFakeKube: cannot write the kubeconfig to ${kubeconfigPath}`, { cause: error });
   }
-  const fake = new FakeKube({ server, store, registry, hub, api, log, faults, now, url, port, token, kubeconfigPath, kubeconfig, ownedTempDir, bookmarkIntervalMs, anonymous: options.anonymous ?? true, caCertificate: certificate?.certPem, identities: options.identities ?? {}, serverVersion: options.serverVersion ?? FAKE_KUBE_VERSION });
+  const fake = new FakeKube({ server, store, registry, hub, api, log, faults, now, url, port, token, kubeconfigPath, kubeconfig, ownedTempDir, anonymous: options.anonymous ?? true, caCertificate: certificate?.certPem, identities: options.identities ?? {}, serverVersion: options.serverVersion ?? FAKE_KUBE_VERSION });
   for (const [name, uid] of Object.entries(options.namespaceUids ?? {})) fake.setNamespaceUid(name, uid);
   try {
     for (const node of options.nodes ?? []) {

@@ -114,14 +114,11 @@ export class ResourceApi {
 
   #filter(exchange: Exchange, route: ResourceRoute): WatchFilter {
     const { endpoint } = route;
-    const fieldSelector = parseFieldSelector(exchange.query.get("fieldSelector"), Object.keys(endpoint.fieldAliases));
     return {
       endpoint,
       namespace: route.namespace,
       labelSelector: parseLabelSelector(exchange.query.get("labelSelector")),
-      fieldSelector: {
-        requirements: fieldSelector.requirements.map((r) => ({ ...r, field: endpoint.fieldAliases[r.field] ?? r.field })),
-      },
+      fieldSelector: parseFieldSelector(exchange.query.get("fieldSelector"), endpoint.storage.selectableFields),
     };
   }
 

@@ -43,8 +43,6 @@ export interface ResourceEndpoint {
   toView(stored: JsonObject): JsonObject;
   /** The object as the storage keeps it. */
   fromView(view: JsonObject): JsonObject;
-  /** Field selector name in this API -> name in the storage. */
-  readonly fieldAliases: Readonly<Record<string, string>>;
 }
 
 export function apiVersionOf(endpoint: { readonly group: string; readonly version: string }): string {
@@ -244,10 +242,6 @@ function sameShape(apiVersion: string, kind: string): (obj: JsonObject) => JsonO
   };
 }
 
-function identityAliases(storage: StorageType): Record<string, string> {
-  return Object.fromEntries(storage.selectableFields.map((f) => [f, f]));
-}
-
 export const RESOURCE_ENDPOINTS: readonly ResourceEndpoint[] = [
   {
     group: "",
@@ -261,7 +255,6 @@ export const RESOURCE_ENDPOINTS: readonly ResourceEndpoint[] = [
     storage: NODE_STORAGE,
     toView: sameShape("v1", "Node"),
     fromView: sameShape("v1", "Node"),
-    fieldAliases: identityAliases(NODE_STORAGE),
   },
   {
     group: "",
@@ -275,7 +268,6 @@ export const RESOURCE_ENDPOINTS: readonly ResourceEndpoint[] = [
     storage: EVENT_STORAGE,
     toView: sameShape("v1", "Event"),
     fromView: sameShape("v1", "Event"),
-    fieldAliases: identityAliases(EVENT_STORAGE),
   },
   {
     group: "coordination.k8s.io",
@@ -289,7 +281,6 @@ export const RESOURCE_ENDPOINTS: readonly ResourceEndpoint[] = [
     storage: LEASE_STORAGE,
     toView: sameShape("coordination.k8s.io/v1", "Lease"),
     fromView: sameShape("coordination.k8s.io/v1", "Lease"),
-    fieldAliases: identityAliases(LEASE_STORAGE),
   },
   {
     group: "",
@@ -303,7 +294,6 @@ export const RESOURCE_ENDPOINTS: readonly ResourceEndpoint[] = [
     storage: POD_STORAGE,
     toView: sameShape("v1", "Pod"),
     fromView: sameShape("v1", "Pod"),
-    fieldAliases: identityAliases(POD_STORAGE),
   },
   {
     group: "apps",
@@ -317,7 +307,6 @@ export const RESOURCE_ENDPOINTS: readonly ResourceEndpoint[] = [
     storage: DAEMONSET_STORAGE,
     toView: sameShape("apps/v1", "DaemonSet"),
     fromView: sameShape("apps/v1", "DaemonSet"),
-    fieldAliases: identityAliases(DAEMONSET_STORAGE),
   },
   {
     group: "apps",
@@ -331,7 +320,6 @@ export const RESOURCE_ENDPOINTS: readonly ResourceEndpoint[] = [
     storage: DEPLOYMENT_STORAGE,
     toView: sameShape("apps/v1", "Deployment"),
     fromView: sameShape("apps/v1", "Deployment"),
-    fieldAliases: identityAliases(DEPLOYMENT_STORAGE),
   },
 ];
 
