@@ -32,6 +32,10 @@ export default defineConfig({
             // Controller end-to-end scenarios defined once, run against both API servers.
             "test/e2e/controller-nodes.test.ts",
             "test/e2e/controller-leader.test.ts",
+            "test/e2e/controller-drift.test.ts",
+            "test/e2e/controller-guards.test.ts",
+            "test/e2e/controller-shutdown.test.ts",
+            "test/e2e/bootstrap.test.ts",
             // The fake's conformance tests, run unchanged against the real server (differential).
             "packages/fake-kube-apiserver/test/client-node-nodes.test.ts",
             "packages/fake-kube-apiserver/test/client-node-events-leases.test.ts",

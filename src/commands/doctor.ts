@@ -4,6 +4,7 @@
 // 2 a usage error (bad flag, unusable dump file).
 import { AlibabaDryRunProbe } from "../cloud/alibaba/dry-run-probe.js";
 import type { RouteTable } from "../cloud/route-table.js";
+import type { VpcNetworkSource } from "../cloud/vpc-network.js";
 import type { CommandIo, DoctorConfig } from "../config/index.js";
 import { runChecks } from "../doctor/all-checks.js";
 import type { ClusterFacts } from "../doctor/facts.js";
@@ -11,12 +12,13 @@ import { gatherCloud, type WriteProbe } from "../doctor/gather-cloud.js";
 import { DumpFileError, gatherClusterFromApi, gatherClusterFromFiles, isOffline } from "../doctor/gather-cluster.js";
 import { buildDoctorReport, formatDoctorText } from "../doctor/report.js";
 import type { Logger } from "../observability/logger.js";
-import { createCommandLogger, createRouteTable, vpcEndpointUrl } from "./wiring.js";
+import { createCommandLogger, createRouteTable, createVpcNetwork, vpcEndpointUrl } from "./wiring.js";
 
 export interface DoctorDeps {
   readonly logger?: Logger | undefined;
   readonly routeTable?: RouteTable | undefined;
   readonly writeProbe?: WriteProbe | undefined;
+  readonly vpcNetwork?: VpcNetworkSource | undefined;
 }
 
 export async function runDoctorCommand(config: DoctorConfig, io: CommandIo, deps: DoctorDeps = {}): Promise<number> {
@@ -31,7 +33,14 @@ export async function runDoctorCommand(config: DoctorConfig, io: CommandIo, deps
     return usage ? 2 : 1;
   }
 
-  const routeTable = deps.routeTable ?? createRouteTable(config, logger);
+  let routeTable = deps.routeTable;
+  let vpcNetwork = deps.vpcNetwork;
+  if (routeTable === undefined) {
+    // The controller's wiring (commands/run.ts): the VPC's network is read as each pass reads it.
+    const alibaba = createRouteTable(config, logger);
+    routeTable = alibaba;
+    vpcNetwork ??= createVpcNetwork(alibaba);
+  }
   const writeProbe =
     deps.writeProbe ??
     new AlibabaDryRunProbe({
@@ -39,7 +48,7 @@ export async function runDoctorCommand(config: DoctorConfig, io: CommandIo, deps
       endpoint: vpcEndpointUrl(config),
       credential: config.credentials,
     });
-  const cloud = await gatherCloud(config, routeTable, writeProbe, cluster.nodes, cluster.clusterUid);
+  const cloud = await gatherCloud(config, routeTable, writeProbe, cluster.nodes, cluster.clusterUid, vpcNetwork);
 
   // doctor's settings still carry the cluster CIDRs as text (and its JSON report shows them so).
   const settings = { ...config, clusterCidrs: config.clusterCidrs.map((cidr) => cidr.text) };

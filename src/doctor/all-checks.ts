@@ -17,6 +17,7 @@ import { podIpsCheck } from "./checks/pod-ips.js";
 import { providerIdCheck } from "./checks/provider-id.js";
 import { quotaCheck } from "./checks/quota.js";
 import { routeTablesCheck } from "./checks/route-tables.js";
+import { vpcNetworkCheck } from "./checks/vpc-network.js";
 import { writePermissionCheck } from "./checks/write-permission.js";
 import type { CloudFacts, ClusterFacts } from "./facts.js";
 
@@ -36,6 +37,7 @@ export const ALL_CHECKS: readonly Check[] = [
   writePermissionCheck,
   quotaCheck,
   foreignConflictsCheck,
+  vpcNetworkCheck,
   orphanRoutesCheck,
   planCheck,
 ];

@@ -37,7 +37,8 @@ export function analyze(settings: DoctorSettings, cluster: ClusterFacts, cloud: 
   if (actual.size === 0) return { virtualNodes, eligibility };
 
   const readableTableIds = cloud.routeTableIds.filter((id) => actual.has(id));
-  const { plan, eligible } = planFor({ ...settings, clusterUid: cluster.clusterUid }, cluster.nodes, readableTableIds, actual, true);
+  const network = cloud.vpcNetwork === undefined ? undefined : "error" in cloud.vpcNetwork ? "unreadable" : cloud.vpcNetwork.networks;
+  const { plan, eligible } = planFor({ ...settings, clusterUid: cluster.clusterUid }, cluster.nodes, readableTableIds, actual, true, network);
   const nodeRoutes = nodeRouteStates(eligible, readableTableIds, actual, plan, [], [], false);
   return { virtualNodes, eligibility, routes: { readableTableIds, actual, plan, eligible, nodeRoutes } };
 }

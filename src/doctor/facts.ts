@@ -1,6 +1,7 @@
 // What doctor knows about the cluster and the VPC, gathered once (gather-cluster.ts,
 // gather-cloud.ts) and then only read by the checks, which are pure functions of it.
 import type { CloudErrorKind } from "../cloud/errors.js";
+import type { VpcNetwork } from "../cloud/vpc-network.js";
 import type { NodeFacts, RouteEntry } from "../domain/types.js";
 
 /** NodeFacts plus what only doctor reads: taints and the NetworkUnavailable condition. */
@@ -119,4 +120,9 @@ export interface CloudFacts {
   readonly routeTableIds: readonly string[];
   readonly tables: readonly TableFacts[];
   readonly writeProbes: readonly DryRunProbe[];
+  /**
+   * The VPC's own network (VPC and vSwitch CIDR blocks), read as the controller reads it each pass;
+   * absent without a source (or when access failed), an error when the read failed.
+   */
+  readonly vpcNetwork?: { readonly networks: readonly VpcNetwork[] } | { readonly error: CloudFailure } | undefined;
 }

@@ -2,6 +2,7 @@
 // reads every managed table, and probes write permission with DryRun calls that change nothing.
 import { asCloudError } from "../cloud/errors.js";
 import type { RouteTable } from "../cloud/route-table.js";
+import type { VpcNetworkSource } from "../cloud/vpc-network.js";
 import type { DryRunAnswer } from "../cloud/alibaba/dry-run-probe.js";
 import { DRY_RUN_OK } from "../cloud/alibaba/dry-run-probe.js";
 import { classifyNodes } from "../domain/eligibility.js";
@@ -40,6 +41,7 @@ export async function gatherCloud(
   probe: WriteProbe,
   nodes: readonly NodeFacts[],
   clusterUid?: string,
+  vpcNetwork?: VpcNetworkSource,
 ): Promise<CloudFacts> {
   let vpcTableIds: string[] | undefined;
   let routeTableIds = [...settings.routeTableIds];
@@ -55,7 +57,18 @@ export async function gatherCloud(
   const tables = await readTables(settings, routeTable, routeTableIds, vpcTableIds);
   const access = vpcTableIds !== undefined ? { ok: true as const, action: `DescribeRouteTableList (VPC ${settings.vpcId ?? ""})` } : firstRead(tables);
   const writeProbes = access.ok ? await probeWrites(settings, probe, tables, nodes, clusterUid) : [];
-  return { access, vpcTableIds, routeTableIds, tables, writeProbes };
+  const readable = tables.filter((t) => t.entries !== undefined).map((t) => t.routeTableId);
+  const network = access.ok && vpcNetwork !== undefined ? await readNetwork(settings, vpcNetwork, readable) : undefined;
+  return { access, vpcTableIds, routeTableIds, tables, writeProbes, vpcNetwork: network };
+}
+
+/** What the controller reads each pass before planning (DescribeVpcAttribute, DescribeVSwitches). */
+async function readNetwork(settings: CloudSettings, source: VpcNetworkSource, routeTableIds: readonly string[]): Promise<CloudFacts["vpcNetwork"]> {
+  try {
+    return { networks: await source.read(settings.vpcId, routeTableIds) };
+  } catch (error) {
+    return { error: failure(error) };
+  }
 }
 
 async function readTables(

@@ -145,22 +145,7 @@ export class PassRunner {
     const networkFailure = network instanceof CloudError ? network : undefined;
     // Plan only for the tables we could read: never decide on partial knowledge.
     const readable = routeTableIds.filter((id) => actual.has(id));
-    const { plan, eligible } = buildPlan({
-      nodes: request.nodes,
-      routeTableIds: readable,
-      actual,
-      options: {
-        regionId: settings.regionId,
-        clusterName: settings.clusterName,
-        clusterUid: settings.clusterUid,
-        approveDeletions: settings.approveDeletions,
-        clusterCidrs: [...settings.clusterCidrs],
-        adoptUnmarked: settings.adoptUnmarked,
-        maxDeletions: settings.maxDeletions,
-        allowDeletes: request.allowDeletes,
-        vpcNetwork: network instanceof CloudError ? "unreadable" : network && mergeNetworks(network),
-      },
-    });
+    const { plan, eligible } = planFor(settings, request.nodes, readable, actual, request.allowDeletes, network instanceof CloudError ? "unreadable" : network);
 
     const creates: ActionResult<CreateAction>[] = [];
     const deletes: ActionResult<DeleteAction>[] = [];
@@ -298,13 +283,18 @@ function outcomeAt(list: BatchResult["creates"] | BatchResult["deletes"], i: num
   );
 }
 
-/** The plan of one pass under these settings (also what `doctor` reports a reconcile would do). Pure. */
+/**
+ * The plan of one pass under these settings: the one mapping from settings to plan options, used by
+ * every pass and by `doctor` (what a reconcile would do now). `network`: the VPC's network as read
+ * this pass, "unreadable" when the read failed (no create is planned), undefined without a source. Pure.
+ */
 export function planFor(
   settings: Pick<PassSettings, "regionId" | "clusterName" | "clusterUid" | "approveDeletions" | "clusterCidrs" | "adoptUnmarked" | "maxDeletions">,
   nodes: readonly NodeFacts[],
   routeTableIds: readonly string[],
   actual: ReadonlyMap<string, readonly RouteEntry[]>,
   allowDeletes: boolean,
+  network: readonly VpcNetwork[] | "unreadable" | undefined,
 ): BuildPlanResult {
   return buildPlan({
     nodes,
@@ -319,6 +309,7 @@ export function planFor(
       adoptUnmarked: settings.adoptUnmarked,
       maxDeletions: settings.maxDeletions,
       allowDeletes,
+      vpcNetwork: network === "unreadable" ? "unreadable" : network && mergeNetworks(network),
     },
   });
 }

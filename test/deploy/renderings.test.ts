@@ -258,6 +258,20 @@ describe.skipIf(helm.helm === undefined)("the Helm chart", () => {
     for (const suffix of ["metrics-auth", "metrics-reader"]) expect(one(secure, "ClusterRole", suffix).rules, suffix).toEqual(one(component, "ClusterRole", suffix).rules);
   });
 
+  it("grants doctor's reads only when doctor.rbac.enabled, with the rules of deploy/kustomize/base/doctor-rbac.yaml", async () => {
+    const base = objects(readFileSync(join(KUSTOMIZE_DIR, "base/doctor-rbac.yaml"), "utf8"));
+    const chart = objects(all.find((r) => r.name === "helm/access-key")?.yaml ?? "");
+    expect(one(chart, "ClusterRole", "doctor").rules).toEqual(one(base, "ClusterRole").rules);
+    const binding = one(chart, "ClusterRoleBinding", "doctor");
+    expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: one(chart, "ClusterRole", "doctor").metadata.name });
+    const serviceAccount = one(chart, "ServiceAccount").metadata.name;
+    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: serviceAccount, namespace: "kube-system" }]);
+    const elsewhere = objects(await renderChart(helm.helm!, [...CHART_REQUIRED_VALUES, "doctor.rbac.enabled=true"], "ops"));
+    expect(one(elsewhere, "ClusterRoleBinding", "doctor").subjects[0].namespace).toBe("ops");
+    const byDefault = objects(await render([]));
+    expect(byDefault.filter((o) => String(o.metadata.name).includes("doctor"))).toEqual([]);
+  });
+
   it("carries the base's dashboard and alert rules unchanged (scripts/sync-chart-files.sh)", async () => {
     const chart = objects(await render(["metrics.prometheusRule.enabled=true", "metrics.dashboard.enabled=true"]));
     const baseRule = objects(readFileSync(join(KUSTOMIZE_DIR, "base/prometheusrule.yaml"), "utf8"))[0];

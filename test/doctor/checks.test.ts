@@ -229,6 +229,25 @@ describe("cloud checks", () => {
     expect(status("orphan-routes", twoNodes(), world, settings({ adoptUnmarked: true }))).toMatchObject({ status: "warn", names: ["rte-ccm"] });
   });
 
+  it("fails a pod CIDR inside the VPC's network and plans no route for it, as the controller would", () => {
+    const world = cloud([ownEntry("rte-1", "10.244.1.0/24", "n1", 1)], {
+      vpcNetwork: { networks: [{ vpcId: "vpc-test", vpcCidrs: ["192.168.0.0/16"], vSwitchCidrs: ["10.244.2.0/24"] }] },
+    });
+    expect(status("vpc-network", twoNodes(), world)).toMatchObject({ status: "fail", names: ["n2"] });
+    expect(status("plan", twoNodes(), world)).toMatchObject({ status: "pass", summary: "in sync: 0 creates, 0 deletes, 1 in place" });
+    expect(status("vpc-network", twoNodes(), inSync()).status).toBe("pass");
+  });
+
+  it("fails when the VPC's network cannot be read (no create is planned); warns when it was not read", () => {
+    const unreadable = cloud([ownEntry("rte-1", "10.244.1.0/24", "n1", 1)], {
+      vpcNetwork: { error: { code: "Forbidden.RAM", kind: "permission", message: "no DescribeVSwitches" } },
+    });
+    expect(status("vpc-network", twoNodes(), unreadable)).toMatchObject({ status: "fail" });
+    expect(status("vpc-network", twoNodes(), unreadable).summary).toContain("Forbidden.RAM");
+    expect(status("plan", twoNodes(), unreadable).summary).toContain("0 creates");
+    expect(status("vpc-network", twoNodes(), cloud([...inSync().tables[0]!.entries!], { vpcNetwork: undefined })).status).toBe("warn");
+  });
+
   it("fails the plan when max-deletions would refuse it", () => {
     const world = cloud([ownEntry("rte-1", "10.244.1.0/24", "n1", 1), ownEntry("rte-8", "10.244.8.0/24", "g8", 8), ownEntry("rte-9", "10.244.9.0/24", "g9", 9)]);
     const r = status("plan", cluster({ nodes: [ecsNode("n1", 1)] }), world, settings({ maxDeletions: { kind: "count", value: 1 } }));

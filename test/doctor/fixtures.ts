@@ -77,6 +77,7 @@ export function cloud(entries: RouteEntry[] | undefined, extra: Partial<CloudFac
       { action: "CreateRouteEntries", routeTableId: TABLE, outcome: "allowed", code: "DryRunOperation", message: "" },
       { action: "DeleteRouteEntries", routeTableId: TABLE, outcome: "allowed", code: "DryRunOperation", message: "" },
     ],
+    vpcNetwork: { networks: [{ vpcId: "vpc-test", vpcCidrs: ["192.168.0.0/16"], vSwitchCidrs: ["192.168.1.0/24"] }] },
     ...extra,
   };
 }

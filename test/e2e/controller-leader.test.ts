@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 // One definition, two API servers: the fake (project "fake") and the real kube-apiserver + etcd
-// (project "real"), where both replicas run with the ServiceAccount of manifests/rbac.yaml.
+// (project "real"), where both replicas run with the ServiceAccount of deploy/kustomize/base/rbac.yaml.
 describe(`vpc-route-sync run: two replicas (${backendKind()} API server)`, () => {
   it("only the leader calls the VPC API; after SIGKILL the other takes over when the Lease expires and converges", async () => {
     const timings: ControllerTimings = { leaseDuration: "3s", renewDeadline: "2s", retryPeriod: "500ms" };

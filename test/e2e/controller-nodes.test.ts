@@ -4,7 +4,7 @@
 // wait is a condition with a deadline. The resync period is long (10 min), so only the Node watch
 // can make these passes happen. One definition, two API servers: the fake (project "fake") and the
 // real kube-apiserver + etcd (project "real", docs/testing.md), where the controller runs with the
-// ServiceAccount of manifests/rbac.yaml.
+// ServiceAccount of deploy/kustomize/base/rbac.yaml.
 import { afterEach, describe, expect, it } from "vitest";
 import {
   ControllerWorld,

@@ -2,9 +2,10 @@
 // finishes (its routes end up Available) before the Lease is released and the process exits 0;
 // a batch that cannot finish in time is abandoned — without marking the Nodes NetworkUnavailable
 // for it — and the process still releases the Lease and exits 0 instead of hanging until the
-// kubelet kills it.
+// kubelet kills it. One definition, two API servers (see controller-nodes.test.ts).
 import { afterEach, describe, expect, it } from "vitest";
 import { ControllerWorld, expectedRoutes, nodeSpecs } from "../support/controller-world.js";
+import { backendKind } from "../support/kube-backend.js";
 import { waitFor } from "../support/wait-for.js";
 
 let world: ControllerWorld | undefined;
@@ -14,7 +15,7 @@ afterEach(async () => {
   world = undefined;
 });
 
-describe("vpc-route-sync run: SIGTERM during a batch", () => {
+describe(`vpc-route-sync run: SIGTERM during a batch (${backendKind()} API server)`, () => {
   it("lets the in-flight batch finish within --shutdown-timeout, then releases the Lease and exits 0", async () => {
     const nodes = nodeSpecs(3);
     world = await ControllerWorld.start({
@@ -30,7 +31,7 @@ describe("vpc-route-sync run: SIGTERM during a batch", () => {
     expect(w.routesAre(expectedRoutes(nodes))).toBe(true);
     expect(controller.logged("reconcile finished")).toHaveLength(1);
     expect(controller.logged("leader lease released")).toHaveLength(1);
-    expect(w.leaseHolder()).toBe("");
+    expect(await w.holder()).toBe("");
   });
 
   it("abandons a batch that outlasts --shutdown-timeout, then releases the Lease and exits 0", async () => {
@@ -49,9 +50,9 @@ describe("vpc-route-sync run: SIGTERM during a batch", () => {
     expect(controller.logged("controller stopped")).toHaveLength(1);
     expect(controller.logged("reconcile abandoned")).toHaveLength(1);
     expect(controller.logged("leader lease released")).toHaveLength(1);
-    expect(w.leaseHolder()).toBe("");
+    expect(await w.holder()).toBe("");
     // An abandoned batch says nothing about the Nodes: no NoRouteCreated, no failure Events.
-    expect(nodes.map((n) => w.condition(n.name))).toEqual([undefined, undefined, undefined]);
-    expect(w.kube.events()).toEqual([]);
+    expect(await Promise.all(nodes.map((n) => w.nodeCondition(n.name)))).toEqual([undefined, undefined, undefined]);
+    expect(await w.allEvents()).toEqual([]);
   });
 });

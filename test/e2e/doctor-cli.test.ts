@@ -9,7 +9,7 @@ import { ALL_CHECKS } from "../../src/doctor/all-checks.js";
 import { doctorReportSchema, type DoctorReport } from "../../src/doctor/report.js";
 import { routeMarker } from "../../src/domain/ownership.js";
 import { startFakeKube, type FakeKubeOptions, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
-import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcOptions, type FakeVpcServer, type SeedEntry } from "@vpc-route-sync/fake-alibaba-vpc";
+import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcOptions, type FakeVpcServer, type SeedEntry, type SeedVSwitch } from "@vpc-route-sync/fake-alibaba-vpc";
 import { baseEnv, runCli, type CliResult } from "../support/cli.js";
 
 const REGION = "cn-hangzhou";
@@ -85,6 +85,8 @@ interface World {
   readonly daemonSets: object[];
   readonly deployments: object[];
   readonly entries: SeedEntry[];
+  /** The VPC's vSwitches (with CidrBlock 192.168.0.0/16); absent: the fake's default network. */
+  readonly vSwitches?: SeedVSwitch[];
 }
 
 function cleanWorld(): World {
@@ -126,8 +128,14 @@ function troubledWorld(): World {
         node("twin-a", { instance: instance(5), podCidr: "10.244.6.0/24" }),
         node("twin-b", { instance: instance(5), podCidr: "10.244.8.0/24" }),
         node("outside", { instance: instance(7), podCidr: "10.250.0.0/24" }),
+        // Its pod CIDR is a vSwitch's block (vSwitches below): the controller never routes it.
+        node("in-vswitch", { instance: instance(8), podCidr: "10.244.12.0/24" }),
       ],
     },
+    vSwitches: [
+      { vSwitchId: "vsw-bp1doctor0000001", cidrBlock: "192.168.0.0/24" },
+      { vSwitchId: "vsw-bp1doctor0000002", cidrBlock: "10.244.12.0/24" },
+    ],
     pods: [
       ...clean.pods.slice(0, 2),
       pod("default", "misaddressed", "node-2", "10.99.0.5"),
@@ -160,10 +168,16 @@ async function start(world: World, vpcOptions: FakeVpcOptions = {}): Promise<{ k
   kube.clearRequests();
   vpc = await startFakeVpc({
     regionId: REGION,
-    vpcs: [{ vpcId: VPC, tables: [{ routeTableId: TABLE, entries: [{ destinationCidr: "192.168.0.0/24", type: "System", nextHopType: "local", nextHopId: "" }, ...world.entries] }] }],
+    vpcs: [
+      {
+        vpcId: VPC,
+        ...(world.vSwitches ? { cidrBlock: "192.168.0.0/16", vSwitches: world.vSwitches } : {}),
+        tables: [{ routeTableId: TABLE, entries: [{ destinationCidr: "192.168.0.0/24", type: "System", nextHopType: "local", nextHopId: "" }, ...world.entries] }],
+      },
+    ],
     credentials: {
       [FAKE_ACCESS_KEY_ID]: { secret: FAKE_ACCESS_KEY_SECRET },
-      [READ_ONLY_KEY]: { secret: FAKE_ACCESS_KEY_SECRET, allowedActions: ["DescribeRouteTableList", "DescribeRouteEntryList"] },
+      [READ_ONLY_KEY]: { secret: FAKE_ACCESS_KEY_SECRET, allowedActions: ["DescribeRouteTableList", "DescribeRouteEntryList", "DescribeVpcAttribute", "DescribeVSwitches"] },
     },
     ...vpcOptions,
   });
@@ -251,6 +265,7 @@ describe("vpc-route-sync doctor", () => {
       "write-permission": "fail",
       quota: "fail",
       "foreign-routes": "fail",
+      "vpc-network": "fail",
       "orphan-routes": "warn",
       plan: "warn",
     });
@@ -267,6 +282,10 @@ describe("vpc-route-sync doctor", () => {
     expect(byId.get("write-permission")?.objects[0]?.detail).toContain("Forbidden.RAM");
     expect(byId.get("route-tables")?.objects.map((o) => o.name)).toEqual(["vtb-doctormissing"]);
     expect(byId.get("orphan-routes")?.objects[0]?.detail).toContain(instance(9));
+    // The controller's VPC-network read and conflict (overlaps-vpc-network): no create planned for it.
+    expect(byId.get("vpc-network")?.objects.map((o) => o.name)).toEqual(["in-vswitch"]);
+    expect(byId.get("plan")?.objects.map((o) => o.detail).join("\n")).not.toContain("in-vswitch");
+    expect(vpc!.requests().map((r) => r.action)).toEqual(expect.arrayContaining(["DescribeVpcAttribute", "DescribeVSwitches"]));
     for (const check of report.checks.filter((c) => c.status !== "pass")) expect(check.fix, check.id).toEqual(expect.any(String));
     expect(report).toMatchObject({ result: "fail", exitCode: 1 });
     expect(result.code).toBe(1);
@@ -340,7 +359,8 @@ describe("vpc-route-sync doctor", () => {
     expect(twoStdin.stderr).toContain("--nodes-file and --pods-file");
     expect(twoStdin.code).toBe(2);
     const bad = await doctor(["--nodes-file", "-"], { stdin: "{not json" });
-    expect(bad.stderr).toContain("--nodes-file standard input is not JSON");
+    expect(bad.stderr).toContain("--nodes-file standard input is not valid JSON");
+    expect(bad.stderr).not.toContain("{not json");
     expect(bad.code).toBe(2);
     const missing = await doctor(["--pods-file", "/nonexistent/pods.json"]);
     expect(missing.stderr).toContain("--nodes-file is required");

@@ -127,12 +127,19 @@ describe("NodeInformer against the fake API server", () => {
     await informer.start();
     // The next watch fails, so the informer stays disconnected while the cluster changes and the
     // server compacts; its restart then watches from a resourceVersion the server no longer has.
-    fake.faults.failRequests({ status: 503, method: "GET", path: "^/api/v1/nodes$", watch: true, times: 1 });
+    // Watches fail until the changes and the compaction are done: with full-jitter backoff a restart
+    // can come at once, so a single failure could be retried before the cluster changes.
+    const unavailable = fake.faults.failRequests({ status: 503, method: "GET", path: "^/api/v1/nodes$", watch: true, times: 1_000_000 });
+    let noticed = false;
+    informer.onSyncedChange((synced) => {
+      if (!synced) noticed = true;
+    });
     fake.faults.dropWatches("close");
-    await waitFor(() => !informer.synced, "watch failure noticed");
+    await waitFor(() => noticed, "watch failure noticed");
     fake.deleteNode("n1");
     fake.createNode(nodeBody("n3", 3));
     fake.faults.compactHistory();
+    fake.faults.clearErrors(unavailable);
     await waitFor(() => informer.synced && cacheMatchesServer(fake, informer), "cache equal to the server's list");
     const lists = fake.requests().filter((r) => r.path === "/api/v1/nodes" && !r.watch);
     expect(lists.length).toBe(2);

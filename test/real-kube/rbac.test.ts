@@ -1,8 +1,9 @@
 // RBAC for real: `vpc-route-sync run` against the real API server with a ServiceAccount token bound
-// to exactly the ClusterRole and Role of manifests/rbac.yaml (not as admin). The audit log of the API
-// server shows every call it made and RBAC's answer: none may be denied. Then, to prove least
-// privilege, each rule of those roles is removed in turn and the controller must be denied a call
-// that the rule grants (one check per rule).
+// to exactly the ClusterRole and Role of deploy/kustomize/base/rbac.yaml (not as admin). The audit
+// log of the API server shows every call it made and RBAC's answer: none may be denied. Then, to
+// prove least privilege, each rule of those roles is removed in turn and the controller must be
+// denied a call that the rule grants (one check per rule). The Helm chart's ClusterRole and Role
+// must carry exactly the same rules, so both checks hold for the chart too.
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ControllerWorld, expectedRoutes, nodeObject, nodeSpecs, type NodeSpec } from "../support/controller-world.js";
 import { findKubectl } from "../support/kubectl.js";
+import { CHART_REQUIRED_VALUES, helmBinary, renderChart } from "../support/renderings.js";
 import { waitFor } from "../support/wait-for.js";
 import {
   auditEvents,
@@ -28,7 +30,7 @@ import {
 const NS = "vrs-rbac";
 const SA = "vpc-route-sync";
 const USER = `system:serviceaccount:${NS}:${SA}`;
-const MANIFEST = join(import.meta.dirname, "..", "..", "manifests", "rbac.yaml");
+const MANIFEST = join(import.meta.dirname, "..", "..", "deploy", "kustomize", "base", "rbac.yaml");
 
 interface Rule {
   readonly resourceNames?: string[];
@@ -108,7 +110,7 @@ const RULE_CASES: [string, number, number][] = roles(
   parseAllDocuments(readFileSync(MANIFEST, "utf8")).map((d) => d.toJS() as KubeObject).filter((o) => o !== null),
 ).flatMap((role, roleIndex) => rulesOf(role).map((rule, ruleIndex): [string, number, number] => [describeRule(role, rule), roleIndex, ruleIndex]));
 
-describe.skipIf(realKube === undefined)(`RBAC of manifests/rbac.yaml on a real API server${skipReason ? ` (${skipReason})` : ""}`, () => {
+describe.skipIf(realKube === undefined)(`RBAC of deploy/kustomize/base/rbac.yaml on a real API server${skipReason ? ` (${skipReason})` : ""}`, () => {
   let cluster: RealCluster;
   let kubeconfigPath: string;
   let removeTemp: () => Promise<void>;
@@ -129,6 +131,25 @@ describe.skipIf(realKube === undefined)(`RBAC of manifests/rbac.yaml on a real A
   afterAll(async () => {
     await cluster?.deleteAllNodes();
     await removeTemp?.();
+  });
+
+  // The chart is what most installations use: its controller roles must be the proven ones, rule for
+  // rule (a separately bound optional ClusterRole, e.g. for metrics authentication, is not compared).
+  it("the Helm chart's ClusterRole and Role carry exactly these rules", async () => {
+    const { helm, reason } = await helmBinary();
+    expect(helm, reason).toBeDefined();
+    const chart = parseAllDocuments(await renderChart(helm!, CHART_REQUIRED_VALUES))
+      .map((d) => d.toJS() as KubeObject | null)
+      .filter((o): o is KubeObject => o !== null);
+    const controllerRoles = (all: readonly KubeObject[]): Record<string, Rule[]> =>
+      Object.fromEntries(
+        roles(all)
+          .filter((r) => r.metadata?.name === "vpc-route-sync" || r.metadata?.name === "vpc-route-sync-leader-election")
+          .map((r) => [`${r.kind ?? ""}/${r.metadata?.name ?? ""}`, rulesOf(r)]),
+      );
+    const fromBase = controllerRoles(objects);
+    expect(Object.keys(fromBase).sort()).toEqual(["ClusterRole/vpc-route-sync", "Role/vpc-route-sync-leader-election"]);
+    expect(controllerRoles(chart)).toEqual(fromBase);
   });
 
   /** Waits until RBAC answers `allowed` for the ServiceAccount asking what `rule` grants (its first verb). */

@@ -79,6 +79,13 @@ export function ownedEntry(destinationCidr: string, nextHopId: string, nodeName:
   return { destinationCidr, nextHopType: "Instance", nextHopId, ...routeMarker(CLUSTER_NAME, nodeName, CLUSTER_UID) };
 }
 
+/** `entry` with the marker's `uid=CLUSTER_UID` replaced by `uid` (the real server's kube-system UID). */
+function withClusterUid(entry: SeedEntry, uid: string): SeedEntry {
+  const description = (entry as { description?: string }).description;
+  if (description === undefined || uid === CLUSTER_UID) return entry;
+  return { ...entry, description: description.replace(`uid=${CLUSTER_UID}`, `uid=${uid}`) };
+}
+
 /** The route each Node should have, in the format of `routes()`. */
 export function expectedRoutes(specs: readonly NodeSpec[]): string[] {
   return specs.filter((s) => s.podCIDR).map((s) => `${s.podCIDR}>${s.instanceId}`).sort();
@@ -130,8 +137,11 @@ export class ControllerWorld {
   static async start(options: WorldOptions = {}): Promise<ControllerWorld> {
     const real = backendKind() === "real" && options.kubeconfigPath === undefined;
     const nodes = (options.nodes ?? []).map(nodeObject);
-    const kube = await startFakeKube({ namespaceUids: { "kube-system": CLUSTER_UID }, ...options.kube, nodes: real ? [] : nodes });
-    const cluster = real ? await RealKubeBackend.start(nodes) : new FakeKubeBackend(kube, LEASE_NAMESPACE);
+    const namespaceUids = { "kube-system": CLUSTER_UID, ...options.kube?.namespaceUids };
+    const kube = await startFakeKube({ ...options.kube, namespaceUids, nodes: real ? [] : nodes });
+    const cluster = real ? await RealKubeBackend.start(nodes) : new FakeKubeBackend(kube, LEASE_NAMESPACE, namespaceUids["kube-system"]);
+    // Routes seeded as this operator's carry the identity of the API server the controller uses.
+    const entries = (options.entries ?? []).map((e) => withClusterUid(e, cluster.clusterUid));
     const vpc = await startFakeVpc({
       regionId: REGION_ID,
       pendingMs: 100,
@@ -152,7 +162,7 @@ export class ControllerWorld {
                 { destinationCidr: "100.64.0.0/10", type: "System", nextHopType: "service", nextHopId: "" },
                 // Not the operator's: must survive every pass untouched.
                 { destinationCidr: "172.16.0.0/16", nextHopType: "VpnGateway", nextHopId: "vpn-bp1ctl00000001", routeEntryName: "office-vpn" },
-                ...(options.entries ?? []),
+                ...entries,
               ],
             },
           ],
@@ -269,6 +279,11 @@ export class ControllerWorld {
   /** Events about a Node on the world's API server (fake or real). */
   eventsAbout(nodeName: string): Promise<NodeEvent[]> {
     return this.cluster.nodeEvents(nodeName);
+  }
+
+  /** Every Event the controller wrote on the world's API server (fake or real). */
+  allEvents(): Promise<NodeEvent[]> {
+    return this.cluster.events();
   }
 
   /** The leader-election Lease on the world's API server (fake or real). */

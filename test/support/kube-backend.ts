@@ -1,7 +1,7 @@
 // The Kubernetes side of a controller end-to-end world, behind one interface so the same scenario
 // runs against the fake API server (project "fake") and against the real kube-apiserver + etcd
 // (project "real", whose global setup provides `realKube`). On the real server the controller runs
-// with a ServiceAccount token bound to the roles of manifests/rbac.yaml, in a namespace of its own;
+// with a ServiceAccount token bound to the roles of deploy/kustomize/base/rbac.yaml, in a namespace of its own;
 // the world owns every Node (the real project runs its files one at a time).
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -20,6 +20,12 @@ export interface KubeBackend {
   readonly kubeconfigPath: string;
   /** Namespace of the leader-election Lease. */
   readonly leaseNamespace: string;
+  /**
+   * The kube-system namespace UID: the cluster identity the controller puts in route markers, so
+   * routes seeded as "made earlier by this operator" must carry it (the fake's is fixed, the real
+   * server's is read from it).
+   */
+  readonly clusterUid: string;
   createNode(node: object): Promise<void>;
   /** Read-modify-write of a Node's metadata and spec. */
   updateNode(name: string, edit: (node: Record<string, unknown>) => void): Promise<void>;
@@ -33,6 +39,8 @@ export interface KubeBackend {
   getNode(name: string): Promise<Record<string, unknown> | undefined>;
   /** Events about a Node (core/v1 shape), any namespace. */
   nodeEvents(name: string): Promise<NodeEvent[]>;
+  /** Every Event this world's controller could have written: about Nodes and about its Lease or Pod. */
+  events(): Promise<NodeEvent[]>;
   getLease(namespace: string, name: string): Promise<Record<string, unknown> | undefined>;
   close(): Promise<void>;
 }
@@ -57,10 +65,12 @@ export class FakeKubeBackend implements KubeBackend {
   readonly kind = "fake";
   readonly #fake: FakeKubeServer;
   readonly leaseNamespace: string;
+  readonly clusterUid: string;
 
-  constructor(fake: FakeKubeServer, leaseNamespace: string) {
+  constructor(fake: FakeKubeServer, leaseNamespace: string, clusterUid: string) {
     this.#fake = fake;
     this.leaseNamespace = leaseNamespace;
+    this.clusterUid = clusterUid;
   }
 
   get kubeconfigPath(): string {
@@ -95,6 +105,10 @@ export class FakeKubeBackend implements KubeBackend {
     return Promise.resolve(events.filter((e) => e.involvedObject?.kind === "Node" && e.involvedObject.name === name));
   }
 
+  events(): Promise<NodeEvent[]> {
+    return Promise.resolve(this.#fake.events() as NodeEvent[]);
+  }
+
   getLease(namespace: string, name: string): Promise<Record<string, unknown> | undefined> {
     return Promise.resolve(this.#fake.getLease(namespace, name));
   }
@@ -104,19 +118,21 @@ export class FakeKubeBackend implements KubeBackend {
   }
 }
 
-const RBAC_MANIFEST = fileURLToPath(new URL("../../manifests/rbac.yaml", import.meta.url));
+const RBAC_MANIFEST = fileURLToPath(new URL("../../deploy/kustomize/base/rbac.yaml", import.meta.url));
 
 export class RealKubeBackend implements KubeBackend {
   readonly kind = "real";
   readonly cluster: RealCluster;
   readonly kubeconfigPath: string;
   readonly leaseNamespace: string;
+  readonly clusterUid: string;
   readonly #removeTemp: () => Promise<void>;
 
-  private constructor(cluster: RealCluster, kubeconfigPath: string, leaseNamespace: string, removeTemp: () => Promise<void>) {
+  private constructor(cluster: RealCluster, kubeconfigPath: string, leaseNamespace: string, clusterUid: string, removeTemp: () => Promise<void>) {
     this.cluster = cluster;
     this.kubeconfigPath = kubeconfigPath;
     this.leaseNamespace = leaseNamespace;
+    this.clusterUid = clusterUid;
     this.#removeTemp = removeTemp;
   }
 
@@ -131,6 +147,9 @@ export class RealKubeBackend implements KubeBackend {
     const namespace = `vrs-e2e-${randomBytes(4).toString("hex")}`;
     await cluster.deleteAllNodes();
     await cluster.call("DELETE", "/api/v1/namespaces/default/events");
+    const kubeSystem = await cluster.call<{ metadata?: { uid?: string } }>("GET", "/api/v1/namespaces/kube-system");
+    const clusterUid = kubeSystem.metadata?.uid;
+    if (clusterUid === undefined || clusterUid === "") throw new Error("the real API server's kube-system namespace has no metadata.uid");
     await cluster.ensureNamespace(namespace);
     for (const o of await manifestObjects(RBAC_MANIFEST)) {
       const obj: KubeObject = structuredClone(o);
@@ -144,7 +163,7 @@ export class RealKubeBackend implements KubeBackend {
     for (const node of nodes) await cluster.createNode(node);
     const temp = await tempDir("vrs-e2e-");
     const kubeconfigPath = await writeKubeconfig(realKube, temp.path, "controller", await cluster.serviceAccountToken(namespace, "vpc-route-sync"));
-    return new RealKubeBackend(cluster, kubeconfigPath, namespace, temp.remove);
+    return new RealKubeBackend(cluster, kubeconfigPath, namespace, clusterUid, temp.remove);
   }
 
   async createNode(node: object): Promise<void> {
@@ -175,6 +194,14 @@ export class RealKubeBackend implements KubeBackend {
 
   nodeEvents(name: string): Promise<NodeEvent[]> {
     return this.cluster.nodeEvents(name);
+  }
+
+  /** Node Events live in "default" (emptied when the world starts), the others in the world's namespace. */
+  async events(): Promise<NodeEvent[]> {
+    const lists = await Promise.all(
+      ["default", this.leaseNamespace].map((ns) => this.cluster.call<{ items: NodeEvent[] }>("GET", `/api/v1/namespaces/${ns}/events`)),
+    );
+    return lists.flatMap((l) => l.items);
   }
 
   async getLease(namespace: string, name: string): Promise<Record<string, unknown> | undefined> {

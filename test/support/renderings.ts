@@ -28,7 +28,7 @@ export const CHART_REQUIRED_VALUES = ["region=cn-hangzhou", "vpcId=vpc-bp1exampl
 
 /** Chart renderings: one per credentials mode, with every optional object on. */
 export const CHART_CASES: Readonly<Record<string, readonly string[]>> = {
-  "access-key": ["metrics.serviceMonitor.enabled=true", "metrics.prometheusRule.enabled=true", "metrics.dashboard.enabled=true"],
+  "access-key": ["metrics.serviceMonitor.enabled=true", "metrics.prometheusRule.enabled=true", "metrics.dashboard.enabled=true", "doctor.rbac.enabled=true"],
   rrsa: ["credentials.mode=rrsa", "credentials.rrsa.roleArn=acs:ram::1234567890123456:role/vpc-route-sync", "credentials.rrsa.oidcProviderArn=acs:ram::1234567890123456:oidc-provider/my-cluster"],
   "ecs-ram-role": ["credentials.mode=ecsRamRole", "credentials.ecsRamRole.roleName=k8s-control-plane"],
   "cloud-config": ["credentials.mode=cloudConfig"],
