@@ -51,7 +51,7 @@ export async function runDoctorCommand(config: DoctorConfig, io: CommandIo, deps
   const cloud = await gatherCloud(config, routeTable, writeProbe, cluster.nodes, cluster.clusterUid, vpcNetwork);
 
   // doctor's settings still carry the cluster CIDRs as text (and its JSON report shows them so).
-  const settings = { ...config, clusterCidrs: config.clusterCidrs.map((cidr) => cidr.text) };
+  const settings = config;
   const results = runChecks(settings, cluster, cloud);
   const report = buildDoctorReport(
     results,

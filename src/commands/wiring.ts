@@ -70,7 +70,7 @@ export function passSettingsFrom(
     vpcId: config.vpcId,
     routeTableIds: config.routeTableIds,
     clusterName: config.clusterName,
-    clusterCidrs: config.clusterCidrs.map((cidr) => cidr.text),
+    clusterCidrs: config.clusterCidrs,
     adoptUnmarked: config.adoptUnmarked,
     maxDeletions: config.maxDeletions,
   };

@@ -1,7 +1,7 @@
 // One call from Nodes and route tables to a plan: eligibility, desired routes, plan.
 // What the controller and the one-shot CLI call each pass; pure like its parts.
 import { desiredRoutes } from "./desired-routes.js";
-import { classifyNodes, parseClusterCidrs } from "./eligibility.js";
+import { classifyNodes } from "./eligibility.js";
 import { plan, type PlanOptions, type PlanResult } from "./plan.js";
 import type { EligibleNode, NodeFacts, RouteEntry } from "./types.js";
 
@@ -22,8 +22,7 @@ export interface BuildPlanResult {
 
 export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   const { options } = input;
-  // PlanOptions (and so PassSettings and doctor's settings) still carry the cluster CIDRs as text.
-  const eligibility = classifyNodes(input.nodes, { regionId: options.regionId, clusterCidrs: parseClusterCidrs(options.clusterCidrs) });
+  const eligibility = classifyNodes(input.nodes, { regionId: options.regionId, clusterCidrs: options.clusterCidrs });
   const desired = desiredRoutes(eligibility.eligible, input.routeTableIds);
   const actual = new Map(input.actual);
   for (const id of input.routeTableIds) if (!actual.has(id)) actual.set(id, []);
