@@ -1,6 +1,7 @@
 // Suite "plan": the pure planning step (eligibility, desired routes, plan) that every reconcile
 // pass runs, for 500 / 2,000 / 5,000 Nodes, single- and dual-stack, over 1 and 3 route tables
 // holding what a long-running cluster has: mostly satisfied routes, some stale, some foreign.
+import { parseClusterCidrs } from "../src/domain/eligibility.js";
 import { buildPlan, type BuildPlanInput } from "../src/domain/build-plan.js";
 import {
   BENCH_CLUSTER_CIDR_V4,
@@ -31,7 +32,7 @@ export function planInput(nodeCount: number, dualStack: boolean, tableCount: num
     options: {
       regionId: BENCH_REGION_ID,
       clusterName: BENCH_CLUSTER_NAME,
-      clusterCidrs: dualStack ? [...BENCH_CLUSTER_CIDRS_DUAL] : [BENCH_CLUSTER_CIDR_V4],
+      clusterCidrs: parseClusterCidrs(dualStack ? [...BENCH_CLUSTER_CIDRS_DUAL] : [BENCH_CLUSTER_CIDR_V4]),
       adoptUnmarked: false,
       maxDeletions: { kind: "percent", value: 50 },
       allowDeletes: true,

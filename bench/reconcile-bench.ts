@@ -1,6 +1,7 @@
 // Suite "reconcile": one full reconcile pass (PassRunner + the real Alibaba adapter over HTTP)
 // against the fake VPC API on 127.0.0.1: an empty route table filled with 200 routes (the default
 // quota), then the steady-state pass that only lists, at --api-qps 5 (the default) and 50.
+import { parseClusterCidrs } from "../src/domain/eligibility.js";
 import { pino } from "pino";
 import { createAlibabaRouteTable } from "../src/cloud/alibaba/alibaba-route-table.js";
 import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer } from "@vpc-route-sync/fake-alibaba-vpc";
@@ -64,7 +65,7 @@ export function passRunnerFor(vpc: FakeVpcServer, qps: number): PassRunner {
       vpcId: VPC_ID,
       routeTableIds: [],
       clusterName: BENCH_CLUSTER_NAME,
-      clusterCidrs: [BENCH_CLUSTER_CIDR_V4],
+      clusterCidrs: parseClusterCidrs([BENCH_CLUSTER_CIDR_V4]),
       adoptUnmarked: false,
       maxDeletions: { kind: "percent", value: 50 },
     },

@@ -3,6 +3,7 @@
 // route table; pass 2 shows there is nothing left to do. --keep-running leaves both up.
 import { PassThrough } from "node:stream";
 import type { CommandIo, ReconcileConfig } from "../src/config/index.js";
+import { parseClusterCidrs } from "../src/domain/eligibility.js";
 import type { DemoConfig } from "./dev-config.js";
 import {
   DEMO_CLUSTER_CIDR,
@@ -28,7 +29,7 @@ export async function runDemoCommand(config: DemoConfig, io: CommandIo): Promise
       vpcId: DEMO_VPC_ID,
       routeTableIds: [],
       clusterName: DEMO_CLUSTER_NAME,
-      clusterCidrs: [DEMO_CLUSTER_CIDR],
+      clusterCidrs: parseClusterCidrs([DEMO_CLUSTER_CIDR]),
       adoptUnmarked: false,
       maxDeletions: { kind: "percent", value: 50 },
       vpcEndpoint: { host: vpc.endpoint, protocol: "http" },

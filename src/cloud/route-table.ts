@@ -86,7 +86,10 @@ export interface RouteTable {
   relabel(routeTableId: string, items: readonly RouteRelabel[], options?: ApplyOptions): Promise<RelabelResult>;
 }
 
-/** Per-entry failure code of a relabel whose entry no longer exists. */
+/**
+ * Per-entry failure code of a relabel whose entry no longer exists.
+ * @internal exported for tests
+ */
 export const ENTRY_NOT_FOUND = "InvalidRouteEntry.NotFound";
 
 /** Maximum entries per CreateRouteEntries / DeleteRouteEntries call (API limit). */

@@ -50,10 +50,12 @@ export async function runDoctorCommand(config: DoctorConfig, io: CommandIo, deps
     });
   const cloud = await gatherCloud(config, routeTable, writeProbe, cluster.nodes, cluster.clusterUid, vpcNetwork);
 
-  const results = runChecks(config, cluster, cloud);
+  // doctor's settings still carry the cluster CIDRs as text (and its JSON report shows them so).
+  const settings = config;
+  const results = runChecks(settings, cluster, cloud);
   const report = buildDoctorReport(
     results,
-    { ...config, cluster: cluster.source, routeTableIds: cloud.routeTableIds },
+    { ...settings, cluster: cluster.source, routeTableIds: cloud.routeTableIds },
     config.strict,
   );
   io.stdout.write(config.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorText(report));

@@ -48,7 +48,7 @@ export function createRouteTable(config: CommonConfig, logger: Logger, observer?
     credential: config.credentials,
     qps: config.apiQps,
     // IPv6 entries are read explicitly when IPv6 routes may be desired (an omitted IpVersion may mean IPv4 only).
-    listIpv6: config.clusterCidrs.length === 0 || config.clusterCidrs.some((cidr) => cidr.includes(":")),
+    listIpv6: config.clusterCidrs.length === 0 || config.clusterCidrs.some((cidr) => cidr.family === 6),
     logger: logger.child({ component: "vpc" }),
     observer,
   });

@@ -30,6 +30,7 @@ import {
 } from "./types.js";
 import * as v from "./value-schemas.js";
 import { readPackageVersion } from "./version.js";
+import type { Cidr, IpFamily } from "../domain/cidr.js";
 
 import { PROGRAM_NAME } from "./cli-program.js";
 export { PROGRAM_NAME };
@@ -282,13 +283,13 @@ function buildCommon(layers: Layers, env: Env, io: ParseConfigIo): CommonConfig 
   }
 
   const cidrs = layers.list("cluster-cidr", v.clusterCidr);
-  const seenFamilies = new Map<string, string>();
+  const seenFamilies = new Map<IpFamily, Cidr>();
   for (const { value, raw } of cidrs) {
     const earlier = seenFamilies.get(value.family);
-    if (earlier !== undefined && earlier !== value.cidr) {
-      throw invalid("cluster-cidr", raw, `expected at most one ${value.family} CIDR (already have ${earlier})`);
+    if (earlier !== undefined && earlier.text !== value.text) {
+      throw invalid("cluster-cidr", raw, `expected at most one IPv${value.family} CIDR (already have ${earlier.text})`);
     }
-    seenFamilies.set(value.family, value.cidr);
+    seenFamilies.set(value.family, value);
   }
   const clusterCidrs = [...seenFamilies.values()];
 

@@ -3,6 +3,7 @@
 // process.env or re-parses flags.
 
 import type { CredentialSource } from "../cloud/credential-source.js";
+import type { Cidr } from "../domain/cidr.js";
 import type { MaxDeletions } from "../domain/plan.js";
 import type { LogFormat, LogLevel } from "../observability/log-options.js";
 
@@ -37,7 +38,8 @@ export interface CommonConfig {
   readonly routeTableIds: readonly string[];
   readonly clusterName: string;
   /** Canonical CIDRs, at most one per IP family. */
-  readonly clusterCidrs: readonly string[];
+  /** `--cluster-cidr`, parsed once here: at most one per IP family, canonically spelled. */
+  readonly clusterCidrs: readonly Cidr[];
   readonly adoptUnmarked: boolean;
   readonly maxDeletions: MaxDeletions;
   readonly vpcEndpoint?: VpcEndpoint | undefined;

@@ -3,7 +3,7 @@
 // caller adds which flag or variable supplied the value.
 
 import { z } from "zod";
-import { parseCidr } from "../domain/cidr.js";
+import { parseCidr, type Cidr } from "../domain/cidr.js";
 import { BindAddressError, parseBindAddress } from "../observability/bind-address.js";
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type MaxDeletions, type VpcEndpoint } from "./types.js";
 
@@ -183,21 +183,17 @@ export const identity: ValueSchema<string> = z
 
 export const path: ValueSchema<string> = z.string().min(1, "expected a file path");
 
-export interface ClusterCidr {
-  readonly family: "IPv4" | "IPv6";
-  readonly cidr: string;
-}
-
 /**
  * Parsed by the same parser the planner uses for pod CIDRs, and required to be spelled
- * canonically so that what the user wrote is exactly what logs and plans show.
+ * canonically so that what the user wrote is exactly what logs and plans show. The typed value is
+ * passed down as is; in JSON (a serialized Config) it shows as its text.
  */
-export const clusterCidr: ValueSchema<ClusterCidr> = custom((raw) => {
+export const clusterCidr: ValueSchema<Cidr> = custom((raw) => {
   const text = raw.trim();
   const parsed = parseCidr(text);
   if (!parsed.ok) return reject(`expected a network CIDR such as 10.244.0.0/16 or fd00:10:244::/56 (${parsed.message})`);
   if (parsed.cidr.text !== text) return reject(`expected the canonical spelling ${parsed.cidr.text}`);
-  return { family: parsed.cidr.family === 4 ? "IPv4" : "IPv6", cidr: parsed.cidr.text };
+  return Object.defineProperty({ ...parsed.cidr }, "toJSON", { value: () => parsed.cidr.text, enumerable: false });
 });
 
 const ENDPOINT_EXPECTED =

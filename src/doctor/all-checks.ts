@@ -21,6 +21,7 @@ import { vpcNetworkCheck } from "./checks/vpc-network.js";
 import { writePermissionCheck } from "./checks/write-permission.js";
 import type { CloudFacts, ClusterFacts } from "./facts.js";
 
+/** @internal exported for tests */
 export const ALL_CHECKS: readonly Check[] = [
   clusterIdentityCheck,
   providerIdCheck,

@@ -1,5 +1,6 @@
 // The shape of one doctor check and the helpers every check uses to answer pass / warn / fail.
 // A check is a pure function of the gathered facts (DoctorInput): no I/O, no clock.
+import type { Cidr } from "../domain/cidr.js";
 import type { MaxDeletions } from "../domain/plan.js";
 import type { Analysis } from "./analysis.js";
 import type { CloudFacts, ClusterFacts, Unavailable } from "./facts.js";
@@ -36,7 +37,7 @@ export interface DoctorSettings {
   readonly regionId: string;
   readonly vpcId?: string | undefined;
   readonly clusterName: string;
-  readonly clusterCidrs: readonly string[];
+  readonly clusterCidrs: readonly Cidr[];
   readonly adoptUnmarked: boolean;
   readonly maxDeletions: MaxDeletions;
   readonly routeTableQuota: number;

@@ -1,5 +1,6 @@
 // The doctor report: its JSON form (a versioned zod schema, the contract of `--output json`,
 // documented in docs/doctor.md), the text form grouped by area, and the exit code. Pure.
+import type { Cidr } from "../domain/cidr.js";
 import { z } from "zod";
 import type { CheckResult } from "./all-checks.js";
 import { CHECK_AREAS, CHECK_STATUSES, OBJECT_KINDS, type CheckArea, type CheckStatus } from "./check.js";
@@ -22,6 +23,7 @@ const checkSchema = z
   })
   .strict();
 
+/** @internal exported for tests */
 export const doctorReportSchema = z
   .object({
     schemaVersion: z.literal(DOCTOR_SCHEMA_VERSION),
@@ -53,7 +55,7 @@ export interface ReportSource {
   readonly vpcId?: string | undefined;
   readonly routeTableIds: readonly string[];
   readonly clusterName: string;
-  readonly clusterCidrs: readonly string[];
+  readonly clusterCidrs: readonly Cidr[];
 }
 
 export function buildDoctorReport(results: readonly CheckResult[], source: ReportSource, strict: boolean): DoctorReport {
@@ -69,7 +71,7 @@ export function buildDoctorReport(results: readonly CheckResult[], source: Repor
       vpcId: source.vpcId ?? null,
       routeTableIds: [...source.routeTableIds],
       clusterName: source.clusterName,
-      clusterCidrs: [...source.clusterCidrs],
+      clusterCidrs: source.clusterCidrs.map((c) => c.text),
     },
     checks: results.map((r) => ({
       id: r.id,
@@ -97,7 +99,9 @@ const AREA_TITLES: Readonly<Record<CheckArea, string>> = {
 
 const MARK: Readonly<Record<CheckStatus, string>> = { pass: "PASS", warn: "WARN", fail: "FAIL" };
 
-/** Objects shown per check in text; the JSON report has them all. */
+/** Objects shown per check in text; the JSON report has them all. *
+ * @internal exported for tests
+ */
 export const TEXT_OBJECT_LIMIT = 10;
 
 export function formatDoctorText(report: DoctorReport): string {

@@ -114,7 +114,10 @@ function parseAddress(text: string): AddressResult {
   return { ok: false, message: `${quote(text)} is neither an IPv4 nor an IPv6 address` };
 }
 
-/** Canonical text of an address: dotted decimal, or RFC 5952 section 4 for IPv6. */
+/**
+ * Canonical text of an address: dotted decimal, or RFC 5952 section 4 for IPv6.
+ * @internal exported for tests
+ */
 export function formatAddress(family: IpFamily, value: bigint): string {
   if (family === 4) {
     const n = Number(value);
@@ -262,7 +265,10 @@ function parseCidrText(text: string): CidrParseResult {
   return { ok: true, cidr: makeCidr(family, value, prefix) };
 }
 
-/** The canonical text of a CIDR, or undefined when it does not parse. */
+/**
+ * The canonical text of a CIDR, or undefined when it does not parse.
+ * @internal exported for tests
+ */
 export function canonicalCidr(text: string): string | undefined {
   const r = parseCidr(text);
   return r.ok ? r.cidr.text : undefined;

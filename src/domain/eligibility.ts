@@ -41,8 +41,8 @@ export const ELIGIBILITY_LABEL_KEYS: readonly string[] = [VIRTUAL_KUBELET_LABEL_
 export interface EligibilityOptions {
   /** The region this operator manages; Nodes of other regions are skipped. */
   readonly regionId: string;
-  /** `--cluster-cidr` values (validated by config; an unparsable entry is ignored here). */
-  readonly clusterCidrs: readonly string[];
+  /** `--cluster-cidr` values, parsed by config. */
+  readonly clusterCidrs: readonly Cidr[];
 }
 
 export interface EligibilityResult {
@@ -206,7 +206,7 @@ const byName = (a: { nodeName: string }, b: { nodeName: string }): number =>
 
 /** Sorts Nodes into eligible and skipped (with reasons) and reports pod-CIDR overlaps. */
 export function classifyNodes(nodes: readonly NodeFacts[], options: EligibilityOptions): EligibilityResult {
-  const clusterCidrs = parseClusterCidrs(options.clusterCidrs);
+  const clusterCidrs = listOr(options.clusterCidrs);
   const skipped: SkippedNode[] = [];
   const passed: { node: EligibleNode; claims: Claim[] }[] = [];
   const checks = listOr(nodes).map((facts) => checkNode(facts, options.regionId, clusterCidrs));

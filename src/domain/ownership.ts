@@ -34,6 +34,7 @@ const VERBATIM_KEY = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const HASH_CHARS = 10;
 /** Hashed keys are 53 + 1 + 10 = 64 characters when the name was long: never equal to a verbatim key. */
 const HASHED_PREFIX_CHARS = 53;
+/** @internal exported for tests */
 export const MAX_ROUTE_ENTRY_NAME = 60;
 
 function shortHash(value: string): string {

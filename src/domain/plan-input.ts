@@ -4,7 +4,6 @@
 // Malformed items are dropped, never guessed at: a desired route without an instance id plans
 // nothing; a route entry without an id is kept (it may hold a destination) but can never be ours.
 import { parseCidr, type Cidr } from "./cidr.js";
-import { parseClusterCidrs } from "./eligibility.js";
 import { hasStringFields, listOr, textOf } from "./guards.js";
 import { isClusterUid } from "./ownership.js";
 import type { MaxDeletions, PlanOptions } from "./plan.js";
@@ -128,7 +127,7 @@ export function planInput(desired: unknown, actual: unknown, options: PlanOption
     options: {
       clusterName: textOf(o.clusterName),
       clusterUid: isClusterUid(o.clusterUid) ? o.clusterUid : undefined,
-      clusterCidrs: parseClusterCidrs(o.clusterCidrs as readonly string[]),
+      clusterCidrs: listOr(o.clusterCidrs as readonly unknown[]).filter(isCidr),
       adoptUnmarked: o.adoptUnmarked === true,
       maxDeletions: cleanMaxDeletions(o.maxDeletions),
       allowDeletes: o.allowDeletes === true,
@@ -142,4 +141,11 @@ export function planInput(desired: unknown, actual: unknown, options: PlanOption
       ...cleanNetwork(o.vpcNetwork),
     },
   };
+}
+
+/** A parsed Cidr (the config parses cluster CIDRs once; junk that is not one is dropped here). */
+function isCidr(value: unknown): value is Cidr {
+  if (typeof value !== "object" || value === null) return false;
+  const c = value as Record<string, unknown>;
+  return (c.family === 4 || c.family === 6) && typeof c.network === "bigint" && typeof c.prefix === "number" && typeof c.text === "string";
 }

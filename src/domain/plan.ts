@@ -29,6 +29,7 @@
 // Owned entries in Deleting status are never deleted again and do not count in the guard's base.
 // Owned entries that are Pending or Modifying are planned like Available ones: the executor waits
 // until they are Available before deleting (the API only deletes Available entries).
+import type { Cidr } from "./cidr.js";
 import type { OwnershipContext } from "./entry-ownership.js";
 import { markerKey } from "./ownership.js";
 import { decideTable, indexDesired, newDraft, type DecideContext } from "./plan-decide.js";
@@ -48,7 +49,7 @@ export interface PlanOptions {
   /** The kube-system namespace UID (cluster identity in the marker); undefined without the API. */
   readonly clusterUid?: string | undefined;
   /** `--cluster-cidr` values; unmarked entries are only ever adopted inside them. */
-  readonly clusterCidrs: readonly string[];
+  readonly clusterCidrs: readonly Cidr[];
   /** `--adopt-unmarked`: manage unmarked custom single-hop instance routes inside the cluster CIDRs. */
   readonly adoptUnmarked: boolean;
   readonly maxDeletions: MaxDeletions;

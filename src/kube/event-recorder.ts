@@ -26,6 +26,7 @@ import { abortable } from "./request-options.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { realTimers, type Timers } from "../util/timers.js";
 
+/** @internal exported for tests */
 export const EventReasons = {
   RouteCreated: "RouteCreated",
   RouteDeleted: "RouteDeleted",
@@ -47,7 +48,10 @@ export type EventType = "Normal" | "Warning";
 
 const NORMAL_REASONS: ReadonlySet<string> = new Set([EventReasons.RouteCreated, EventReasons.RouteDeleted, EventReasons.NodeSkipped]);
 
-/** Normal for RouteCreated/RouteDeleted/NodeSkipped, Warning for everything else. */
+/**
+ * Normal for RouteCreated/RouteDeleted/NodeSkipped, Warning for everything else.
+ * @internal exported for tests
+ */
 export function eventTypeOf(reason: EventReason): EventType {
   return NORMAL_REASONS.has(reason) ? "Normal" : "Warning";
 }

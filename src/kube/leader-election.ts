@@ -56,6 +56,7 @@ export interface LeaderElectorOptions {
 
 type Attempt = "leader" | "follower" | "error";
 
+/** @internal exported for tests */
 export class LeaderElectionError extends KubernetesError {
   override readonly name: string = "LeaderElectionError";
 }

@@ -21,6 +21,7 @@ export const NODE_STATUS_FIELD_MANAGER = "vpc-route-sync";
 export const NETWORK_UNAVAILABLE = "NetworkUnavailable";
 export const ROUTE_CREATED_REASON = "RouteCreated";
 export const NO_ROUTE_CREATED_REASON = "NoRouteCreated";
+/** @internal exported for tests */
 export const ROUTE_CREATED_MESSAGE = "vpc-route-sync created a route";
 
 /** What the controller knows about a Node's routes. */
@@ -48,7 +49,10 @@ export interface NodeStatusWriterOptions {
   logger?: KubeLogger;
 }
 
-/** The condition we want, or undefined when `current` already says it (no patch needed). */
+/**
+ * The condition we want, or undefined when `current` already says it (no patch needed).
+ * @internal exported for tests
+ */
 export function desiredNetworkCondition(
   current: V1NodeCondition | undefined,
   state: RouteState,

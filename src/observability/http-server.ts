@@ -162,12 +162,18 @@ export function healthRoutes(checks: HealthChecks): Record<string, RouteHandler>
   return { "/healthz": healthRoute(checks.healthz), "/readyz": healthRoute(checks.readyz) };
 }
 
-/** A server with only `/metrics`. */
+/**
+ * A server with only `/metrics`.
+ * @internal exported for tests
+ */
 export function startMetricsServer(metrics: Pick<Metrics, "render" | "contentType">, bindAddress: string): Promise<RunningHttpServer> {
   return startHttpServer({ bindAddress, routes: metricsRoutes(metrics) });
 }
 
-/** A server with only `/healthz` and `/readyz`. */
+/**
+ * A server with only `/healthz` and `/readyz`.
+ * @internal exported for tests
+ */
 export function startHealthServer(checks: HealthChecks, bindAddress: string): Promise<RunningHttpServer> {
   return startHttpServer({ bindAddress, routes: healthRoutes(checks) });
 }

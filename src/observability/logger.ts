@@ -79,7 +79,10 @@ function checkOption<T extends string>(option: string, value: string, allowed: r
   return value as T;
 }
 
-/** Resolve `auto` to a concrete format. */
+/**
+ * Resolve `auto` to a concrete format.
+ * @internal exported for tests
+ */
 export function resolveLogFormat(format: LogFormat, isTTY: boolean): "json" | "text" {
   if (format === "auto") return isTTY ? "text" : "json";
   return format;

@@ -15,6 +15,7 @@ export interface MetricDefinition {
   readonly buckets?: readonly number[];
 }
 
+/** @internal exported for tests */
 export const METRIC_PREFIX = "vpc_route_sync_";
 
 export const RECONCILE_RESULTS = ["success", "error", "refused"] as const;
@@ -167,12 +168,16 @@ export const METRICS = {
   },
 } as const satisfies Record<string, MetricDefinition>;
 
-/** The operator's own families, in documentation order. */
+/**
+ * The operator's own families, in documentation order.
+ * @internal exported for tests
+ */
 export const METRIC_DEFINITIONS: readonly MetricDefinition[] = Object.values(METRICS);
 
 /**
  * The prom-client default collectors, kept under their standard names so that stock Node.js
  * dashboards work. Documented as groups; the exact list depends on the Node.js version.
+ * @internal exported for tests
  */
 export const DEFAULT_METRIC_GROUPS: readonly { readonly prefix: string; readonly help: string }[] = [
   { prefix: "process_", help: "CPU seconds, resident/virtual memory, heap, open and max file descriptors, start time." },

@@ -51,7 +51,10 @@ export type RouteCounts = Partial<Record<RouteState, number>>;
 /** Node counts by eligibility: `eligible` plus any SkipReason; a missing field counts as 0. */
 export type NodeEligibilityCounts = Partial<Record<"eligible" | SkipReason, number>>;
 
-/** The label value used for codes and actions beyond the caps. */
+/**
+ * The label value used for codes and actions beyond the caps.
+ * @internal exported for tests
+ */
 export const OVERFLOW_LABEL = "other";
 
 // Alibaba codes look like "Throttling.User" or "InvalidRouteTableId.NotFound". Anything else

@@ -11,6 +11,7 @@ export const REDACTED = "[redacted]";
  * Known secret values shorter than this are not replaced by value: real AccessKey secrets are 30
  * characters and STS tokens hundreds, while replacing a 2-letter "secret" everywhere would make
  * every log line unreadable without protecting anything.
+ * @internal exported for tests
  */
 export const MIN_SECRET_LENGTH = 6;
 

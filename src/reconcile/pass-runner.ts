@@ -7,6 +7,7 @@ import type { VpcNetwork, VpcNetworkSource } from "../cloud/vpc-network.js";
 import { ConfigurationError } from "../errors.js";
 import { routesTo } from "../domain/route-entry.js";
 import { buildPlan, type BuildPlanResult } from "../domain/build-plan.js";
+import type { Cidr } from "../domain/cidr.js";
 import type { MaxDeletions, PlanResult } from "../domain/plan.js";
 import type {
   CreateAction,
@@ -24,7 +25,7 @@ export interface PassSettings {
   /** Managed tables; empty means "discover from vpcId". */
   readonly routeTableIds: readonly string[];
   readonly clusterName: string;
-  readonly clusterCidrs: readonly string[];
+  readonly clusterCidrs: readonly Cidr[];
   readonly adoptUnmarked: boolean;
   readonly maxDeletions: MaxDeletions;
   /** The kube-system namespace UID (cluster identity in the marker); undefined with --nodes-file. */

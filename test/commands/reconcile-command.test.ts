@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { MemoryRouteTable } from "../contract/memory-route-table.js";
 import { runReconcileCommand } from "../../src/commands/reconcile.js";
 import type { CommandIo, ReconcileConfig } from "../../src/config/index.js";
+import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 
 function nodesFile(count: number): string {
   const dir = mkdtempSync(join(tmpdir(), "vrs-nodes-"));
@@ -50,7 +51,7 @@ function config(nodes: string, extra: Partial<ReconcileConfig> = {}): ReconcileC
     regionId: "cn-hangzhou",
     routeTableIds: ["vtb-test0001"],
     clusterName: "prod",
-    clusterCidrs: ["10.244.0.0/16"],
+    clusterCidrs: parseClusterCidrs(["10.244.0.0/16"]),
     adoptUnmarked: false,
     maxDeletions: { kind: "percent", value: 50 },
     apiQps: 5,

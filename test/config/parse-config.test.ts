@@ -12,6 +12,7 @@ import {
   type ReconcileConfig,
 } from "../../src/config/index.js";
 import { memoryIo, parse, parseError, REQUIRED } from "./helpers.js";
+import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 
 const REQUIRED_ENV = { VPC_ROUTE_SYNC_REGION: "cn-hangzhou", VPC_ROUTE_SYNC_VPC_ID: "vpc-abc123", VPC_ROUTE_SYNC_CLUSTER_CIDR: "10.244.0.0/16" };
 const CLOUD_CONFIG_FILE = "/etc/kubernetes/cloud-config";
@@ -24,7 +25,7 @@ describe("defaults", () => {
       vpcId: "vpc-abc123",
       routeTableIds: [],
       clusterName: "kubernetes",
-      clusterCidrs: ["10.244.0.0/16"],
+      clusterCidrs: parseClusterCidrs(["10.244.0.0/16"]),
       adoptUnmarked: false,
       maxDeletions: { kind: "percent", value: 50 },
       vpcEndpoint: undefined,
@@ -100,12 +101,18 @@ describe("flag forms", () => {
     expect(parse<"run">(["run", ...REQUIRED, "--no-leader-elect"], { VPC_ROUTE_SYNC_LEADER_ELECT: "true" }).leaderElect).toBe(false);
   });
 
+  it("parses --cluster-cidr once into typed CIDRs, which JSON shows as their text", () => {
+    const config = parse(["reconcile", ...REQUIRED, "--cluster-cidr", "10.244.0.0/16", "--cluster-cidr", "fd00:10:244::/56"]);
+    expect(config.clusterCidrs.map((c) => [c.family, c.prefix])).toEqual([[4, 16], [6, 56]]);
+    expect(JSON.parse(JSON.stringify(config)).clusterCidrs).toEqual(["10.244.0.0/16", "fd00:10:244::/56"]);
+  });
+
   it("accepts --cluster-cidr repeated and comma-separated", () => {
-    expect(parse(["reconcile", ...REQUIRED, "--cluster-cidr", "10.244.0.0/16", "--cluster-cidr", "fd00:10:244::/56"]).clusterCidrs).toEqual([
+    expect(parse(["reconcile", ...REQUIRED, "--cluster-cidr", "10.244.0.0/16", "--cluster-cidr", "fd00:10:244::/56"]).clusterCidrs.map((c) => c.text)).toEqual([
       "10.244.0.0/16",
       "fd00:10:244::/56",
     ]);
-    expect(parse(["reconcile", ...REQUIRED, "--cluster-cidr=10.244.0.0/16, fd00:10:244::/56"]).clusterCidrs).toEqual([
+    expect(parse(["reconcile", ...REQUIRED, "--cluster-cidr=10.244.0.0/16, fd00:10:244::/56"]).clusterCidrs.map((c) => c.text)).toEqual([
       "10.244.0.0/16",
       "fd00:10:244::/56",
     ]);
@@ -164,7 +171,7 @@ function commonRows(command: "reconcile" | "run" | "doctor"): EnvRow[] {
     [command, "vpc-id", "vpc-zzz999", p((c: C) => c.vpcId), "vpc-zzz999"],
     [command, "route-table-ids", "vtb-a1, vtb-b2", p((c: C) => c.routeTableIds), ["vtb-a1", "vtb-b2"]],
     [command, "cluster-name", "prod-1", p((c: C) => c.clusterName), "prod-1"],
-    [command, "cluster-cidr", "10.244.0.0/16,fd00:10:244::/56", p((c: C) => c.clusterCidrs), ["10.244.0.0/16", "fd00:10:244::/56"]],
+    [command, "cluster-cidr", "10.244.0.0/16,fd00:10:244::/56", p((c: C) => c.clusterCidrs.map((cidr) => cidr.text)), ["10.244.0.0/16", "fd00:10:244::/56"]],
     [command, "adopt-unmarked", "true", p((c: C) => c.adoptUnmarked), true, { VPC_ROUTE_SYNC_CLUSTER_CIDR: "10.244.0.0/16" }],
     [command, "max-deletions", "10", p((c: C) => c.maxDeletions), { kind: "count", value: 10 }],
     [command, "vpc-endpoint", "http://127.0.0.1:8080", p((c: C) => c.vpcEndpoint), { host: "127.0.0.1:8080", protocol: "http" }],
@@ -400,7 +407,7 @@ describe("rules across flags", () => {
   });
 
   it("accepts the same CIDR twice", () => {
-    expect(parse(["reconcile", ...NO_CIDR, "--cluster-cidr", "10.0.0.0/8,10.0.0.0/8"]).clusterCidrs).toEqual(["10.0.0.0/8"]);
+    expect(parse(["reconcile", ...NO_CIDR, "--cluster-cidr", "10.0.0.0/8,10.0.0.0/8"]).clusterCidrs.map((c) => c.text)).toEqual(["10.0.0.0/8"]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { pino } from "pino";
+import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { describe, expect, it } from "vitest";
 import { MemoryRouteTable } from "../contract/memory-route-table.js";
 import { passEvents, routeCounts } from "../../src/controller/pass-summary.js";
@@ -18,7 +19,7 @@ async function pass(nodes: NodeFacts[]) {
       regionId: "cn-hangzhou",
       routeTableIds: ["vtb-test0001"],
       clusterName: "prod",
-      clusterCidrs: ["10.244.0.0/16"],
+      clusterCidrs: parseClusterCidrs(["10.244.0.0/16"]),
       adoptUnmarked: false,
       maxDeletions: { kind: "percent", value: 50 },
     },

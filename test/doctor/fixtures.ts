@@ -1,4 +1,5 @@
 // Builders of doctor facts for the table-driven check tests.
+import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import type { DoctorSettings } from "../../src/doctor/check.js";
 import type { CloudFacts, ClusterFacts, DoctorNode, PodFacts, WorkloadFacts } from "../../src/doctor/facts.js";
 import type { RouteEntry } from "../../src/domain/types.js";
@@ -12,7 +13,7 @@ export const settings = (extra: Partial<DoctorSettings> = {}): DoctorSettings =>
   regionId: REGION,
   vpcId: "vpc-test0001",
   clusterName: "test",
-  clusterCidrs: ["10.244.0.0/16"],
+  clusterCidrs: parseClusterCidrs(["10.244.0.0/16"]),
   adoptUnmarked: false,
   maxDeletions: { kind: "percent", value: 50 },
   routeTableQuota: 200,

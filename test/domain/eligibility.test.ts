@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { classifyNodes, type EligibilityOptions } from "../../src/domain/eligibility.js";
+import { classifyNodes, parseClusterCidrs, type EligibilityOptions } from "../../src/domain/eligibility.js";
 import type { NodeFacts, SkipReason } from "../../src/domain/types.js";
 import { instance, node, REGION } from "./fixtures.js";
 
-const opts: EligibilityOptions = { regionId: REGION, clusterCidrs: ["10.244.0.0/16", "fd00:10:244::/48"] };
+const opts: EligibilityOptions = { regionId: REGION, clusterCidrs: parseClusterCidrs(["10.244.0.0/16", "fd00:10:244::/48"]) };
 
 describe("classifyNodes: one reason per skipped Node", () => {
   it.each<[string, Partial<NodeFacts>, SkipReason, RegExp]>([
@@ -66,7 +66,7 @@ describe("classifyNodes: eligible Nodes", () => {
   it("does not check a family that has no cluster CIDR", () => {
     const r = classifyNodes([node("node-1", { podCidrs: ["10.244.1.0/24", "2001:db8:1::/64"] })], {
       regionId: REGION,
-      clusterCidrs: ["10.244.0.0/16"],
+      clusterCidrs: parseClusterCidrs(["10.244.0.0/16"]),
     });
     expect(r.eligible.map((n) => n.podCidrs)).toEqual([["10.244.1.0/24", "2001:db8:1::/64"]]);
   });
@@ -79,7 +79,7 @@ describe("classifyNodes: eligible Nodes", () => {
   it("accepts a pod CIDR inside any of several cluster CIDRs", () => {
     const r = classifyNodes([node("node-1", { podCidrs: ["172.16.3.0/24"] })], {
       regionId: REGION,
-      clusterCidrs: ["10.244.0.0/16", "172.16.0.0/16"],
+      clusterCidrs: parseClusterCidrs(["10.244.0.0/16", "172.16.0.0/16"]),
     });
     expect(r.eligible).toHaveLength(1);
   });
@@ -178,7 +178,7 @@ describe("classifyNodes: untrusted Node objects (issue 8, defects 3 and 7)", () 
     ["0.0.0.0/0", undefined],
     ["::/0", undefined],
   ])("a default-route pod CIDR %s never gets a route, even without a cluster CIDR", (cidr) => {
-    for (const clusterCidrs of [[], ["10.244.0.0/16", "fd00:10:244::/48"]]) {
+    for (const clusterCidrs of [[], parseClusterCidrs(["10.244.0.0/16", "fd00:10:244::/48"])]) {
       const r = classifyNodes([node("node-1", { podCidrs: [cidr] }), node("node-2")], { ...opts, clusterCidrs });
       expect(r.skipped.map((s) => `${s.nodeName} ${s.reason}`)).toEqual(["node-1 unsafe-pod-cidr"]);
       expect(r.eligible.map((n) => n.nodeName)).toEqual(["node-2"]);
@@ -215,7 +215,7 @@ describe("classifyNodes at scale", () => {
       });
     }
     nodes.push(node("dup-a", { podCidrs: ["10.100.0.0/24"] }));
-    const r = classifyNodes(nodes, { regionId: REGION, clusterCidrs: ["10.0.0.0/8", "fd00::/16"] });
+    const r = classifyNodes(nodes, { regionId: REGION, clusterCidrs: parseClusterCidrs(["10.0.0.0/8", "fd00::/16"]) });
     expect(r.eligible).toHaveLength(4999);
     expect(r.skipped.map((s) => s.nodeName)).toEqual(["dup-a", "node-04999"]);
     const names = r.eligible.map((n) => n.nodeName);

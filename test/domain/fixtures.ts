@@ -1,4 +1,5 @@
 // Builders for domain tests: Nodes, route entries and plan options with sensible defaults.
+import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { routeMarker } from "../../src/domain/ownership.js";
 import type { PlanOptions } from "../../src/domain/plan.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
@@ -62,7 +63,7 @@ export function owned(
 export function options(overrides: Partial<PlanOptions> = {}): PlanOptions {
   return {
     clusterName: CLUSTER,
-    clusterCidrs: ["10.244.0.0/16", "fd00:10:244::/48"],
+    clusterCidrs: parseClusterCidrs(["10.244.0.0/16", "fd00:10:244::/48"]),
     adoptUnmarked: false,
     maxDeletions: { kind: "count", value: 1000 },
     allowDeletes: true,

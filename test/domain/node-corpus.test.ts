@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { classifyNodes } from "../../src/domain/eligibility.js";
+import { classifyNodes, parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { nodeFactsFrom, type NodeLike } from "../../src/domain/node-facts.js";
 
 const DIR = join(import.meta.dirname, "..", "corpus", "nodes");
@@ -28,7 +28,7 @@ describe("malformed Node corpus", () => {
   it.each(cases)("%s", (_file, c) => {
     const result = classifyNodes(
       c.nodes.map((n) => nodeFactsFrom(n as NodeLike)),
-      { regionId: "cn-hangzhou", clusterCidrs: ["10.244.0.0/16", "fd00:10:244::/48"] },
+      { regionId: "cn-hangzhou", clusterCidrs: parseClusterCidrs(["10.244.0.0/16", "fd00:10:244::/48"]) },
     );
     for (const [nodeName, want] of Object.entries(c.expect)) {
       const skips = result.skipped.filter((s) => s.nodeName === nodeName);

@@ -14,7 +14,7 @@ import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
 import { CLUSTER, REGION } from "./fixtures.js";
 
 const TABLE = "vtb-seq";
-const CLUSTER_CIDRS = ["10.244.0.0/16"];
+const CLUSTER_CIDRS = parseClusterCidrs(["10.244.0.0/16"]);
 const UID = "3f1c2b6e-8d4a-4c1e-9b2f-0a1b2c3d4e5f";
 const POOL = 10;
 
@@ -97,7 +97,7 @@ function applyPlan(table: readonly RouteEntry[], p: PlanResult, pass: number): R
   return next;
 }
 
-const ctx = { clusterName: CLUSTER, clusterUid: UID, clusterCidrs: parseClusterCidrs(CLUSTER_CIDRS), adoptUnmarked: false };
+const ctx = { clusterName: CLUSTER, clusterUid: UID, clusterCidrs: CLUSTER_CIDRS, adoptUnmarked: false };
 const ownedIds = (table: readonly RouteEntry[]): Set<string> => new Set(table.filter((e) => classifyEntry(e, ctx).owned).map((e) => e.routeEntryId));
 
 describe("planner across sequences of passes", () => {

@@ -12,7 +12,7 @@ import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
 import { CLUSTER, REGION } from "./fixtures.js";
 
 const TABLES = ["vtb-a", "vtb-b"];
-const CLUSTER_CIDRS = ["10.244.0.0/16", "fd00:10:244::/48"];
+const CLUSTER_CIDRS = parseClusterCidrs(["10.244.0.0/16", "fd00:10:244::/48"]);
 const NODE_NAMES = ["node-1", "node-2", "node-3", "node-4", "node-5"];
 const INSTANCES = ["i-aaaa1111", "i-bbbb2222", "i-cccc3333", "i-dddd4444", "i-eeee5555", "i-ffff6666"];
 const CIDRS = [
@@ -131,7 +131,7 @@ describe("plan properties", () => {
       fc.property(nodesArb, actualArb, fc.boolean(), fc.boolean(), (nodes, actual, adopt, allowDeletes) => {
         const o = { ...permissive(adopt), allowDeletes };
         const p = build(nodes, actual, o);
-        const ctx = { clusterName: CLUSTER, clusterCidrs: parseClusterCidrs(CLUSTER_CIDRS), adoptUnmarked: adopt };
+        const ctx = { clusterName: CLUSTER, clusterCidrs: CLUSTER_CIDRS, adoptUnmarked: adopt };
         for (const d of [...p.deletes, ...p.held.deletes.map((h) => h.action)]) {
           const e = actual.get(d.routeTableId)?.find((x) => x.routeEntryId === d.routeEntryId);
           expect(e).toBeDefined();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { buildPlan } from "../../src/domain/build-plan.js";
 import { desiredRoutes } from "../../src/domain/desired-routes.js";
 import { routeMarker } from "../../src/domain/ownership.js";
@@ -334,7 +335,7 @@ describe("plan at scale", () => {
       nodes,
       routeTableIds: tableIds,
       actual,
-      options: { ...options({ clusterCidrs: ["10.0.0.0/8", "fd00::/16"] }), regionId: REGION },
+      options: { ...options({ clusterCidrs: parseClusterCidrs(["10.0.0.0/8", "fd00::/16"]) }), regionId: REGION },
     });
     expect(eligible).toHaveLength(5000);
     expect(p.satisfied).toHaveLength(2500);
@@ -365,10 +366,10 @@ describe("plan: pod network scope and cluster identity (issue 8, defects 2 and 3
       ["a pod CIDR inside a vSwitch CIDR", [node("node-1", { podCidrs: ["10.244.2.192/26"] })], { vpcNetwork: net }, {
         conflicts: ["overlaps-vpc-network node-1 10.244.2.192/26"],
       }],
-      ["a pod CIDR that contains the VPC CIDR (a cluster CIDR of 128.0.0.0/1 lets it through eligibility)", [node("node-1", { podCidrs: ["192.168.0.0/15"] })], { vpcNetwork: net, clusterCidrs: ["128.0.0.0/1", "10.244.0.0/16"] }, {
+      ["a pod CIDR that contains the VPC CIDR (a cluster CIDR of 128.0.0.0/1 lets it through eligibility)", [node("node-1", { podCidrs: ["192.168.0.0/15"] })], { vpcNetwork: net, clusterCidrs: parseClusterCidrs(["128.0.0.0/1", "10.244.0.0/16"]) }, {
         conflicts: ["overlaps-vpc-network node-1 192.168.0.0/15"],
       }],
-      ["an IPv6 pod CIDR inside the VPC's IPv6 block", [node("node-1", { podCidrs: ["fd00:10:244:1::/64"] })], { vpcNetwork: net, clusterCidrs: ["fd00::/16"] }, {
+      ["an IPv6 pod CIDR inside the VPC's IPv6 block", [node("node-1", { podCidrs: ["fd00:10:244:1::/64"] })], { vpcNetwork: net, clusterCidrs: parseClusterCidrs(["fd00::/16"]) }, {
         conflicts: ["overlaps-vpc-network node-1 fd00:10:244:1::/64"],
       }],
       ["no overlap: routed as usual", [node("node-1")], { vpcNetwork: { vpcCidrs: ["192.168.0.0/16"], vSwitchCidrs: ["192.168.1.0/24"] } }, {

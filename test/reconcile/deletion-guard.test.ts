@@ -1,6 +1,7 @@
 // The deletion guard across passes, restarts and a human override (issue 8, defect 1): a refused
 // deletion is recorded in the VPC (hold mark) and stays refused while the same Nodes are absent,
 // whatever is created meanwhile; a restarted runner (new state, the VPC only) sees it too.
+import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { MemoryRouteTable } from "../contract/memory-route-table.js";
@@ -18,7 +19,7 @@ const settings: PassSettings = {
   vpcId: "vpc-test0001",
   routeTableIds: [],
   clusterName: "prod",
-  clusterCidrs: ["10.244.0.0/16"],
+  clusterCidrs: parseClusterCidrs(["10.244.0.0/16"]),
   adoptUnmarked: false,
   maxDeletions: { kind: "percent", value: 50 },
 };

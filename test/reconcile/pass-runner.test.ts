@@ -1,4 +1,5 @@
 import { pino } from "pino";
+import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { describe, expect, it } from "vitest";
 import { MemoryRouteTable } from "../contract/memory-route-table.js";
 import { MemoryVpcNetwork } from "../contract/memory-vpc-network.js";
@@ -14,7 +15,7 @@ const settings: PassSettings = {
   vpcId: "vpc-test0001",
   routeTableIds: [],
   clusterName: "prod",
-  clusterCidrs: ["10.244.0.0/16"],
+  clusterCidrs: parseClusterCidrs(["10.244.0.0/16"]),
   adoptUnmarked: false,
   maxDeletions: { kind: "percent", value: 50 },
 };

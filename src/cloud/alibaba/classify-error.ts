@@ -126,7 +126,10 @@ export function isEntryNotFoundCode(code: string): boolean {
   return CODE_RULES.get(code) === MISSING_ENTRY;
 }
 
-/** The "created but still in a middle status" batch item code. */
+/**
+ * The "created but still in a middle status" batch item code.
+ * @internal exported for tests
+ */
 export function isMiddleStatusCode(code: string): boolean {
   return code === "VPC_ROUTE_ENTRY_STATUS_ERROR";
 }

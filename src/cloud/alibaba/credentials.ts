@@ -14,6 +14,7 @@ export type AlibabaCredential = InstanceType<typeof CredentialClass>;
 /**
  * The @alicloud/credentials Config for a source, or `undefined` for the default chain.
  * Exposed so tests can check RRSA/ECS settings without reaching a metadata or STS endpoint.
+ * @internal exported for tests
  */
 export function buildCredentialConfig(source: CredentialSource): CredentialConfig | undefined {
   switch (source.kind) {

@@ -13,6 +13,7 @@ export interface RetryOptions {
   readonly maxDelayMs: number;
 }
 
+/** @internal exported for tests */
 export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30_000 };
 
 export type RetryDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false };

@@ -3,7 +3,9 @@
 import { notRead, pass, skipped, warn, type Check } from "../check.js";
 import type { ServerVersion } from "../facts.js";
 
-/** major.minor of /version; `minor` may carry a suffix such as "16+". */
+/** major.minor of /version; `minor` may carry a suffix such as "16+". *
+ * @internal exported for tests
+ */
 export function versionNumbers(version: ServerVersion): [number, number] | undefined {
   const major = /^(\d+)/.exec(version.major)?.[1];
   const minor = /^(\d+)/.exec(version.minor)?.[1];

@@ -34,7 +34,9 @@ export const daemonSetsOnVirtualNodesCheck: Check = {
   },
 };
 
-/** Whether a DaemonSet with this placement gets a Pod on `node` (taints, selector, required affinity). */
+/** Whether a DaemonSet with this placement gets a Pod on `node` (taints, selector, required affinity). *
+ * @internal exported for tests
+ */
 export function schedulesOnto(placement: Placement, node: DoctorNode): boolean {
   for (const [key, value] of Object.entries(placement.nodeSelector)) if (node.labels[key] !== value) return false;
   if (placement.requiredTerms !== undefined) {

@@ -2,7 +2,9 @@
 // not serve: every scrape of a virtual node fails and its Pods have no metrics (HPA, kubectl top).
 import { notRead, pass, warn, type Check, type CheckObject } from "../check.js";
 
-/** `registry/metrics-server:v0.6.4`, `.../metrics-server/metrics-server:v0.7.1@sha256:...` → [0, 6, 4]. */
+/** `registry/metrics-server:v0.6.4`, `.../metrics-server/metrics-server:v0.7.1@sha256:...` → [0, 6, 4]. *
+ * @internal exported for tests
+ */
 export function metricsServerVersion(image: string): [number, number, number] | undefined {
   const match = /(?:^|\/)metrics-server(?:-(?:amd64|arm64|arm|ppc64le|s390x))?:v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(image);
   if (!match) return undefined;

@@ -1,7 +1,6 @@
 // Routes of this cluster (our marker) pointing at instances that no Node has: left behind by
 // deleted Nodes. A reconcile deletes them (inside --cluster-cidr, within --max-deletions).
 import { parseCidr } from "../../domain/cidr.js";
-import { parseClusterCidrs } from "../../domain/eligibility.js";
 import { classifyEntry } from "../../domain/entry-ownership.js";
 import { parseProviderId } from "../../domain/provider-id.js";
 import { count, pass, NO_ROUTE_TABLES, warn, type Check, type CheckObject } from "../check.js";
@@ -22,7 +21,7 @@ export const orphanRoutesCheck: Check = {
     const ctx = {
       clusterName: settings.clusterName,
       clusterUid: cluster.clusterUid,
-      clusterCidrs: parseClusterCidrs(settings.clusterCidrs),
+      clusterCidrs: settings.clusterCidrs,
       adoptUnmarked: settings.adoptUnmarked,
     };
     const objects: CheckObject[] = [];

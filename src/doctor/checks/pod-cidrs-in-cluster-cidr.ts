@@ -1,7 +1,6 @@
 // Pod CIDRs must lie inside --cluster-cidr: routes outside it are never written (a Node object is
 // not trusted input). Without --cluster-cidr the check cannot run, which is a warning.
 import { contains, parseCidr } from "../../domain/cidr.js";
-import { parseClusterCidrs } from "../../domain/eligibility.js";
 import { count, fail, nodeObject, pass, skipped, type Check, type CheckObject } from "../check.js";
 
 export const podCidrsInClusterCidrCheck: Check = {
@@ -12,7 +11,7 @@ export const podCidrsInClusterCidrCheck: Check = {
     if (settings.clusterCidrs.length === 0) {
       return skipped("no --cluster-cidr", "pass --cluster-cidr (the cluster's pod network, as given to kube-controller-manager)");
     }
-    const clusterCidrs = parseClusterCidrs(settings.clusterCidrs);
+    const clusterCidrs = settings.clusterCidrs;
     const objects: CheckObject[] = [];
     for (const node of analysis.eligibility.eligible) {
       for (const text of node.podCidrs) {
@@ -24,7 +23,7 @@ export const podCidrsInClusterCidrCheck: Check = {
         }
       }
     }
-    if (objects.length === 0) return pass(`every pod CIDR lies inside ${settings.clusterCidrs.join(", ")}`);
+    if (objects.length === 0) return pass(`every pod CIDR lies inside ${settings.clusterCidrs.map((c) => c.text).join(", ")}`);
     return fail(
       `no route for ${count(objects.length, "pod CIDR")} outside the cluster CIDR`,
       objects,
