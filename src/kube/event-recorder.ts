@@ -75,7 +75,7 @@ const ACTIONS: Readonly<Record<EventReason, string>> = {
 export const DEFAULT_COMPONENT = "vpc-route-sync";
 /** Where Events about cluster-scoped objects (Nodes) go, as the kubelet does. */
 export const NODE_EVENT_NAMESPACE = "default";
-/** The apiserver stores messages of any length but kubectl and events.k8s.io cap notes at 1 kB. */
+/** kube-apiserver rejects a core/v1 Event with eventTime whose message is over 1024 characters (seen on the real tier). */
 const MAX_MESSAGE_LENGTH = 1024;
 /** reportingInstance is limited to 128 characters by apiserver validation. */
 const MAX_INSTANCE_LENGTH = 128;
