@@ -1,7 +1,6 @@
 // The deletion guard across passes, restarts and a human override (issue 8, defect 1): a refused
 // deletion is recorded in the VPC (hold mark) and stays refused while the same Nodes are absent,
 // whatever is created meanwhile; a restarted runner (new state, the VPC only) sees it too.
-import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { MemoryRouteTable } from "../contract/memory-route-table.js";
@@ -10,19 +9,12 @@ import { routeMarker } from "../../src/domain/ownership.js";
 import type { MaxDeletions } from "../../src/domain/plan.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
 import { PassRunner, type PassSettings } from "../../src/reconcile/pass-runner.js";
+import { PASS_SETTINGS } from "./fixtures.js";
 import { exitCodeFor } from "../../src/reconcile/pass-outcome.js";
 import { buildJsonReport, formatTextReport } from "../../src/reconcile/report.js";
 
 const TABLE = "vtb-main0001";
-const settings: PassSettings = {
-  regionId: "cn-hangzhou",
-  vpcId: "vpc-test0001",
-  routeTableIds: [],
-  clusterName: "prod",
-  clusterCidrs: parseClusterCidrs(["10.244.0.0/16"]),
-  adoptUnmarked: false,
-  maxDeletions: { kind: "percent", value: 50 },
-};
+const settings = PASS_SETTINGS;
 
 const node = (i: number, instance = `i-node${String(i).padStart(4, "0")}`): NodeFacts => ({
   nodeName: `node-${i}`,

@@ -1,24 +1,16 @@
 import { pino } from "pino";
-import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { describe, expect, it } from "vitest";
 import { MemoryRouteTable } from "../contract/memory-route-table.js";
 import { MemoryVpcNetwork } from "../contract/memory-vpc-network.js";
 import { CloudError } from "../../src/cloud/errors.js";
 import { routeMarker } from "../../src/domain/ownership.js";
 import type { NodeFacts } from "../../src/domain/types.js";
-import { PassRunner, type PassSettings } from "../../src/reconcile/pass-runner.js";
+import { PassRunner } from "../../src/reconcile/pass-runner.js";
+import { PASS_SETTINGS } from "./fixtures.js";
 import { buildJsonReport, formatTextReport } from "../../src/reconcile/report.js";
 import { exitCodeFor } from "../../src/reconcile/pass-outcome.js";
 
-const settings: PassSettings = {
-  regionId: "cn-hangzhou",
-  vpcId: "vpc-test0001",
-  routeTableIds: [],
-  clusterName: "prod",
-  clusterCidrs: parseClusterCidrs(["10.244.0.0/16"]),
-  adoptUnmarked: false,
-  maxDeletions: { kind: "percent", value: 50 },
-};
+const settings = PASS_SETTINGS;
 
 function node(name: string, instance: string, cidr: string | undefined, labels: Record<string, string> = {}): NodeFacts {
   return {
