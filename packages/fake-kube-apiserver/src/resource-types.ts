@@ -186,50 +186,55 @@ const POD_FIELDS = [
   "status.nominatedNodeName",
 ];
 
-const POD_STORAGE: StorageType = {
-  key: "pods",
-  namespaced: true,
-  hasStatus: true,
-  createOnUpdate: false,
-  unconditionalUpdate: true,
-  patchSchema: {
-    ...COMMON_PATCH_SCHEMA,
-    "spec.containers": { mergeKey: "name" },
-    "spec.initContainers": { mergeKey: "name" },
-    "spec.volumes": { mergeKey: "name" },
-    "status.conditions": { mergeKey: "type" },
-    "status.podIPs": { mergeKey: "ip" },
-  },
-  microTimeFields: [],
-  selectableFields: ["metadata.name", "metadata.namespace", ...POD_FIELDS],
-  fieldsOf: (obj) => {
-    const fields = metadataFields(obj, true);
-    for (const field of POD_FIELDS) fields[field] = field === "spec.hostNetwork" ? String(readPath(obj, field) === true) : fieldString(obj, field);
-    return fields;
-  },
-  validate: () => [],
-};
-
-/** DaemonSets and Deployments (apps/v1): namespaced, with a status subresource, name selectors only. */
-function workloadStorage(key: "daemonsets" | "deployments"): StorageType {
+/** A namespaced workload kind with a status subresource, read by `doctor`. */
+function namespacedStorage(
+  key: StorageType["key"],
+  listPatchKeys: PatchSchema,
+  fields: readonly string[],
+  fieldsOf: StorageType["fieldsOf"],
+): StorageType {
   return {
     key,
     namespaced: true,
     hasStatus: true,
     createOnUpdate: false,
     unconditionalUpdate: true,
-    patchSchema: {
-      ...COMMON_PATCH_SCHEMA,
+    patchSchema: { ...COMMON_PATCH_SCHEMA, ...listPatchKeys, "status.conditions": { mergeKey: "type" } },
+    microTimeFields: [],
+    selectableFields: ["metadata.name", "metadata.namespace", ...fields],
+    fieldsOf,
+    validate: () => [],
+  };
+}
+
+const POD_STORAGE = namespacedStorage(
+  "pods",
+  {
+    "spec.containers": { mergeKey: "name" },
+    "spec.initContainers": { mergeKey: "name" },
+    "spec.volumes": { mergeKey: "name" },
+    "status.podIPs": { mergeKey: "ip" },
+  },
+  POD_FIELDS,
+  (obj) => {
+    const fields = metadataFields(obj, true);
+    for (const field of POD_FIELDS) fields[field] = field === "spec.hostNetwork" ? String(readPath(obj, field) === true) : fieldString(obj, field);
+    return fields;
+  },
+);
+
+/** DaemonSets and Deployments (apps/v1): namespaced, with a status subresource, name selectors only. */
+function workloadStorage(key: "daemonsets" | "deployments"): StorageType {
+  return namespacedStorage(
+    key,
+    {
       "spec.template.spec.containers": { mergeKey: "name" },
       "spec.template.spec.initContainers": { mergeKey: "name" },
       "spec.template.spec.volumes": { mergeKey: "name" },
-      "status.conditions": { mergeKey: "type" },
     },
-    microTimeFields: [],
-    selectableFields: ["metadata.name", "metadata.namespace"],
-    fieldsOf: (obj) => metadataFields(obj, true),
-    validate: () => [],
-  };
+    [],
+    (obj) => metadataFields(obj, true),
+  );
 }
 
 const DAEMONSET_STORAGE = workloadStorage("daemonsets");
