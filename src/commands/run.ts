@@ -147,7 +147,7 @@ async function secureMetrics(config: RunConfig, kubeConfig: KubeConfig): Promise
     );
     tls = { cert: cert ?? "", key: key ?? "" };
   } else {
-    const certificate = createSelfSignedCertificate(["localhost", "127.0.0.1"], new Date(), "vpc-route-sync-metrics");
+    const certificate = createSelfSignedCertificate(["localhost", "127.0.0.1"], { commonName: "vpc-route-sync-metrics" });
     tls = { cert: certificate.certPem, key: certificate.keyPem };
   }
   return { tls, authorize: createMetricsAuthorizer({ reviews: reviewClientFor(kubeConfig) }) };

@@ -65,7 +65,7 @@ describe("vpc-route-sync run --metrics-secure", () => {
 
   it("serves the certificate from --metrics-cert-dir", async () => {
     dir = mkdtempSync(join(tmpdir(), "vpc-route-sync-metrics-tls-"));
-    const certificate = createSelfSignedCertificate(["localhost"], new Date(), "metrics-test");
+    const certificate = createSelfSignedCertificate(["localhost"], { commonName: "metrics-test" });
     writeFileSync(join(dir, "tls.crt"), certificate.certPem);
     writeFileSync(join(dir, "tls.key"), certificate.keyPem);
     world = await ControllerWorld.start({ nodes: nodeSpecs(1), kube: { identities: IDENTITIES } });

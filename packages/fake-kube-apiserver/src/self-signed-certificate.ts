@@ -25,8 +25,33 @@ const sequence = (...parts: Buffer[]): Buffer => der(0x30, Buffer.concat(parts))
 const set = (...parts: Buffer[]): Buffer => der(0x31, Buffer.concat(parts));
 const explicit = (n: number, content: Buffer): Buffer => der(0xa0 + n, content);
 
-function integer(bytes: Buffer): Buffer {
-  return der(0x02, (bytes[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+/**
+ * A DER INTEGER holding the unsigned big-endian number `bytes`, in its one valid (minimal) encoding:
+ * redundant leading zero octets dropped, one zero octet put back when the first remaining octet has
+ * its top bit set (it would otherwise read as negative). OpenSSL refuses any other form ("illegal
+ * padding"), so this is the only place that turns a number into an INTEGER.
+ */
+export function derInteger(bytes: Uint8Array): Buffer {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start += 1;
+  const digits = Buffer.from(bytes.subarray(start));
+  if (digits.length === 0) return der(0x02, Buffer.from([0]));
+  return der(0x02, (digits[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), digits]) : digits);
+}
+
+/** A positive, non-zero 16-octet serial number (RFC 5280 4.1.2.2: positive, at most 20 octets). */
+function randomSerial(): Buffer {
+  const serial = randomBytes(16);
+  serial[0] = ((serial[0] ?? 0) & 0x7f) || 0x01;
+  return serial;
+}
+
+export interface SelfSignedCertificateOptions {
+  /** The moment the certificate is made (valid from an hour before, for ten years). */
+  readonly now?: Date;
+  readonly commonName?: string;
+  /** The serial number's octets (unsigned, big-endian); random when not given. */
+  readonly serial?: Uint8Array;
 }
 
 function objectId(dotted: string): Buffer {
@@ -51,12 +76,11 @@ function pem(label: string, body: Buffer): string {
 }
 
 /** A certificate for `hosts` (IPv4 literals become IP SANs, anything else DNS SANs), valid for ~10 years. */
-export function createSelfSignedCertificate(hosts: readonly string[], now: Date = new Date(), commonName = "fake-kube"): SelfSignedCertificate {
+export function createSelfSignedCertificate(hosts: readonly string[], options: SelfSignedCertificateOptions = {}): SelfSignedCertificate {
+  const { now = new Date(), commonName = "fake-kube", serial = randomSerial() } = options;
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const signatureAlgorithm = sequence(objectId("1.2.840.10045.4.3.2")); // ecdsa-with-SHA256
   const name = sequence(set(sequence(objectId("2.5.4.3"), der(0x0c, Buffer.from(commonName, "utf8")))));
-  const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
   const notBefore = new Date(now.getTime() - 60 * 60 * 1000);
   const notAfter = new Date(now.getTime() + 10 * 365 * 24 * 60 * 60 * 1000);
   const altNames = [...new Set(hosts)].map((host) =>
@@ -64,8 +88,8 @@ export function createSelfSignedCertificate(hosts: readonly string[], now: Date 
   );
   const subjectAltName = sequence(objectId("2.5.29.17"), der(0x04, sequence(...altNames)));
   const tbs = sequence(
-    explicit(0, integer(Buffer.from([2]))),
-    integer(serial),
+    explicit(0, derInteger(Buffer.from([2]))),
+    derInteger(serial),
     signatureAlgorithm,
     name,
     sequence(utcTime(notBefore), utcTime(notAfter)),
