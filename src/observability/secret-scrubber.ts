@@ -2,8 +2,8 @@
 // Field-path redaction in the logger catches secrets where we expect them; this catches them where
 // we do not: inside error messages, stacks, echoed request bodies and headers. Known secret values
 // are replaced in every encoding in which they can show up in a line, and a few shapes that are
-// always sensitive (Authorization header values, Bearer tokens, STS tokens, `securityToken=...`)
-// are replaced even when their value is not known in advance.
+// always sensitive (Authorization header values, Bearer tokens, STS tokens, `securityToken=...`, the
+// user info of a URL) are replaced even when their value is not known in advance.
 
 export const REDACTED = "[redacted]";
 
@@ -39,6 +39,10 @@ const BEARER = /(\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}/g;
 
 // Alibaba Cloud STS security tokens are long base64 strings that start with "CAIS".
 const STS_TOKEN = /\bCAIS[A-Za-z0-9+/=_-]{40,}/g;
+
+// `scheme://user:password@host` (a kubeconfig server, a proxy URL): everything between "//" and the
+// last "@" of the URL, since a password may itself hold "@" or "/".
+const URL_USER_INFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s"'<>`]*@/gi;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
@@ -97,6 +101,7 @@ export function createSecretScrubber(secrets: SecretSource = () => []): (text: s
       .replace(TEXT_AUTHORIZATION, `$1${REDACTED}`)
       .replace(TEXT_PAIR, `$1${REDACTED}`)
       .replace(BEARER, `$1${REDACTED}`)
-      .replace(STS_TOKEN, REDACTED);
+      .replace(STS_TOKEN, REDACTED)
+      .replace(URL_USER_INFO, `$1${REDACTED}@`);
   };
 }
