@@ -60,6 +60,24 @@ function encodings(secret: string): string[] {
   return [...escaped, uri, rfc3986, lowerHex, encodeURIComponent(uri)];
 }
 
+/**
+ * Values in `text` (a kubeconfig, a cloud-config, a dump file) that could be secrets, when which
+ * ones are is not known: every scalar of MIN_SECRET_LENGTH or more characters after a `:` or `=`,
+ * every quoted string that long, and every word of 16 or more characters.
+ */
+function valuesOf(text: string): string[] {
+  const values = new Set<string>();
+  for (const match of text.matchAll(new RegExp(String.raw`[:=]\s*["']?([^\s"',}\]]{${MIN_SECRET_LENGTH},})`, "g"))) values.add(match[1]!);
+  for (const match of text.matchAll(new RegExp(String.raw`"([^"\n]{${MIN_SECRET_LENGTH},})"`, "g"))) values.add(match[1]!);
+  for (const word of text.split(/[\s"',:{}[\]=]+/)) if (word.length >= 16) values.add(word);
+  return [...values];
+}
+
+/** `message` (a parser's complaint about `text`) scrubbed of every value `text` holds that could be a secret. */
+export function redactValuesOf(message: string, text: string): string {
+  return scrubSecrets(message, valuesOf(text));
+}
+
 /** Scrubs one text with a fixed list of secret values: createSecretScrubber for a single use. */
 export function scrubSecrets(text: string, secrets: readonly string[] | undefined): string {
   return createSecretScrubber(() => secrets ?? [])(text);
