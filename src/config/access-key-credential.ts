@@ -3,8 +3,7 @@
 // JSON.stringify, util.inspect, string conversion or object spread.
 
 import { inspect } from "node:util";
-
-export const REDACTED = "[redacted]";
+import { REDACTED } from "../observability/secret-scrubber.js";
 
 export class AccessKeyCredential {
   readonly kind = "access-key" as const;

@@ -5,7 +5,8 @@
 // and `VpcID` are the same key. Its `accessKeyID`/`accessKeySecret` are always base64-encoded
 // (the CCM's LoadAK base64-decodes them), and so are they here.
 
-import { parseDocument } from "yaml";
+import { isAlias, parseDocument, visit, type Document } from "yaml";
+import { positionOf } from "../util/safe-parse-error.js";
 import { AccessKeyCredential } from "./access-key-credential.js";
 import { ConfigError } from "./config-error.js";
 
@@ -42,7 +43,7 @@ export function parseCloudConfig(file: string, text: string): CloudConfig {
     const where = position === undefined ? "" : ` at line ${position.line}, column ${position.col}`;
     throw new ConfigError(`cannot parse --cloud-config "${file}"${where}: ${reason || error.code} (expected JSON or YAML)`);
   }
-  const root: unknown = document.toJS();
+  const root = resolveAliases(file, text, document);
   if (root === null || root === undefined || root === "") return { file };
   if (!isRecord(root)) {
     throw new ConfigError(`cannot use --cloud-config "${file}": expected an object with a "Global" object`);
@@ -94,6 +95,29 @@ export function parseCloudConfig(file: string, text: string): CloudConfig {
     clusterId: read("clusterID"),
     accessKey,
   };
+}
+
+/**
+ * The document as plain values. Resolving YAML aliases can fail (an alias to no anchor, too many
+ * aliases); the library's message then ends with the alias name, which may be the secret itself
+ * (`accessKeySecret: *c2VjcmV0` is an alias, not a value): tell the line, never the name.
+ */
+function resolveAliases(file: string, text: string, document: Document): unknown {
+  try {
+    return document.toJS();
+  } catch (error) {
+    let offset: number | undefined;
+    visit(document, {
+      Alias(_key, node) {
+        if (offset !== undefined || !isAlias(node) || node.resolve(document) !== undefined) return;
+        offset = node.range?.[0];
+      },
+    });
+    const where = offset === undefined ? "" : ` at ${positionOf(text, offset)}`;
+    const excessive = error instanceof Error && error.message.startsWith("Excessive alias count");
+    const reason = excessive ? "too many YAML aliases (*name)" : "a YAML alias (*name) refers to no anchor (&name) set before it";
+    throw new ConfigError(`cannot parse --cloud-config "${file}"${where}: ${reason} (expected JSON or YAML; write the value itself)`);
+  }
 }
 
 function decodeKey(file: string, encoded: CloudConfigValue): string {

@@ -2,6 +2,8 @@
 // shown in --help. One table feeds the commander definitions, the environment variable names
 // and docs/configuration.md, so they cannot drift apart.
 
+import { DEFAULTS } from "../defaults.js";
+import { durationText } from "../util/duration-text.js";
 import type { Command } from "./types.js";
 
 export interface FlagSpec {
@@ -129,7 +131,7 @@ const COMMON_FLAGS: readonly FlagSpec[] = [
   {
     name: "api-qps",
     value: "<qps>",
-    default: "5",
+    default: String(DEFAULTS.apiQps),
     description: "maximum VPC API calls per second (> 0, <= 100)",
   },
   logLevelFlag,
@@ -200,7 +202,7 @@ const DOCTOR_FLAGS: readonly FlagSpec[] = [
   {
     name: "route-table-quota",
     value: "<n>",
-    default: "200",
+    default: String(DEFAULTS.routeTableQuota),
     description: "custom route entries each managed route table may hold (your Alibaba Cloud quota), for the quota check",
   },
 ];
@@ -242,28 +244,28 @@ const RUN_FLAGS: readonly FlagSpec[] = [
     name: "leader-election-id",
     aliases: ["leader-elect-resource-name"],
     value: "<name>",
-    default: "vpc-route-sync",
+    default: DEFAULTS.leaseName,
     description: "name of the leader election Lease",
   },
   {
     name: "lease-duration",
     aliases: ["leader-elect-lease-duration"],
     value: "<duration>",
-    default: "15s",
+    default: durationText(DEFAULTS.leaseDurationMs),
     description: "how long a Lease is valid without renewal (> --renew-deadline)",
   },
   {
     name: "renew-deadline",
     aliases: ["leader-elect-renew-deadline"],
     value: "<duration>",
-    default: "10s",
+    default: durationText(DEFAULTS.renewDeadlineMs),
     description: "the leader gives up leadership if it cannot renew within this (> --retry-period)",
   },
   {
     name: "retry-period",
     aliases: ["leader-elect-retry-period"],
     value: "<duration>",
-    default: "2s",
+    default: durationText(DEFAULTS.retryPeriodMs),
     description: "interval between leader election attempts",
   },
   {
@@ -293,7 +295,7 @@ const RUN_FLAGS: readonly FlagSpec[] = [
   {
     name: "route-table-quota",
     value: "<n>",
-    default: "200",
+    default: String(DEFAULTS.routeTableQuota),
     description: "custom route entries each managed route table may hold (your Alibaba Cloud quota), for the quota metrics and alert",
   },
   {

@@ -4,7 +4,8 @@
 export { parseConfig, defaultParseConfigIo, PROGRAM_NAME, SERVICE_ACCOUNT_NAMESPACE_FILE } from "./parse-config.js";
 export type { ParseConfigIo } from "./parse-config.js";
 export { ConfigError } from "./config-error.js";
-export { AccessKeyCredential, REDACTED } from "./access-key-credential.js";
+export { AccessKeyCredential } from "./access-key-credential.js";
+export { REDACTED } from "../observability/secret-scrubber.js";
 export type { CommandIo } from "./command-io.js";
 export { COMMAND_FLAGS, defaultTextOf, envNameOf } from "./flags.js";
 export type { FlagSpec } from "./flags.js";

@@ -16,6 +16,7 @@ import { ACQUIRE_JITTER } from "../kube/leader-timing.js";
 import { ConfigError } from "./config-error.js";
 import { CREDENTIAL_ENV, resolveCredentials } from "./credentials.js";
 import { deepFreeze } from "./deep-freeze.js";
+import { durationText } from "../util/duration-text.js";
 import { COMMAND_FLAGS, envNameOf, type FlagSpec } from "./flags.js";
 import {
   COMMANDS,
@@ -428,8 +429,8 @@ function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
   if (aggregationWindowMs > resyncPeriodMs) {
     throw invalid(
       "aggregation-window",
-      layers.first("aggregation-window") ?? { text: formatMs(aggregationWindowMs), source: { kind: "flag" } },
-      `expected at most --resync-period (${formatMs(resyncPeriodMs)})`,
+      layers.first("aggregation-window") ?? { text: durationText(aggregationWindowMs), source: { kind: "flag" } },
+      `expected at most --resync-period (${durationText(resyncPeriodMs)})`,
     );
   }
   const positive = v.durationAtLeast(1, "1ms");
@@ -506,18 +507,11 @@ function requireLonger(layers: Layers, longer: string, longerMs: number, shorter
   const times = factor === 1 ? "" : `${factor} × `;
   const shorterRaw = layers.first(shorter);
   if (shorterRaw !== undefined) {
-    const bound = factor === 1 ? `--${longer} (${formatMs(longerMs)})` : `--${longer} / ${factor} (${formatMs(longerMs)} / ${factor})`;
+    const bound = factor === 1 ? `--${longer} (${durationText(longerMs)})` : `--${longer} / ${factor} (${durationText(longerMs)} / ${factor})`;
     throw invalid(shorter, shorterRaw, `expected less than ${bound}`);
   }
-  const longerRaw = layers.first(longer) ?? { text: formatMs(longerMs), source: { kind: "flag" } };
-  throw invalid(longer, longerRaw, `expected more than ${times}--${shorter} (${times}${formatMs(shorterMs)})`);
-}
-
-function formatMs(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
+  const longerRaw = layers.first(longer) ?? { text: durationText(longerMs), source: { kind: "flag" } };
+  throw invalid(longer, longerRaw, `expected more than ${times}--${shorter} (${times}${durationText(shorterMs)})`);
 }
 
 function serviceAccountNamespace(io: ParseConfigIo): string | undefined {

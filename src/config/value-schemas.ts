@@ -3,8 +3,9 @@
 // caller adds which flag or variable supplied the value.
 
 import { z } from "zod";
-import { parseCidr, type Cidr } from "../domain/cidr.js";
+import { isDefaultRoute, parseCidr, type Cidr } from "../domain/cidr.js";
 import { BindAddressError, parseBindAddress } from "../observability/bind-address.js";
+import { isLoopbackHost } from "../util/loopback-host.js";
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type MaxDeletions, type VpcEndpoint } from "./types.js";
 
 /** A schema from the raw text of one value to its typed form. */
@@ -193,6 +194,8 @@ export const clusterCidr: ValueSchema<Cidr> = custom((raw) => {
   const parsed = parseCidr(text);
   if (!parsed.ok) return reject(`expected a network CIDR such as 10.244.0.0/16 or fd00:10:244::/56 (${parsed.message})`);
   if (parsed.cidr.text !== text) return reject(`expected the canonical spelling ${parsed.cidr.text}`);
+  // A pod network of the whole address space would let any Node's pod CIDR through the rails.
+  if (isDefaultRoute(parsed.cidr)) return reject("expected the pod network, not the whole address space (a default route)");
   return Object.defineProperty({ ...parsed.cidr }, "toJSON", { value: () => parsed.cidr.text, enumerable: false });
 });
 
@@ -215,6 +218,11 @@ export const vpcEndpoint: ValueSchema<VpcEndpoint> = custom((raw) => {
     return reject(`${ENDPOINT_EXPECTED} (no path, query or user info)`);
   }
   if (url.hostname === "" || (!hasScheme && text.includes("/"))) return reject(ENDPOINT_EXPECTED);
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    return reject(
+      "expected https: plain http is allowed only to loopback (127.0.0.0/8, ::1, localhost), since the AccessKey signature and the STS token would cross the network in clear text",
+    );
+  }
   return { host: url.host, protocol: url.protocol === "http:" ? "http" : "https" };
 });
 

@@ -16,9 +16,9 @@ import type { Metrics } from "../observability/metrics.js";
 import { PassScheduler, type PassVerdict, type PassTrigger } from "../reconcile/pass-scheduler.js";
 import { PassRunner, type PassResult, type PassSettings } from "../reconcile/pass-runner.js";
 import { errorPolicy } from "../error-policy.js";
+import { DEFAULTS } from "../defaults.js";
 import { realTimers, type Timers } from "../util/timers.js";
 import {
-  DEFAULT_ROUTE_TABLE_QUOTA,
   customEntryCounts,
   eligibilityCounts,
   heldRouteCounts,
@@ -44,7 +44,7 @@ export interface ControllerOptions {
   readonly metrics: Metrics;
   readonly identity: string;
   readonly resyncPeriodMs: number;
-  /** Custom entries a table may hold (for the quota gauge). @default 200, Alibaba's default quota */
+  /** Custom entries a table may hold (for the quota gauge). @default DEFAULTS.routeTableQuota, Alibaba's default quota */
   readonly routeTableQuota?: number | undefined;
   readonly aggregationWindowMs: number;
   readonly leaderElection?:
@@ -97,7 +97,7 @@ export class Controller {
     const le = options.leaderElection;
     const clusterObject = options.pod
       ? podReference(options.pod.namespace, options.pod.name)
-      : leaseReference(le?.namespace ?? "default", le?.leaseName ?? "vpc-route-sync");
+      : leaseReference(le?.namespace ?? "default", le?.leaseName ?? DEFAULTS.leaseName);
     this.#events = new EventRecorder({
       core,
       identity: options.identity,
@@ -283,7 +283,7 @@ export class Controller {
     m.retainRouteTables(result.routeTableIds);
     for (const routeTableId of result.routeTableIds) m.setRouteTableReadable(routeTableId, result.actual.has(routeTableId));
     for (const [routeTableId, counts] of routeCounts(result)) m.setRoutes(routeTableId, counts);
-    for (const [routeTableId, used] of customEntryCounts(result)) m.setQuota(routeTableId, used, this.#o.routeTableQuota ?? DEFAULT_ROUTE_TABLE_QUOTA);
+    for (const [routeTableId, used] of customEntryCounts(result)) m.setQuota(routeTableId, used, this.#o.routeTableQuota ?? DEFAULTS.routeTableQuota);
 
     const skipped = new Set<string>();
     for (const s of result.plan.skipped) {

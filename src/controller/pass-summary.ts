@@ -6,9 +6,6 @@ import { HELD_ROUTE_REASONS, type HeldRouteReason } from "../observability/metri
 import type { SkipReason } from "../domain/types.js";
 import type { PassResult } from "../reconcile/pass-runner.js";
 
-/** Alibaba's default custom-entry quota per route table (raise-able by ticket). */
-export const DEFAULT_ROUTE_TABLE_QUOTA = 200;
-
 /** Owned routes held back from deletion, by the reasons vpc_route_sync_routes_held exports. */
 export function heldRouteCounts(result: PassResult): Partial<Record<HeldRouteReason, number>> {
   const counts: Partial<Record<HeldRouteReason, number>> = {};

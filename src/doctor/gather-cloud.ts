@@ -5,9 +5,11 @@ import type { RouteTable } from "../cloud/route-table.js";
 import type { VpcNetworkSource } from "../cloud/vpc-network.js";
 import type { DryRunAnswer } from "../cloud/alibaba/dry-run-probe.js";
 import { DRY_RUN_OK } from "../cloud/alibaba/dry-run-probe.js";
+import { canonicalCidr, formatAddress, lastAddress, type Cidr } from "../domain/cidr.js";
 import { classifyNodes } from "../domain/eligibility.js";
+import { classifyEntry } from "../domain/entry-ownership.js";
 import { routeMarker } from "../domain/ownership.js";
-import type { NodeFacts } from "../domain/types.js";
+import type { EligibleNode, NodeFacts, RouteEntry } from "../domain/types.js";
 import type { CloudFacts, CloudFailure, DryRunProbe, TableFacts } from "./facts.js";
 
 /** Sends write actions with DryRun=true (the Alibaba implementation: AlibabaDryRunProbe). */
@@ -23,11 +25,15 @@ export interface CloudSettings {
   readonly vpcId?: string | undefined;
   readonly routeTableIds: readonly string[];
   readonly clusterName: string;
+  /** The probes aim inside the pod network, as the controller's writes do. */
+  readonly clusterCidrs: readonly Cidr[];
 }
 
-/** Used when no Node is eligible: a documentation prefix (RFC 5737) and a placeholder instance. */
+/** Used when no Node is eligible and no cluster CIDR is set: a documentation prefix (RFC 5737), placeholders. */
 const PROBE_DESTINATION = "192.0.2.0/24";
 const PROBE_INSTANCE = "i-vpcroutesyncdoctor";
+const PROBE_NODE = "vpc-route-sync-doctor";
+/** An entry id no route table holds. */
 const PROBE_ENTRY = "rte-vpcroutesyncdoctor";
 
 function failure(error: unknown): CloudFailure {
@@ -107,24 +113,66 @@ async function probeWrites(
   nodes: readonly NodeFacts[],
   clusterUid: string | undefined,
 ): Promise<DryRunProbe[]> {
-  const eligible = classifyNodes(nodes, { regionId: settings.regionId, clusterCidrs: [] }).eligible[0];
-  const marker = routeMarker(settings.clusterName, eligible?.nodeName ?? "vpc-route-sync-doctor", clusterUid);
+  const eligible = classifyNodes(nodes, { regionId: settings.regionId, clusterCidrs: settings.clusterCidrs }).eligible;
   const writeProbes: DryRunProbe[] = [];
   for (const table of tables) {
     if (table.entries === undefined) continue;
-    const create = {
-      routeTableId: table.routeTableId,
-      destinationCidr: eligible?.podCidrs[0] ?? PROBE_DESTINATION,
-      instanceId: eligible?.instanceId ?? PROBE_INSTANCE,
-      routeEntryName: marker.routeEntryName,
-      description: marker.description,
-    };
-    const existing = table.entries.find((e) => e.type === "Custom")?.routeEntryId ?? PROBE_ENTRY;
-    for (const answer of await probe.probe(create, existing)) {
+    const held = new Set(table.entries.map((e) => canonicalCidr(e.destinationCidr) ?? e.destinationCidr));
+    const target = createTarget(settings.clusterCidrs, eligible, held);
+    const marker = routeMarker(settings.clusterName, target.nodeName, clusterUid);
+    const create = { routeTableId: table.routeTableId, destinationCidr: target.destinationCidr, instanceId: target.instanceId, ...marker };
+    for (const answer of await probe.probe(create, deleteTarget(settings, table.entries, clusterUid))) {
       writeProbes.push({ action: answer.action, routeTableId: table.routeTableId, outcome: outcomeOf(answer), code: answer.code, message: answer.message });
     }
   }
   return writeProbes;
+}
+
+/**
+ * What the create probe names: a destination the controller could write (inside a cluster CIDR)
+ * that nothing holds in the table yet. An eligible Node's pod CIDR without a route first; else a
+ * free block at the end of a cluster CIDR; without a cluster CIDR, a documentation prefix.
+ */
+function createTarget(
+  clusterCidrs: readonly Cidr[],
+  eligible: readonly EligibleNode[],
+  held: ReadonlySet<string>,
+): { destinationCidr: string; instanceId: string; nodeName: string } {
+  const node = eligible[0];
+  const instanceId = node?.instanceId ?? PROBE_INSTANCE;
+  const nodeName = node?.nodeName ?? PROBE_NODE;
+  for (const n of eligible) {
+    const free = n.podCidrs.find((cidr) => !held.has(cidr));
+    if (free !== undefined) return { destinationCidr: free, instanceId: n.instanceId, nodeName: n.nodeName };
+  }
+  for (const cluster of clusterCidrs) {
+    const free = freeBlocksAtEnd(cluster).find((cidr) => !held.has(cidr));
+    if (free !== undefined) return { destinationCidr: free, instanceId, nodeName };
+  }
+  return { destinationCidr: PROBE_DESTINATION, instanceId, nodeName };
+}
+
+/** The last few /24 (IPv4) or /64 (IPv6) blocks of a cluster CIDR, last first (the whole CIDR when it is smaller). */
+function freeBlocksAtEnd(cluster: Cidr): string[] {
+  const bits = cluster.family === 4 ? 32 : 128;
+  const prefix = Math.max(cluster.prefix, cluster.family === 4 ? 24 : 64);
+  const size = 1n << BigInt(bits - prefix);
+  const count = Math.min(8, 2 ** Math.min(30, prefix - cluster.prefix));
+  return Array.from({ length: count }, (_, i) => `${formatAddress(cluster.family, lastAddress(cluster) + 1n - size * BigInt(i + 1))}/${prefix}`);
+}
+
+/**
+ * What the delete probe names: an entry this cluster owns by its marker, else an id that cannot
+ * exist. Never another owner's entry (a VPN route, another cluster's): a DryRun call must not even
+ * name what the controller would never delete.
+ */
+function deleteTarget(settings: CloudSettings, entries: readonly RouteEntry[], clusterUid: string | undefined): string {
+  const ownership = { clusterName: settings.clusterName, clusterUid, clusterCidrs: settings.clusterCidrs, adoptUnmarked: false };
+  const owned = entries.find((entry) => {
+    const verdict = classifyEntry(entry, ownership);
+    return verdict.owned && verdict.via === "marker" && !verdict.legacy;
+  });
+  return owned?.routeEntryId ?? PROBE_ENTRY;
 }
 
 function outcomeOf(answer: DryRunAnswer): DryRunProbe["outcome"] {

@@ -9,6 +9,7 @@ import { delimiter, join } from "node:path";
 import { isIPv6 } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
 import { KubernetesError } from "../errors.js";
+import { REDACTED } from "../observability/secret-scrubber.js";
 
 /** Where the service account files live in a Pod. */
 export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -147,24 +148,42 @@ function finish(kubeConfig: KubeConfig, options: LoadKubeConfigOptions, source: 
   if (!cluster) {
     throw new KubeConfigError(`${source}: current context "${kubeConfig.getCurrentContext()}" names no known cluster`);
   }
+  // client-node cannot send a URL with user info (the request is refused, its message quoting the
+  // URL, password included). Refuse it here, without showing it: no `cause`, nothing of the URL
+  // before its last "@" (a password may hold "/" or "@" and then the URL does not even parse).
+  if (carriesUserInfo(cluster.server)) {
+    throw new KubeConfigError(
+      `${source}: cluster "${cluster.name}" has user info in its server URL (${withoutUserInfo(cluster.server)}), which is never sent or shown; ` +
+        `put the credentials in the kubeconfig's user entry (token, client certificate, or username and password) and keep the server URL bare`,
+    );
+  }
   let url: URL;
   try {
     url = new URL(cluster.server);
-  } catch (error) {
-    throw new KubeConfigError(`${source}: cluster "${cluster.name}" has an invalid server URL "${withoutUserInfo(cluster.server)}"`, { cause: error });
+  } catch {
+    throw new KubeConfigError(`${source}: cluster "${cluster.name}" has an invalid server URL "${cluster.server}"`);
   }
   // client-node refuses every request to http:// unless TLS verification is explicitly skipped;
   // say so now instead of on the first request.
   if (url.protocol === "http:" && !cluster.skipTLSVerify) {
     throw new KubeConfigError(
-      `${source}: cluster "${cluster.name}" uses plain HTTP (${withoutUserInfo(cluster.server)}); @kubernetes/client-node only allows that ` +
+      `${source}: cluster "${cluster.name}" uses plain HTTP (${cluster.server}); @kubernetes/client-node only allows that ` +
         `with insecure-skip-tls-verify: true in the cluster entry`,
     );
   }
   return kubeConfig;
 }
 
-/** A server URL may carry user:password@: never print it. */
+/**
+ * Any "@" is taken for user info: a server URL has no other use for one, and a password holding
+ * "/" or "@", or a URL without scheme, defeats every finer test.
+ */
+function carriesUserInfo(server: string): boolean {
+  return server.includes("@");
+}
+
+/** What may be shown of such a URL: the scheme, and what follows its last "@". */
 function withoutUserInfo(server: string): string {
-  return server.replace(/\/\/[^/@\s]*@/, "//[redacted]@");
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(server)?.[0] ?? "";
+  return `${scheme}${REDACTED}@${server.slice(server.lastIndexOf("@") + 1)}`;
 }

@@ -29,6 +29,7 @@ import { abortable } from "./request-options.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { sleep, realTimers, type Timers, type TimerHandle } from "../util/timers.js";
 import { KubernetesError } from "../errors.js";
+import { DEFAULTS } from "../defaults.js";
 
 
 export interface LeaderElectorOptions {
@@ -38,11 +39,11 @@ export interface LeaderElectorOptions {
   name: string;
   /** This replica's identity (unique per replica, e.g. the Pod name). */
   identity: string;
-  /** How long a Lease holds without renewal. @default 15000 */
+  /** How long a Lease holds without renewal. @default DEFAULTS.leaseDurationMs */
   leaseDurationMs?: number;
-  /** A leader that could not renew for this long steps down. @default 10000 */
+  /** A leader that could not renew for this long steps down. @default DEFAULTS.renewDeadlineMs */
   renewDeadlineMs?: number;
-  /** Time between attempts to acquire or renew. @default 2000 */
+  /** Time between attempts to acquire or renew. @default DEFAULTS.retryPeriodMs */
   retryPeriodMs?: number;
   /** Called on becoming leader; `signal` aborts the moment leadership is lost or given up. */
   onStartedLeading: (signal: AbortSignal) => void;
@@ -98,9 +99,9 @@ export class LeaderElector {
     this.#namespace = options.namespace;
     this.#name = options.name;
     this.#identity = options.identity;
-    this.#leaseDurationMs = options.leaseDurationMs ?? 15_000;
-    this.#renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
-    this.#retryPeriodMs = options.retryPeriodMs ?? 2_000;
+    this.#leaseDurationMs = options.leaseDurationMs ?? DEFAULTS.leaseDurationMs;
+    this.#renewDeadlineMs = options.renewDeadlineMs ?? DEFAULTS.renewDeadlineMs;
+    this.#retryPeriodMs = options.retryPeriodMs ?? DEFAULTS.retryPeriodMs;
     this.#leaseDurationSeconds = Math.max(1, Math.ceil(this.#leaseDurationMs / 1000));
     this.#onStartedLeading = options.onStartedLeading;
     this.#onStoppedLeading = options.onStoppedLeading;

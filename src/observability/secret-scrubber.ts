@@ -2,8 +2,8 @@
 // Field-path redaction in the logger catches secrets where we expect them; this catches them where
 // we do not: inside error messages, stacks, echoed request bodies and headers. Known secret values
 // are replaced in every encoding in which they can show up in a line, and a few shapes that are
-// always sensitive (Authorization header values, Bearer tokens, STS tokens, `securityToken=...`)
-// are replaced even when their value is not known in advance.
+// always sensitive (Authorization header values, Bearer tokens, STS tokens, `securityToken=...`, the
+// user info of a URL) are replaced even when their value is not known in advance.
 
 export const REDACTED = "[redacted]";
 
@@ -40,6 +40,10 @@ const BEARER = /(\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}/g;
 // Alibaba Cloud STS security tokens are long base64 strings that start with "CAIS".
 const STS_TOKEN = /\bCAIS[A-Za-z0-9+/=_-]{40,}/g;
 
+// `scheme://user:password@host` (a kubeconfig server, a proxy URL): everything between "//" and the
+// last "@" of the URL, since a password may itself hold "@" or "/".
+const URL_USER_INFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s"'<>`]*@/gi;
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
 }
@@ -54,6 +58,24 @@ function encodings(secret: string): string[] {
   const rfc3986 = uri.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   const lowerHex = rfc3986.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase());
   return [...escaped, uri, rfc3986, lowerHex, encodeURIComponent(uri)];
+}
+
+/**
+ * Values in `text` (a kubeconfig, a cloud-config, a dump file) that could be secrets, when which
+ * ones are is not known: every scalar of MIN_SECRET_LENGTH or more characters after a `:` or `=`,
+ * every quoted string that long, and every word of 16 or more characters.
+ */
+function valuesOf(text: string): string[] {
+  const values = new Set<string>();
+  for (const match of text.matchAll(new RegExp(String.raw`[:=]\s*["']?([^\s"',}\]]{${MIN_SECRET_LENGTH},})`, "g"))) values.add(match[1]!);
+  for (const match of text.matchAll(new RegExp(String.raw`"([^"\n]{${MIN_SECRET_LENGTH},})"`, "g"))) values.add(match[1]!);
+  for (const word of text.split(/[\s"',:{}[\]=]+/)) if (word.length >= 16) values.add(word);
+  return [...values];
+}
+
+/** `message` (a parser's complaint about `text`) scrubbed of every value `text` holds that could be a secret. */
+export function redactValuesOf(message: string, text: string): string {
+  return scrubSecrets(message, valuesOf(text));
 }
 
 /** Scrubs one text with a fixed list of secret values: createSecretScrubber for a single use. */
@@ -97,6 +119,7 @@ export function createSecretScrubber(secrets: SecretSource = () => []): (text: s
       .replace(TEXT_AUTHORIZATION, `$1${REDACTED}`)
       .replace(TEXT_PAIR, `$1${REDACTED}`)
       .replace(BEARER, `$1${REDACTED}`)
-      .replace(STS_TOKEN, REDACTED);
+      .replace(STS_TOKEN, REDACTED)
+      .replace(URL_USER_INFO, `$1${REDACTED}@`);
   };
 }

@@ -225,6 +225,7 @@ export class PassRunner {
         const outcome = outcomeAt(outcomes as BatchResult["creates"], i);
         const fields = { routeTableId, routeEntryId: action.routeEntryId, destinationCidr: action.destinationCidr, nodeName: action.nodeName, reason: action.reason };
         if (outcome.ok) logger.info(fields, action.reason === "hold-deletion" ? "route held: deletion refused" : "route marker rewritten");
+        else if (outcome.unknown === true) logger.warn({ ...fields, code: outcome.error.code }, "route marker write unconfirmed");
         else logger.error({ ...fields, code: outcome.error.code, error: outcome.error.message }, "route marker write failed");
         results.push({ action, outcome });
       });

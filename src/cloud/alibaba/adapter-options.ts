@@ -6,6 +6,7 @@ import { NO_OBSERVER, type CloudCallObserver } from "../observer.js";
 import type { AlibabaCredential } from "./credentials.js";
 import { resolveRetryOptions, type RetryOptions } from "./retry-policy.js";
 import { realTimers, type Timers } from "../../util/timers.js";
+import { DEFAULTS } from "../../defaults.js";
 
 export interface AlibabaRouteTableOptions {
   readonly regionId: string;
@@ -13,13 +14,13 @@ export interface AlibabaRouteTableOptions {
   readonly endpoint?: string | undefined;
   /** Where credentials come from, or a ready Credential (then secrets cannot be scrubbed by value). */
   readonly credential: CredentialSource | AlibabaCredential;
-  /** API calls per second across this adapter. @default 5 */
+  /** API calls per second across this adapter. @default DEFAULTS.apiQps */
   readonly qps?: number | undefined;
   /** Concurrent read calls. @default 2 */
   readonly readConcurrency?: number | undefined;
-  /** SDK socket connect/inactivity timeout. @default 5000 */
+  /** SDK socket connect/inactivity timeout. @default DEFAULTS.connectTimeoutMs */
   readonly connectTimeoutMs?: number | undefined;
-  /** SDK read timeout. @default 10000 */
+  /** SDK read timeout. @default DEFAULTS.readTimeoutMs */
   readonly readTimeoutMs?: number | undefined;
   /** Outer deadline of one HTTP call (the SDK's read timer is unreliable). @default connect + read timeout */
   readonly callDeadlineMs?: number | undefined;
@@ -60,11 +61,11 @@ export function resolveAdapterOptions(options: AlibabaRouteTableOptions): Resolv
   if (typeof options.regionId !== "string" || !/^[a-z]{2}(-[a-z0-9]+)+$/.test(options.regionId)) {
     throw new TypeError(`Alibaba route table: regionId ${JSON.stringify(options.regionId)} is not a region id like "cn-shanghai"`);
   }
-  const connectTimeoutMs = positive("connectTimeoutMs", options.connectTimeoutMs ?? 5000);
-  const readTimeoutMs = positive("readTimeoutMs", options.readTimeoutMs ?? 10_000);
+  const connectTimeoutMs = positive("connectTimeoutMs", options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs);
+  const readTimeoutMs = positive("readTimeoutMs", options.readTimeoutMs ?? DEFAULTS.readTimeoutMs);
   const pollIntervalMs = positive("pollIntervalMs", options.pollIntervalMs ?? 1000);
   return {
-    qps: positive("qps", options.qps ?? 5),
+    qps: positive("qps", options.qps ?? DEFAULTS.apiQps),
     readConcurrency: Math.floor(positive("readConcurrency", options.readConcurrency ?? 2)),
     connectTimeoutMs,
     readTimeoutMs,

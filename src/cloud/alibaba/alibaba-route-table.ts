@@ -33,7 +33,7 @@ import type { Timers } from "../../util/timers.js";
 import { VpcLock } from "./vpc-lock.js";
 import { InvalidVerdicts } from "./invalid-verdicts.js";
 import { MAX_SPLITS_PER_APPLY, writeLoop, type Progress, type WriteContext, type WriteLoopDeps, type WriteSpec } from "./write-loop.js";
-import { aborted, chunked, createKey, destinationHeld } from "./write-outcome.js";
+import { aborted, chunked, createKey, destinationHeld, unconfirmed } from "./write-outcome.js";
 
 export type { AlibabaRouteTableOptions } from "./adapter-options.js";
 export { ROUTE_ENTRY_NOT_SETTLED } from "./settle.js";
@@ -166,12 +166,17 @@ export class AlibabaRouteTable implements RouteTable {
       const results: Array<{ action: RouteRelabel; outcome: EntryOutcome }> = [];
       for (const action of items) {
         let outcome: EntryOutcome;
+        let sent = false;
         try {
-          await this.#calls.read("ModifyRouteEntry", ctx, () => this.#api.modifyRouteEntry(action));
+          await this.#calls.read("ModifyRouteEntry", ctx, () => {
+            sent = true;
+            return this.#api.modifyRouteEntry(action);
+          });
           outcome = { ok: true, routeEntryId: action.routeEntryId };
         } catch (error) {
           const failure = classifyError(error, { action: "ModifyRouteEntry", secrets: this.#calls.secrets });
-          outcome = { ok: false, error: failure };
+          // Sent, then aborted before the answer (or during a retry's backoff): it may well be applied.
+          outcome = sent && failure.kind === "aborted" ? unconfirmed() : { ok: false, error: failure };
         }
         results.push({ action, outcome });
         options.onProgress?.(results.length, items.length);

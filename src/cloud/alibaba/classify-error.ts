@@ -4,6 +4,7 @@
 // retry verdicts are listed in docs/cloud-adapter.md (Retries).
 import { scrubSecrets } from "../../observability/secret-scrubber.js";
 import { CloudError, type CloudErrorKind } from "../errors.js";
+import { DEFAULTS } from "../../defaults.js";
 
 // The project's one secret scrubber (observability/secret-scrubber.ts), re-exported for the adapter.
 export { scrubSecrets };
@@ -69,7 +70,7 @@ const CODE_RULES: ReadonlyMap<string, CodeRule> = new Map<string, CodeRule>([
   ["InvalidRouteEntryId.NotFound", MISSING_ENTRY],
   ["InvalidRouteEntry", MISSING_ENTRY],
   ["VPC_ROUTER_ENTRY_NOT_EXIST", MISSING_ENTRY],
-  ["QuotaExceeded", rule("quota", false, "the route table is full (custom route entry quota exceeded, 200 by default); raise the quota or remove routes")],
+  ["QuotaExceeded", rule("quota", false, `the route table is full (custom route entry quota exceeded, ${DEFAULTS.routeTableQuota} by default); raise the quota or remove routes`)],
   ["InvalidCidrBlock.Malformed", BAD_CIDR],
   ["InvalidCidrBlock", BAD_CIDR],
   ["IllegalParam.CidrBlock", BAD_CIDR],

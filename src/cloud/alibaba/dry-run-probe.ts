@@ -7,6 +7,7 @@ import { classifyError } from "./classify-error.js";
 import { createCredential, secretsOf } from "./credentials.js";
 import { parseEndpoint } from "./endpoint.js";
 import { VpcApi, type CreateItem } from "./vpc-api.js";
+import { DEFAULTS } from "../../defaults.js";
 
 export const DRY_RUN_OK = "DryRunOperation";
 
@@ -36,8 +37,8 @@ export class AlibabaDryRunProbe {
       regionId: options.regionId,
       endpoint: options.endpoint !== undefined ? parseEndpoint(options.endpoint) : undefined,
       credential: createCredential(options.credential),
-      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
-      readTimeoutMs: options.readTimeoutMs ?? 10_000,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+      readTimeoutMs: options.readTimeoutMs ?? DEFAULTS.readTimeoutMs,
     });
   }
 

@@ -1,6 +1,7 @@
 // Parses the user's VPC endpoint setting into what the SDK Config wants: a host[:port] (signed as
 // the `host` header) and a protocol. Accepts a URL ("http://127.0.0.1:1234") or a bare host
 // ("vpc-vpc.cn-shanghai.aliyuncs.com", "127.0.0.1:1234"). See docs/cloud-adapter.md (Options).
+import { isLoopbackHost } from "../../util/loopback-host.js";
 
 export interface ParsedEndpoint {
   /** host or host:port, exactly as it goes into the SDK Config. */
@@ -29,15 +30,16 @@ export function parseEndpoint(value: string): ParsedEndpoint {
     if ((url.pathname !== "/" && url.pathname !== "") || url.search !== "" || url.hash !== "" || url.username !== "") {
       throw new TypeError(`VPC endpoint ${JSON.stringify(value)} must be a bare origin (no path, query, fragment or user info)`);
     }
+    if (scheme === "http" && !isLoopbackHost(url.hostname)) {
+      throw new TypeError(
+        `VPC endpoint ${JSON.stringify(value)} uses plain http to a host other than loopback: the signed requests and the STS token would cross the network in clear text (use https)`,
+      );
+    }
     return { endpoint: url.host, protocol: scheme };
   }
   if (/[/?#@\s]/.test(text)) {
     throw new TypeError(`VPC endpoint ${JSON.stringify(value)} is neither a host[:port] nor an http(s) URL`);
   }
   const host = text.startsWith("[") ? text.slice(1, text.indexOf("]")) : text.split(":")[0] ?? "";
-  return { endpoint: text, protocol: isLoopback(host) ? "http" : "https" };
-}
-
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return { endpoint: text, protocol: isLoopbackHost(host) ? "http" : "https" };
 }

@@ -1,5 +1,5 @@
 // Route entry quota headroom per table: the custom entries there now, plus the plan's creates,
-// minus its deletes, against --route-table-quota (the account's quota; 200 by default).
+// minus its deletes, against --route-table-quota (the account's quota; DEFAULTS.routeTableQuota by default).
 import { count, graded, NO_ROUTE_TABLES, type Check, type CheckObject } from "../check.js";
 
 export const QUOTA_WARN_RATIO = 0.9;
