@@ -195,6 +195,36 @@ describe("fake VPC API through the real SDK", () => {
     expect((res.body?.routeEntrys?.routeEntry ?? []).map((e) => e.routeEntryId)).toEqual(expected);
   });
 
+  it("with omittedFilters.routeEntryType Custom, an unfiltered read hides System and learned entries until asked for by type", async () => {
+    const { client } = await start({
+      omittedFilters: { routeEntryType: "Custom" },
+      vpcs: [
+        {
+          vpcId: "vpc-f",
+          tables: [
+            {
+              routeTableId: TABLE,
+              entries: [
+                { routeEntryId: "rte-sys", destinationCidr: "192.168.0.0/24", type: "System", nextHopType: "local", nextHopId: "" },
+                { routeEntryId: "rte-a", destinationCidr: "10.1.0.0/24", nextHopId: "i-a" },
+                { routeEntryId: "rte-bgp", destinationCidr: "10.1.1.0/24", type: "BGP", nextHopType: "RouterInterface", nextHopId: "ri-1" },
+                { routeEntryId: "rte-cen", destinationCidr: "10.1.2.0/24", type: "CEN", nextHopType: "Attachment", nextHopId: "tr-1" },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const ids = async (filter: Record<string, string>): Promise<string[]> => {
+      const res = await client.describeRouteEntryList(new DescribeRouteEntryListRequest({ regionId: REGION, routeTableId: TABLE, maxResult: 100, ...filter }));
+      return (res.body?.routeEntrys?.routeEntry ?? []).map((e) => e.routeEntryId ?? "");
+    };
+    expect(await ids({})).toEqual(["rte-a"]);
+    expect(await ids({ routeEntryType: "BGP" })).toEqual(["rte-bgp"]);
+    expect(await ids({ routeEntryType: "CEN" })).toEqual(["rte-cen"]);
+    await expect(startFakeVpc({ omittedFilters: { routeEntryType: "BGP" as "Custom" } })).rejects.toThrow(/omittedFilters.routeEntryType/);
+  });
+
   it("batch-creates 50 entries with 128/256-char names and descriptions, reports duplicates per item, rejects 51", async () => {
     const { client, fake } = await start();
     const name = `n${"x".repeat(127)}`;
