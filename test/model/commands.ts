@@ -50,7 +50,7 @@ export type Command =
   | { readonly op: "cluster-cidrs"; readonly cidrs: readonly string[] }
   | { readonly op: "max-deletions"; readonly value: string }
   | { readonly op: "adopt-unmarked"; readonly on: boolean }
-  /** A route someone else made; `dest` is a literal CIDR or `node:<k>:<4|6>` (that Node's pod CIDR). */
+  /** A route someone else made; `dest` is a literal CIDR, `node:<k>:<4|6>` (that Node's pod CIDR) or `free:<k>:<4|6>`. */
   | { readonly op: "foreign-route"; readonly table: number; readonly dest: string; readonly kind: ForeignKind }
   /** A hand edit of the description of the `pick`-th Custom entry (by entry id order). */
   | { readonly op: "edit-description"; readonly pick: number; readonly edit: EditKind }
@@ -113,8 +113,10 @@ export const nodeGenArb: fc.Arbitrary<NodeGen> = fc
   .tuple(index, fc.constantFrom("v4" as const, "v4" as const, "dual" as const, "v6" as const), oddityArb)
   .map(([i, stack, odd]) => ({ i, stack, ...odd }));
 
+/** `node:<k>:<family>`: node k's pod CIDR; `free:<k>:<family>`: inside the cluster CIDR, no Node's. */
 const destArb = fc.oneof(
   { weight: 3, arbitrary: fc.tuple(index, fc.constantFrom("4", "6")).map(([k, f]) => `node:${k}:${f}`) },
+  { weight: 2, arbitrary: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.constantFrom("4", "6")).map(([k, f]) => `free:${k}:${f}`) },
   { weight: 1, arbitrary: fc.constantFrom(...WILD_CIDRS) },
 );
 
@@ -181,8 +183,8 @@ export const commandArb: fc.Arbitrary<Command> = fc.oneof(
     }),
   },
   { weight: 3, arbitrary: fc.record({ op: fc.constant("crash-next-pass" as const), afterCalls: fc.integer({ min: 1, max: 14 }) }) },
-  { weight: 1, arbitrary: fc.constantFrom("api", "nodes-file").map((mode) => ({ op: "mode" as const, mode: mode })) },
-  { weight: 1, arbitrary: fc.constantFrom("A", "A", "B", "C").map((who) => ({ op: "identity" as const, who: who })) },
+  { weight: 2, arbitrary: fc.constantFrom("api", "nodes-file").map((mode) => ({ op: "mode" as const, mode: mode })) },
+  { weight: 2, arbitrary: fc.constantFrom("A", "A", "B", "C").map((who) => ({ op: "identity" as const, who: who })) },
   {
     weight: 2,
     arbitrary: fc

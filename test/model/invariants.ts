@@ -18,11 +18,22 @@ export const OPEN_DEFECTS: readonly string[] = [
   "deleted-ipv6-without-cluster-cidr",
   // Defect 2 (adopted routes with another tool's managed-by=…): --adopt-unmarked takes them as unmarked.
   "touched-other-tool",
+  // Defect 2 (holds written in part: the next pass deletes the routes whose hold did not land).
+  "piecemeal-deletion",
+  // Defect 2 (the guard's base counts owned routes that can never be deleted automatically).
+  "budget-counts-undeletable",
+  // Defect 2 (--approve-deletions=all approves more than the refusal listed).
+  "approval-beyond-refusal",
   // Defect 3: a Node that copies another's providerID or name makes the other's route stale.
   "deleted-live-node-route",
+  // Defect 4: with --nodes-file any uid under our cluster name is taken as ours, and so is a
+  // name-only marker.
+  "touched-other-cluster",
+  "deleted-legacy-marker-nodes-file",
   // Defect 5: routes of other types, or that the listing does not return, are not seen as holders.
   "create-at-destination-of-other-type",
   "create-at-unlisted-destination",
+  "overlaps-system-route",
 ];
 
 /** What each invariant id is about, for the failure message. */
@@ -32,7 +43,8 @@ export const INVARIANTS: Readonly<Record<string, string>> = {
   "ipv4-without-cluster-cidr": "an IPv4 route was created with no IPv4 cluster CIDR configured (issue 16, defect 1: a family with no cluster CIDR gets no route)",
   "ipv6-without-cluster-cidr": "an IPv6 route was created with no IPv6 cluster CIDR configured (issue 16, defect 1: a family with no cluster CIDR gets no route)",
   "default-route": "a default route (0.0.0.0/0, ::/0) was created",
-  "overlaps-vpc-network": "a route was created that overlaps the VPC's or a vSwitch's CIDR block (or a System route of the table)",
+  "overlaps-vpc-network": "a route was created that overlaps the VPC's or a vSwitch's CIDR block",
+  "overlaps-system-route": "a route was created that overlaps a System route of the table (not a VPC or vSwitch block) (issue 16, defect 5: System routes are not read)",
   "create-at-foreign-destination": "a create was aimed at a destination a custom route we do not own holds",
   "create-at-unlisted-destination": "a create was aimed at a destination held by a custom route that an unfiltered listing does not return (next hop not an instance) (issue 16, defect 5)",
   "create-at-destination-of-other-type": "a create was aimed at a destination a System/BGP/CEN/ECR route holds (issue 16, defect 5)",
@@ -42,11 +54,13 @@ export const INVARIANTS: Readonly<Record<string, string>> = {
   "touched-damaged-marker": "a route with a damaged marker was deleted or modified",
   "touched-foreign-type": "a route that is not a single-instance Custom route was deleted or modified",
   "deleted-legacy-marker": "a legacy-marker route (our name, no uid) was deleted without a human naming it",
+  "deleted-legacy-marker-nodes-file": "with --nodes-file, a route marked with our cluster name and no uid, that this cluster did not make, was deleted: a name alone proves nothing (issue 16, defect 4)",
   "approval-beyond-refusal": "--approve-deletions=all deleted a route the refusal did not list (issue 16, defect 2)",
   "deleted-ipv4-outside-cluster-cidr": "an owned IPv4 route outside the IPv4 cluster CIDR was deleted without a human naming it",
   "deleted-ipv6-outside-cluster-cidr": "an owned IPv6 route outside the IPv6 cluster CIDR was deleted without a human naming it",
   "deleted-ipv4-without-cluster-cidr": "an owned IPv4 route was deleted, with no IPv4 cluster CIDR configured, without a human naming it (issue 16, defect 1: both families alike)",
   "deleted-ipv6-without-cluster-cidr": "an owned IPv6 route was deleted, with no IPv6 cluster CIDR configured, without a human naming it (issue 16, defect 1: both families alike)",
+  "budget-counts-undeletable": "more deletions than --max-deletions allows over the deletable owned routes; the excess fits only if owned routes that are not deletable are counted (issue 16, defect 2)",
   "over-budget": "more deletions in one pass than --max-deletions allows over the deletable owned routes (issue 16, defect 2)",
   "piecemeal-deletion": "a route of a refused deletion was deleted without approval while its Node is still absent (issue 16, defect 2)",
   "deleted-live-node-route": "the route of a live eligible Node was deleted because another Node copied its providerID, name or pod CIDR (issue 16, defect 3)",
@@ -83,6 +97,8 @@ export interface PassContext {
   readonly network: readonly string[];
   /** Entry id -> key of the identity whose pass created it (dropped when a human edits it). */
   readonly provenance: ReadonlyMap<string, string>;
+  /** The pass ran with the cluster's uid (API mode); false with --nodes-file. */
+  readonly uidKnown: boolean;
   /** True for an entry an unfiltered DescribeRouteEntryList does not return (the fake's reading of omitted filters). */
   readonly unlisted: (e: FakeRouteEntry) => boolean;
   /** Entries of a refused deletion still in force for this identity (entry id -> destination). */
@@ -227,7 +243,8 @@ const isOwned = (o: Ownership): boolean => o.kind === "ours" || o.kind === "adop
 /** The network blocks a route may never overlap: VPC, vSwitches and the table's System routes. */
 function forbiddenBlocks(ctx: PassContext, tableEntries: readonly FakeRouteEntry[]): Block[] {
   const texts = [...ctx.network, ...tableEntries.filter((e) => e.type === "System").map((e) => e.destinationCidr)];
-  return texts.map((t) => parseBlock(canonical(t))).filter((b): b is Block => b !== undefined);
+  // A System default route is no network block: it would cover everything.
+  return texts.map((t) => parseBlock(canonical(t))).filter((b): b is Block => b !== undefined && b.prefix > 0);
 }
 
 /** How many deletions --max-deletions allows over `base` deletable owned routes. */
@@ -328,11 +345,14 @@ export function checkPass(
     const where = `${w.routeTableId} ${dest} -> ${w.nextHop ?? "?"}`;
     if (block && block.prefix === 0) flag("default-route", where);
     const table = byTable.get(w.routeTableId) ?? [];
-    if (block && forbiddenBlocks(ctx, table).some((f) => overlaps(f, block))) flag("overlaps-vpc-network", where);
     if (!insideClusterCidr(dest, ctx.clusterCidrs)) {
       flag(outsideId("", dest, ctx.clusterCidrs), `${where} (cluster CIDRs: ${ctx.clusterCidrs.join(", ") || "none"})`);
-      continue; // one root cause per write: what else it hit follows from being outside
+      continue; // one root cause per write: what else it hits follows from being outside
     }
+    // A System route at exactly this destination is a holder (below), not a network block.
+    const systemsElsewhere = table.filter((e) => e.type === "System" && e.destinationCidr !== dest);
+    if (block && forbiddenBlocks(ctx, []).some((f) => overlaps(f, block))) flag("overlaps-vpc-network", where);
+    else if (block && forbiddenBlocks({ ...ctx, network: [] }, systemsElsewhere).some((f) => overlaps(f, block))) flag("overlaps-system-route", where);
     for (const holder of table.filter((e) => e.destinationCidr === dest && !deletedIds.has(e.routeEntryId))) {
       if (isOwned(ownership(holder, ctx)) || ownership(holder, ctx).kind === "legacy") continue;
       const id = holder.type !== "Custom" ? "create-at-destination-of-other-type" : ctx.unlisted(holder) ? "create-at-unlisted-destination" : "create-at-foreign-destination";
@@ -355,7 +375,7 @@ export function checkPass(
       continue;
     }
     if (!isDelete) continue;
-    if (o.kind === "legacy" && !named(e)) flag(approveAll ? "approval-beyond-refusal" : "deleted-legacy-marker", what);
+    if (o.kind === "legacy" && !named(e)) flag(approveAll ? "approval-beyond-refusal" : ctx.uidKnown ? "deleted-legacy-marker" : "deleted-legacy-marker-nodes-file", what);
     if (!insideClusterCidr(e.destinationCidr, ctx.clusterCidrs) && !named(e)) {
       flag(approveAll ? "approval-beyond-refusal" : outsideId("deleted-", e.destinationCidr, ctx.clusterCidrs), what);
     }
@@ -378,7 +398,19 @@ export function checkPass(
   const counted = [...deletedIds].filter((id) => deletableIds.has(id) && !approvedIds.has(id));
   const allowed = allowance(ctx.maxDeletions, deletable.length);
   if (counted.length > allowed) {
-    flag("over-budget", `${counted.length} deletions (${counted.join(", ")}) with --max-deletions=${ctx.maxDeletions} over ${deletable.length} deletable owned routes (allowed ${allowed})`);
+    // Owned routes no pass may delete on its own (outside the cluster CIDR, legacy markers): a base
+    // that counts them lets more through (issue 16, defect 2, the second way around the guard).
+    const undeletable = [...before.values()].filter((e) => {
+      const o = ownership(e, ctx);
+      return (isOwned(o) || o.kind === "legacy") && !deletableIds.has(e.routeEntryId) && e.status !== "Deleting" && !((o.kind === "ours" || o.kind === "legacy") && o.held);
+    });
+    // With --approve-deletions=all, deletions the refusal never listed went through as approved.
+    const id = approveAll
+      ? "approval-beyond-refusal"
+      : counted.length <= allowance(ctx.maxDeletions, deletable.length + undeletable.length)
+        ? "budget-counts-undeletable"
+        : "over-budget";
+    flag(id, `${counted.length} deletions (${counted.join(", ")}) with --max-deletions=${ctx.maxDeletions} over ${deletable.length} deletable owned routes (allowed ${allowed}; ${undeletable.length} more owned routes are not deletable)`);
   }
 
   // Piecemeal: a refused deletion's routes stay while their Nodes are absent, unless approved.
@@ -421,7 +453,7 @@ export function routableNodes(
   ctx: Pick<PassContext, "nodes" | "regionId" | "clusterCidrs" | "network">,
 ): ModelNode[] {
   const systems = [...tables.values()].flat().filter((e) => e.type === "System").map((e) => e.destinationCidr);
-  const forbidden = [...ctx.network, ...systems].map((t) => parseBlock(canonical(t))).filter((b): b is Block => b !== undefined);
+  const forbidden = [...ctx.network, ...systems].map((t) => parseBlock(canonical(t))).filter((b): b is Block => b !== undefined && b.prefix > 0);
   return ctx.nodes.filter(
     (n) =>
       selfEligible(n, ctx, forbidden) &&

@@ -298,6 +298,8 @@ export class ModelWorld {
   }
 
   #destOf(dest: string): string | undefined {
+    const free = /^free:(\d+):([46])$/.exec(dest);
+    if (free) return free[2] === "4" ? `10.244.${50 + Number(free[1])}.0/24` : `fd00:10:244:${(0x800 + Number(free[1])).toString(16)}::/64`;
     const m = /^node:(\d+):([46])$/.exec(dest);
     if (!m) return dest;
     const n = this.nodes[Number(m[1]) % Math.max(1, this.nodes.length)];
@@ -309,6 +311,8 @@ export class ModelWorld {
     const dest = this.#destOf(destSpec);
     const destinationCidr = dest === undefined ? undefined : parseBlock(dest)?.text;
     if (destinationCidr === undefined) return `no route can be made at ${String(dest)}`;
+    // A vSwitch (System, next hop local) never covers the whole address space.
+    if (kind === "system" && parseBlock(destinationCidr)?.prefix === 0) return "no System default route";
     const tableId = TABLES[table]!;
     if (this.fake.entries(tableId).some((e) => e.destinationCidr === destinationCidr)) return `${destinationCidr} already taken in ${tableId}`;
     const a = this.#identities.A;
@@ -455,6 +459,7 @@ export class ModelWorld {
       network: NETWORK_BLOCKS,
       provenance: new Map(this.provenance),
       refused: new Map(this.refused.get(this.who) ?? []),
+      uidKnown: clusterUid !== undefined,
       unlisted: (e) => {
         const omitted = this.#options.omittedFilters;
         return (
