@@ -5,16 +5,24 @@ import { parseArgs } from "node:util";
 import { checkHistories } from "./history.js";
 import { OPEN_DEFECTS } from "./invariants.js";
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: "string", default: "200" },
-    seed: { type: "string", default: String(Date.now() % 1_000_000) },
-    commands: { type: "string", default: "30" },
-    strict: { type: "boolean", default: false },
-    tolerate: { type: "string", default: "" },
-    path: { type: "string" },
-  },
-});
+const options = {
+  runs: { type: "string", default: "200" },
+  seed: { type: "string", default: String(Date.now() % 1_000_000) },
+  commands: { type: "string", default: "30" },
+  strict: { type: "boolean", default: false },
+  tolerate: { type: "string", default: "" },
+  path: { type: "string" },
+} as const;
+
+function flags() {
+  try {
+    return parseArgs({ options }).values;
+  } catch (error) {
+    process.stderr.write(`fuzz: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+}
+const values = flags();
 
 const number = (name: string, text: string): number => {
   const value = Number(text);
