@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "build-bench/**", "build-dev/**", "build-real-kube/**", "node_modules/**", "coverage/**"] },
+  { ignores: ["dist/**", "build-bench/**", "build-dev/**", "build-real-kube/**", "build-fuzz/**", "node_modules/**", "coverage/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -3,7 +3,7 @@
 // Shared by `reconcile`, `run` and `demo`, so the demo exercises exactly the production wiring.
 import { describeJsonError } from "../util/safe-parse-error.js";
 import { readFile } from "node:fs/promises";
-import { createAlibabaRouteTable, type AlibabaRouteTable } from "../cloud/alibaba/alibaba-route-table.js";
+import { createAlibabaRouteTable, type AlibabaRouteTable, type AlibabaRouteTableOptions } from "../cloud/alibaba/alibaba-route-table.js";
 import { secretsOf } from "../cloud/alibaba/credentials.js";
 import { AlibabaVpcNetwork } from "../cloud/alibaba/vpc-network.js";
 import type { VpcNetworkSource } from "../cloud/vpc-network.js";
@@ -41,7 +41,16 @@ export function vpcEndpointUrl(config: CommonConfig): string | undefined {
   return config.vpcEndpoint ? `${config.vpcEndpoint.protocol}://${config.vpcEndpoint.host}` : undefined;
 }
 
-export function createRouteTable(config: CommonConfig, logger: Logger, observer?: CloudCallObserver): AlibabaRouteTable {
+/**
+ * Adapter timings a test may shorten (test/model/ runs hundreds of passes); production passes none.
+ * @internal exported for tests
+ */
+export type AdapterTuning = Pick<
+  AlibabaRouteTableOptions,
+  "qps" | "callDeadlineMs" | "connectTimeoutMs" | "readTimeoutMs" | "writeDeadlineMs" | "pollIntervalMs" | "firstPollMs" | "retry"
+>;
+
+export function createRouteTable(config: CommonConfig, logger: Logger, observer?: CloudCallObserver, tuning: AdapterTuning = {}): AlibabaRouteTable {
   return createAlibabaRouteTable({
     regionId: config.regionId,
     endpoint: vpcEndpointUrl(config),
@@ -51,6 +60,7 @@ export function createRouteTable(config: CommonConfig, logger: Logger, observer?
     listIpv6: config.clusterCidrs.length === 0 || config.clusterCidrs.some((cidr) => cidr.family === 6),
     logger: logger.child({ component: "vpc" }),
     observer,
+    ...tuning,
   });
 }
 

@@ -18,6 +18,11 @@ export interface OmittedFilters {
   readonly nextHopType: "any" | "Instance";
   /** "any": both versions; "ipv4": IPv4 entries only. */
   readonly ipVersion: "any" | "ipv4";
+  /**
+   * "any": every entry type; "Custom": custom entries only, so System, BGP, CEN and ECR (learned)
+   * entries are seen only when RouteEntryType names them. @default "any"
+   */
+  readonly routeEntryType?: "any" | "Custom" | undefined;
 }
 
 export interface ActionContext {
@@ -252,7 +257,7 @@ const describeRouteEntryList: ActionDefinition = {
       routeEntryId: params.str("RouteEntryId"),
       routeEntryName: params.str("RouteEntryName"),
       destination: destination === undefined ? undefined : canonical(destination),
-      type: params.str("RouteEntryType"),
+      type: params.str("RouteEntryType") ?? (ctx.omittedFilters.routeEntryType === "Custom" ? "Custom" : undefined),
       nextHopId: params.str("NextHopId"),
       nextHopType: params.str("NextHopType") ?? (ctx.omittedFilters.nextHopType === "Instance" ? "Instance" : undefined),
     };

@@ -147,6 +147,7 @@ function checkOptions(options: FakeVpcOptions): void {
   const omitted = options.omittedFilters;
   if (omitted?.nextHopType !== undefined && !["any", "Instance"].includes(omitted.nextHopType)) bad("omittedFilters.nextHopType", 'must be "any" or "Instance"');
   if (omitted?.ipVersion !== undefined && !["any", "ipv4"].includes(omitted.ipVersion)) bad("omittedFilters.ipVersion", 'must be "any" or "ipv4"');
+  if (omitted?.routeEntryType !== undefined && !["any", "Custom"].includes(omitted.routeEntryType)) bad("omittedFilters.routeEntryType", 'must be "any" or "Custom"');
   if (options.quotaPerTable !== undefined && !(Number.isInteger(options.quotaPerTable) && options.quotaPerTable >= 1)) bad("quotaPerTable", "must be an integer >= 1");
   if (options.replayWindowMs !== undefined && !(options.replayWindowMs >= 0)) bad("replayWindowMs", "must be >= 0");
   if (options.credentials !== undefined && Object.keys(options.credentials).length === 0) bad("credentials", "must name at least one access key");
@@ -216,7 +217,11 @@ export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVp
     state,
     quotaPerTable: options.quotaPerTable ?? 200,
     batchWhileUnstable: options.batchWhileUnstable ?? "reject",
-    omittedFilters: { nextHopType: options.omittedFilters?.nextHopType ?? "any", ipVersion: options.omittedFilters?.ipVersion ?? "any" },
+    omittedFilters: {
+      nextHopType: options.omittedFilters?.nextHopType ?? "any",
+      ipVersion: options.omittedFilters?.ipVersion ?? "any",
+      routeEntryType: options.omittedFilters?.routeEntryType ?? "any",
+    },
     clientTokens: new Map(),
     ownerId: 1234567890123456,
   };

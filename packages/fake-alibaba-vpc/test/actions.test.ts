@@ -27,6 +27,27 @@ afterEach(async () => {
   fake = undefined;
 });
 
+/** A table with one entry of each kind the DescribeRouteEntryList filters tell apart. */
+const FILTER_VPCS: FakeVpcOptions["vpcs"] = [
+  {
+    vpcId: "vpc-f",
+    tables: [
+      {
+        routeTableId: TABLE,
+        entries: [
+          { routeEntryId: "rte-sys", destinationCidr: "192.168.0.0/24", type: "System", nextHopType: "local", nextHopId: "" },
+          { routeEntryId: "rte-a", destinationCidr: "10.1.0.0/24", nextHopId: "i-a", routeEntryName: "alpha" },
+          { routeEntryId: "rte-b", destinationCidr: "10.1.1.0/24", nextHopId: "i-b", routeEntryName: "beta" },
+          { routeEntryId: "rte-c", destinationCidr: "172.16.0.0/12", nextHopType: "VpnGateway", nextHopId: "vpn-1" },
+          { routeEntryId: "rte-v6", destinationCidr: "2408:4000::/56", nextHopType: "IPv6Gateway", nextHopId: "ipv6gw-1" },
+          { routeEntryId: "rte-bgp", destinationCidr: "10.1.2.0/24", type: "BGP", nextHopType: "RouterInterface", nextHopId: "ri-1" },
+          { routeEntryId: "rte-cen", destinationCidr: "10.1.3.0/24", type: "CEN", nextHopType: "Attachment", nextHopId: "tr-1" },
+        ],
+      },
+    ],
+  },
+];
+
 async function start(options: FakeVpcOptions = {}): Promise<{ fake: FakeVpcServer; client: VpcClient }> {
   fake = await startFakeVpc(options);
   return { fake, client: sdkClient(fake) };
@@ -169,30 +190,25 @@ describe("fake VPC API through the real SDK", () => {
     [{ nextHopId: "vpn-1" }, ["rte-c"]],
     [{ nextHopType: "Instance", routeEntryType: "Custom" }, ["rte-a", "rte-b"]],
     [{ routeEntryType: "System" }, ["rte-sys"]],
+    [{ routeEntryType: "BGP" }, ["rte-bgp"]],
     [{ ipVersion: "ipv6" }, ["rte-v6"]],
     [{ routeEntryId: "rte-c" }, ["rte-c"]],
   ])("filters DescribeRouteEntryList by %o", async (filter, expected) => {
-    const { client } = await start({
-      vpcs: [
-        {
-          vpcId: "vpc-f",
-          tables: [
-            {
-              routeTableId: TABLE,
-              entries: [
-                { routeEntryId: "rte-sys", destinationCidr: "192.168.0.0/24", type: "System", nextHopType: "local", nextHopId: "" },
-                { routeEntryId: "rte-a", destinationCidr: "10.1.0.0/24", nextHopId: "i-a", routeEntryName: "alpha" },
-                { routeEntryId: "rte-b", destinationCidr: "10.1.1.0/24", nextHopId: "i-b", routeEntryName: "beta" },
-                { routeEntryId: "rte-c", destinationCidr: "172.16.0.0/12", nextHopType: "VpnGateway", nextHopId: "vpn-1" },
-                { routeEntryId: "rte-v6", destinationCidr: "2408:4000::/56", nextHopType: "IPv6Gateway", nextHopId: "ipv6gw-1" },
-              ],
-            },
-          ],
-        },
-      ],
-    });
+    const { client } = await start({ vpcs: FILTER_VPCS });
     const res = await client.describeRouteEntryList(new DescribeRouteEntryListRequest({ regionId: REGION, routeTableId: TABLE, maxResult: 100, ...filter }));
     expect((res.body?.routeEntrys?.routeEntry ?? []).map((e) => e.routeEntryId)).toEqual(expected);
+  });
+
+  it("with omittedFilters.routeEntryType Custom, an unfiltered read hides System and learned entries until asked for by type", async () => {
+    const { client } = await start({ omittedFilters: { routeEntryType: "Custom" }, vpcs: FILTER_VPCS });
+    const ids = async (filter: Record<string, string>): Promise<string[]> => {
+      const res = await client.describeRouteEntryList(new DescribeRouteEntryListRequest({ regionId: REGION, routeTableId: TABLE, maxResult: 100, ...filter }));
+      return (res.body?.routeEntrys?.routeEntry ?? []).map((e) => e.routeEntryId ?? "");
+    };
+    expect(await ids({})).toEqual(["rte-a", "rte-b", "rte-c", "rte-v6"]);
+    expect(await ids({ routeEntryType: "BGP" })).toEqual(["rte-bgp"]);
+    expect(await ids({ routeEntryType: "CEN" })).toEqual(["rte-cen"]);
+    await expect(startFakeVpc({ omittedFilters: { routeEntryType: "BGP" as "Custom" } })).rejects.toThrow(/omittedFilters.routeEntryType/);
   });
 
   it("batch-creates 50 entries with 128/256-char names and descriptions, reports duplicates per item, rejects 51", async () => {
