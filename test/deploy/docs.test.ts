@@ -11,7 +11,7 @@ import { REPO } from "../support/renderings.js";
 
 const read = (path: string): string => readFileSync(join(REPO, path), "utf8");
 const troubleshooting = read("docs/troubleshooting.md");
-const rule = parse(read("deploy/kustomize/base/prometheusrule.yaml")) as {
+const rule = parse(read("deploy/kustomize/components/prometheus-operator/prometheusrule.yaml")) as {
   spec: { groups: { rules: { alert: string; annotations: { runbook_url: string } }[] }[] };
 };
 const alerts = rule.spec.groups.flatMap((g) => g.rules);
