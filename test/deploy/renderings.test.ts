@@ -214,6 +214,14 @@ describe.skipIf(kustomize.command === undefined)("kustomize overlays", () => {
     expect(env.VPC_ROUTE_SYNC_CLOUD_CONFIG).toBe(`${mount.mountPath}/${volume.configMap.items[0].path}`);
   });
 
+  it("needs no Prometheus Operator CRDs without components/prometheus-operator, and brings both kinds with it", () => {
+    for (const { name, yaml } of all.filter((r) => r.name.startsWith("kustomize/") && !r.name.includes("prometheus-operator"))) {
+      expect(objects(yaml).filter((o) => String(o.apiVersion).startsWith("monitoring.coreos.com/")), name).toEqual([]);
+    }
+    const withOperator = objects(all.find((r) => r.name === "kustomize/example+components/prometheus-operator")?.yaml ?? "");
+    expect(withOperator.filter((o) => String(o.apiVersion).startsWith("monitoring.coreos.com/")).map((o) => o.kind).sort()).toEqual(["PrometheusRule", "ServiceMonitor"]);
+  });
+
   it("the dashboard ConfigMap carries the Grafana sidecar label and the dashboard", () => {
     const dashboard = one(rendered("base"), "ConfigMap", "dashboard");
     expect(dashboard.metadata.labels.grafana_dashboard).toBe("1");
