@@ -29,7 +29,7 @@ if [ -z "${DOCKER_HOST:-}" ] && ! docker version >/dev/null 2>&1; then
   dockerd --host "unix://$socket" --data-root "$state/data" --exec-root /tmp/vrs-docker-exec \
     --pidfile "$state/dockerd.pid" --iptables=false --ip6tables=false --bridge=none >"$state/dockerd.log" 2>&1 &
   dockerd_pid=$!
-  trap 'kill "$dockerd_pid" 2>/dev/null; wait "$dockerd_pid" 2>/dev/null || true' EXIT
+  trap 'kill "$dockerd_pid" 2>/dev/null || true; wait "$dockerd_pid" 2>/dev/null || true' EXIT
   export DOCKER_HOST="unix://$socket"
   for _ in $(seq 1 60); do
     docker version >/dev/null 2>&1 && break
