@@ -20,6 +20,7 @@ export const CREDENTIAL_ENV = {
   oidcTokenFile: "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
   roleSessionName: "ALIBABA_CLOUD_ROLE_SESSION_NAME",
   stsRegion: "ALIBABA_CLOUD_STS_REGION",
+  stsEndpoint: "ALIBABA_CLOUD_STS_ENDPOINT",
   vpcEndpointEnabled: "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED",
   ecsMetadata: "ALIBABA_CLOUD_ECS_METADATA",
   ecsMetadataDisabled: "ALIBABA_CLOUD_ECS_METADATA_DISABLED",
@@ -98,9 +99,15 @@ function oidcSource(get: (name: string) => string | undefined, regionIdForSts: s
   }
   const vpcEndpoint = parseFlag(get, CREDENTIAL_ENV.vpcEndpointEnabled);
   if (vpcEndpoint && stsRegion === undefined) stsRegion = regionIdForSts;
-  // Same endpoint rule as @alicloud/credentials' OIDC provider; unset leaves its default.
+  // ALIBABA_CLOUD_STS_ENDPOINT (ACK's pod identity webhook injects it from 0.4.0) wins; else the
+  // same endpoint rule as @alicloud/credentials' OIDC provider; unset leaves its default.
+  const explicitEndpoint = get(CREDENTIAL_ENV.stsEndpoint)?.trim();
+  if (explicitEndpoint !== undefined && !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(explicitEndpoint)) {
+    throw invalidEnv(CREDENTIAL_ENV.stsEndpoint, explicitEndpoint, "expected a host name such as sts-vpc.cn-hangzhou.aliyuncs.com");
+  }
   const stsEndpoint =
-    stsRegion === undefined ? undefined : vpcEndpoint ? `sts-vpc.${stsRegion}.aliyuncs.com` : `sts.${stsRegion}.aliyuncs.com`;
+    explicitEndpoint ??
+    (stsRegion === undefined ? undefined : vpcEndpoint ? `sts-vpc.${stsRegion}.aliyuncs.com` : `sts.${stsRegion}.aliyuncs.com`);
   return { kind: "oidc-role-arn", roleArn, oidcProviderArn, oidcTokenFile, roleSessionName, stsEndpoint };
 }
 

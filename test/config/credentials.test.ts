@@ -63,6 +63,12 @@ describe("credential sources and their precedence", () => {
       [],
       { kind: "oidc-role-arn", stsEndpoint: "sts-vpc.cn-hangzhou.aliyuncs.com" },
     ],
+    [
+      "RRSA with the STS endpoint ACK's pod identity webhook injects",
+      { ...RRSA_ENV, ALIBABA_CLOUD_STS_ENDPOINT: "sts-vpc.cn-shanghai.aliyuncs.com", ALIBABA_CLOUD_STS_REGION: "cn-beijing", ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED: "true" },
+      [],
+      { kind: "oidc-role-arn", stsEndpoint: "sts-vpc.cn-shanghai.aliyuncs.com" },
+    ],
     ["ECS RAM role", { ALIBABA_CLOUD_ECS_METADATA: "KubernetesWorkerRole" }, [], { kind: "ecs-ram-role", roleName: "KubernetesWorkerRole" }],
     ["RRSA beats the ECS RAM role", { ...RRSA_ENV, ALIBABA_CLOUD_ECS_METADATA: "r" }, [], { kind: "oidc-role-arn" }],
     ["the ECS RAM role beats cloud-config", { ALIBABA_CLOUD_ECS_METADATA: "r" }, WITH_CC, { kind: "ecs-ram-role", roleName: "r" }],
@@ -97,6 +103,7 @@ describe("credential errors", () => {
     [{ ...RRSA_ENV, ALIBABA_CLOUD_ROLE_SESSION_NAME: "a b" }, "invalid ALIBABA_CLOUD_ROLE_SESSION_NAME"],
     [{ ...RRSA_ENV, ALIBABA_CLOUD_STS_REGION: "Beijing" }, "invalid ALIBABA_CLOUD_STS_REGION"],
     [{ ...RRSA_ENV, ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED: "sure" }, 'invalid ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED "sure": expected true or false'],
+    [{ ...RRSA_ENV, ALIBABA_CLOUD_STS_ENDPOINT: "https://sts.aliyuncs.com/" }, 'invalid ALIBABA_CLOUD_STS_ENDPOINT "https://sts.aliyuncs.com/": expected a host name'],
   ])("%j", (env, expected) => {
     const error = parseError(["run", ...REQUIRED], env);
     expect(error.message).toContain(expected);

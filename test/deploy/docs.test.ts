@@ -11,7 +11,7 @@ import { REPO } from "../support/renderings.js";
 
 const read = (path: string): string => readFileSync(join(REPO, path), "utf8");
 const troubleshooting = read("docs/troubleshooting.md");
-const rule = parse(read("deploy/kustomize/base/prometheusrule.yaml")) as {
+const rule = parse(read("deploy/kustomize/components/prometheus-operator/prometheusrule.yaml")) as {
   spec: { groups: { rules: { alert: string; annotations: { runbook_url: string } }[] }[] };
 };
 const alerts = rule.spec.groups.flatMap((g) => g.rules);
@@ -30,6 +30,38 @@ describe("docs/troubleshooting.md", () => {
 
   it.each(alerts.map((a) => a.alert))("has a row for the alert %s", (alert) => {
     expect(troubleshooting).toMatch(new RegExp(`^\\| \`${alert}\` \\|`, "m"));
+  });
+});
+
+describe("docs/cli.md", () => {
+  it("lists every skip reason of the code in the JSON report's schema, and no other", () => {
+    const block = /^ {2}"skipped": \[\{ "nodeName": "\.\.\.", "reason": ([^]*?), "message"/m.exec(read("docs/cli.md"))?.[1];
+    expect(block, "the skipped line of the JSON schema").toBeDefined();
+    expect([...block!.matchAll(/"([a-z-]+)"/g)].map((m) => m[1])).toEqual([...SKIP_REASONS]);
+  });
+});
+
+describe("reading the passes' logs", () => {
+  // Only the leader reconciles, so only its pod logs the passes; `logs deploy/…` picks any replica.
+  // The Lease holder is the leader's pod name: every rendering runs with --identity=$(POD_NAME).
+  it.each(["docs/migrate-from-ccm.md", "docs/troubleshooting.md", "docs/metrics.md", "docs/operations.md", "docs/install.md"])("%s reads the passes from the Lease holder's pod", (doc) => {
+    const text = read(doc);
+    for (const line of text.split("\n").filter((l) => /kubectl -n \S+ logs /.test(l) && !l.includes("--previous"))) {
+      expect(line, doc).toContain('logs "$leader"');
+      expect(text, doc).toContain("leader=$(kubectl -n ");
+    }
+  });
+
+  it("the chart's NOTES.txt does too, while leader election is on", () => {
+    const [withElection] = read("charts/vpc-route-sync/templates/NOTES.txt").split("{{- else }}");
+    expect(withElection).toMatch(/logs "\$\(kubectl .* get lease \{\{ \.Values\.leaderElection\.leaseName \}\} -o jsonpath='\{\.spec\.holderIdentity\}'\)" \| grep/);
+    expect(withElection).not.toMatch(/logs deploy\//);
+  });
+
+  it("the renderings name each replica after its pod, so the Lease holder is the leader's pod", () => {
+    for (const file of ["deploy/kustomize/base/deployment.yaml", "charts/vpc-route-sync/templates/deployment.yaml"]) {
+      expect(read(file), file).toContain("- --identity=$(POD_NAME)");
+    }
   });
 });
 

@@ -61,7 +61,7 @@ function startupOf(rendered: Obj[]): { args: string[]; env: Record<string, strin
     if (variable.value !== undefined) env[variable.name] = variable.value;
     else if (variable.valueFrom?.secretKeyRef) env[variable.name] = `secret-${variable.name.toLowerCase()}`;
   }
-  const args = (container.args as string[]).map((a) => a.replace("$(POD_NAME)", "vpc-route-sync-0"));
+  const args = (container.args as string[]).map((a) => a.replace("$(POD_NAME)", "vpc-route-sync-0").replace("$(HOST_IP)", "192.168.0.5"));
   return { args, env, pod, container };
 }
 
@@ -76,6 +76,7 @@ const KNOWN_ENV = new Set([
   "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
   "POD_NAME",
   "POD_NAMESPACE",
+  "HOST_IP",
   "KUBERNETES_SERVICE_HOST",
   "KUBERNETES_SERVICE_PORT",
 ]);
@@ -125,9 +126,11 @@ describe.skipIf(kustomize.command === undefined && helm.helm === undefined)("eve
     }
   });
 
-  it("probes health on loopback and serves metrics on uncommon host ports", () => {
+  it("probes health on loopback and serves metrics on the node's own address, on uncommon host ports", () => {
     for (const { name, yaml } of all) {
       const { args, container } = startupOf(objects(yaml));
+      expect(container.args, name).toContain(`--metrics-bind-address=$(HOST_IP):${/:(\d+)$/.exec(args.find((a) => a.startsWith("--metrics-bind-address=")) ?? "")?.[1]}`);
+      expect(container.env.find((e: Obj) => e.name === "HOST_IP")?.valueFrom, name).toEqual({ fieldRef: { fieldPath: "status.hostIP" } });
       const health = /^--health-probe-bind-address=(.*):(\d+)$/.exec(args.find((a) => a.startsWith("--health-probe-bind-address=")) ?? "");
       const metrics = /^--metrics-bind-address=(.*):(\d+)$/.exec(args.find((a) => a.startsWith("--metrics-bind-address=")) ?? "");
       expect(health?.[1], name).toBe("127.0.0.1");
@@ -211,6 +214,14 @@ describe.skipIf(kustomize.command === undefined)("kustomize overlays", () => {
     expect(env.VPC_ROUTE_SYNC_CLOUD_CONFIG).toBe(`${mount.mountPath}/${volume.configMap.items[0].path}`);
   });
 
+  it("needs no Prometheus Operator CRDs without components/prometheus-operator, and brings both kinds with it", () => {
+    for (const { name, yaml } of all.filter((r) => r.name.startsWith("kustomize/") && !r.name.includes("prometheus-operator"))) {
+      expect(objects(yaml).filter((o) => String(o.apiVersion).startsWith("monitoring.coreos.com/")), name).toEqual([]);
+    }
+    const withOperator = objects(all.find((r) => r.name === "kustomize/example+components/prometheus-operator")?.yaml ?? "");
+    expect(withOperator.filter((o) => String(o.apiVersion).startsWith("monitoring.coreos.com/")).map((o) => o.kind).sort()).toEqual(["PrometheusRule", "ServiceMonitor"]);
+  });
+
   it("the dashboard ConfigMap carries the Grafana sidecar label and the dashboard", () => {
     const dashboard = one(rendered("base"), "ConfigMap", "dashboard");
     expect(dashboard.metadata.labels.grafana_dashboard).toBe("1");
@@ -221,8 +232,8 @@ describe.skipIf(kustomize.command === undefined)("kustomize overlays", () => {
 describe.skipIf(kustomize.command === undefined && helm.helm === undefined)("secure metrics (component, chart)", () => {
   const secure = (): Rendering[] => all.filter((r) => r.name.includes("secure-metrics"));
 
-  it("switch --metrics-secure on, grant the reviews, offer a reader role and scrape over https", () => {
-    expect(secure().length).toBe((kustomize.command ? 1 : 0) + (helm.helm ? 1 : 0));
+  it("switch --metrics-secure on, grant the reviews, offer a reader role and scrape over https with a token from a Secret", () => {
+    expect(secure().length).toBe((kustomize.command ? 2 : 0) + (helm.helm ? 1 : 0));
     for (const { name, yaml } of secure()) {
       const rendered = objects(yaml);
       const { args, env } = startupOf(rendered);
@@ -232,7 +243,22 @@ describe.skipIf(kustomize.command === undefined && helm.helm === undefined)("sec
       expect(rules, name).toContainEqual({ apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] });
       expect(rules, name).toContainEqual({ apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] });
       expect(rules, name).toContainEqual({ nonResourceURLs: ["/metrics"], verbs: ["get"] });
-      expect(one(rendered, "ServiceMonitor").spec.endpoints[0], name).toMatchObject({ scheme: "https", bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token" });
+      const monitors = rendered.filter((o) => o.kind === "ServiceMonitor");
+      // secure-metrics without prometheus-operator: nothing to patch, and no ServiceMonitor appears.
+      expect(monitors.length, name).toBe(name.includes("prometheus-operator") || name.startsWith("helm/") ? 1 : 0);
+      for (const monitor of monitors) {
+        const endpoint = monitor.spec.endpoints[0];
+        expect(endpoint, name).toMatchObject({ scheme: "https", authorization: { type: "Bearer", credentials: { key: "token" } } });
+        expect(endpoint.bearerTokenFile, name).toBeUndefined();
+        // The Secret is a token of a ServiceAccount bound to the metrics-reader ClusterRole.
+        const secret = one(rendered, "Secret", endpoint.authorization.credentials.name);
+        expect(secret.type, name).toBe("kubernetes.io/service-account-token");
+        const scraper = secret.metadata.annotations["kubernetes.io/service-account.name"];
+        expect(one(rendered, "ServiceAccount", scraper).metadata.name, name).toBe(scraper);
+        const binding = one(rendered, "ClusterRoleBinding", scraper);
+        expect(binding.roleRef.name, name).toBe(one(rendered, "ClusterRole", "metrics-reader").metadata.name);
+        expect(binding.subjects.map((s: Obj) => s.name), name).toEqual([scraper]);
+      }
     }
   });
 
@@ -274,7 +300,7 @@ describe.skipIf(helm.helm === undefined)("the Helm chart", () => {
 
   it("carries the base's dashboard and alert rules unchanged (scripts/sync-chart-files.sh)", async () => {
     const chart = objects(await render(["metrics.prometheusRule.enabled=true", "metrics.dashboard.enabled=true"]));
-    const baseRule = objects(readFileSync(join(KUSTOMIZE_DIR, "base/prometheusrule.yaml"), "utf8"))[0];
+    const baseRule = objects(readFileSync(join(KUSTOMIZE_DIR, "components/prometheus-operator/prometheusrule.yaml"), "utf8"))[0];
     expect(one(chart, "PrometheusRule").spec).toEqual(baseRule.spec);
     const dashboard = one(chart, "ConfigMap", "dashboard");
     expect(dashboard.metadata.labels.grafana_dashboard).toBe("1");
@@ -312,8 +338,8 @@ describe.skipIf(helm.helm === undefined)("the Helm chart", () => {
     [["region=cn-hangzhou", "vpcId=vpc-a", "clusterCidr={10.0.0.0/16}"], "clusterName is required"],
     [["region=cn-hangzhou", "vpcId=vpc-a", "clusterName=c"], "clusterCidr is required"],
     [[...CHART_REQUIRED_VALUES, "credentials.mode=rrsa"], "credentials.rrsa.roleArn is required with credentials.mode=rrsa"],
-    [[...CHART_REQUIRED_VALUES, "credentials.mode=magic"], 'credentials.mode "magic": expected accessKey, rrsa, ecsRamRole, cloudConfig or default'],
-    [[...CHART_REQUIRED_VALUES, "vpcEndpointType=internal"], 'vpcEndpointType "internal": expected vpc or public'],
+    [[...CHART_REQUIRED_VALUES, "credentials.mode=magic"], "at '/credentials/mode': value must be one of 'accessKey', 'rrsa', 'ecsRamRole', 'cloudConfig', 'default'"],
+    [[...CHART_REQUIRED_VALUES, "vpcEndpointType=internal"], "at '/vpcEndpointType': value must be one of 'vpc', 'public'"],
   ])("refuses %j: %s", async (values, message) => {
     await expect(renderChart(helm.helm!, values)).rejects.toThrow(message);
   });

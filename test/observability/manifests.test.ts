@@ -78,7 +78,9 @@ describe("Kubernetes manifests", () => {
     expect(ports).toEqual({ metrics: 10281, health: 10282 });
     expect(container.livenessProbe.httpGet).toEqual({ host: "127.0.0.1", path: "/healthz", port: 10282 });
     expect(container.readinessProbe.httpGet).toEqual({ host: "127.0.0.1", path: "/readyz", port: 10282 });
-    expect(container.args).toContain("--metrics-bind-address=:10281");
+    // Metrics on the node's own address (the downward API's status.hostIP), not on every interface.
+    expect(container.args).toContain("--metrics-bind-address=$(HOST_IP):10281");
+    expect(container.env).toContainEqual({ name: "HOST_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } });
     expect(container.args).toContain("--health-probe-bind-address=127.0.0.1:10282");
     expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe("kubernetes.io/hostname");
   });
@@ -90,8 +92,8 @@ describe("Kubernetes manifests", () => {
     for (const arg of container.args.slice(1) as string[]) {
       const name = /^--([a-z-]+)(?:=|$)/.exec(arg)?.[1];
       expect(name !== undefined && runFlags.has(name), `unknown flag ${arg}`).toBe(true);
-      // $(POD_NAME) is expanded by the kubelet from the env; nothing else is left for the user to fill in.
-      expect(arg.replace("$(POD_NAME)", "").match(/\b[A-Z][A-Z_]{3,}\b/g), `placeholder in ${arg}`).toBeNull();
+      // $(POD_NAME) and $(HOST_IP) are expanded by the kubelet from the env; nothing else is left for the user to fill in.
+      expect(arg.replace("$(POD_NAME)", "").replace("$(HOST_IP)", "").match(/\b[A-Z][A-Z_]{3,}\b/g), `placeholder in ${arg}`).toBeNull();
     }
   });
 
@@ -113,6 +115,8 @@ describe("Kubernetes manifests", () => {
     // Namespaces: only kube-system, only get (its UID is the cluster identity).
     expect(clusterRole.rules.find((r) => r.resources.includes("namespaces"))).toMatchObject({ resourceNames: ["kube-system"], verbs: ["get"] });
     expect(grants(role.rules)).toEqual(["coordination.k8s.io/leases:create", "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:update"]);
+    // get/update only of its own Lease (test/deploy/chart-values.test.ts checks the name).
+    expect(role.rules.filter((r) => !r.verbs.includes("create")).every((r) => (r as { resourceNames?: string[] }).resourceNames?.length === 1)).toBe(true);
     expect(objects.map((o) => o.kind).sort()).toEqual(["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ServiceAccount"]);
   });
 
@@ -129,7 +133,7 @@ describe("Kubernetes manifests", () => {
 
   it("the ServiceMonitor selects the metrics Service, which targets the metrics port", () => {
     const [service] = loadYaml("service.yaml");
-    const [monitor] = loadYaml("servicemonitor.yaml");
+    const [monitor] = loadYaml("../components/prometheus-operator/servicemonitor.yaml");
     const deployment = loadYaml("deployment.yaml").find((o) => o.kind === "Deployment")!;
     expect(service!.metadata.labels).toMatchObject(monitor!.spec.selector.matchLabels);
     expect(monitor!.spec.endpoints[0].port).toBe(service!.spec.ports[0].name);
@@ -139,7 +143,7 @@ describe("Kubernetes manifests", () => {
 });
 
 describe("prometheusrule.yaml", () => {
-  const [rule] = loadYaml("prometheusrule.yaml") as unknown as { spec: { groups: { rules: { alert: string; expr: string; labels: Record<string, string>; annotations: Record<string, string> }[] }[] } }[];
+  const [rule] = loadYaml("../components/prometheus-operator/prometheusrule.yaml") as unknown as { spec: { groups: { rules: { alert: string; expr: string; labels: Record<string, string>; annotations: Record<string, string> }[] }[] } }[];
   const alerts = rule!.spec.groups.flatMap((g) => g.rules);
 
   it.each(alerts.map((a) => [a.alert, a] as const))("%s references only exported metrics", (name, alert) => {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findKubectl } from "../support/kubectl.js";
-import { CHART_CASES, components, kustomizations, renderings } from "../support/renderings.js";
+import { CHART_CASES, componentSets, kustomizations, renderings } from "../support/renderings.js";
 import { realKube, skipReason, tempDir } from "./support.js";
 
 const run = promisify(execFile);
@@ -50,7 +50,7 @@ describe.skipIf(realKube === undefined || kubectl === undefined)(`install render
     const kustomizeSkipped = skipped.some((reason) => reason.startsWith("kustomize:"));
     const expected = [
       ...(kustomizeSkipped ? [] : kustomizations().map((d) => `kustomize/${d}`)),
-      ...(kustomizeSkipped ? [] : components().map((c) => `kustomize/example+components/${c}`)),
+      ...(kustomizeSkipped ? [] : componentSets().map((set) => `kustomize/example+components/${set.join("+")}`)),
       ...Object.keys(CHART_CASES).map((c) => `helm/${c}`),
     ];
     expect(all.map((r) => r.name).sort()).toEqual(expected.sort());

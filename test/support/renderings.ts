@@ -40,6 +40,20 @@ export const CHART_CASES: Readonly<Record<string, readonly string[]>> = {
     "metrics.secure.readers[0].namespace=monitoring",
     "metrics.serviceMonitor.enabled=true",
   ],
+  // The values users of other charts expect, for the real API server's dry run.
+  overrides: [
+    "fullnameOverride=routes",
+    "commonLabels.team=network",
+    "topologySpreadConstraints[0].maxSkew=1",
+    "topologySpreadConstraints[0].topologyKey=topology.kubernetes.io/zone",
+    "topologySpreadConstraints[0].whenUnsatisfiable=ScheduleAnyway",
+    "podDisruptionBudget.minAvailable=1",
+    "podDisruptionBudget.maxUnavailable=null",
+    "extraArgs={--resync-period=10m}",
+    "metrics.serviceMonitor.enabled=true",
+    "metrics.serviceMonitor.relabelings[0].targetLabel=cluster",
+    "metrics.serviceMonitor.relabelings[0].replacement=prod-hz-1",
+  ],
 };
 
 /** kustomization directories, relative to deploy/kustomize. */
@@ -82,24 +96,29 @@ export async function renderKustomization(dir: string): Promise<string> {
   return stdout;
 }
 
-/** kustomize components (deploy/kustomize/components/*), each rendered on top of the example installation. */
-export function components(): string[] {
+/**
+ * The component combinations rendered on top of the example installation: each component alone, and
+ * secure-metrics after prometheus-operator (it switches that component's ServiceMonitor to https).
+ * Named "a+b" after their directories under deploy/kustomize/components.
+ */
+export function componentSets(): string[][] {
   const dir = join(KUSTOMIZE_DIR, "components");
-  return existsSync(dir) ? readdirSync(dir).filter((d) => existsSync(join(dir, d, "kustomization.yaml"))) : [];
+  const all = existsSync(dir) ? readdirSync(dir).filter((d) => existsSync(join(dir, d, "kustomization.yaml"))) : [];
+  const sets = all.map((c) => [c]);
+  if (all.includes("prometheus-operator") && all.includes("secure-metrics")) sets.push(["prometheus-operator", "secure-metrics"]);
+  return sets;
 }
 
-/** The example installation plus one component, through a kustomization in a temporary directory. */
-export async function renderComponent(component: string): Promise<string> {
+/** The example installation plus components (in order), through a kustomization in a temporary directory. */
+export async function renderComponents(components: readonly string[]): Promise<string> {
   const { command, reason } = await kustomizeCommand();
   if (command === undefined) throw new Error(reason);
   const dir = mkdtempSync(join(tmpdir(), "vpc-route-sync-kustomize-"));
   try {
     // kustomize takes only relative paths to other kustomizations.
     const path = (sub: string): string => relative(dir, join(KUSTOMIZE_DIR, sub));
-    writeFileSync(
-      join(dir, "kustomization.yaml"),
-      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ${path("example")}\ncomponents:\n  - ${path(`components/${component}`)}\n`,
-    );
+    const listed = components.map((c) => `\n  - ${path(`components/${c}`)}`).join("");
+    writeFileSync(join(dir, "kustomization.yaml"), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ${path("example")}\ncomponents:${listed}\n`);
     const [bin, ...args] = command as [string, ...string[]];
     const { stdout } = await run(bin, [...args, dir], { encoding: "utf8", maxBuffer: 16 << 20 });
     return stdout;
@@ -123,7 +142,7 @@ export async function renderings(): Promise<{ renderings: Rendering[]; skipped: 
   if (kustomize.command === undefined) skipped.push(`kustomize: ${kustomize.reason ?? ""}`);
   else {
     for (const dir of kustomizations()) result.push({ name: `kustomize/${dir}`, yaml: await renderKustomization(dir) });
-    for (const component of components()) result.push({ name: `kustomize/example+components/${component}`, yaml: await renderComponent(component) });
+    for (const set of componentSets()) result.push({ name: `kustomize/example+components/${set.join("+")}`, yaml: await renderComponents(set) });
   }
   const { helm, reason } = await helmBinary();
   if (helm === undefined) skipped.push(`helm: ${reason ?? ""}`);

@@ -1,13 +1,22 @@
+{{- define "vpc-route-sync.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{- define "vpc-route-sync.fullname" -}}
-{{- if contains .Chart.Name .Release.Name -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := include "vpc-route-sync.name" . -}}
+{{- if contains $name .Release.Name -}}
 {{- .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
 {{- define "vpc-route-sync.selectorLabels" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/name: {{ include "vpc-route-sync.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
@@ -16,6 +25,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
 
 {{- define "vpc-route-sync.serviceAccountName" -}}
@@ -57,4 +69,89 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- if not (has .Values.vpcEndpointType (list "vpc" "public")) -}}
 {{- fail (printf "vpcEndpointType %q: expected vpc or public" .Values.vpcEndpointType) -}}
 {{- end -}}
+{{- if and (not .Values.leaderElection.enabled) (gt (int .Values.replicaCount) 1) -}}
+{{- fail (printf "replicaCount %d with leaderElection.enabled=false: every replica would write routes; set replicaCount=1 or enable leader election" (int .Values.replicaCount)) -}}
+{{- end -}}
+{{- include "vpc-route-sync.validateCidrs" . -}}
+{{- end -}}
+
+{{/*
+Each clusterCidr is a network address: no bit set after the prefix (10.244.0.0/16, not
+10.244.1.0/16), at most one per family. values.schema.json has checked the spelling already; JSON
+Schema cannot do this arithmetic.
+*/}}
+{{- define "vpc-route-sync.validateCidrs" -}}
+{{- $hex := dict "0" 0 "1" 1 "2" 2 "3" 3 "4" 4 "5" 5 "6" 6 "7" 7 "8" 8 "9" 9 "a" 10 "b" 11 "c" 12 "d" 13 "e" 14 "f" 15 -}}
+{{- $families := list -}}
+{{- range $cidr := .Values.clusterCidr -}}
+{{- $parts := splitList "/" $cidr -}}
+{{- $prefix := atoi (index $parts 1) -}}
+{{- $width := 8 -}}
+{{- $groups := list -}}
+{{- if contains ":" $cidr -}}
+{{- $width = 16 -}}
+{{- $halves := splitList "::" (index $parts 0) -}}
+{{- $head := list -}}
+{{- $tail := list -}}
+{{- with index $halves 0 }}{{ $head = splitList ":" . }}{{ end -}}
+{{- if gt (len $halves) 1 }}{{ with index $halves 1 }}{{ $tail = splitList ":" . }}{{ end }}{{ end -}}
+{{- $groups = $head -}}
+{{- if gt (len $halves) 1 -}}
+{{- range until (sub 8 (add (len $head) (len $tail)) | int) }}{{ $groups = append $groups "0" }}{{ end -}}
+{{- end -}}
+{{- $groups = concat $groups $tail -}}
+{{- if ne (len $groups) 8 }}{{ fail (printf "clusterCidr %q: not an IPv6 network" $cidr) }}{{ end -}}
+{{- else -}}
+{{- $groups = splitList "." (index $parts 0) -}}
+{{- end -}}
+{{- $family := ternary "IPv6" "IPv4" (eq $width 16) -}}
+{{- if has $family $families }}{{ fail (printf "clusterCidr %q: a second %s CIDR; give at most one IPv4 and one IPv6" $cidr $family) }}{{ end -}}
+{{- $families = append $families $family -}}
+{{- range $i, $group := $groups -}}
+{{- $value := 0 -}}
+{{- if eq $width 16 -}}
+{{- range $digit := splitList "" $group }}{{ $value = add (mul $value 16) (get $hex $digit) }}{{ end -}}
+{{- else -}}
+{{- $value = atoi $group -}}
+{{- end -}}
+{{- $start := mul $i $width -}}
+{{- $hostBits := 0 -}}
+{{- if ge (int $start) $prefix -}}
+{{- $hostBits = $width -}}
+{{- else if gt (add $start $width | int) $prefix -}}
+{{- $hostBits = sub (add $start $width) $prefix -}}
+{{- end -}}
+{{- $size := 1 -}}
+{{- range until (int $hostBits) }}{{ $size = mul $size 2 }}{{ end -}}
+{{- if ne (mod $value $size | int) 0 -}}
+{{- fail (printf "clusterCidr %q: bits are set after the /%d prefix (host bits); write the network address, as kube-controller-manager --cluster-cidr does" $cidr $prefix) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The chart's own placement; values.affinity is merged over it (deployment.yaml). */}}
+{{- define "vpc-route-sync.affinity" -}}
+nodeAffinity:
+  {{- if eq .Values.credentials.mode "ecsRamRole" }}
+  # Only the control-plane nodes' RAM role may change routes.
+  requiredDuringSchedulingIgnoredDuringExecution:
+    nodeSelectorTerms:
+      - matchExpressions:
+          - key: node-role.kubernetes.io/control-plane
+            operator: Exists
+  {{- else if gt (int .Values.controlPlanePreferenceWeight) 0 }}
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: {{ .Values.controlPlanePreferenceWeight }}
+      preference:
+        matchExpressions:
+          - key: node-role.kubernetes.io/control-plane
+            operator: Exists
+  {{- end }}
+podAntiAffinity:
+  requiredDuringSchedulingIgnoredDuringExecution:
+    - topologyKey: kubernetes.io/hostname
+      labelSelector:
+        matchLabels:
+          {{- include "vpc-route-sync.selectorLabels" . | nindent 10 }}
 {{- end -}}
