@@ -71,11 +71,14 @@ const reportSchema = z
           routeEntryId: z.string(),
           destinationCidr: z.string(),
           nodeName: z.string().nullable(),
-          reason: z.enum(["hold-deletion", "release-hold", "migrate-marker"]),
+          reason: z.enum(["hold-deletion", "release-hold", "migrate-marker", "claim"]),
           result: z.enum(["planned", "succeeded", "failed"]),
           error: errorSchema.nullable(),
         })
         .strict(),
+    ),
+    unclaimed: z.array(
+      z.object({ routeTableId: z.string(), routeEntryId: z.string(), destinationCidr: z.string(), instanceId: z.string(), nodeName: z.string() }).strict(),
     ),
     tableErrors: z.array(z.object({ routeTableId: z.string(), code: z.string(), message: z.string() }).strict()),
     networkError: z.object({ code: z.string(), message: z.string() }).strict().nullable(),
