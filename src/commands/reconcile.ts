@@ -5,7 +5,7 @@ import type { CommandIo, ReconcileConfig } from "../config/index.js";
 import type { NodeFacts } from "../domain/types.js";
 import type { Logger } from "../observability/logger.js";
 import { buildJsonReport, formatTextReport } from "../reconcile/report.js";
-import { exitCodeFor } from "../reconcile/pass-outcome.js";
+import { exitCodeOfPass } from "../reconcile/pass-outcome.js";
 import { PassRunner } from "../reconcile/pass-runner.js";
 import { exitCodeForError } from "../error-policy.js";
 import type { RouteTable } from "../cloud/route-table.js";
@@ -83,7 +83,7 @@ export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo
 
   const report = buildJsonReport(result, nodes, config.dryRun);
   io.stdout.write(config.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatTextReport(report));
-  return exitCodeFor(result.outcome, config.detailedExitcode);
+  return exitCodeOfPass(result, config.detailedExitcode);
 }
 
 /** "applying: 50/120 routes" on one rewritten terminal line (only when stderr is a TTY). */

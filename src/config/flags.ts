@@ -107,7 +107,7 @@ const COMMON_FLAGS: readonly FlagSpec[] = [
   {
     name: "adopt-unmarked",
     default: "false",
-    description: "also manage (and delete) unmarked single-hop instance routes inside --cluster-cidr",
+    description: "also manage (and delete) unmarked single-hop instance routes inside --cluster-cidr whose instance a Node names or that sit on a Node's pod CIDR",
   },
   {
     name: "max-deletions",

@@ -111,7 +111,11 @@ export function passEvents(result: PassResult): PlannedEvent[] {
   }
   for (const { action, outcome } of result.creates) {
     const where = `${action.destinationCidr} -> ${action.instanceId} in ${action.routeTableId}`;
-    if (outcome.ok) {
+    if (outcome.ok && outcome.note === "already-present") {
+      // Both controllers ran for a moment (docs/migrate-from-ccm.md): the create met the other's route.
+      const message = `route ${where} was already there, made by another controller (e.g. the cloud-controller-manager) after this pass read the table; nothing was created, and the route is claimed on a later pass`;
+      events.push({ nodeName: action.nodeName, reason: "RouteAlreadyPresent", message });
+    } else if (outcome.ok) {
       events.push({ nodeName: action.nodeName, reason: "RouteCreated", message: `created route ${where}` });
     } else if (outcome.error.code === "QuotaExceeded") {
       const message = `route table ${action.routeTableId} is full (QuotaExceeded): cannot create ${where}`;
@@ -120,6 +124,11 @@ export function passEvents(result: PassResult): PlannedEvent[] {
     } else {
       events.push({ nodeName: action.nodeName, reason: "CreateRouteFailed", message: `cannot create ${where}: ${outcome.error.code}: ${outcome.error.message}` });
     }
+  }
+  for (const { action, outcome } of result.marks) {
+    if (action.reason !== "claim" || !outcome.ok) continue;
+    const message = `claimed route ${action.routeEntryId} (${action.destinationCidr} in ${action.routeTableId}, made before vpc-route-sync managed it): marker written, next hop unchanged`;
+    events.push({ nodeName: action.nodeName, reason: "RouteClaimed", message });
   }
   for (const { action, outcome } of result.deletes) {
     const where = `${action.destinationCidr} -> ${action.instanceId} in ${action.routeTableId} (${action.reason})`;

@@ -6,6 +6,7 @@ import { clusterIdentityCheck } from "./checks/cluster-identity.js";
 import { clusterVersionCheck } from "./checks/cluster-version.js";
 import { daemonSetsOnVirtualNodesCheck } from "./checks/daemonsets-on-virtual-nodes.js";
 import { foreignConflictsCheck } from "./checks/foreign-conflicts.js";
+import { unclaimedRoutesCheck } from "./checks/unclaimed-routes.js";
 import { metricsServerCheck } from "./checks/metrics-server.js";
 import { nasFsGroupCheck } from "./checks/nas-fsgroup.js";
 import { networkUnavailableCheck } from "./checks/network-unavailable.js";
@@ -40,6 +41,7 @@ export const ALL_CHECKS: readonly Check[] = [
   foreignConflictsCheck,
   vpcNetworkCheck,
   orphanRoutesCheck,
+  unclaimedRoutesCheck,
   planCheck,
 ];
 

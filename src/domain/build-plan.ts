@@ -3,6 +3,7 @@
 import { desiredRoutes } from "./desired-routes.js";
 import { classifyNodes } from "./eligibility.js";
 import { plan, type PlanOptions, type PlanResult } from "./plan.js";
+import { parseProviderId } from "./provider-id.js";
 import type { EligibleNode, NodeFacts, RouteEntry } from "./types.js";
 
 export interface BuildPlanInput {
@@ -26,8 +27,13 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   const desired = desiredRoutes(eligibility.eligible, input.routeTableIds);
   const actual = new Map(input.actual);
   for (const id of input.routeTableIds) if (!actual.has(id)) actual.set(id, []);
+  const nodeInstances = input.nodes.flatMap((n) => {
+    const id = parseProviderId(n.providerId, options.regionId);
+    return id.ok ? [{ instanceId: id.instanceId, nodeName: n.nodeName }] : [];
+  });
   const result = plan(desired, actual, {
     ...options,
+    nodeInstances: [...(options.nodeInstances ?? []), ...nodeInstances],
     skipped: [...(options.skipped ?? []), ...eligibility.skipped],
     conflicts: [...(options.conflicts ?? []), ...eligibility.conflicts],
   });

@@ -5,8 +5,11 @@
 // route, and either
 //   - its description carries our marker (this --cluster-name, and this cluster's uid when known;
 //     see ownership.ts for legacy markers without a uid and for the deletion hold mark), or
-//   - adoptUnmarked is on, it carries no vpc-route-sync marker at all, and its destination lies
-//     inside a configured cluster CIDR (taking over from a CCM that never marked its routes).
+//   - adoptUnmarked is on, it carries no vpc-route-sync marker at all, its destination lies
+//     inside a configured cluster CIDR (taking over from a CCM that never marked its routes), and it
+//     is related to this cluster (`adoptable`): its instance is named by one of the cluster's Nodes,
+//     or its destination is the pod CIDR of an eligible Node (a leftover that blocks that Node). A
+//     hand-made instance route inside the cluster CIDR to an instance no Node names is never adopted.
 import { contains, isDefaultRoute, parseCidr, quote, type Cidr } from "./cidr.js";
 import { listOr, textOf } from "./guards.js";
 import { readMarker } from "./ownership.js";
@@ -19,6 +22,11 @@ export interface OwnershipContext {
   /** Parsed cluster CIDRs; adoption of unmarked entries needs at least one. */
   readonly clusterCidrs: readonly Cidr[];
   readonly adoptUnmarked: boolean;
+  /**
+   * Whether an unmarked route to `instanceId` at `destination` is related to this cluster (see the
+   * module comment). Absent: nothing is adopted.
+   */
+  readonly adoptable?: ((instanceId: string, destination: Cidr) => boolean) | undefined;
 }
 
 export type NotOwnedReason =
@@ -31,7 +39,8 @@ export type NotOwnedReason =
   | "other-cluster"
   | "damaged-marker"
   | "unmarked"
-  | "outside-cluster-cidr";
+  | "outside-cluster-cidr"
+  | "unrelated-instance";
 
 export type EntryOwnership =
   | {
@@ -80,6 +89,9 @@ export function classifyEntry(entry: RouteEntry, ctx: OwnershipContext): EntryOw
   if (ctx.clusterCidrs.length === 0) return notOwned("unmarked", "unmarked route (adoption needs a cluster CIDR)");
   if (!ctx.clusterCidrs.some((c) => contains(c, destination))) {
     return notOwned("outside-cluster-cidr", "unmarked route outside the cluster CIDRs");
+  }
+  if (ctx.adoptable?.(instanceId, destination) !== true) {
+    return notOwned("unrelated-instance", `unmarked route to ${instanceId}, an instance no Node of this cluster names (never adopted)`);
   }
   return { owned: true, via: "adopted", instanceId, destination };
 }

@@ -8,7 +8,7 @@ import type { DestinationParser } from "./plan-order.js";
 import type { TrustedOptions } from "./plan-input.js";
 import type { HeldCreate, HeldDelete, HoldReason } from "./plan.js";
 import { routesTo } from "./route-entry.js";
-import type { Conflict, CreateAction, DeleteAction, DesiredRoute, MarkAction, RouteEntry } from "./types.js";
+import type { Conflict, CreateAction, DeleteAction, DesiredRoute, MarkAction, RouteEntry, UnclaimedRoute } from "./types.js";
 
 /** Longest Description the API accepts. */
 const MAX_DESCRIPTION = 256;
@@ -42,6 +42,8 @@ export interface Draft {
   readonly held: HeldDelete[];
   readonly marks: MarkAction[];
   readonly conflicts: Conflict[];
+  /** Unmarked routes serving Nodes that cannot be claimed (no cluster identity). */
+  readonly unclaimed: UnclaimedRoute[];
   /** Owned entries that are neither Deleting nor held: the base of a percent max-deletions. */
   base: number;
 }
@@ -78,10 +80,13 @@ export interface DecideContext {
   readonly index: DesiredIndex;
   readonly frozenNodeKeys: ReadonlySet<string>;
   readonly disputed: ReadonlySet<string>;
+  /** Marker keys and instances of Nodes with an exclude-node label: their routes are left as they are. */
+  readonly excludedNodeKeys: ReadonlySet<string>;
+  readonly excludedInstances: ReadonlySet<string>;
 }
 
 export function newDraft(conflicts: readonly Conflict[]): Draft {
-  return { satisfied: [], creates: [], heldCreates: [], candidates: [], held: [], marks: [], conflicts: [...conflicts], base: 0 };
+  return { satisfied: [], creates: [], heldCreates: [], candidates: [], held: [], marks: [], conflicts: [...conflicts], unclaimed: [], base: 0 };
 }
 
 /** Decides every destination of one table into `draft`. */
@@ -137,11 +142,7 @@ function decideWanted(
   const live = here.filter((c) => c.entry.status !== "Deleting");
   const keeper = live.find((c) => routesTo(c.entry, want.instanceId));
   if (keeper) {
-    draft.satisfied.push(want);
-    const own = keeper.own;
-    if (own.owned && own.via === "marker" && (own.held || own.legacy)) {
-      draft.marks.push(relabel(routeTableId, keeper.entry, destination, routeMarker(ctx.options.clusterName, want.nodeName, ctx.options.clusterUid), own.held ? "release-hold" : "migrate-marker", want.nodeName));
-    }
+    keep(routeTableId, destination, want, keeper, ctx, draft);
     return;
   }
   const vpcBlock = networkOverlap(routeTableId, destination, network, ctx.options);
@@ -162,7 +163,7 @@ function decideWanted(
       routeTableId,
       destinationCidr: destination,
       nodeName: want.nodeName,
-      message: `${destination} in ${routeTableId} is held by ${describeHolder(foreign)}; Node ${want.nodeName} gets no route there and the entry is left alone`,
+      message: `${destination} in ${routeTableId} is held by ${describeHolder(foreign)}; Node ${want.nodeName} gets no route there and the entry is left alone${leftoverHint(foreign)}`,
       existing: foreign.entry,
     });
     return;
@@ -213,6 +214,51 @@ function networkOverlap(routeTableId: string, destination: string, system: reado
   return captured ? `${captured.text}, a System route of ${routeTableId}` : undefined;
 }
 
+/** The destination is served: rewrite a held or legacy marker, or claim an unmarked route. */
+function keep(routeTableId: string, destination: string, want: DesiredRoute, keeper: Classified, ctx: DecideContext, draft: Draft): void {
+  draft.satisfied.push(want);
+  const own = keeper.own;
+  if (own.owned && own.via === "marker" && (own.held || own.legacy)) {
+    const marker = routeMarker(ctx.options.clusterName, want.nodeName, ctx.options.clusterUid);
+    draft.marks.push(relabel(routeTableId, keeper.entry, destination, marker, own.held ? "release-hold" : "migrate-marker", want.nodeName));
+  } else if (claimable(keeper, destination, ctx)) {
+    claim(routeTableId, keeper.entry, destination, want, ctx, draft);
+  }
+}
+
+/**
+ * An entry that routes a wanted destination to the wanted instance but carries no marker (the CCM's,
+ * or adopted): we take it over by writing our marker on it. Only an Available, Custom, single-hop
+ * instance route inside the cluster CIDR qualifies (classifyEntry checked everything but the last);
+ * another cluster's or a damaged marker is never overwritten.
+ */
+function claimable(keeper: Classified, destination: string, ctx: DecideContext): boolean {
+  const own = keeper.own;
+  const unmarked = own.owned ? own.via === "adopted" : own.why === "unmarked" || own.why === "unrelated-instance";
+  if (!unmarked || keeper.entry.status !== "Available") return false;
+  const parsed = parseCidr(destination);
+  return parsed.ok && ctx.options.clusterCidrs.some((cidr) => contains(cidr, parsed.cidr));
+}
+
+function claim(routeTableId: string, entry: RouteEntry, destination: string, want: DesiredRoute, ctx: DecideContext, draft: Draft): void {
+  const uid = ctx.options.clusterUid;
+  if (uid === undefined) {
+    // A marker without the uid would be a legacy marker, never deleted: claiming needs the identity.
+    draft.unclaimed.push({ routeTableId, routeEntryId: entry.routeEntryId, destinationCidr: destination, instanceId: want.instanceId, nodeName: want.nodeName });
+    return;
+  }
+  draft.marks.push(relabel(routeTableId, entry, destination, routeMarker(ctx.options.clusterName, want.nodeName, uid), "claim", want.nodeName));
+}
+
+/** For an unmarked instance route holding a Node's pod CIDR (typically a CCM route whose Node is gone): how to resolve it. */
+function leftoverHint(c: Classified): string {
+  if (c.own.owned || (c.own.why !== "unmarked" && c.own.why !== "unrelated-instance")) return "";
+  return (
+    `. If it is a leftover of a Node that is gone (e.g. a cloud-controller-manager route), ` +
+    `"vpc-route-sync reconcile --adopt-unmarked" re-points it at this Node, or delete route entry ${c.entry.routeEntryId} by hand`
+  );
+}
+
 function decideLeftover(routeTableId: string, destination: string, c: Classified, ctx: DecideContext, draft: Draft): void {
   const own = c.own;
   if (!own.owned || c.entry.status === "Deleting") return;
@@ -221,6 +267,12 @@ function decideLeftover(routeTableId: string, destination: string, c: Classified
     nodeName !== undefined
       ? candidateOf(routeTableId, c, "cidr-changed", nodeName, ctx)
       : candidateOf(routeTableId, c, "stale", own.via === "marker" ? own.nodeKey : undefined, ctx);
+  const excluded = own.via === "marker" ? ctx.excludedNodeKeys.has(own.nodeKey) : ctx.excludedInstances.has(own.instanceId);
+  if (!candidate.approved && excluded) {
+    // Like the Alibaba CCM, which skips an excluded Node entirely: its route is neither created nor deleted.
+    draft.held.push({ action: candidate.action, reason: "excluded-node" });
+    return;
+  }
   const family = ctx.options.clusterCidrs.filter((cidr) => cidr.family === own.destination.family);
   if (!candidate.approved && family.length > 0 && !family.some((cidr) => contains(cidr, own.destination))) {
     // Like the route controller's isResponsibleForRoute: outside the pod network, not ours to delete.

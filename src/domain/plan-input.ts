@@ -6,7 +6,7 @@
 import { parseCidr, type Cidr } from "./cidr.js";
 import { hasStringFields, listOr, textOf } from "./guards.js";
 import { isClusterUid } from "./ownership.js";
-import type { MaxDeletions, PlanOptions } from "./plan.js";
+import type { MaxDeletions, NodeInstance, PlanOptions } from "./plan.js";
 import type { Conflict, DesiredRoute, NextHop, RouteEntry, SkippedNode } from "./types.js";
 
 export interface TrustedOptions {
@@ -24,6 +24,8 @@ export interface TrustedOptions {
   readonly network: readonly NetworkBlock[];
   /** The VPC's network could not be read (or was junk): no create is planned. */
   readonly networkUnreadable: boolean;
+  /** Instance id -> name of the Node that names it (PlanOptions.nodeInstances). */
+  readonly nodeInstances: ReadonlyMap<string, string>;
 }
 
 export interface NetworkBlock {
@@ -139,6 +141,11 @@ export function planInput(desired: unknown, actual: unknown, options: PlanOption
         hasStringFields(c, ["reason", "destinationCidr", "nodeName", "message"] as const),
       ),
       ...cleanNetwork(o.vpcNetwork),
+      nodeInstances: new Map(
+        listOr(o.nodeInstances as readonly unknown[])
+          .filter((n): n is NodeInstance => hasStringFields(n, ["instanceId", "nodeName"] as const) && n.instanceId !== "")
+          .map((n) => [n.instanceId, n.nodeName]),
+      ),
     },
   };
 }

@@ -32,11 +32,11 @@
 import type { Cidr } from "./cidr.js";
 import type { OwnershipContext } from "./entry-ownership.js";
 import { markerKey } from "./ownership.js";
-import { decideTable, indexDesired, newDraft, type DecideContext } from "./plan-decide.js";
+import { decideTable, indexDesired, newDraft, type DecideContext, type Draft } from "./plan-decide.js";
 import { applyGuard } from "./plan-guard.js";
 import { planInput } from "./plan-input.js";
 import { cmpStr, destinationParser, sortActions } from "./plan-order.js";
-import type { CreateAction, DeleteAction, DesiredRoute, Plan, RouteEntry, SkippedNode, Conflict } from "./types.js";
+import type { CreateAction, DeleteAction, DesiredRoute, Plan, RouteEntry, SkippedNode, Conflict, UnclaimedRoute } from "./types.js";
 
 export type MaxDeletions =
   /** At most `value` deletes per pass. */
@@ -70,6 +70,17 @@ export interface PlanOptions {
    * a route that cannot be checked is not written). Absent: only System entries of the tables are checked.
    */
   readonly vpcNetwork?: PlanNetwork | "unreadable" | undefined;
+  /**
+   * The ECS instances named by the cluster's Node objects (every Node, eligible or skipped), with the
+   * Node's name. `--adopt-unmarked` adopts only unmarked routes to one of these instances, or at the
+   * pod CIDR of an eligible Node; an excluded Node's routes are left as they are. buildPlan fills it.
+   */
+  readonly nodeInstances?: readonly NodeInstance[] | undefined;
+}
+
+export interface NodeInstance {
+  readonly instanceId: string;
+  readonly nodeName: string;
 }
 
 /** The CIDR blocks of the VPC itself and of its vSwitches (src/cloud/vpc-network.ts VpcNetwork fits). */
@@ -98,7 +109,9 @@ export type HoldReason =
   /** Marked with this --cluster-name but no cluster uid: cannot be proven ours, so never deleted. */
   | "legacy-marker"
   /** The VPC's network could not be read this pass: a create that cannot be checked is not made. */
-  | "vpc-network-unreadable";
+  | "vpc-network-unreadable"
+  /** The route's Node carries an exclude-node label: its route is neither created nor deleted (as the CCM does). */
+  | "excluded-node";
 
 export interface HeldDelete {
   readonly action: DeleteAction;
@@ -115,6 +128,8 @@ export interface PlanResult extends Plan {
   readonly held: { readonly deletes: readonly HeldDelete[]; readonly creates: readonly HeldCreate[] };
   /** Entries this cluster owns across all managed tables: the base of a percent max-deletions. */
   readonly ownedEntries: number;
+  /** Unmarked routes serving Nodes that could not be claimed (no cluster identity): see UnclaimedRoute. */
+  readonly unclaimed: readonly UnclaimedRoute[];
 }
 
 /** Plans the changes that bring `actual` to `desired`. See the module comment for the rules. */
@@ -127,12 +142,15 @@ export function plan(
   const o = input.options;
   const destinations = destinationParser();
   const index = indexDesired(input.desired, destinations);
+  const wantedDestinations = new Set([...index.byTable.values()].flatMap((table) => [...table.keys()]));
   const ownership: OwnershipContext = {
     clusterName: o.clusterName,
     clusterUid: o.clusterUid,
     clusterCidrs: o.clusterCidrs,
     adoptUnmarked: o.adoptUnmarked,
+    adoptable: (instanceId, destination) => o.nodeInstances.has(instanceId) || wantedDestinations.has(destination.text),
   };
+  const excluded = new Set(o.skipped.filter((s) => s.reason === "excluded").map((s) => s.nodeName));
   const ctx: DecideContext = {
     options: o,
     ownership,
@@ -140,6 +158,8 @@ export function plan(
     index,
     frozenNodeKeys: new Set(o.skipped.filter((s) => s.reason === "overlapping-cidr").map((s) => markerKey(s.nodeName))),
     disputed: new Set(o.conflicts.filter((c) => c.reason === "overlapping-pod-cidr").map((c) => destinations.key(c.destinationCidr))),
+    excludedNodeKeys: new Set([...excluded].map(markerKey)),
+    excludedInstances: new Set([...o.nodeInstances].filter(([, nodeName]) => excluded.has(nodeName)).map(([instanceId]) => instanceId)),
   };
   const draft = newDraft(o.conflicts);
   const tableIds = new Set<string>([...index.byTable.keys(), ...input.tables.keys()]);
@@ -147,17 +167,11 @@ export function plan(
     decideTable(routeTableId, input.tables.get(routeTableId) ?? [], ctx, draft);
   }
   const guarded = applyGuard(draft, o);
-  return order(draft.satisfied, draft.conflicts, o.skipped, guarded, draft.base, destinations);
+  return order(draft, o.skipped, guarded, destinations);
 }
 
-function order(
-  satisfied: readonly DesiredRoute[],
-  conflicts: readonly Conflict[],
-  skipped: readonly SkippedNode[],
-  g: ReturnType<typeof applyGuard>,
-  ownedEntries: number,
-  destinations: ReturnType<typeof destinationParser>,
-): PlanResult {
+function order(draft: Draft, skipped: readonly SkippedNode[], g: ReturnType<typeof applyGuard>, destinations: ReturnType<typeof destinationParser>): PlanResult {
+  const { satisfied, conflicts } = draft;
   const ranks = destinations.rank(
     (function* () {
       for (const d of g.deletes) yield d.destinationCidr;
@@ -187,6 +201,7 @@ function order(
       deletes: sortActions(g.held, ranks, (h) => h.action, (a, b) => byEntryId(a.action, b.action)),
       creates: sortActions(g.heldCreates, ranks, (h) => h.action),
     },
-    ownedEntries,
+    ownedEntries: draft.base,
+    unclaimed: sortActions<UnclaimedRoute>(draft.unclaimed, ranks, (u) => u, byEntryId),
   };
 }

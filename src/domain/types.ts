@@ -133,12 +133,31 @@ export type MarkReason =
   /** A held entry serves a Node again (the Node came back): the hold is cleared. */
   | "release-hold"
   /** A marker without the cluster uid on an entry that serves a Node: today's marker is written. */
-  | "migrate-marker";
+  | "migrate-marker"
+  /**
+   * An unmarked route (e.g. the CCM's) already routes a Node's pod CIDR to its instance: our marker
+   * is written on it (name and description only, never the next hop), so it follows the Node's
+   * lifecycle like a route we created (docs/migrate-from-ccm.md).
+   */
+  | "claim";
 
 export interface MarkAction extends RouteRelabel {
   readonly kind: "mark";
   readonly reason: MarkReason;
   readonly nodeName?: string | undefined;
+}
+
+/**
+ * An unmarked route that serves an eligible Node but cannot be claimed this pass (the cluster's
+ * identity is unknown: --nodes-file without a uid). While it stays unmarked, the day its Node goes
+ * it is a leftover no one owns, and a new Node given the same pod CIDR gets no route.
+ */
+export interface UnclaimedRoute {
+  readonly routeTableId: string;
+  readonly routeEntryId: string;
+  readonly destinationCidr: string;
+  readonly instanceId: string;
+  readonly nodeName: string;
 }
 
 export interface CreateAction extends RouteCreate {

@@ -30,6 +30,10 @@ import { realTimers, type Timers } from "../util/timers.js";
 export const EventReasons = {
   RouteCreated: "RouteCreated",
   RouteDeleted: "RouteDeleted",
+  /** An unmarked route that already served the Node (e.g. the CCM's) now carries our marker. */
+  RouteClaimed: "RouteClaimed",
+  /** A create found the route already there, made by another controller meanwhile (e.g. the CCM). */
+  RouteAlreadyPresent: "RouteAlreadyPresent",
   RouteConflict: "RouteConflict",
   InvalidProviderID: "InvalidProviderID",
   InvalidPodCIDR: "InvalidPodCIDR",
@@ -46,10 +50,16 @@ export const EventReasons = {
 export type EventReason = (typeof EventReasons)[keyof typeof EventReasons];
 export type EventType = "Normal" | "Warning";
 
-const NORMAL_REASONS: ReadonlySet<string> = new Set([EventReasons.RouteCreated, EventReasons.RouteDeleted, EventReasons.NodeSkipped]);
+const NORMAL_REASONS: ReadonlySet<string> = new Set([
+  EventReasons.RouteCreated,
+  EventReasons.RouteDeleted,
+  EventReasons.RouteClaimed,
+  EventReasons.RouteAlreadyPresent,
+  EventReasons.NodeSkipped,
+]);
 
 /**
- * Normal for RouteCreated/RouteDeleted/NodeSkipped, Warning for everything else.
+ * Normal for RouteCreated/RouteDeleted/RouteClaimed/RouteAlreadyPresent/NodeSkipped, Warning for everything else.
  * @internal exported for tests
  */
 export function eventTypeOf(reason: EventReason): EventType {
@@ -60,6 +70,8 @@ export function eventTypeOf(reason: EventReason): EventType {
 const ACTIONS: Readonly<Record<EventReason, string>> = {
   RouteCreated: "CreateRoute",
   RouteDeleted: "DeleteRoute",
+  RouteClaimed: "ClaimRoute",
+  RouteAlreadyPresent: "CreateRoute",
   RouteConflict: "CreateRoute",
   InvalidProviderID: "Reconcile",
   InvalidPodCIDR: "Reconcile",

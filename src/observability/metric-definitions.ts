@@ -31,7 +31,7 @@ export const ROUTE_STATES = ["desired", "present", "missing", "stale", "conflict
 export type RouteState = (typeof ROUTE_STATES)[number];
 
 /** The `reason` values of vpc_route_sync_routes_held. */
-export const HELD_ROUTE_REASONS = ["deletion-held", "legacy-marker", "outside-cluster-cidr"] as const;
+export const HELD_ROUTE_REASONS = ["deletion-held", "legacy-marker", "outside-cluster-cidr", "excluded-node"] as const;
 export type HeldRouteReason = (typeof HELD_ROUTE_REASONS)[number];
 
 /** `eligible` plus every SkipReason: the complete, fixed value set of the `eligibility` label. */

@@ -22,9 +22,26 @@ const MEANING: Readonly<Record<PassOutcome, OutcomeMeaning>> = {
   refused: { exitCode: 1, metricResult: "refused", verdict: "final" },
 };
 
+/** Exit code of a run that otherwise succeeded but left an eligible Node without a route because of a conflict. */
+export const EXIT_CONFLICT = 4;
+
 /** Exit code for a one-shot run (documented in docs/cli.md). */
 export function exitCodeFor(outcome: PassOutcome, detailedExitcode: boolean): number {
   return outcome === "changes-pending" && detailedExitcode ? 3 : MEANING[outcome].exitCode;
+}
+
+/** Eligible Nodes left without a route by a conflict (a destination held by a route that is not ours, an overlap). */
+export function nodesBlockedByConflict(result: Pick<PassResult, "nodeRoutes">): string[] {
+  return [...result.nodeRoutes].filter(([, s]) => s.state === "failed" && s.code === "RouteConflict").map(([name]) => name).sort();
+}
+
+/**
+ * Exit code of `reconcile`: a failure (1) wins; otherwise a Node left without a route by a conflict
+ * exits 4 (a CI drift gate must notice, dry run or not), then 3 for pending changes with --detailed-exitcode.
+ */
+export function exitCodeOfPass(result: Pick<PassResult, "outcome" | "nodeRoutes">, detailedExitcode: boolean): number {
+  const code = exitCodeFor(result.outcome, detailedExitcode);
+  return code !== 1 && nodesBlockedByConflict(result).length > 0 ? EXIT_CONFLICT : code;
 }
 
 /** The `result` label of the reconcile metrics. */

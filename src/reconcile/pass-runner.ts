@@ -224,7 +224,7 @@ export class PassRunner {
       tableMarks.forEach((action, i) => {
         const outcome = outcomeAt(outcomes as BatchResult["creates"], i);
         const fields = { routeTableId, routeEntryId: action.routeEntryId, destinationCidr: action.destinationCidr, nodeName: action.nodeName, reason: action.reason };
-        if (outcome.ok) logger.info(fields, action.reason === "hold-deletion" ? "route held: deletion refused" : "route marker rewritten");
+        if (outcome.ok) logger.info(fields, action.reason === "hold-deletion" ? "route held: deletion refused" : action.reason === "claim" ? "route claimed" : "route marker rewritten");
         else if (outcome.unknown === true) logger.warn({ ...fields, code: outcome.error.code }, "route marker write unconfirmed");
         else logger.error({ ...fields, code: outcome.error.code, error: outcome.error.message }, "route marker write failed");
         results.push({ action, outcome });
@@ -264,7 +264,8 @@ export class PassRunner {
     }
     for (const { action, outcome } of creates) {
       const fields = { routeTableId, destinationCidr: action.destinationCidr, instanceId: action.instanceId, nodeName: action.nodeName };
-      if (outcome.ok) logger.info(fields, "route created");
+      if (outcome.ok && outcome.note === "already-present") logger.info(fields, "route already present (made by another controller meanwhile)");
+      else if (outcome.ok) logger.info(fields, "route created");
       else if (outcome.unknown === true) logger.warn({ ...fields, code: outcome.error.code }, "route create unconfirmed");
       else logger.warn({ ...fields, code: outcome.error.code, requestId: outcome.error.requestId, error: outcome.error.message }, "route create failed");
     }

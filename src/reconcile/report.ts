@@ -56,6 +56,17 @@ export interface JsonReport {
     readonly result: ReportAction["result"];
     readonly error: ReportAction["error"];
   }>;
+  /**
+   * Routes not made by vpc-route-sync that serve a Node and could not be claimed (no cluster
+   * identity, --nodes-file): if the Node goes, a new Node on the same pod CIDR is blocked by them.
+   */
+  readonly unclaimed: ReadonlyArray<{
+    readonly routeTableId: string;
+    readonly routeEntryId: string;
+    readonly destinationCidr: string;
+    readonly instanceId: string;
+    readonly nodeName: string;
+  }>;
   readonly tableErrors: ReadonlyArray<{ readonly routeTableId: string; readonly code: string; readonly message: string }>;
   /** The VPC's network could not be read: no route was created (fail closed). */
   readonly networkError: { readonly code: string; readonly message: string } | null;
@@ -130,6 +141,7 @@ export function buildJsonReport(result: PassResult, nodes: readonly NodeFacts[],
       reason: m.reason,
       ...resultOf(markOutcomes.get(m), dryRun),
     })),
+    unclaimed: result.plan.unclaimed.map((u) => ({ ...u })),
     tableErrors: result.tableFailures.map((f) => ({ routeTableId: f.routeTableId, code: f.error.code, message: f.error.message })),
     networkError: result.networkFailure ? { code: result.networkFailure.code, message: result.networkFailure.message } : null,
     summary: {
@@ -211,6 +223,7 @@ export function formatTextReport(report: JsonReport): string {
       ),
     );
   }
+  lines.push(...claimNotes(report));
   if (report.conflicts.length > 0) {
     lines.push("", "Conflicts (left untouched):");
     lines.push(
@@ -239,6 +252,32 @@ export function formatTextReport(report: JsonReport): string {
       `${s.unknown > 0 ? `; unknown ${s.unknown}` : ""}${report.tableErrors.length > 0 ? `; unreadable tables ${report.tableErrors.length}` : ""}. Result: ${report.result}`,
   );
   return lines.join("\n") + "\n";
+}
+
+/**
+ * Routes that serve a Node but are not (yet) ours: while unmarked, the day their Node goes they stay
+ * as leftovers that block a new Node given the same pod CIDR. Says which Nodes and what resolves it.
+ */
+function claimNotes(report: JsonReport): string[] {
+  const lines: string[] = [];
+  const pending = report.dryRun ? report.marks.filter((m) => m.reason === "claim") : [];
+  if (pending.length > 0) {
+    lines.push(
+      "",
+      `Not claimed yet (dry run): ${pending.length} route(s) not made by vpc-route-sync serve these Nodes. Until "vpc-route-sync reconcile" ` +
+        "(without --dry-run) or the controller writes the marker, a new Node given one of these pod CIDRs after its Node goes gets no route:",
+      ...table(["NODE", "DESTINATION", "ROUTE TABLE", "ROUTE ENTRY"], pending.map((m) => [m.nodeName ?? "-", m.destinationCidr, m.routeTableId, m.routeEntryId])),
+    );
+  }
+  if (report.unclaimed.length > 0) {
+    lines.push(
+      "",
+      `Cannot claim without the cluster identity (--nodes-file): ${report.unclaimed.length} route(s) not made by vpc-route-sync serve these Nodes. ` +
+        'If one of them goes, a new Node given its pod CIDR gets no route: run "vpc-route-sync reconcile" with access to the Kubernetes API to claim them:',
+      ...table(["NODE", "DESTINATION", "ROUTE TABLE", "ROUTE ENTRY"], report.unclaimed.map((u) => [u.nodeName, u.destinationCidr, u.routeTableId, u.routeEntryId])),
+    );
+  }
+  return lines;
 }
 
 function table(header: string[], rows: string[][]): string[] {

@@ -10,8 +10,10 @@ function node(nodeName: string, providerId: string, podCidrs: string[], labels: 
   return { nodeName, providerId, podCidrs, labels, deleting: false };
 }
 
-async function pass(nodes: NodeFacts[]) {
-  const routeTable = new MemoryRouteTable({ vpcs: [{ vpcId: "vpc-test0001", routeTables: [{ routeTableId: "vtb-test0001" }] }] });
+const UID = "0f6bd2c4-3b1e-4d61-9d53-7a3c2e8b1f00";
+
+async function pass(nodes: NodeFacts[], entries: Array<{ destinationCidr: string; nextHops: Array<{ nextHopType: string; nextHopId: string }> }> = []) {
+  const routeTable = new MemoryRouteTable({ vpcs: [{ vpcId: "vpc-test0001", routeTables: [{ routeTableId: "vtb-test0001", entries }] }] });
   const runner = new PassRunner({
     routeTable,
     logger: pino({ level: "silent" }),
@@ -22,6 +24,7 @@ async function pass(nodes: NodeFacts[]) {
       clusterCidrs: parseClusterCidrs(["10.244.0.0/16"]),
       adoptUnmarked: false,
       maxDeletions: { kind: "percent", value: 50 },
+      clusterUid: UID,
     },
   });
   return runner.run({ nodes, allowDeletes: true, dryRun: false });
@@ -44,5 +47,20 @@ describe("passEvents", () => {
     const result = await pass([node("a", "cn-hangzhou.i-aaaa0001", ["10.244.0.0/24"])]);
     expect(passEvents(result)).toEqual([expect.objectContaining({ nodeName: "a", reason: "RouteCreated" })]);
     expect(routeCounts(result).get("vtb-test0001")).toEqual({ desired: 1, present: 1, missing: 0, stale: 0, conflict: 0 });
+  });
+
+  it("a create that met the same route made meanwhile by another controller says so, not 'created route' (issue 21)", async () => {
+    const result = await pass([node("a", "cn-hangzhou.i-aaaa0001", ["10.244.0.0/24"])]);
+    const overlap = { ...result, creates: result.creates.map((r) => ({ ...r, outcome: { ok: true as const, routeEntryId: "rte-ccm", note: "already-present" as const } })) };
+    const events = passEvents(overlap);
+    expect(events).toEqual([expect.objectContaining({ nodeName: "a", reason: "RouteAlreadyPresent" })]);
+    expect(events[0]!.message).toContain("was already there, made by another controller");
+    expect(events[0]!.message).not.toContain("created route");
+  });
+
+  it("a claimed route is reported on its Node", async () => {
+    const result = await pass([node("a", "cn-hangzhou.i-aaaa0001", ["10.244.0.0/24"])], [{ destinationCidr: "10.244.0.0/24", nextHops: [{ nextHopType: "Instance", nextHopId: "i-aaaa0001" }] }]);
+    expect(result.marks.map((m) => [m.action.reason, m.outcome.ok])).toEqual([["claim", true]]);
+    expect(passEvents(result)).toEqual([expect.objectContaining({ nodeName: "a", reason: "RouteClaimed" })]);
   });
 });

@@ -5,7 +5,7 @@ import type { RouteEntry } from "../../src/domain/types.js";
 import { CLUSTER, entry, owned } from "./fixtures.js";
 
 const strict: OwnershipContext = { clusterName: CLUSTER, clusterCidrs: parseClusterCidrs(["10.244.0.0/16", "fd00:10:244::/48"]), adoptUnmarked: false };
-const adopting: OwnershipContext = { ...strict, adoptUnmarked: true };
+const adopting: OwnershipContext = { ...strict, adoptUnmarked: true, adoptable: (instanceId) => instanceId === "i-abcdefgh" };
 
 describe("classifyEntry: never ours", () => {
   it.each<[string, RouteEntry, NotOwnedReason]>([
@@ -45,6 +45,8 @@ describe("classifyEntry: unmarked entries", () => {
     ["wider than the cluster CIDR, adoption on", entry("10.0.0.0/8", "i-abcdefgh"), adopting, "outside-cluster-cidr"],
     ["adoption on without cluster CIDRs", entry("10.244.1.0/24", "i-abcdefgh"), { ...adopting, clusterCidrs: [] }, "unmarked"],
     ["description by hand, adoption on", entry("10.244.1.0/24", "i-abcdefgh", { description: "pods of node a" }), adopting, true],
+    ["to an instance no Node names, adoption on", entry("10.244.1.0/24", "i-handmade1"), adopting, "unrelated-instance"],
+    ["adoption on without the adoptable rule: nothing adopted", entry("10.244.1.0/24", "i-abcdefgh"), { ...adopting, adoptable: undefined }, "unrelated-instance"],
   ])("%s", (_name, e, ctx, expected) => {
     const r = classifyEntry(e, ctx);
     if (expected === true) expect(r).toMatchObject({ owned: true, via: "adopted", instanceId: "i-abcdefgh" });

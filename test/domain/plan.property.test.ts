@@ -7,6 +7,7 @@ import { canonicalCidr } from "../../src/domain/cidr.js";
 import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { classifyEntry } from "../../src/domain/entry-ownership.js";
 import { readMarker, routeMarker } from "../../src/domain/ownership.js";
+import { parseProviderId } from "../../src/domain/provider-id.js";
 import { plan, type PlanOptions, type PlanResult } from "../../src/domain/plan.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
 import { CLUSTER, REGION } from "./fixtures.js";
@@ -131,7 +132,13 @@ describe("plan properties", () => {
       fc.property(nodesArb, actualArb, fc.boolean(), fc.boolean(), (nodes, actual, adopt, allowDeletes) => {
         const o = { ...permissive(adopt), allowDeletes };
         const p = build(nodes, actual, o);
-        const ctx = { clusterName: CLUSTER, clusterCidrs: CLUSTER_CIDRS, adoptUnmarked: adopt };
+        // The planner's adoption rule: an instance some Node names, or a destination an eligible Node wants.
+        const named = new Set(nodes.flatMap((n) => {
+          const id = parseProviderId(n.providerId, REGION);
+          return id.ok ? [id.instanceId] : [];
+        }));
+        const wanted = new Set([...p.satisfied, ...p.creates, ...p.held.creates.map((h) => h.action)].map((d) => d.destinationCidr));
+        const ctx = { clusterName: CLUSTER, clusterCidrs: CLUSTER_CIDRS, adoptUnmarked: adopt, adoptable: (i: string, d: { text: string }) => named.has(i) || wanted.has(d.text) };
         for (const d of [...p.deletes, ...p.held.deletes.map((h) => h.action)]) {
           const e = actual.get(d.routeTableId)?.find((x) => x.routeEntryId === d.routeEntryId);
           expect(e).toBeDefined();

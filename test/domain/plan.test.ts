@@ -76,7 +76,14 @@ describe("plan: scenarios", () => {
       deletes: ["rte-9 stale node-9"],
       satisfied: [`${TABLE} 10.244.1.0/24`],
     }],
-    ["Node skipped (excluded): its route is stale", [node("node-1", { labels: { "service.alibabacloud.com/exclude-node": "" } })], [owned("10.244.1.0/24", i1, "node-1", { id: "rte-1" })], {}, {
+    ["Node excluded: its route is left as it is, as the CCM leaves it (issue 17)", [node("node-1", { labels: { "service.alibabacloud.com/exclude-node": "" } })], [owned("10.244.1.0/24", i1, "node-1", { id: "rte-1" })], {}, {
+      heldDeletes: ["rte-1 excluded-node"],
+    }],
+    ["Node excluded (beta label), adopted route: left as it is", [node("node-1", { labels: { "service.beta.kubernetes.io/exclude-node": "true" } })], [entry("10.244.1.0/24", i1, { id: "rte-1" })], { adoptUnmarked: true }, {
+      heldDeletes: ["rte-1 excluded-node"],
+    }],
+    ["Node excluded: no route is created for it", [node("node-1", { labels: { "service.alibabacloud.com/exclude-node": "" } })], [], {}, {}],
+    ["Node excluded: a human may still approve the deletion", [node("node-1", { labels: { "service.alibabacloud.com/exclude-node": "" } })], [owned("10.244.1.0/24", i1, "node-1", { id: "rte-1" })], { approveDeletions: ["rte-1"] }, {
       deletes: ["rte-1 stale node-1"],
     }],
     ["our marked route outside the cluster CIDR is reported, not deleted (isResponsibleForRoute)", [], [owned("192.168.9.0/24", "i-oldoldold", "node-9", { id: "rte-9" })], {}, {
@@ -88,7 +95,10 @@ describe("plan: scenarios", () => {
     ["unmarked route in the cluster CIDR to an unknown instance: left alone", [node("node-1")], [owned("10.244.1.0/24", i1, "node-1"), entry("10.244.7.0/24", "i-unknown1", { id: "rte-u" })], {}, {
       satisfied: [`${TABLE} 10.244.1.0/24`],
     }],
-    ["same with --adopt-unmarked: deleted as stale", [node("node-1")], [owned("10.244.1.0/24", i1, "node-1"), entry("10.244.7.0/24", "i-unknown1", { id: "rte-u" })], { adoptUnmarked: true }, {
+    ["same with --adopt-unmarked: its instance is no Node's, so it is never adopted (issue 21)", [node("node-1")], [owned("10.244.1.0/24", i1, "node-1"), entry("10.244.7.0/24", "i-unknown1", { id: "rte-u" })], { adoptUnmarked: true }, {
+      satisfied: [`${TABLE} 10.244.1.0/24`],
+    }],
+    ["--adopt-unmarked: an unmarked route to the instance of a Node without a route: adopted, stale", [node("node-1"), node("node-7", { podCidrs: [] })], [owned("10.244.1.0/24", i1, "node-1"), entry("10.244.7.0/24", instance("node-7"), { id: "rte-u" })], { adoptUnmarked: true }, {
       deletes: ["rte-u stale"],
       satisfied: [`${TABLE} 10.244.1.0/24`],
     }],

@@ -267,6 +267,7 @@ describe("vpc-route-sync doctor", () => {
       "foreign-routes": "fail",
       "vpc-network": "fail",
       "orphan-routes": "warn",
+      "unclaimed-routes": "pass",
       plan: "warn",
     });
     const byId = new Map(report.checks.map((c) => [c.id, c]));

@@ -71,11 +71,14 @@ const reportSchema = z
           routeEntryId: z.string(),
           destinationCidr: z.string(),
           nodeName: z.string().nullable(),
-          reason: z.enum(["hold-deletion", "release-hold", "migrate-marker"]),
+          reason: z.enum(["hold-deletion", "release-hold", "migrate-marker", "claim"]),
           result: z.enum(["planned", "succeeded", "failed"]),
           error: errorSchema.nullable(),
         })
         .strict(),
+    ),
+    unclaimed: z.array(
+      z.object({ routeTableId: z.string(), routeEntryId: z.string(), destinationCidr: z.string(), instanceId: z.string(), nodeName: z.string() }).strict(),
     ),
     tableErrors: z.array(z.object({ routeTableId: z.string(), code: z.string(), message: z.string() }).strict()),
     networkError: z.object({ code: z.string(), message: z.string() }).strict().nullable(),
@@ -242,7 +245,8 @@ describe("vpc-route-sync reconcile", () => {
       expect(report.conflicts.map((c) => [c.reason, c.nodeName, c.destinationCidr])).toEqual([["overlaps-vpc-network", node2, "10.244.1.0/24"]]);
       expect(report.conflicts[0]?.message).toContain("10.244.1.0/25, the CIDR block of a vSwitch");
       expect(report.networkError).toBeNull();
-      expect(result.code).toBe(0);
+      // The conflict leaves an eligible Node without a route: exit 4 (docs/cli.md), the others are applied.
+      expect(result.code).toBe(4);
       expect(routes()).toEqual([
         "10.10.0.0/16>ri-bp1demo00000001",
         "10.244.0.0/24>i-bp1demo000000000001",

@@ -10,7 +10,7 @@ type Json = Record<string, unknown>;
 
 describe("eventTypeOf", () => {
   it.each(Object.values(EventReasons))("%s", (reason) => {
-    expect(eventTypeOf(reason)).toBe(reason === "RouteCreated" || reason === "RouteDeleted" || reason === "NodeSkipped" ? "Normal" : "Warning");
+    expect(eventTypeOf(reason)).toBe(["RouteCreated", "RouteDeleted", "RouteClaimed", "RouteAlreadyPresent", "NodeSkipped"].includes(reason) ? "Normal" : "Warning");
   });
 });
 

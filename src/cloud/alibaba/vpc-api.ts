@@ -132,7 +132,8 @@ export class VpcApi {
     const request = new DescribeRouteEntryListRequest({
       regionId: this.#regionId,
       routeTableId,
-      routeEntryType: "Custom",
+      // No RouteEntryType: a System, CEN, BGP or other learned route at a Node's pod CIDR must be
+      // seen (and reported as a conflict), not only Custom entries (issue 16, defect 5).
       ...(filter.nextHopType !== undefined ? { nextHopType: filter.nextHopType } : {}),
       ...(filter.ipVersion !== undefined ? { ipVersion: filter.ipVersion } : {}),
       ...(filter.destination !== undefined ? { destinationCidrBlock: filter.destination } : {}),

@@ -14,7 +14,7 @@ export const foreignConflictsCheck: Check = {
     return fail(
       `${count(conflicts.length, "desired destination")} held by routes this cluster does not own`,
       conflicts.map((c) => ({ kind: "RouteEntry", name: c.existing?.routeEntryId ?? c.destinationCidr, detail: c.message })),
-      "delete or re-point the holding routes by hand, or take over a CCM's unmarked routes with --adopt-unmarked (with --cluster-cidr)",
+      "delete or re-point the holding routes by hand; a leftover unmarked instance route (a CCM route of a Node that is gone) is re-pointed by \"vpc-route-sync reconcile --adopt-unmarked\" (with --cluster-cidr)",
     );
   },
 };

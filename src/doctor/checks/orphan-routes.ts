@@ -23,6 +23,7 @@ export const orphanRoutesCheck: Check = {
       clusterUid: cluster.clusterUid,
       clusterCidrs: settings.clusterCidrs,
       adoptUnmarked: settings.adoptUnmarked,
+      adoptable: (instanceId: string) => instances.has(instanceId),
     };
     const objects: CheckObject[] = [];
     for (const [routeTableId, entries] of routes.actual) {
