@@ -1,7 +1,7 @@
 // `vpc-route-sync doctor`: read-only preflight checks of the cluster and the VPC. Wires the
 // gatherers (Kubernetes API or dumps; VPC API), runs the checks (src/doctor/), prints the report
-// and maps it to the exit code: 0 all passed (warnings allowed unless --strict), 1 a check failed,
-// 2 a usage error (bad flag, unusable dump file).
+// and ends with the report's exit code (0 all passed, warnings allowed unless --strict; 1 a check
+// failed) or, when the cluster cannot be read, with the error policy's (src/error-policy.ts).
 import { AlibabaDryRunProbe } from "../cloud/alibaba/dry-run-probe.js";
 import type { RouteTable } from "../cloud/route-table.js";
 import type { VpcNetworkSource } from "../cloud/vpc-network.js";
@@ -9,8 +9,9 @@ import type { CommandIo, DoctorConfig } from "../config/index.js";
 import { runChecks } from "../doctor/all-checks.js";
 import type { ClusterFacts } from "../doctor/facts.js";
 import { gatherCloud, type WriteProbe } from "../doctor/gather-cloud.js";
-import { DumpFileError, gatherClusterFromApi, gatherClusterFromFiles, isOffline } from "../doctor/gather-cluster.js";
+import { gatherClusterFromApi, gatherClusterFromFiles, isOffline } from "../doctor/gather-cluster.js";
 import { buildDoctorReport, formatDoctorText } from "../doctor/report.js";
+import { endWithError } from "../error-policy.js";
 import type { Logger } from "../observability/logger.js";
 import { createCommandLogger, createRouteTable, createVpcNetwork, vpcEndpointUrl } from "./wiring.js";
 
@@ -27,10 +28,7 @@ export async function runDoctorCommand(config: DoctorConfig, io: CommandIo, deps
   try {
     cluster = isOffline(config) ? await gatherClusterFromFiles(config, io) : await gatherClusterFromApi(config, io);
   } catch (error) {
-    const usage = error instanceof DumpFileError;
-    const message = usage ? (error as Error).message : `cannot list Nodes from the Kubernetes API: ${(error as Error).message}`;
-    io.stderr.write(`vpc-route-sync: ${message}\n`);
-    return usage ? 2 : 1;
+    return endWithError(error, io.stderr);
   }
 
   let routeTable = deps.routeTable;
@@ -49,15 +47,8 @@ export async function runDoctorCommand(config: DoctorConfig, io: CommandIo, deps
       credential: config.credentials,
     });
   const cloud = await gatherCloud(config, routeTable, writeProbe, cluster.nodes, cluster.clusterUid, vpcNetwork);
-
-  // doctor's settings still carry the cluster CIDRs as text (and its JSON report shows them so).
-  const settings = config;
-  const results = runChecks(settings, cluster, cloud);
-  const report = buildDoctorReport(
-    results,
-    { ...settings, cluster: cluster.source, routeTableIds: cloud.routeTableIds },
-    config.strict,
-  );
+  const results = runChecks(config, cluster, cloud);
+  const report = buildDoctorReport(results, { ...config, cluster: cluster.source, routeTableIds: cloud.routeTableIds }, config.strict);
   io.stdout.write(config.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorText(report));
   return report.exitCode;
 }

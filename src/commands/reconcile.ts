@@ -5,22 +5,13 @@ import type { CommandIo, ReconcileConfig } from "../config/index.js";
 import type { NodeFacts } from "../domain/types.js";
 import type { Logger } from "../observability/logger.js";
 import { buildJsonReport, formatTextReport } from "../reconcile/report.js";
-import { exitCodeFor } from "../reconcile/pass-outcome.js";
 import { PassRunner } from "../reconcile/pass-runner.js";
-import { exitCodeForError } from "../error-policy.js";
+import { endWithError, exitCodeFor } from "../error-policy.js";
 import type { RouteTable } from "../cloud/route-table.js";
 import type { VpcNetworkSource } from "../cloud/vpc-network.js";
-import {
-  NodesFileError,
-  createCommandLogger,
-  createRouteTable,
-  createVpcNetwork,
-  isKubeConfigError,
-  listNodesFromApi,
-  readClusterUidFromApi,
-  readNodesFile,
-  passSettingsFrom,
-} from "./wiring.js";
+import { readNodesFile } from "../inputs/dump-files.js";
+import { listNodesFromApi, readClusterUidFromApi } from "../inputs/kube-api.js";
+import { createCommandLogger, createRouteTable, createVpcNetwork, passSettingsFrom } from "./wiring.js";
 
 export interface ReconcileDeps {
   readonly logger?: Logger | undefined;
@@ -52,14 +43,7 @@ export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo
       [nodes, clusterUid] = await Promise.all([listNodesFromApi(config, io), readClusterUidFromApi(config, io)]);
     }
   } catch (error) {
-    // A file that cannot be used is a configuration error (2); an API that cannot be reached is not (1).
-    const configError = error instanceof NodesFileError || isKubeConfigError(error);
-    const message =
-      configError || (error instanceof Error && error.name === "ClusterIdentityError")
-        ? messageOf(error)
-        : `cannot list Nodes from the Kubernetes API: ${messageOf(error)}`;
-    io.stderr.write(`vpc-route-sync: ${message}\n`);
-    return configError ? 2 : exitCodeForError(error);
+    return endWithError(error, io.stderr);
   }
 
   const runner = new PassRunner({ routeTable, vpcNetwork, settings: passSettingsFrom(config, clusterUid), logger });
@@ -76,14 +60,13 @@ export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo
     });
   } catch (error) {
     progress?.done();
-    io.stderr.write(`vpc-route-sync: ${messageOf(error)}\n`);
-    return exitCodeForError(error);
+    return endWithError(error, io.stderr);
   }
   progress?.done();
 
   const report = buildJsonReport(result, nodes, config.dryRun);
   io.stdout.write(config.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatTextReport(report));
-  return exitCodeFor(result.outcome, config.detailedExitcode);
+  return exitCodeFor({ outcome: result.outcome, detailedExitcode: config.detailedExitcode });
 }
 
 /** "applying: 50/120 routes" on one rewritten terminal line (only when stderr is a TTY). */
@@ -98,8 +81,4 @@ function progressLine(io: CommandIo): { update: (done: number, total: number) =>
       if (shown) io.stderr.write("\n");
     },
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -7,7 +7,7 @@
 
 import { parseDocument } from "yaml";
 import { AccessKeyCredential } from "./access-key-credential.js";
-import { ConfigError } from "./config-error.js";
+import { ConfigError } from "../errors.js";
 
 /** A string value from the cloud-config with the key spelling found, for messages. */
 export interface CloudConfigValue {

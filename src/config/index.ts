@@ -3,7 +3,7 @@
 
 export { parseConfig, defaultParseConfigIo, PROGRAM_NAME, SERVICE_ACCOUNT_NAMESPACE_FILE } from "./parse-config.js";
 export type { ParseConfigIo } from "./parse-config.js";
-export { ConfigError } from "./config-error.js";
+export { ConfigError } from "../errors.js";
 export { AccessKeyCredential, REDACTED } from "./access-key-credential.js";
 export type { CommandIo } from "./command-io.js";
 export { COMMAND_FLAGS, defaultTextOf, envNameOf } from "./flags.js";

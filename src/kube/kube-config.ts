@@ -8,7 +8,7 @@ import { describeWithoutContent } from "../util/safe-parse-error.js";
 import { delimiter, join } from "node:path";
 import { isIPv6 } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
-import { KubernetesError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 
 /** Where the service account files live in a Pod. */
 export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -33,10 +33,11 @@ export interface LoadKubeConfigOptions {
   homeDir?: string | undefined;
 }
 
-export class KubeConfigError extends KubernetesError {
+/** A kubeconfig (or in-cluster configuration) that cannot be used: a configuration error, exit 2. */
+export class KubeConfigError extends ConfigError {
   override readonly name: string = "KubeConfigError";
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(message, { code: "Config.Kubeconfig", cause: options?.cause });
   }
 }
 

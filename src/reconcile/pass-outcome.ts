@@ -1,31 +1,24 @@
-// What a pass's outcome means to each of its three readers, in one table so they cannot disagree:
-// the exit code of `reconcile` (docs/cli.md), the `result` label of vpc_route_sync_reconcile_total
-// (docs/metrics.md), and what the controller's pass scheduler does next.
+// What a pass's outcome means to the controller, in one table so its readers cannot disagree: the
+// `result` label of vpc_route_sync_reconcile_total (docs/metrics.md) and what the pass scheduler
+// does next. The exit code of `reconcile` for each outcome is src/error-policy.ts `exitCodeFor`.
 import type { ReconcileMetricResult } from "../observability/metric-definitions.js";
 import type { PassOutcome, PassResult } from "./pass-runner.js";
 import type { PassVerdict } from "./pass-scheduler.js";
 
 interface OutcomeMeaning {
-  /** Exit code of a one-shot run (`changes-pending` exits 3 with --detailed-exitcode). */
-  readonly exitCode: 0 | 1;
   readonly metricResult: ReconcileMetricResult;
   /** The scheduler's next step; for failures it depends on whether any failure is transient. */
-  readonly verdict: PassVerdict | "retry-if-transient";
+  readonly verdict: PassVerdict | "backoff-if-transient";
 }
 
 const MEANING: Readonly<Record<PassOutcome, OutcomeMeaning>> = {
-  "in-sync": { exitCode: 0, metricResult: "success", verdict: "success" },
-  applied: { exitCode: 0, metricResult: "success", verdict: "success" },
-  "changes-pending": { exitCode: 0, metricResult: "success", verdict: "success" },
-  failed: { exitCode: 1, metricResult: "error", verdict: "retry-if-transient" },
+  "in-sync": { metricResult: "success", verdict: "success" },
+  applied: { metricResult: "success", verdict: "success" },
+  "changes-pending": { metricResult: "success", verdict: "success" },
+  failed: { metricResult: "error", verdict: "backoff-if-transient" },
   // A safety rail refused the deletes: retrying the same inputs cannot help.
-  refused: { exitCode: 1, metricResult: "refused", verdict: "final" },
+  refused: { metricResult: "refused", verdict: "give-up" },
 };
-
-/** Exit code for a one-shot run (documented in docs/cli.md). */
-export function exitCodeFor(outcome: PassOutcome, detailedExitcode: boolean): number {
-  return outcome === "changes-pending" && detailedExitcode ? 3 : MEANING[outcome].exitCode;
-}
 
 /** The `result` label of the reconcile metrics. */
 export function reconcileMetricResult(result: PassResult): ReconcileMetricResult {
@@ -35,6 +28,6 @@ export function reconcileMetricResult(result: PassResult): ReconcileMetricResult
 /** What the pass scheduler does after this pass. */
 export function passVerdict(result: PassResult): PassVerdict {
   const { verdict } = MEANING[result.outcome];
-  if (verdict !== "retry-if-transient") return verdict;
-  return result.retryable ? "retry" : "final";
+  if (verdict !== "backoff-if-transient") return verdict;
+  return result.retryable ? "backoff" : "give-up";
 }

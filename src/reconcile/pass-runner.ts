@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { BatchResult, EntryOutcome, RouteTable } from "../cloud/route-table.js";
 import { asCloudError, CloudError } from "../cloud/errors.js";
 import type { VpcNetwork, VpcNetworkSource } from "../cloud/vpc-network.js";
-import { ConfigurationError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import { routesTo } from "../domain/route-entry.js";
 import { buildPlan, type BuildPlanResult } from "../domain/build-plan.js";
 import type { Cidr } from "../domain/cidr.js";
@@ -114,12 +114,12 @@ export class PassRunner {
     const { settings, routeTable, logger } = this.#deps;
     if (settings.routeTableIds.length > 0) return [...settings.routeTableIds];
     if (!settings.vpcId) {
-      throw new ConfigurationError("no route table to manage: set --route-table-ids or --vpc-id", { code: "Config.NoRouteTable" });
+      throw new ConfigError("no route table to manage: set --route-table-ids or --vpc-id", { code: "Config.NoRouteTable" });
     }
     const tables = await routeTable.listRouteTables(settings.vpcId);
     const ids = tables.map((t) => t.routeTableId).sort();
     if (ids.length === 0) {
-      throw new ConfigurationError(`VPC ${settings.vpcId} has no route table`, { code: "Config.NoRouteTable" });
+      throw new ConfigError(`VPC ${settings.vpcId} has no route table`, { code: "Config.NoRouteTable" });
     }
     logger.debug({ vpcId: settings.vpcId, routeTableIds: ids }, "route tables discovered");
     return ids;

@@ -1,6 +1,7 @@
 // Messages about files that hold secrets (kubeconfig, cloud-config, nodes-file) must not quote
 // their content: YAML and JSON parsers put the offending line (a bearer token, a client key) in
 // their messages. These helpers keep the reason and the position and drop the rest.
+import { errorMessage } from "../errors.js";
 
 /** Words of `text` that could be a secret value: every scalar of 6+ characters after a `:` or `=`, or a quoted string. */
 function secretCandidates(text: string): string[] {
@@ -39,7 +40,7 @@ export function describeWithoutContent(error: unknown, text: string): string {
     return `not valid YAML${where}: ${redactContent(e.reason, text)}`;
   }
   if (error instanceof SyntaxError) return describeJsonError(error, text);
-  const first = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+  const first = errorMessage(error).split("\n")[0] ?? "";
   return redactContent(first, text);
 }
 

@@ -10,7 +10,7 @@ import type { MaxDeletions } from "../../src/domain/plan.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
 import { PassRunner, type PassSettings } from "../../src/reconcile/pass-runner.js";
 import { PASS_SETTINGS } from "./fixtures.js";
-import { exitCodeFor } from "../../src/reconcile/pass-outcome.js";
+import { exitCodeFor } from "../../src/error-policy.js";
 import { buildJsonReport, formatTextReport } from "../../src/reconcile/report.js";
 
 const TABLE = "vtb-main0001";
@@ -76,7 +76,7 @@ describe("deletion guard across passes (issue 8, defect 1)", () => {
       expect(routes(table).filter((c) => stale.includes(c))).toEqual(stale);
       expect(again.outcome).toBe("refused");
       expect(again.deletes).toEqual([]);
-      expect(exitCodeFor(again.outcome, false)).toBe(1);
+      expect(exitCodeFor({ outcome: again.outcome, detailedExitcode: false })).toBe(1);
       expect(again.plan.refusal?.reason).toBe("deletions-held");
     }
     // The refusal lives in the VPC: the stale entries carry the hold mark.

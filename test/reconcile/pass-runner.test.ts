@@ -8,7 +8,7 @@ import type { NodeFacts } from "../../src/domain/types.js";
 import { PassRunner } from "../../src/reconcile/pass-runner.js";
 import { PASS_SETTINGS } from "./fixtures.js";
 import { buildJsonReport, formatTextReport } from "../../src/reconcile/report.js";
-import { exitCodeFor } from "../../src/reconcile/pass-outcome.js";
+import { exitCodeFor } from "../../src/error-policy.js";
 
 const settings = PASS_SETTINGS;
 
@@ -68,7 +68,7 @@ describe("PassRunner.run", () => {
 
     const second = await runner.run({ nodes, allowDeletes: true, dryRun: false });
     expect(second.outcome).toBe("in-sync");
-    expect(exitCodeFor(second.outcome, true)).toBe(0);
+    expect(exitCodeFor({ outcome: second.outcome, detailedExitcode: true })).toBe(0);
   });
 
   it("a dry run writes nothing and reports the pending changes", async () => {
@@ -78,8 +78,8 @@ describe("PassRunner.run", () => {
     expect(table.writeCalls()).toHaveLength(0);
     expect(table.entries("vtb-main0001")).toEqual(before);
     expect(result.outcome).toBe("changes-pending");
-    expect(exitCodeFor(result.outcome, true)).toBe(3);
-    expect(exitCodeFor(result.outcome, false)).toBe(0);
+    expect(exitCodeFor({ outcome: result.outcome, detailedExitcode: true })).toBe(3);
+    expect(exitCodeFor({ outcome: result.outcome, detailedExitcode: false })).toBe(0);
     const report = buildJsonReport(result, nodes, true);
     expect(report.actions.map((a) => [a.kind, a.destinationCidr, a.reason, a.result])).toEqual([
       ["delete", "10.244.9.0/24", "stale", "planned"],
