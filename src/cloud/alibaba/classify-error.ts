@@ -134,6 +134,17 @@ export function isMiddleStatusCode(code: string): boolean {
   return code === "VPC_ROUTE_ENTRY_STATUS_ERROR";
 }
 
+const UNRESOLVABLE_ENDPOINT = rule(
+  "network",
+  true,
+  "the VPC API's host name does not resolve: check --region (the endpoint is vpc.<region>.aliyuncs.com) and --vpc-endpoint",
+);
+
+/** A connection that failed; a host name that does not resolve is most often a region typo. */
+function networkRule(code: string): CodeRule {
+  return code === "ENOTFOUND" ? UNRESOLVABLE_ENDPOINT : rule("network", true, "the connection to the VPC API failed");
+}
+
 const NETWORK_CODES = new Set([
   "ECONNRESET",
   "ECONNREFUSED",
@@ -222,7 +233,7 @@ export function classifyError(error: unknown, context: ClassifyContext = {}): Cl
     return build(code, rule("unknown", false, "the VPC API rejected the request"), apiMessage, statusCode);
   }
   if (code !== undefined && NETWORK_CODES.has(code)) {
-    return build(code, rule("network", true, "the connection to the VPC API failed"), rawMessage);
+    return build(code, networkRule(code), rawMessage);
   }
   if (name === "RequestTimeoutError" || /^(ReadTimeout|ConnectTimeout)\b/.test(rawMessage) || code === "CallDeadlineExceeded") {
     const c = code === "CallDeadlineExceeded" ? code : rawMessage.startsWith("ConnectTimeout") ? "ConnectTimeout" : "ReadTimeout";
