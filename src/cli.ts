@@ -7,10 +7,12 @@
 // plumbing (streams, signals, exit) is src/process-entry.ts. The developer commands (`demo`,
 // `fake-vpc`) have their own entry point, dev/cli.ts, outside the product.
 
-import { parseConfig, type CommandIo, type Config } from "./config/index.js";
+import { parseConfig, unknownEnvWarnings, type CommandIo, type Config } from "./config/index.js";
 import { processCommandIo, runEntryPoint } from "./process-entry.js";
 
 async function main(): Promise<number> {
+  // Before parsing: a mistyped variable is often why parsing then fails ("missing --region").
+  for (const warning of unknownEnvWarnings(process.env)) process.stderr.write(`vpc-route-sync: warning: ${warning}\n`);
   const outcome = parseConfig(process.argv.slice(2), process.env);
   if (outcome.kind !== "config") {
     process.stdout.write(outcome.text);

@@ -10,6 +10,7 @@ export { COMMAND_FLAGS, defaultTextOf, envNameOf } from "./flags.js";
 export type { FlagSpec } from "./flags.js";
 export { CREDENTIAL_ENV } from "./credentials.js";
 export { readPackageVersion } from "./version.js";
+export { unknownEnvWarnings } from "./unknown-env.js";
 export { COMMANDS, LOG_LEVELS } from "./types.js";
 export type {
   Command,

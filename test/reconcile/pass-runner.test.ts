@@ -162,4 +162,13 @@ describe("PassRunner with the VPC's network (issue 8, defect 3)", () => {
     const report = formatTextReport(buildJsonReport(result, nodes, false));
     expect(report).toContain("could not be read, so no route was created: Throttling.User");
   });
+
+  it("words an unreadable network for a dry run: what a real run would do, not what was done", async () => {
+    const { table } = world();
+    const denied = new CloudError("throttled", { code: "Throttling.User", kind: "throttled", retryable: true });
+    const runner = new PassRunner({ routeTable: table, vpcNetwork: new MemoryVpcNetwork(denied), settings, logger: pino({ level: "silent" }) });
+    const report = formatTextReport(buildJsonReport(await runner.run({ nodes, allowDeletes: true, dryRun: true }), nodes, true));
+    expect(report).toContain("could not be read, so a real run would create no route either: Throttling.User");
+    expect(report).not.toContain("no route was created");
+  });
 });
