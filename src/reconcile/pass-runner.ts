@@ -153,7 +153,7 @@ export class PassRunner {
     const marks: ActionResult<MarkAction>[] = [];
     if (!request.dryRun) marks.push(...(await this.#applyMarks(readable, plan.marks, request.signal)));
     // A refusal that could not be recorded in the VPC would not survive this pass: routes created
-    // now would dilute the guard's base next pass (issue 8, defect 1). Write nothing else then.
+    // now would dilute the guard's base next pass. Write nothing else then.
     const holdsRecorded = marks.every((m) => m.outcome.ok || m.action.reason !== "hold-deletion");
     if (!request.dryRun && holdsRecorded) {
       const total = plan.creates.length + plan.deletes.length;

@@ -1,4 +1,4 @@
-// `vpc-route-sync doctor` against the real API server (issue 13): Nodes, Pods and DaemonSets seeded
+// `vpc-route-sync doctor` against the real API server: Nodes, Pods and DaemonSets seeded
 // on a real kube-apiserver, the fake VPC on loopback, and the built CLI run with a ServiceAccount
 // token bound to the controller's roles plus the doctor's ClusterRole (deploy/kustomize/base/
 // rbac.yaml + doctor-rbac.yaml), not as admin. The audit log shows that it only read, and that RBAC

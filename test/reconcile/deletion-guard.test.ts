@@ -1,4 +1,4 @@
-// The deletion guard across passes, restarts and a human override (issue 8, defect 1): a refused
+// The deletion guard across passes, restarts and a human override: a refused
 // deletion is recorded in the VPC (hold mark) and stays refused while the same Nodes are absent,
 // whatever is created meanwhile; a restarted runner (new state, the VPC only) sees it too.
 import { pino } from "pino";
@@ -59,7 +59,7 @@ const routes = (table: MemoryRouteTable): string[] =>
 const held = (table: MemoryRouteTable): RouteEntry[] => table.entries(TABLE).filter((e) => e.description?.includes("hold=deletion"));
 const stale = ["10.244.1.0/24", "10.244.2.0/24", "10.244.3.0/24", "10.244.4.0/24"];
 
-describe("deletion guard across passes (issue 8, defect 1)", () => {
+describe("deletion guard across passes", () => {
   it("a refused deletion stays refused on later passes and after a restart, although new routes raise the owned count", async () => {
     const table = vpcWith(4);
     // The wrong Node list (another cluster's nodes-file): node-1..4 are gone, node-11..20 appear.

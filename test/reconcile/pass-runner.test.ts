@@ -132,7 +132,7 @@ describe("PassRunner.run", () => {
 });
 
 
-describe("PassRunner with the VPC's network (issue 8, defect 3)", () => {
+describe("PassRunner with the VPC's network", () => {
   const network = { vpcId: "vpc-test0001", vpcCidrs: ["192.168.0.0/16"], vSwitchCidrs: ["192.168.0.0/24", "10.244.1.0/26"] };
   const routed = (table: MemoryRouteTable): string[] =>
     table.entries("vtb-main0001").filter((e) => e.destinationCidr.startsWith("10.244.")).map((e) => e.destinationCidr).sort();
