@@ -12,17 +12,12 @@ import { PassRunner, type PassSettings } from "../../src/reconcile/pass-runner.j
 import { PASS_SETTINGS } from "./fixtures.js";
 import { exitCodeFor } from "../../src/error-policy.js";
 import { buildJsonReport, formatTextReport } from "../../src/reconcile/report.js";
+import { nodeFacts } from "../support/nodes.js";
 
 const TABLE = "vtb-main0001";
 const settings = PASS_SETTINGS;
 
-const node = (i: number, instance = `i-node${String(i).padStart(4, "0")}`): NodeFacts => ({
-  nodeName: `node-${i}`,
-  providerId: `cn-hangzhou.${instance}`,
-  podCidrs: [`10.244.${i}.0/24`],
-  labels: {},
-  deleting: false,
-});
+const node = (i: number, instance = `i-node${String(i).padStart(4, "0")}`): NodeFacts => nodeFacts(`node-${i}`, { instance });
 const range = (from: number, to: number): NodeFacts[] => Array.from({ length: to - from + 1 }, (_, k) => node(from + k));
 
 /** A VPC whose table holds owned routes of node-1..n (and a foreign VPN route). */

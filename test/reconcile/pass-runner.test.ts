@@ -4,23 +4,14 @@ import { MemoryRouteTable } from "../contract/memory-route-table.js";
 import { MemoryVpcNetwork } from "../contract/memory-vpc-network.js";
 import { CloudError } from "../../src/cloud/errors.js";
 import { routeMarker } from "../../src/domain/ownership.js";
-import type { NodeFacts } from "../../src/domain/types.js";
 import { PassRunner } from "../../src/reconcile/pass-runner.js";
 import { PASS_SETTINGS } from "./fixtures.js";
 import { buildJsonReport, formatTextReport } from "../../src/reconcile/report.js";
 import { exitCodeFor } from "../../src/error-policy.js";
+import { nodeFacts } from "../support/nodes.js";
 
 const settings = PASS_SETTINGS;
 
-function node(name: string, instance: string, cidr: string | undefined, labels: Record<string, string> = {}): NodeFacts {
-  return {
-    nodeName: name,
-    providerId: `cn-hangzhou.${instance}`,
-    podCidrs: cidr ? [cidr] : [],
-    labels,
-    deleting: false,
-  };
-}
 
 function world() {
   const table = new MemoryRouteTable({
@@ -49,10 +40,10 @@ function world() {
 }
 
 const nodes = [
-  node("node-a", "i-aaaa0001", "10.244.0.0/24"),
-  node("node-b", "i-bbbb0001", "10.244.1.0/24"),
-  node("vk", "i-vvvv0001", "10.244.5.0/24", { type: "virtual-kubelet" }),
-  node("fresh", "i-ffff0001", undefined),
+  nodeFacts("node-a", { instance: "i-aaaa0001", podCidrs: ["10.244.0.0/24"] }),
+  nodeFacts("node-b", { instance: "i-bbbb0001", podCidrs: ["10.244.1.0/24"] }),
+  nodeFacts("vk", { instance: "i-vvvv0001", podCidrs: ["10.244.5.0/24"], labels: { type: "virtual-kubelet" } }),
+  nodeFacts("fresh", { instance: "i-ffff0001", podCidrs: [] }),
 ];
 
 describe("PassRunner.run", () => {
