@@ -3,8 +3,6 @@
 // and ends with the report's exit code (0 all passed, warnings allowed unless --strict; 1 a check
 // failed) or, when the cluster cannot be read, with the error policy's (src/error-policy.ts).
 import { AlibabaDryRunProbe } from "../cloud/alibaba/dry-run-probe.js";
-import type { RouteTable } from "../cloud/route-table.js";
-import type { VpcNetworkSource } from "../cloud/vpc-network.js";
 import type { CommandIo, DoctorConfig } from "../config/index.js";
 import { runChecks } from "../doctor/all-checks.js";
 import type { ClusterFacts } from "../doctor/facts.js";
@@ -12,14 +10,10 @@ import { gatherCloud, type WriteProbe } from "../doctor/gather-cloud.js";
 import { gatherClusterFromApi, gatherClusterFromFiles, isOffline } from "../doctor/gather-cluster.js";
 import { buildDoctorReport, formatDoctorText } from "../doctor/report.js";
 import { endWithError } from "../error-policy.js";
-import type { Logger } from "../observability/logger.js";
-import { createCommandLogger, createRouteTable, createVpcNetwork, vpcEndpointUrl } from "./wiring.js";
+import { cloudFor, createCommandLogger, vpcEndpointUrl, type CommandDeps } from "./wiring.js";
 
-export interface DoctorDeps {
-  readonly logger?: Logger | undefined;
-  readonly routeTable?: RouteTable | undefined;
+export interface DoctorDeps extends CommandDeps {
   readonly writeProbe?: WriteProbe | undefined;
-  readonly vpcNetwork?: VpcNetworkSource | undefined;
 }
 
 export async function runDoctorCommand(config: DoctorConfig, io: CommandIo, deps: DoctorDeps = {}): Promise<number> {
@@ -31,14 +25,7 @@ export async function runDoctorCommand(config: DoctorConfig, io: CommandIo, deps
     return endWithError(error, io.stderr);
   }
 
-  let routeTable = deps.routeTable;
-  let vpcNetwork = deps.vpcNetwork;
-  if (routeTable === undefined) {
-    // The controller's wiring (commands/run.ts): the VPC's network is read as each pass reads it.
-    const alibaba = createRouteTable(config, logger);
-    routeTable = alibaba;
-    vpcNetwork ??= createVpcNetwork(alibaba);
-  }
+  const { routeTable, vpcNetwork } = cloudFor(config, logger, deps);
   const writeProbe =
     deps.writeProbe ??
     new AlibabaDryRunProbe({

@@ -3,34 +3,18 @@
 // result, and maps the outcome to the documented exit code.
 import type { CommandIo, ReconcileConfig } from "../config/index.js";
 import type { NodeFacts } from "../domain/types.js";
-import type { Logger } from "../observability/logger.js";
 import { buildJsonReport, formatTextReport } from "../reconcile/report.js";
 import { PassRunner } from "../reconcile/pass-runner.js";
 import { endWithError, exitCodeFor } from "../error-policy.js";
-import type { RouteTable } from "../cloud/route-table.js";
-import type { VpcNetworkSource } from "../cloud/vpc-network.js";
 import { readNodesFile } from "../inputs/dump-files.js";
 import { listNodesFromApi, readClusterUidFromApi } from "../inputs/kube-api.js";
-import { createCommandLogger, createRouteTable, createVpcNetwork, passSettingsFrom } from "./wiring.js";
+import { cloudFor, createCommandLogger, passSettingsFrom, type CommandDeps } from "./wiring.js";
 
-export interface ReconcileDeps {
-  readonly logger?: Logger | undefined;
-  readonly routeTable?: RouteTable | undefined;
-  /** With an injected routeTable: where the VPC network is read (absent: System entries only). */
-  readonly vpcNetwork?: VpcNetworkSource | undefined;
-}
+export type ReconcileDeps = CommandDeps;
 
 export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo, deps: ReconcileDeps = {}): Promise<number> {
   const logger = deps.logger ?? createCommandLogger(config, io);
-  let routeTable: RouteTable;
-  let vpcNetwork = deps.vpcNetwork;
-  if (deps.routeTable !== undefined) {
-    routeTable = deps.routeTable;
-  } else {
-    const alibaba = createRouteTable(config, logger);
-    routeTable = alibaba;
-    vpcNetwork ??= createVpcNetwork(alibaba);
-  }
+  const { routeTable, vpcNetwork } = cloudFor(config, logger, deps);
 
   let nodes: NodeFacts[];
   // With the API, the kube-system UID is the cluster's identity; with --nodes-file the explicit

@@ -5,6 +5,7 @@
 import { createAlibabaRouteTable, type AlibabaRouteTable } from "../cloud/alibaba/alibaba-route-table.js";
 import { secretsOf } from "../cloud/alibaba/credentials.js";
 import { AlibabaVpcNetwork } from "../cloud/alibaba/vpc-network.js";
+import type { RouteTable } from "../cloud/route-table.js";
 import type { VpcNetworkSource } from "../cloud/vpc-network.js";
 import type { CloudCallObserver } from "../cloud/observer.js";
 import type { CommandIo, CommonConfig, LogFormat, LogLevel } from "../config/index.js";
@@ -47,6 +48,24 @@ export function createRouteTable(config: CommonConfig, logger: Logger, observer?
     logger: logger.child({ component: "vpc" }),
     observer,
   });
+}
+
+/** What a test may inject into a one-shot command (`reconcile`, `doctor`) instead of the production pieces. */
+export interface CommandDeps {
+  readonly logger?: Logger | undefined;
+  readonly routeTable?: RouteTable | undefined;
+  /** With an injected routeTable: where the VPC network is read (absent: System entries only). */
+  readonly vpcNetwork?: VpcNetworkSource | undefined;
+}
+
+/**
+ * The route table and VPC network a one-shot command uses: the injected ones, else the Alibaba
+ * adapter and, as the controller's passes read it, the VPC's network through it.
+ */
+export function cloudFor(config: CommonConfig, logger: Logger, deps: CommandDeps): { routeTable: RouteTable; vpcNetwork: VpcNetworkSource | undefined } {
+  if (deps.routeTable !== undefined) return { routeTable: deps.routeTable, vpcNetwork: deps.vpcNetwork };
+  const alibaba = createRouteTable(config, logger);
+  return { routeTable: alibaba, vpcNetwork: deps.vpcNetwork ?? createVpcNetwork(alibaba) };
 }
 
 /** Reads the VPC's and its vSwitches' CIDR blocks each pass, through the route table adapter's plumbing. */
