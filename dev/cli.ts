@@ -4,21 +4,12 @@
 // packages/ out. Run from a checkout with `npm run demo` / `npm run fake-vpc` (compiled by
 // tsconfig.dev.json into build-dev/; the fakes load as TypeScript through Node's type stripping).
 
-import { ConfigError } from "../src/config/index.js";
 import { processCommandIo, runEntryPoint } from "../src/process-entry.js";
 import { parseDevConfig } from "./dev-config.js";
 
 async function main(): Promise<number> {
-  let outcome;
-  try {
-    outcome = parseDevConfig(process.argv.slice(2), process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return error.exitCode;
-    }
-    throw error;
-  }
+  // A ConfigError ends the process through the product's error policy (one line, exit 2).
+  const outcome = parseDevConfig(process.argv.slice(2), process.env);
   if (outcome.kind === "help") {
     process.stdout.write(outcome.text);
     return 0;

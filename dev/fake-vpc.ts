@@ -1,6 +1,8 @@
 // `npm run fake-vpc` (dev/cli.ts fake-vpc): the fake Alibaba VPC API alone, for trying `reconcile` by hand or
 // for tests in other processes. Runs until SIGINT/SIGTERM; with --state the tables survive restarts.
 import type { CommandIo } from "../src/config/index.js";
+import { endWithError } from "../src/error-policy.js";
+import { errorMessage } from "../src/errors.js";
 import type { FakeVpcConfig } from "./dev-config.js";
 import {
   DEFAULT_ROUTE_TABLE_ID,
@@ -23,8 +25,7 @@ export async function runFakeVpcCommand(config: FakeVpcConfig, io: CommandIo): P
       stateFile: config.stateFile,
     });
   } catch (error) {
-    io.stderr.write(`vpc-route-sync: cannot start the fake VPC API on ${config.host}:${config.port}: ${(error as Error).message}\n`);
-    return 1;
+    return endWithError(new Error(`cannot start the fake VPC API on ${config.host}:${config.port}: ${errorMessage(error)}`, { cause: error }), io.stderr);
   }
   io.stdout.write(
     [

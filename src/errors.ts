@@ -1,20 +1,24 @@
 // The operator's error vocabulary: three kinds of failure, told apart by class, never by message or
-// code strings. The exit code of a one-shot command and the controller's error policy
-// (src/error-policy.ts) read these classes; nothing else decides either.
+// code strings. The exit code of a command and the controller's error policy (src/error-policy.ts)
+// read these classes; nothing else decides either.
 //
-//   ConfigurationError  a setting or an input file is wrong: retrying cannot help (exit 2)
-//   CloudError          a VPC API call failed (src/cloud/errors.ts; classified once, in
-//                       cloud/alibaba/classify-error.ts, with a retry verdict)
-//   KubernetesError     the Kubernetes API could not be reached or refused (src/kube/*)
+//   ConfigError      a setting or an input file is wrong: retrying cannot help (exit 2)
+//   CloudError       a VPC API call failed (src/cloud/errors.ts; classified once, in
+//                    cloud/alibaba/classify-error.ts, with a retry verdict)
+//   KubernetesError  the Kubernetes API could not be reached or refused (src/kube/*)
 //
 // Anything else that is thrown is a bug: reported, never retried in a loop.
 
 /** Base class of the operator's own errors. */
 export abstract class OperatorError extends Error {}
 
-/** A wrong setting or input (flags, environment, cloud-config, --nodes-file, a VPC without route table). */
-export class ConfigurationError extends OperatorError {
-  override readonly name: string = "ConfigurationError";
+/**
+ * A wrong setting or input: flags, environment, cloud-config, kubeconfig, a dump file, a bind
+ * address, a VPC without route table. The message names the flag, variable or file and the
+ * problem in one line, and never holds a secret value.
+ */
+export class ConfigError extends OperatorError {
+  override readonly name: string = "ConfigError";
   /** A stable code for logs and Events, e.g. "Config.NoRouteTable". */
   readonly code: string;
 
@@ -24,7 +28,12 @@ export class ConfigurationError extends OperatorError {
   }
 }
 
-/** A failed Kubernetes API call or an unusable Kubernetes client configuration. */
+/** A failed Kubernetes API call. */
 export class KubernetesError extends OperatorError {
   override readonly name: string = "KubernetesError";
+}
+
+/** The text of anything thrown: an Error's message, else its string form. The one way errors become text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -4,6 +4,7 @@
 
 import { hostname } from "node:os";
 import type { CommandIo } from "./config/index.js";
+import { endWithError } from "./error-policy.js";
 
 /** The real process's streams, environment and shutdown signal, as commands receive them. */
 export function processCommandIo(): CommandIo {
@@ -19,12 +20,12 @@ export function processCommandIo(): CommandIo {
   };
 }
 
-/** Runs `main` and exits with its code once stdout and stderr are flushed; a throw exits 1 with one line. */
+/**
+ * Runs `main` and exits with its code once stdout and stderr are flushed; a throw (a ConfigError
+ * from parsing, or a bug) ends the process through the error policy: one line, its exit code.
+ */
 export function runEntryPoint(main: () => Promise<number>): void {
-  void main().then(exit, async (error: unknown) => {
-    process.stderr.write(`vpc-route-sync: ${describeError(error)}\n`);
-    await exit(1);
-  });
+  void main().then(exit, (error: unknown) => exit(endWithError(error, process.stderr)));
 }
 
 /**
@@ -50,16 +51,6 @@ function flush(stream: NodeJS.WriteStream): Promise<void> {
     if (stream.destroyed || !stream.writable) resolve();
     else stream.write("", () => resolve());
   });
-}
-
-function describeError(error: unknown): string {
-  const messages: string[] = [];
-  let current: unknown = error;
-  while (current instanceof Error && messages.length < 5) {
-    messages.push(current.message);
-    current = current.cause;
-  }
-  return messages.length > 0 ? messages.join(": ") : String(error);
 }
 
 async function exit(code: number): Promise<never> {

@@ -1,6 +1,6 @@
 // Typed cloud errors. Classification of raw SDK errors happens once, in
 // src/cloud/alibaba/classify-error.ts; everything else reads `code` and `retryable` only.
-import { OperatorError } from "../errors.js";
+import { OperatorError, errorMessage } from "../errors.js";
 
 export type CloudErrorKind =
   | "throttled"
@@ -56,6 +56,5 @@ export class CloudError extends OperatorError {
  */
 export function asCloudError(error: unknown): CloudError {
   if (error instanceof CloudError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new CloudError(message, { code: "Unknown", kind: "unknown", retryable: false, cause: error });
+  return new CloudError(errorMessage(error), { code: "Unknown", kind: "unknown", retryable: false, cause: error });
 }

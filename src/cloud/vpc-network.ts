@@ -1,6 +1,6 @@
 // The VPC's own address space as a seam: the CIDR blocks of the VPC (primary, secondary, IPv6)
-// and of its vSwitches. The planner never routes a pod CIDR that overlaps any of them (issue 8,
-// defect 3); the route-table listing alone does not show them (the adapter lists by next-hop type).
+// and of its vSwitches. The planner never routes a pod CIDR that overlaps any of them; the
+// route-table listing alone does not show them (the adapter lists by next-hop type).
 // Implementations: src/cloud/alibaba/vpc-network.ts (DescribeVpcAttribute + DescribeVSwitches) and
 // the in-memory double in test/contract/memory-route-table.ts.
 

@@ -1,24 +1,19 @@
 // `vpc-route-sync doctor`: read-only preflight checks of the cluster and the VPC. Wires the
 // gatherers (Kubernetes API or dumps; VPC API), runs the checks (src/doctor/), prints the report
-// and maps it to the exit code: 0 all passed (warnings allowed unless --strict), 1 a check failed,
-// 2 a usage error (bad flag, unusable dump file).
+// and ends with the report's exit code (0 all passed, warnings allowed unless --strict; 1 a check
+// failed) or, when the cluster cannot be read, with the error policy's (src/error-policy.ts).
 import { AlibabaDryRunProbe } from "../cloud/alibaba/dry-run-probe.js";
-import type { RouteTable } from "../cloud/route-table.js";
-import type { VpcNetworkSource } from "../cloud/vpc-network.js";
 import type { CommandIo, DoctorConfig } from "../config/index.js";
 import { runChecks } from "../doctor/all-checks.js";
 import type { ClusterFacts } from "../doctor/facts.js";
 import { gatherCloud, type WriteProbe } from "../doctor/gather-cloud.js";
-import { DumpFileError, gatherClusterFromApi, gatherClusterFromFiles, isOffline } from "../doctor/gather-cluster.js";
+import { gatherClusterFromApi, gatherClusterFromFiles, isOffline } from "../doctor/gather-cluster.js";
 import { buildDoctorReport, formatDoctorText } from "../doctor/report.js";
-import type { Logger } from "../observability/logger.js";
-import { createCommandLogger, createRouteTable, createVpcNetwork, vpcEndpointUrl } from "./wiring.js";
+import { endWithError } from "../error-policy.js";
+import { cloudFor, createCommandLogger, vpcEndpointUrl, type CommandDeps } from "./wiring.js";
 
-export interface DoctorDeps {
-  readonly logger?: Logger | undefined;
-  readonly routeTable?: RouteTable | undefined;
+export interface DoctorDeps extends CommandDeps {
   readonly writeProbe?: WriteProbe | undefined;
-  readonly vpcNetwork?: VpcNetworkSource | undefined;
 }
 
 export async function runDoctorCommand(config: DoctorConfig, io: CommandIo, deps: DoctorDeps = {}): Promise<number> {
@@ -27,20 +22,10 @@ export async function runDoctorCommand(config: DoctorConfig, io: CommandIo, deps
   try {
     cluster = isOffline(config) ? await gatherClusterFromFiles(config, io) : await gatherClusterFromApi(config, io);
   } catch (error) {
-    const usage = error instanceof DumpFileError;
-    const message = usage ? (error as Error).message : `cannot list Nodes from the Kubernetes API: ${(error as Error).message}`;
-    io.stderr.write(`vpc-route-sync: ${message}\n`);
-    return usage ? 2 : 1;
+    return endWithError(error, io.stderr);
   }
 
-  let routeTable = deps.routeTable;
-  let vpcNetwork = deps.vpcNetwork;
-  if (routeTable === undefined) {
-    // The controller's wiring (commands/run.ts): the VPC's network is read as each pass reads it.
-    const alibaba = createRouteTable(config, logger);
-    routeTable = alibaba;
-    vpcNetwork ??= createVpcNetwork(alibaba);
-  }
+  const { routeTable, vpcNetwork } = cloudFor(config, logger, deps);
   const writeProbe =
     deps.writeProbe ??
     new AlibabaDryRunProbe({
@@ -49,15 +34,8 @@ export async function runDoctorCommand(config: DoctorConfig, io: CommandIo, deps
       credential: config.credentials,
     });
   const cloud = await gatherCloud(config, routeTable, writeProbe, cluster.nodes, cluster.clusterUid, vpcNetwork);
-
-  // doctor's settings still carry the cluster CIDRs as text (and its JSON report shows them so).
-  const settings = config;
-  const results = runChecks(settings, cluster, cloud);
-  const report = buildDoctorReport(
-    results,
-    { ...settings, cluster: cluster.source, routeTableIds: cloud.routeTableIds },
-    config.strict,
-  );
+  const results = runChecks(config, cluster, cloud);
+  const report = buildDoctorReport(results, { ...config, cluster: cluster.source, routeTableIds: cloud.routeTableIds }, config.strict);
   io.stdout.write(config.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorText(report));
   return report.exitCode;
 }

@@ -3,43 +3,19 @@
 // result, and maps the outcome to the documented exit code.
 import type { CommandIo, ReconcileConfig } from "../config/index.js";
 import type { NodeFacts } from "../domain/types.js";
-import type { Logger } from "../observability/logger.js";
 import { buildJsonReport, formatTextReport } from "../reconcile/report.js";
-import { exitCodeOfPass } from "../reconcile/pass-outcome.js";
+import { passEnding } from "../reconcile/pass-outcome.js";
 import { PassRunner } from "../reconcile/pass-runner.js";
-import { exitCodeForError } from "../error-policy.js";
-import type { RouteTable } from "../cloud/route-table.js";
-import type { VpcNetworkSource } from "../cloud/vpc-network.js";
-import {
-  NodesFileError,
-  createCommandLogger,
-  createRouteTable,
-  createVpcNetwork,
-  isKubeConfigError,
-  listNodesFromApi,
-  readClusterUidFromApi,
-  readNodesFile,
-  passSettingsFrom,
-} from "./wiring.js";
+import { endWithError, exitCodeFor } from "../error-policy.js";
+import { readNodesFile } from "../inputs/dump-files.js";
+import { listNodesFromApi, readClusterUidFromApi } from "../inputs/kube-api.js";
+import { cloudFor, createCommandLogger, passSettingsFrom, type CommandDeps } from "./wiring.js";
 
-export interface ReconcileDeps {
-  readonly logger?: Logger | undefined;
-  readonly routeTable?: RouteTable | undefined;
-  /** With an injected routeTable: where the VPC network is read (absent: System entries only). */
-  readonly vpcNetwork?: VpcNetworkSource | undefined;
-}
+export type ReconcileDeps = CommandDeps;
 
 export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo, deps: ReconcileDeps = {}): Promise<number> {
   const logger = deps.logger ?? createCommandLogger(config, io);
-  let routeTable: RouteTable;
-  let vpcNetwork = deps.vpcNetwork;
-  if (deps.routeTable !== undefined) {
-    routeTable = deps.routeTable;
-  } else {
-    const alibaba = createRouteTable(config, logger);
-    routeTable = alibaba;
-    vpcNetwork ??= createVpcNetwork(alibaba);
-  }
+  const { routeTable, vpcNetwork } = cloudFor(config, logger, deps);
 
   let nodes: NodeFacts[];
   // With the API, the kube-system UID is the cluster's identity; with --nodes-file the explicit
@@ -52,14 +28,7 @@ export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo
       [nodes, clusterUid] = await Promise.all([listNodesFromApi(config, io), readClusterUidFromApi(config, io)]);
     }
   } catch (error) {
-    // A file that cannot be used is a configuration error (2); an API that cannot be reached is not (1).
-    const configError = error instanceof NodesFileError || isKubeConfigError(error);
-    const message =
-      configError || (error instanceof Error && error.name === "ClusterIdentityError")
-        ? messageOf(error)
-        : `cannot list Nodes from the Kubernetes API: ${messageOf(error)}`;
-    io.stderr.write(`vpc-route-sync: ${message}\n`);
-    return configError ? 2 : exitCodeForError(error);
+    return endWithError(error, io.stderr);
   }
 
   const runner = new PassRunner({ routeTable, vpcNetwork, settings: passSettingsFrom(config, clusterUid), logger });
@@ -76,14 +45,13 @@ export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo
     });
   } catch (error) {
     progress?.done();
-    io.stderr.write(`vpc-route-sync: ${messageOf(error)}\n`);
-    return exitCodeForError(error);
+    return endWithError(error, io.stderr);
   }
   progress?.done();
 
   const report = buildJsonReport(result, nodes, config.dryRun);
   io.stdout.write(config.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatTextReport(report));
-  return exitCodeOfPass(result, config.detailedExitcode);
+  return exitCodeFor(passEnding(result, config.detailedExitcode));
 }
 
 /** "applying: 50/120 routes" on one rewritten terminal line (only when stderr is a TTY). */
@@ -98,8 +66,4 @@ function progressLine(io: CommandIo): { update: (done: number, total: number) =>
       if (shown) io.stderr.write("\n");
     },
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -11,9 +11,12 @@ import { Controller } from "../controller/controller.js";
 import { LogContext } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
 import { startHttpServer, healthRoutes, metricsRoutes, type HttpServerOptions, type RunningHttpServer } from "../observability/http-server.js";
-import { createCommandLogger, createRouteTable, createVpcNetwork, kubeConfigFor, readClusterUidFromApi, passSettingsFrom } from "./wiring.js";
+import { kubeConfigFor, readClusterUidFromApi } from "../inputs/kube-api.js";
+import { createCommandLogger, createRouteTable, createVpcNetwork, passSettingsFrom } from "./wiring.js";
 import { readPackageVersion } from "../config/version.js";
 import { realTimers, sleep } from "../util/timers.js";
+import { endWithError } from "../error-policy.js";
+import { ConfigError, errorMessage } from "../errors.js";
 
 export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<number> {
   const identity = config.leaderElection.identity ?? `${io.hostname}-${randomBytes(3).toString("hex")}`;
@@ -26,8 +29,7 @@ export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<n
   try {
     kubeConfig = await kubeConfigFor(config, io);
   } catch (error) {
-    io.stderr.write(`vpc-route-sync: ${(error as Error).message}\n`);
-    return 2;
+    return endWithError(error, io.stderr);
   }
   // The cluster identity (kube-system UID) is read before the first pass; until then no pass runs.
   let clusterUid: string | undefined = undefined;
@@ -74,9 +76,8 @@ export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<n
       }
     }
   } catch (error) {
-    io.stderr.write(`vpc-route-sync: cannot serve health or metrics: ${(error as Error).message}\n`);
     await Promise.all(servers.map((s) => s.close()));
-    return 1;
+    return endWithError(error, io.stderr);
   }
   logger.info(
     {
@@ -103,7 +104,7 @@ export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<n
     await Promise.race([controller.start(), stopRequested]);
   }
   await stopRequested;
-  logger.info({ reason: String((io.signal.reason as Error | undefined)?.message ?? "signal") }, "controller stopping");
+  logger.info({ reason: io.signal.reason === undefined ? "signal" : errorMessage(io.signal.reason) }, "controller stopping");
   if (clusterUid !== undefined) await controller.stop(config.shutdownTimeoutMs);
   await Promise.all(servers.map((s) => s.close()));
   logger.info({}, "controller stopped");
@@ -124,7 +125,7 @@ async function readClusterUidUntilStopped(
     try {
       return await readClusterUidFromApi(config, io, kubeConfig);
     } catch (error) {
-      logger.error({ retryInMs: delayMs, error: (error as Error).message }, "cluster identity unavailable");
+      logger.error({ retryInMs: delayMs, error: errorMessage(error) }, "cluster identity unavailable");
     }
     if (!(await sleep(realTimers, delayMs, io.signal))) break;
   }
@@ -141,7 +142,7 @@ async function secureMetrics(config: RunConfig, kubeConfig: KubeConfig): Promise
     const [cert, key] = await Promise.all(
       ["tls.crt", "tls.key"].map((file) =>
         readFile(join(config.metricsCertDir ?? "", file), "utf8").catch((error: unknown) => {
-          throw new Error(`--metrics-cert-dir: cannot read ${file}: ${(error as Error).message}`, { cause: error });
+          throw new ConfigError(`--metrics-cert-dir: cannot read ${file}: ${errorMessage(error)}`, { cause: error });
         }),
       ),
     );

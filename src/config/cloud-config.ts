@@ -8,7 +8,7 @@
 import { isAlias, parseDocument, visit, type Document } from "yaml";
 import { positionOf } from "../util/safe-parse-error.js";
 import { AccessKeyCredential } from "./access-key-credential.js";
-import { ConfigError } from "./config-error.js";
+import { ConfigError } from "../errors.js";
 
 /** A string value from the cloud-config with the key spelling found, for messages. */
 export interface CloudConfigValue {

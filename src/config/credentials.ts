@@ -7,7 +7,7 @@
 import type { CredentialSource } from "../cloud/credential-source.js";
 import { AccessKeyCredential } from "./access-key-credential.js";
 import type { CloudConfig } from "./cloud-config.js";
-import { ConfigError } from "./config-error.js";
+import { ConfigError } from "../errors.js";
 import { booleanValue, regionId } from "./value-schemas.js";
 import type { Env } from "./types.js";
 

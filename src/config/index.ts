@@ -3,7 +3,7 @@
 
 export { parseConfig, defaultParseConfigIo, PROGRAM_NAME, SERVICE_ACCOUNT_NAMESPACE_FILE } from "./parse-config.js";
 export type { ParseConfigIo } from "./parse-config.js";
-export { ConfigError } from "./config-error.js";
+export { ConfigError } from "../errors.js";
 export { AccessKeyCredential } from "./access-key-credential.js";
 export { REDACTED } from "../observability/secret-scrubber.js";
 export type { CommandIo } from "./command-io.js";
@@ -11,6 +11,7 @@ export { COMMAND_FLAGS, defaultTextOf, envNameOf } from "./flags.js";
 export type { FlagSpec } from "./flags.js";
 export { CREDENTIAL_ENV } from "./credentials.js";
 export { readPackageVersion } from "./version.js";
+export { unknownEnvWarnings } from "./unknown-env.js";
 export { COMMANDS, LOG_LEVELS } from "./types.js";
 export type {
   Command,

@@ -13,7 +13,7 @@ import type { CloudConfig, CloudConfigValue } from "./cloud-config.js";
 import { parseBindAddress } from "../observability/bind-address.js";
 import { parseCloudConfig } from "./cloud-config.js";
 import { ACQUIRE_JITTER } from "../kube/leader-timing.js";
-import { ConfigError } from "./config-error.js";
+import { ConfigError, errorMessage } from "../errors.js";
 import { CREDENTIAL_ENV, resolveCredentials } from "./credentials.js";
 import { deepFreeze } from "./deep-freeze.js";
 import { durationText } from "../util/duration-text.js";
@@ -53,7 +53,7 @@ export function defaultParseConfigIo(): ParseConfigIo {
 /**
  * Parses the command line (without the node and script arguments) and the environment.
  * Returns the configuration, or help/version text to print before exiting 0.
- * @throws ConfigError (exitCode 2) for every invalid or missing value, unknown flag or command.
+ * @throws ConfigError (exit 2, src/error-policy.ts) for every invalid or missing value, unknown flag or command.
  */
 export function parseConfig(argv: readonly string[], env: Env, io: ParseConfigIo = defaultParseConfigIo()): ParseOutcome {
   const output: string[] = [];
@@ -259,8 +259,7 @@ function loadCloudConfig(layers: Layers, io: ParseConfigIo): CloudConfig | undef
   try {
     text = io.readFile(file);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(`cannot read --cloud-config ${quote(file)}${describeSource(raw.source)}: ${reason}`, { cause: error });
+    throw new ConfigError(`cannot read --cloud-config ${quote(file)}${describeSource(raw.source)}: ${errorMessage(error)}`, { cause: error });
   }
   return parseCloudConfig(file, text);
 }

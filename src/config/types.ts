@@ -37,7 +37,6 @@ export interface CommonConfig {
   readonly vpcId?: string | undefined;
   readonly routeTableIds: readonly string[];
   readonly clusterName: string;
-  /** Canonical CIDRs, at most one per IP family. */
   /** `--cluster-cidr`, parsed once here: at most one per IP family, canonically spelled. */
   readonly clusterCidrs: readonly Cidr[];
   readonly adoptUnmarked: boolean;

@@ -26,6 +26,7 @@ import {
   routeCounts,
 } from "./pass-summary.js";
 import { passVerdict, reconcileMetricResult } from "../reconcile/pass-outcome.js";
+import { errorMessage } from "../errors.js";
 
 function operationResult(outcome: EntryOutcome): "success" | "error" | "unknown" {
   if (outcome.ok) return "success";
@@ -238,8 +239,8 @@ export class Controller {
       const seconds = (this.#timers.now() - started) / 1000;
       this.#o.metrics.observeReconcile("error", seconds);
       log.error({ code, err: error }, "reconcile failed");
-      void this.#events.recordCluster("SyncRouteFailed", `reconcile failed: ${code}: ${error instanceof Error ? error.message : String(error)}`, signal);
-      return errorPolicy(error) === "backoff" ? "retry" : "final";
+      void this.#events.recordCluster("SyncRouteFailed", `reconcile failed: ${code}: ${errorMessage(error)}`, signal);
+      return errorPolicy(error);
     }
     // Entries left unconfirmed by an abort are not failures of the Nodes: reporting them would set
     // NetworkUnavailable=True on healthy Nodes at every rollout. The next leader's pass reports.
@@ -269,9 +270,9 @@ export class Controller {
 
   /** A pass cut short by the shutdown deadline or by losing the Lease: logged, nothing reported. */
   #abandoned(trigger: PassTrigger, started: number, signal: AbortSignal, log: Logger): PassVerdict {
-    const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
+    const reason = errorMessage(signal.reason);
     log.warn({ cause: trigger.cause, durationMs: Math.round(this.#timers.now() - started), reason }, "reconcile abandoned");
-    return "retry";
+    return "backoff";
   }
 
   #report(result: PassResult, nodes: readonly V1Node[], signal: AbortSignal): void {
@@ -348,7 +349,7 @@ export class Controller {
   }
 }
 
-/** The stable code of an operator error (CloudError, ConfigurationError), "Unknown" for anything else. */
+/** The stable code of an operator error (CloudError, ConfigError), "Unknown" for anything else. */
 function errorCodeOf(error: unknown): string {
   const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
   return typeof code === "string" ? code : "Unknown";

@@ -3,11 +3,11 @@
 // cannot be read (no dump given offline, or RBAC forbids it) is recorded as unavailable and the
 // checks that need it say so; only the Nodes are required.
 import type { CommandIo, DoctorConfig } from "../config/index.js";
-import { NodesFileError, kubeConfigFor, readObjectsFile } from "../commands/wiring.js";
+import { KubernetesError } from "../errors.js";
+import { NodesFileError, readObjectsFile } from "../inputs/dump-files.js";
+import { kubeConfigFor } from "../inputs/kube-api.js";
 import type { ClusterFacts, DoctorNode, PodFacts, ServerVersion, Unavailable, WorkloadFacts } from "./facts.js";
 import { doctorNodeFrom, podFactsFrom, workloadFactsFrom } from "./kube-objects.js";
-
-export { NodesFileError as DumpFileError };
 
 type Kind = "pods" | "daemonsets" | "deployments";
 
@@ -75,7 +75,7 @@ export async function gatherClusterFromApi(config: DoctorConfig, io: CommandIo):
     try {
       return await read();
     } catch (error) {
-      const why = error instanceof Error && error.name === "ClusterIdentityError" ? error.message : describeKubeError(error);
+      const why = error instanceof KubernetesError ? error.message : describeKubeError(error);
       unavailable.push({ kind, reason: `cannot read ${kind}: ${why}` });
       return undefined;
     }

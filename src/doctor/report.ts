@@ -2,6 +2,7 @@
 // documented in docs/doctor.md), the text form grouped by area, and the exit code. Pure.
 import type { Cidr } from "../domain/cidr.js";
 import { z } from "zod";
+import { exitCodeFor } from "../error-policy.js";
 import type { CheckResult } from "./all-checks.js";
 import { CHECK_AREAS, CHECK_STATUSES, OBJECT_KINDS, type CheckArea, type CheckStatus } from "./check.js";
 
@@ -85,7 +86,7 @@ export function buildDoctorReport(results: readonly CheckResult[], source: Repor
     summary,
     strict,
     result,
-    exitCode: result === "fail" || (strict && result === "warn") ? 1 : 0,
+    exitCode: exitCodeFor({ checksFailed: result === "fail" || (strict && result === "warn") }),
   };
 }
 

@@ -4,7 +4,7 @@
 //   - max-deletions: more automatic deletes than allowed -> refusal. Every one of them is held
 //     back AND marked held in the VPC (plan-decide.ts holdMark), so the refusal survives the pass:
 //     held entries are never deleted automatically and leave the guard's arithmetic, so routes
-//     created meanwhile cannot dilute them under the limit (issue 8, defect 1). Creates that need
+//     created meanwhile cannot dilute them under the limit. Creates that need
 //     a refused delete are held back; other creates proceed (present Nodes keep getting routes).
 //   - entries held since an earlier pass keep the refusal visible (`deletions-held`) until their
 //     Node comes back (the hold is cleared) or a human approves (`--approve-deletions`).

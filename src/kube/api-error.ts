@@ -40,6 +40,22 @@ export function describeKubeError(error: unknown): string {
   return String(error);
 }
 
+/**
+ * For a request that never reached the API server (refused, unresolvable host, reset, timed out,
+ * a port fetch refuses): one line saying so, with the network error. Undefined when the server
+ * answered (then the HTTP status says what failed) or for anything else.
+ */
+export function unreachableMessage(error: unknown): string | undefined {
+  if (httpStatusOf(error) !== undefined || !(error instanceof Error)) return undefined;
+  // undici's fetch: `TypeError: fetch failed` whose cause is the socket or DNS error.
+  const cause: unknown = error instanceof TypeError && error.message === "fetch failed" ? error.cause : error;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (!(cause instanceof Error) || (typeof code !== "string" && error === cause)) return undefined;
+  return `cannot reach the Kubernetes API server (${cause.message}): check the server address of the kubeconfig's current context and that the API server is up`;
+}
+
+/** The API server answered that the caller is not authenticated (401) or not allowed (403). */
+export const isDenied = (error: unknown): boolean => [401, 403].includes(httpStatusOf(error) ?? 0);
 export const isNotFound = (error: unknown): boolean => httpStatusOf(error) === 404;
 export const isConflict = (error: unknown): boolean => httpStatusOf(error) === 409;
 export const isGone = (error: unknown): boolean => httpStatusOf(error) === 410;

@@ -1,15 +1,16 @@
 // The cluster's identity for the ownership marker: the UID of the `kube-system` namespace. It is
 // created with the cluster and never changes, and two clusters never share it, even when they share
-// a --cluster-name (issue 8, defect 2). Read once at start by `run` and by `reconcile` from the
+// a --cluster-name. Read once at start by `run` and by `reconcile` from the
 // API; needs RBAC `get` on namespaces/kube-system (deploy/kustomize/base/rbac.yaml, the chart).
 import type { CoreV1Api } from "@kubernetes/client-node";
 import { isClusterUid } from "../domain/ownership.js";
-import { describeKubeError } from "./api-error.js";
+import { KubernetesError } from "../errors.js";
+import { describeKubeError, isDenied, unreachableMessage } from "./api-error.js";
 
 export const IDENTITY_NAMESPACE = "kube-system";
 
-export class ClusterIdentityError extends Error {
-  override readonly name = "ClusterIdentityError";
+export class ClusterIdentityError extends KubernetesError {
+  override readonly name: string = "ClusterIdentityError";
 }
 
 export async function readClusterUid(core: CoreV1Api): Promise<string> {
@@ -18,9 +19,11 @@ export async function readClusterUid(core: CoreV1Api): Promise<string> {
     const namespace = await core.readNamespace({ name: IDENTITY_NAMESPACE });
     uid = namespace.metadata?.uid;
   } catch (error) {
+    // Only an answer of the API server is about RBAC; a request that never arrived says so instead.
+    const rbac = isDenied(error) ? ` (RBAC: get on namespaces/${IDENTITY_NAMESPACE}, see deploy/kustomize/base/rbac.yaml)` : "";
     throw new ClusterIdentityError(
-      `cannot read the ${IDENTITY_NAMESPACE} namespace, whose UID identifies this cluster's routes ` +
-        `(RBAC: get on namespaces/${IDENTITY_NAMESPACE}, see deploy/kustomize/base/rbac.yaml): ${describeKubeError(error)}`,
+      unreachableMessage(error) ??
+        `cannot read the ${IDENTITY_NAMESPACE} namespace, whose UID identifies this cluster's routes${rbac}: ${describeKubeError(error)}`,
       { cause: error },
     );
   }

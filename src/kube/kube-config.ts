@@ -8,7 +8,7 @@ import { describeWithoutContent } from "../util/safe-parse-error.js";
 import { delimiter, join } from "node:path";
 import { isIPv6 } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
-import { KubernetesError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import { REDACTED } from "../observability/secret-scrubber.js";
 
 /** Where the service account files live in a Pod. */
@@ -34,10 +34,11 @@ export interface LoadKubeConfigOptions {
   homeDir?: string | undefined;
 }
 
-export class KubeConfigError extends KubernetesError {
+/** A kubeconfig (or in-cluster configuration) that cannot be used: a configuration error, exit 2. */
+export class KubeConfigError extends ConfigError {
   override readonly name: string = "KubeConfigError";
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(message, { code: "Config.Kubeconfig", cause: options?.cause });
   }
 }
 

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from "@kubernetes/client-node";
 
 import type { AccessDecision } from "../observability/http-server.js";
+import { errorMessage } from "../errors.js";
 
 /** Decides on the Authorization header of one request. */
 export type RequestAuthorizer = (authorizationHeader: string | undefined) => Promise<AccessDecision>;
@@ -70,13 +71,13 @@ export function createMetricsAuthorizer(options: MetricsAuthorizerOptions): Requ
     try {
       user = await options.reviews.authenticate(token);
     } catch (error) {
-      return { allowed: false, status: 500, reason: `TokenReview failed: ${(error as Error).message}` };
+      return { allowed: false, status: 500, reason: `TokenReview failed: ${errorMessage(error)}` };
     }
     if (user === undefined) return { allowed: false, status: 401, reason: "the API server did not authenticate the bearer token" };
     try {
       if (await options.reviews.authorize(user, "get", path)) return { allowed: true };
     } catch (error) {
-      return { allowed: false, status: 500, reason: `SubjectAccessReview failed: ${(error as Error).message}` };
+      return { allowed: false, status: 500, reason: `SubjectAccessReview failed: ${errorMessage(error)}` };
     }
     return { allowed: false, status: 403, reason: `${user.username} may not get ${path}` };
   }

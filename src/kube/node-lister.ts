@@ -3,7 +3,7 @@
 // partial list stitched from two snapshots could miss or duplicate Nodes.
 
 import type { CoreV1Api, V1Node } from "@kubernetes/client-node";
-import { describeKubeError, isGone } from "./api-error.js";
+import { describeKubeError, isGone, unreachableMessage } from "./api-error.js";
 import { KubernetesError } from "../errors.js";
 
 export interface ListAllNodesOptions {
@@ -62,5 +62,5 @@ async function listOnce(core: CoreV1Api, limit: number, labelSelector: string | 
 }
 
 function wrap(error: unknown): NodeListError {
-  return new NodeListError(`listing Nodes failed: ${describeKubeError(error)}`, { cause: error });
+  return new NodeListError(unreachableMessage(error) ?? `cannot list Nodes from the Kubernetes API: ${describeKubeError(error)}`, { cause: error });
 }

@@ -2,6 +2,7 @@
 // "127.0.0.1:9090", "localhost:0", "[::1]:8081", "[::]:8081". Port 0 asks the OS for a free port.
 
 import { isIP } from "node:net";
+import { ConfigError } from "../errors.js";
 
 export interface BindAddress {
   /** undefined means all interfaces (IPv6 and IPv4 where the OS allows dual-stack sockets). */
@@ -9,8 +10,8 @@ export interface BindAddress {
   readonly port: number;
 }
 
-export class BindAddressError extends Error {
-  override readonly name = "BindAddressError";
+export class BindAddressError extends ConfigError {
+  override readonly name: string = "BindAddressError";
   readonly bindAddress: string;
 
   constructor(bindAddress: string, problem: string) {

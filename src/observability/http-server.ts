@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { parseBindAddress } from "./bind-address.js";
 import { closeServer, listen } from "../util/http-listen.js";
 import type { Metrics } from "./metrics.js";
+import { errorMessage } from "../errors.js";
 
 export interface HttpResponse {
   readonly status: number;
@@ -60,10 +61,6 @@ export interface HealthChecks {
 }
 
 const TEXT = "text/plain; charset=utf-8";
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 function send(req: IncomingMessage, res: ServerResponse, response: HttpResponse, extraHeaders: Record<string, string> = {}): void {
   const body = Buffer.from(response.body, "utf8");

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { BatchResult, EntryOutcome, RouteTable } from "../cloud/route-table.js";
 import { asCloudError, CloudError } from "../cloud/errors.js";
 import type { VpcNetwork, VpcNetworkSource } from "../cloud/vpc-network.js";
-import { ConfigurationError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import { routesTo } from "../domain/route-entry.js";
 import { buildPlan, type BuildPlanResult } from "../domain/build-plan.js";
 import type { Cidr } from "../domain/cidr.js";
@@ -114,12 +114,12 @@ export class PassRunner {
     const { settings, routeTable, logger } = this.#deps;
     if (settings.routeTableIds.length > 0) return [...settings.routeTableIds];
     if (!settings.vpcId) {
-      throw new ConfigurationError("no route table to manage: set --route-table-ids or --vpc-id", { code: "Config.NoRouteTable" });
+      throw new ConfigError("no route table to manage: set --route-table-ids or --vpc-id", { code: "Config.NoRouteTable" });
     }
     const tables = await routeTable.listRouteTables(settings.vpcId);
     const ids = tables.map((t) => t.routeTableId).sort();
     if (ids.length === 0) {
-      throw new ConfigurationError(`VPC ${settings.vpcId} has no route table`, { code: "Config.NoRouteTable" });
+      throw new ConfigError(`VPC ${settings.vpcId} has no route table`, { code: "Config.NoRouteTable" });
     }
     logger.debug({ vpcId: settings.vpcId, routeTableIds: ids }, "route tables discovered");
     return ids;
@@ -153,7 +153,7 @@ export class PassRunner {
     const marks: ActionResult<MarkAction>[] = [];
     if (!request.dryRun) marks.push(...(await this.#applyMarks(readable, plan.marks, request.signal)));
     // A refusal that could not be recorded in the VPC would not survive this pass: routes created
-    // now would dilute the guard's base next pass (issue 8, defect 1). Write nothing else then.
+    // now would dilute the guard's base next pass. Write nothing else then.
     const holdsRecorded = marks.every((m) => m.outcome.ok || m.action.reason !== "hold-deletion");
     if (!request.dryRun && holdsRecorded) {
       const total = plan.creates.length + plan.deletes.length;

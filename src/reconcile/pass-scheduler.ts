@@ -4,14 +4,17 @@
 import { backoffDelay } from "../util/backoff.js";
 import type { Timers, TimerHandle } from "../util/timers.js";
 
-/** How a pass ended, which decides when the next one runs. */
+/**
+ * How a pass ended, which decides when the next one runs. The failure verdicts are the error
+ * policy's own words (src/error-policy.ts decides them for a thrown error).
+ */
 export type PassVerdict =
   /** Converged (or nothing to do): next pass on the next change or resync. */
   | "success"
-  /** Transient failure: retry after an exponential backoff with full jitter (util/backoff.ts). */
-  | "retry"
-  /** Final failure (quota, permissions, refused deletes): wait for a change or the resync, no hot loop. */
-  | "final";
+  /** Transient failure: run again after an exponential backoff with full jitter (util/backoff.ts). */
+  | "backoff"
+  /** Retrying cannot help (quota, permissions, refused deletes): wait for a change or the resync, no hot loop. */
+  | "give-up";
 
 export interface PassSchedulerOptions {
   /** Delay between the first change of a burst and the pass that handles it. */
@@ -21,7 +24,7 @@ export interface PassSchedulerOptions {
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;
   readonly timers: Timers;
-  /** Runs one pass. Must not throw; a thrown error is treated as "retry". */
+  /** Runs one pass. Must not throw; a thrown error is treated as "backoff". */
   readonly runPass: (trigger: PassTrigger) => Promise<PassVerdict>;
   /** Called when runPass throws (should not happen); for logging. */
   readonly onUnexpectedError?: (error: unknown) => void;
@@ -122,7 +125,7 @@ export class PassScheduler {
       outcome = await this.#options.runPass(trigger);
     } catch (error) {
       this.#options.onUnexpectedError?.(error);
-      outcome = "retry";
+      outcome = "backoff";
     }
     this.#running = false;
     if (this.#stopped) return;
@@ -139,9 +142,9 @@ export class PassScheduler {
       // Changes arrived during the pass: handle them after the aggregation window.
       this.#pendingCause = "change";
       this.#arm(this.#options.aggregationWindowMs);
-      if (outcome !== "retry") return;
+      if (outcome !== "backoff") return;
     }
-    if (outcome === "retry") {
+    if (outcome === "backoff") {
       this.#pendingCause ??= "retry";
       this.#arm(this.#backoffMs());
       return;

@@ -242,7 +242,9 @@ export function formatTextReport(report: JsonReport): string {
     lines.push(...table(["ROUTE TABLE", "CODE", "MESSAGE"], report.tableErrors.map((e) => [e.routeTableId, e.code, e.message])));
   }
   if (report.networkError) {
-    lines.push("", `The VPC's network (VPC and vSwitch CIDR blocks) could not be read, so no route was created: ${report.networkError.code}: ${report.networkError.message}`);
+    // A dry run creates nothing anyway: say what a real run would have done.
+    const consequence = report.dryRun ? "so a real run would create no route either" : "so no route was created";
+    lines.push("", `The VPC's network (VPC and vSwitch CIDR blocks) could not be read, ${consequence}: ${report.networkError.code}: ${report.networkError.message}`);
   }
   const s = report.summary;
   lines.push(

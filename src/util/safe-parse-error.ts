@@ -2,6 +2,7 @@
 // their content: YAML and JSON parsers put the offending line (a bearer token, a client key) in
 // their messages. These helpers keep the reason and the position and drop the rest; what is left is
 // scrubbed of every value the text holds (observability/secret-scrubber.ts, redactValuesOf).
+import { errorMessage } from "../errors.js";
 import { redactValuesOf } from "../observability/secret-scrubber.js";
 
 /** "line L, column C" for a character offset. */
@@ -25,7 +26,7 @@ export function describeWithoutContent(error: unknown, text: string): string {
     return `not valid YAML${where}: ${redactValuesOf(e.reason, text)}`;
   }
   if (error instanceof SyntaxError) return describeJsonError(error, text);
-  const first = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+  const first = errorMessage(error).split("\n")[0] ?? "";
   return redactValuesOf(first, text);
 }
 

@@ -139,6 +139,17 @@ describe("classifyError: transport failures", () => {
     expect(classifyError(raw)).toMatchObject({ code, kind: "network", retryable: true });
   });
 
+  it("a host name that does not resolve (a region typo) says to check --region and --vpc-endpoint", () => {
+    // What Node's dns.lookup rejects with (errno, code, syscall, hostname), as the SDK passes it on.
+    const host = "vpc.cn-hangzho.aliyuncs.com";
+    const raw = Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { errno: -3008, code: "ENOTFOUND", syscall: "getaddrinfo", hostname: host });
+    const error = classifyError(raw, { action: "DescribeRouteTableList" });
+    expect(error).toMatchObject({ code: "ENOTFOUND", kind: "network", retryable: true });
+    expect(error.message).toContain("check --region");
+    expect(error.message).toContain("--vpc-endpoint");
+    expect(error.message).toContain(host);
+  });
+
   it("an AbortError is final and of kind aborted", () => {
     expect(classifyError(new DOMException("aborted", "AbortError"))).toMatchObject({ code: "Aborted", kind: "aborted", retryable: false });
   });

@@ -110,7 +110,7 @@ describe("parseCloudConfig", () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(/^vpc-route-sync: cannot parse --cloud-config "\/cc" at line 1/);
+    expect(message).toMatch(/^cannot parse --cloud-config "\/cc" at line 1/);
     expect(message).not.toContain(base64(KEY_SECRET));
     expect(message).not.toContain("\n");
   });
@@ -145,7 +145,7 @@ describe("--cloud-config in parseConfig", () => {
 
   it("a missing file is a clear error naming the file and where the path came from", () => {
     expect(parseError(["reconcile"], { VPC_ROUTE_SYNC_CLOUD_CONFIG: "/nope.json" }).message).toBe(
-      "vpc-route-sync: cannot read --cloud-config \"/nope.json\" (from VPC_ROUTE_SYNC_CLOUD_CONFIG): ENOENT: no such file or directory, open '/nope.json'",
+      "cannot read --cloud-config \"/nope.json\" (from VPC_ROUTE_SYNC_CLOUD_CONFIG): ENOENT: no such file or directory, open '/nope.json'",
     );
   });
 

@@ -3,6 +3,7 @@
 
 import { expect } from "vitest";
 import { ConfigError, parseConfig, type Config, type ParseConfigIo } from "../../src/config/index.js";
+import { exitCodeFor } from "../../src/error-policy.js";
 
 export type Files = Readonly<Record<string, string>>;
 
@@ -35,8 +36,9 @@ export function parseError(argv: readonly string[], env: Record<string, string |
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     const configError = error as ConfigError;
-    expect(configError.exitCode).toBe(2);
-    expect(configError.message).toMatch(/^vpc-route-sync: /);
+    expect(exitCodeFor({ error })).toBe(2);
+    // The program name is the error policy's prefix of the stderr line, not part of the message.
+    expect(configError.message).not.toMatch(/^vpc-route-sync: /);
     expect(configError.message).not.toContain("\n");
     return configError;
   }

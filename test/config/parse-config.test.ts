@@ -356,12 +356,12 @@ describe("invalid values", () => {
 
   it("names the cloud-config key that supplied a bad value", () => {
     const message = parseError(["reconcile", "--cloud-config", "/cc"], {}, { "/cc": '{"Global":{"region":"cn-hangzhou","vpcID":"bad"}}' }).message;
-    expect(message).toBe('vpc-route-sync: invalid --vpc-id "bad" (from Global.vpcID in --cloud-config "/cc"): expected a VPC id such as vpc-bp1qpo0kug3a20qqe0z2b');
+    expect(message).toBe('invalid --vpc-id "bad" (from Global.vpcID in --cloud-config "/cc"): expected a VPC id such as vpc-bp1qpo0kug3a20qqe0z2b');
   });
 
   it("matches the documented example", () => {
     expect(parseError(["run", ...REQUIRED], { VPC_ROUTE_SYNC_API_QPS: "abc" }).message).toBe(
-      'vpc-route-sync: invalid --api-qps "abc" (from VPC_ROUTE_SYNC_API_QPS): expected a number greater than 0 and at most 100',
+      'invalid --api-qps "abc" (from VPC_ROUTE_SYNC_API_QPS): expected a number greater than 0 and at most 100',
     );
   });
 
@@ -441,7 +441,7 @@ describe("doctor", () => {
 
   it("takes at most one dump from standard input", () => {
     expect(parseError(["doctor", ...REQUIRED, "--nodes-file", "-", "--daemonsets-file=-"]).message).toBe(
-      "vpc-route-sync: --nodes-file and --daemonsets-file cannot all read standard input (-): at most one dump can come from stdin, give the others as files",
+      "--nodes-file and --daemonsets-file cannot all read standard input (-): at most one dump can come from stdin, give the others as files",
     );
     expect(parse(["doctor", ...REQUIRED, "--cluster-name", "k", "--nodes-file", "nodes.json", "--pods-file", "-"], {})).toMatchObject({ nodesFile: "nodes.json", podsFile: "-" });
   });
@@ -601,7 +601,7 @@ describe("cloud-controller-manager flag aliases", () => {
 
   it("refuses a flag given under both names", () => {
     expect(parseError(["run", ...REQUIRED, "--resync-period=1m", "--route-reconciliation-period=30s"]).message).toBe(
-      "vpc-route-sync: --resync-period and --route-reconciliation-period are the same setting: give only one",
+      "--resync-period and --route-reconciliation-period are the same setting: give only one",
     );
   });
 

@@ -5,10 +5,8 @@ import { MemoryRouteTable } from "../contract/memory-route-table.js";
 import { passEvents, routeCounts } from "../../src/controller/pass-summary.js";
 import type { NodeFacts } from "../../src/domain/types.js";
 import { PassRunner } from "../../src/reconcile/pass-runner.js";
+import { nodeFacts } from "../support/nodes.js";
 
-function node(nodeName: string, providerId: string, podCidrs: string[], labels: Record<string, string> = {}): NodeFacts {
-  return { nodeName, providerId, podCidrs, labels, deleting: false };
-}
 
 const UID = "0f6bd2c4-3b1e-4d61-9d53-7a3c2e8b1f00";
 
@@ -32,25 +30,25 @@ async function pass(nodes: NodeFacts[], entries: Array<{ destinationCidr: string
 
 describe("passEvents", () => {
   it.each([
-    ["a virtual node", node("vk", "", ["10.244.9.0/24"], { type: "virtual-kubelet" }), "NodeSkipped"],
-    ["an excluded node", node("ex", "cn-hangzhou.i-exc00001", ["10.244.8.0/24"], { "service.alibabacloud.com/exclude-node": "" }), "NodeSkipped"],
-    ["a node without pod CIDR", node("new", "cn-hangzhou.i-new00001", []), "NodeSkipped"],
-    ["a malformed providerID", node("bad", "cn-hangzhou/i-bad00001", ["10.244.7.0/24"]), "InvalidProviderID"],
-    ["another region", node("sh", "cn-shanghai.i-sha00001", ["10.244.6.0/24"]), "InvalidProviderID"],
-    ["a pod CIDR outside the cluster CIDR", node("out", "cn-hangzhou.i-out00001", ["10.99.0.0/24"]), "InvalidPodCIDR"],
+    ["a virtual node", nodeFacts("vk", { providerId: "", podCidrs: ["10.244.9.0/24"], labels: { type: "virtual-kubelet" } }), "NodeSkipped"],
+    ["an excluded node", nodeFacts("ex", { providerId: "cn-hangzhou.i-exc00001", podCidrs: ["10.244.8.0/24"], labels: { "service.alibabacloud.com/exclude-node": "" } }), "NodeSkipped"],
+    ["a node without pod CIDR", nodeFacts("new", { providerId: "cn-hangzhou.i-new00001", podCidrs: [] }), "NodeSkipped"],
+    ["a malformed providerID", nodeFacts("bad", { providerId: "cn-hangzhou/i-bad00001", podCidrs: ["10.244.7.0/24"] }), "InvalidProviderID"],
+    ["another region", nodeFacts("sh", { providerId: "cn-shanghai.i-sha00001", podCidrs: ["10.244.6.0/24"] }), "InvalidProviderID"],
+    ["a pod CIDR outside the cluster CIDR", nodeFacts("out", { providerId: "cn-hangzhou.i-out00001", podCidrs: ["10.99.0.0/24"] }), "InvalidPodCIDR"],
   ])("reports %s", async (_what, facts, reason) => {
     const events = passEvents(await pass([facts]));
     expect(events).toEqual([expect.objectContaining({ nodeName: facts.nodeName, reason })]);
   });
 
   it("reports created routes and counts them as present", async () => {
-    const result = await pass([node("a", "cn-hangzhou.i-aaaa0001", ["10.244.0.0/24"])]);
+    const result = await pass([nodeFacts("a", { providerId: "cn-hangzhou.i-aaaa0001", podCidrs: ["10.244.0.0/24"] })]);
     expect(passEvents(result)).toEqual([expect.objectContaining({ nodeName: "a", reason: "RouteCreated" })]);
     expect(routeCounts(result).get("vtb-test0001")).toEqual({ desired: 1, present: 1, missing: 0, stale: 0, conflict: 0 });
   });
 
   it("a create that met the same route made meanwhile by another controller says so, not 'created route' (issue 21)", async () => {
-    const result = await pass([node("a", "cn-hangzhou.i-aaaa0001", ["10.244.0.0/24"])]);
+    const result = await pass([nodeFacts("a", { providerId: "cn-hangzhou.i-aaaa0001", podCidrs: ["10.244.0.0/24"] })]);
     const overlap = { ...result, creates: result.creates.map((r) => ({ ...r, outcome: { ok: true as const, routeEntryId: "rte-ccm", note: "already-present" as const } })) };
     const events = passEvents(overlap);
     expect(events).toEqual([expect.objectContaining({ nodeName: "a", reason: "RouteAlreadyPresent" })]);
@@ -59,7 +57,7 @@ describe("passEvents", () => {
   });
 
   it("a claimed route is reported on its Node", async () => {
-    const result = await pass([node("a", "cn-hangzhou.i-aaaa0001", ["10.244.0.0/24"])], [{ destinationCidr: "10.244.0.0/24", nextHops: [{ nextHopType: "Instance", nextHopId: "i-aaaa0001" }] }]);
+    const result = await pass([nodeFacts("a", { providerId: "cn-hangzhou.i-aaaa0001", podCidrs: ["10.244.0.0/24"] })], [{ destinationCidr: "10.244.0.0/24", nextHops: [{ nextHopType: "Instance", nextHopId: "i-aaaa0001" }] }]);
     expect(result.marks.map((m) => [m.action.reason, m.outcome.ok])).toEqual([["claim", true]]);
     expect(passEvents(result)).toEqual([expect.objectContaining({ nodeName: "a", reason: "RouteClaimed" })]);
   });

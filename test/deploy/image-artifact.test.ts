@@ -137,7 +137,7 @@ describe("the production artifact (Dockerfile, without Docker)", () => {
     expect(devOnly).toEqual(expect.arrayContaining(["node_modules/typescript", "node_modules/vitest", "node_modules/eslint"]));
     expect(devOnly.filter((path) => existsSync(join(image, path)))).toEqual([]);
     for (const dependency of Object.keys(pkg.dependencies)) expect(existsSync(join(image, "node_modules", dependency)), dependency).toBe(true);
-    // No fake server, demo or workspace package (issue 10 moved them out of src/).
+    // No fake server, demo or workspace package (they live outside src/).
     expect(filesUnder(join(image, "dist")).filter((f) => /fake|demo/i.test(f.slice(image.length)))).toEqual([]);
     expect(existsSync(join(image, "node_modules", "@vpc-route-sync"))).toBe(false);
   });

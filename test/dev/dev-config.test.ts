@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, defaultTextOf, envNameOf } from "../../src/config/index.js";
 import { DEV_COMMAND_FLAGS, DEV_COMMANDS, parseDevConfig, type DevCommand, type DevConfig } from "../../dev/dev-config.js";
+import { exitCodeFor } from "../../src/error-policy.js";
 
 function parse<C extends DevCommand>(argv: readonly string[], env: Record<string, string | undefined> = {}): Extract<DevConfig, { command: C }> {
   const outcome = parseDevConfig(argv, env);
@@ -15,7 +16,7 @@ function parseError(argv: readonly string[], env: Record<string, string | undefi
     parseDevConfig(argv, env);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).exitCode).toBe(2);
+    expect(exitCodeFor({ error })).toBe(2);
     expect((error as ConfigError).message).not.toContain("\n");
     return error as ConfigError;
   }

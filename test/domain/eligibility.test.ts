@@ -109,7 +109,7 @@ describe("classifyNodes: overlapping pod CIDRs", () => {
     ]);
   });
 
-  it("one wide CIDR containing two others: the broader one is the suspect (issue 8, defect 3)", () => {
+  it("one wide CIDR containing two others: the broader one is the suspect", () => {
     const r = classifyNodes(
       [
         node("node-1", { podCidrs: ["10.244.0.0/20"] }),
@@ -173,7 +173,7 @@ describe("classifyNodes: overlapping pod CIDRs", () => {
   });
 });
 
-describe("classifyNodes: untrusted Node objects (issue 8, defects 3 and 7)", () => {
+describe("classifyNodes: untrusted Node objects", () => {
   it.each([
     ["0.0.0.0/0", undefined],
     ["::/0", undefined],

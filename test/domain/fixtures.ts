@@ -3,21 +3,15 @@ import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { routeMarker } from "../../src/domain/ownership.js";
 import type { PlanOptions } from "../../src/domain/plan.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
+import { nodeFacts } from "../support/nodes.js";
 
 export const REGION = "cn-shanghai";
 export const CLUSTER = "prod";
 export const TABLE = "vtb-main";
 
+/** test/support/nodes.ts's NodeFacts in this file's region, with NodeFacts fields to override. */
 export function node(nodeName: string, overrides: Partial<NodeFacts> = {}): NodeFacts {
-  const n = Number(/(\d+)$/.exec(nodeName)?.[1] ?? 1);
-  return {
-    nodeName,
-    providerId: `${REGION}.${instance(nodeName)}`,
-    podCidrs: [`10.244.${n}.0/24`],
-    labels: {},
-    deleting: false,
-    ...overrides,
-  };
+  return { ...nodeFacts(nodeName, { region: REGION, instance: instance(nodeName) }), ...overrides };
 }
 
 /** A plausible instance id derived from a node name: "node-3" -> "i-node3aaaa". */

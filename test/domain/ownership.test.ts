@@ -95,7 +95,7 @@ describe("readMarker", () => {
   });
 });
 
-describe("cluster identity (issue 8, defect 2)", () => {
+describe("cluster identity", () => {
   const UID_A = "3f1c2b6e-8d4a-4c1e-9b2f-0a1b2c3d4e5f";
   const UID_B = "9e8d7c6b-5a49-4382-a716-151413121110";
 

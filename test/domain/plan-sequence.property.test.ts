@@ -1,7 +1,7 @@
-// Properties of the planner across SEQUENCES of passes (issue 8): each pass plans against the table
+// Properties of the planner across SEQUENCES of passes: each pass plans against the table
 // the previous passes left, as a restarted controller would (nothing carried over but the table).
 // A small pure simulator applies a plan the way the executor does: marks (ModifyRouteEntry), then
-// deletes, then creates. This is where defect 1 (a refusal diluted by the guard's own creates)
+// deletes, then creates. This is where a refusal diluted by the guard's own creates
 // shows up; single-pass properties cannot see it.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

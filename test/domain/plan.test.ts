@@ -354,7 +354,7 @@ describe("plan at scale", () => {
   });
 });
 
-describe("plan: pod network scope and cluster identity (issue 8, defects 2 and 3)", () => {
+describe("plan: pod network scope and cluster identity", () => {
   const UID = "3f1c2b6e-8d4a-4c1e-9b2f-0a1b2c3d4e5f";
   const OTHER_UID = "9e8d7c6b-5a49-4382-a716-151413121110";
   const marks = (p: PlanResult): string[] => p.marks.map((m) => `${m.routeEntryId} ${m.reason}`);

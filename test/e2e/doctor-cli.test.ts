@@ -11,6 +11,7 @@ import { routeMarker } from "../../src/domain/ownership.js";
 import { startFakeKube, type FakeKubeOptions, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcOptions, type FakeVpcServer, type SeedEntry, type SeedVSwitch } from "@vpc-route-sync/fake-alibaba-vpc";
 import { baseEnv, runCli, type CliResult } from "../support/cli.js";
+import { nodeObject } from "../support/nodes.js";
 
 const REGION = "cn-hangzhou";
 const VPC = "vpc-doctor0001";
@@ -24,26 +25,8 @@ const CLUSTER_UID = "0d0c7a5e-3b1f-4c2d-9e8a-7f6b5c4d3e2f";
 
 const instance = (n: number): string => `i-bp1doctor000000${n}`;
 
-function node(name: string, options: { instance?: string; providerId?: string; podCidr?: string; networkUnavailable?: "True" | "False"; labels?: Record<string, string>; taints?: object[] }): object {
-  return {
-    metadata: { name, labels: { "kubernetes.io/hostname": name, ...options.labels } },
-    spec: {
-      ...(options.providerId !== undefined ? { providerID: options.providerId } : options.instance ? { providerID: `${REGION}.${options.instance}` } : {}),
-      ...(options.podCidr ? { podCIDR: options.podCidr, podCIDRs: [options.podCidr] } : {}),
-      ...(options.taints ? { taints: options.taints } : {}),
-    },
-    status: {
-      conditions: [
-        { type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status" },
-        ...(options.networkUnavailable
-          ? [{ type: "NetworkUnavailable", status: options.networkUnavailable, reason: options.networkUnavailable === "False" ? "RouteCreated" : "NoRouteCreated", message: "" }]
-          : []),
-      ],
-    },
-  };
-}
-
-const VIRTUAL_NODE = node("virtual-kubelet-cn-hangzhou-k", {
+const VIRTUAL_NODE = nodeObject("virtual-kubelet-cn-hangzhou-k", {
+  podCidrs: [],
   labels: { type: "virtual-kubelet" },
   taints: [{ key: "virtual-kubelet.io/provider", value: "alibabacloud", effect: "NoSchedule" }],
 });
@@ -93,8 +76,8 @@ function cleanWorld(): World {
   return {
     kube: {
       nodes: [
-        node("node-1", { instance: instance(1), podCidr: "10.244.1.0/24", networkUnavailable: "False" }),
-        node("node-2", { instance: instance(2), podCidr: "10.244.2.0/24", networkUnavailable: "False" }),
+        nodeObject("node-1", { instance: instance(1), podCidrs: ["10.244.1.0/24"], networkUnavailable: "False" }),
+        nodeObject("node-2", { instance: instance(2), podCidrs: ["10.244.2.0/24"], networkUnavailable: "False" }),
         VIRTUAL_NODE,
       ],
     },
@@ -120,16 +103,16 @@ function troubledWorld(): World {
       serverVersion: { major: "1", minor: "15", gitVersion: "v1.15.12" },
       nodes: [
         // NetworkUnavailable=False, but its route is missing from the table.
-        node("node-1", { instance: instance(1), podCidr: "10.244.1.0/24", networkUnavailable: "False" }),
-        node("node-2", { instance: instance(2), podCidr: "10.244.2.0/24", networkUnavailable: "False" }),
+        nodeObject("node-1", { instance: instance(1), podCidrs: ["10.244.1.0/24"], networkUnavailable: "False" }),
+        nodeObject("node-2", { instance: instance(2), podCidrs: ["10.244.2.0/24"], networkUnavailable: "False" }),
         VIRTUAL_NODE,
-        node("no-provider", { providerId: "i-notaproviderid", podCidr: "10.244.5.0/24" }),
+        nodeObject("no-provider", { providerId: "i-notaproviderid", podCidrs: ["10.244.5.0/24"] }),
         // Two Node objects for one ECS instance.
-        node("twin-a", { instance: instance(5), podCidr: "10.244.6.0/24" }),
-        node("twin-b", { instance: instance(5), podCidr: "10.244.8.0/24" }),
-        node("outside", { instance: instance(7), podCidr: "10.250.0.0/24" }),
+        nodeObject("twin-a", { instance: instance(5), podCidrs: ["10.244.6.0/24"] }),
+        nodeObject("twin-b", { instance: instance(5), podCidrs: ["10.244.8.0/24"] }),
+        nodeObject("outside", { instance: instance(7), podCidrs: ["10.250.0.0/24"] }),
         // Its pod CIDR is a vSwitch's block (vSwitches below): the controller never routes it.
-        node("in-vswitch", { instance: instance(8), podCidr: "10.244.12.0/24" }),
+        nodeObject("in-vswitch", { instance: instance(8), podCidrs: ["10.244.12.0/24"] }),
       ],
     },
     vSwitches: [

@@ -209,7 +209,7 @@ describe("vpc-route-sync reconcile", () => {
     expect(applied.actions.every((a) => a.result === "succeeded")).toBe(true);
   });
 
-  it("two clusters sharing one --cluster-name in one VPC never delete each other's routes (issue 8, defect 2)", async () => {
+  it("two clusters sharing one --cluster-name in one VPC never delete each other's routes", async () => {
     expect((await runCli(args(), { env: env() })).code).toBe(0);
     const clusterA = routes();
     // Cluster B: another API server (another kube-system UID), same name, one Node of its own.
@@ -226,7 +226,7 @@ describe("vpc-route-sync reconcile", () => {
     expect(routes()).toEqual([...clusterA, "10.244.77.0/24>i-bp1other00000001"].sort());
   }, 120_000);
 
-  describe("the VPC's own network (issue 8, defect 3: read from the VPC, not only from System entries)", () => {
+  describe("the VPC's own network (read from the VPC, not only from System entries)", () => {
     const node2 = "cn-hangzhou.192.168.0.12";
 
     it("a Node whose pod CIDR contains a vSwitch CIDR gets no route and is reported; the others are routed (VPC found from --route-table-ids)", async () => {

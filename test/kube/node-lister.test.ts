@@ -60,7 +60,7 @@ describe("listAllNodes", () => {
   it("wraps other errors with the server's message", async () => {
     const { fake, core } = await start(1);
     fake.faults.failRequests({ status: 403, method: "GET", path: "^/api/v1/nodes$", message: "nodes is forbidden: User cannot list", times: 1 });
-    await expect(listAllNodes(core)).rejects.toThrow(/listing Nodes failed: HTTP 403: nodes is forbidden/);
+    await expect(listAllNodes(core)).rejects.toThrow(/cannot list Nodes from the Kubernetes API: HTTP 403: nodes is forbidden/);
   });
 
   it("rejects a bad page size", async () => {

@@ -19,7 +19,8 @@ import {
 } from "@vpc-route-sync/fake-alibaba-vpc";
 import type { AlibabaRouteTable } from "../../src/cloud/alibaba/alibaba-route-table.js";
 import { parseConfig, type CommandIo, type ReconcileConfig } from "../../src/config/index.js";
-import { createRouteTable, createVpcNetwork, passSettingsFrom, readNodesFile, type AdapterTuning } from "../../src/commands/wiring.js";
+import { createRouteTable, createVpcNetwork, passSettingsFrom, type AdapterTuning } from "../../src/commands/wiring.js";
+import { readNodesFile } from "../../src/inputs/dump-files.js";
 import { nodeFactsFrom, type NodeLike } from "../../src/domain/node-facts.js";
 import type { NodeFacts } from "../../src/domain/types.js";
 import { PassRunner, type PassResult } from "../../src/reconcile/pass-runner.js";

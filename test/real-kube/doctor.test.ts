@@ -1,4 +1,4 @@
-// `vpc-route-sync doctor` against the real API server (issue 13): Nodes, Pods and DaemonSets seeded
+// `vpc-route-sync doctor` against the real API server: Nodes, Pods and DaemonSets seeded
 // on a real kube-apiserver, the fake VPC on loopback, and the built CLI run with a ServiceAccount
 // token bound to the controller's roles plus the doctor's ClusterRole (deploy/kustomize/base/
 // rbac.yaml + doctor-rbac.yaml), not as admin. The audit log shows that it only read, and that RBAC
@@ -11,6 +11,7 @@ import { routeMarker } from "../../src/domain/ownership.js";
 import { baseEnv, runCli } from "../support/cli.js";
 import { waitFor } from "../support/wait-for.js";
 import { auditEvents, manifestObjects, permissionOf, RealCluster, realKube, skipReason, tempDir, writeKubeconfig, type KubeObject } from "./support.js";
+import { nodeObject } from "../support/nodes.js";
 
 const NS = "vrs-doctor";
 const SA = "vpc-route-sync";
@@ -21,16 +22,6 @@ const VPC = "vpc-realdoctor01";
 const TABLE = "vtb-realdoctor01";
 const CLUSTER = "real-doctor";
 const instance = (n: number): string => `i-bp1realdoc0000${n}`;
-
-function node(name: string, spec: object, labels: Record<string, string> = {}): object {
-  return {
-    apiVersion: "v1",
-    kind: "Node",
-    metadata: { name, labels: { "kubernetes.io/hostname": name, ...labels } },
-    spec,
-    status: { conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status" }] },
-  };
-}
 
 function daemonSet(name: string, podSpec: object): object {
   return {
@@ -80,11 +71,11 @@ describe.skipIf(realKube === undefined)(`vpc-route-sync doctor on a real API ser
     kubeconfigPath = await writeKubeconfig(realKube!, temp.path, "doctor", await cluster.serviceAccountToken(NS, SA));
 
     // doc-1 is in place; doc-2's Pod has an address outside its pod CIDR; doc-bad has no usable providerID.
-    await cluster.createNode(node("doc-1", { providerID: `${REGION}.${instance(1)}`, podCIDR: "10.244.1.0/24", podCIDRs: ["10.244.1.0/24"] }));
-    await cluster.createNode(node("doc-2", { providerID: `${REGION}.${instance(2)}`, podCIDR: "10.244.2.0/24", podCIDRs: ["10.244.2.0/24"] }));
-    await cluster.createNode(node("doc-bad", { providerID: "i-notaproviderid", podCIDR: "10.244.3.0/24", podCIDRs: ["10.244.3.0/24"] }));
+    await cluster.createNode(nodeObject("doc-1", { region: REGION, instance: instance(1), podCidrs: ["10.244.1.0/24"] }));
+    await cluster.createNode(nodeObject("doc-2", { region: REGION, instance: instance(2), podCidrs: ["10.244.2.0/24"] }));
+    await cluster.createNode(nodeObject("doc-bad", { providerId: "i-notaproviderid", podCidrs: ["10.244.3.0/24"] }));
     await cluster.createNode(
-      node("doc-virtual", { taints: [{ key: "virtual-kubelet.io/provider", value: "alibabacloud", effect: "NoSchedule" }] }, { type: "virtual-kubelet" }),
+      nodeObject("doc-virtual", { podCidrs: [], labels: { type: "virtual-kubelet" }, taints: [{ key: "virtual-kubelet.io/provider", value: "alibabacloud", effect: "NoSchedule" }] }),
     );
     for (const [name, nodeName, ip] of [["web-1", "doc-1", "10.244.1.5"], ["misaddressed", "doc-2", "10.99.0.5"]] as const) {
       // Nothing schedules or runs them: the Node is set, and the address posted as a kubelet would.

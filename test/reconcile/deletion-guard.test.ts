@@ -1,4 +1,4 @@
-// The deletion guard across passes, restarts and a human override (issue 8, defect 1): a refused
+// The deletion guard across passes, restarts and a human override: a refused
 // deletion is recorded in the VPC (hold mark) and stays refused while the same Nodes are absent,
 // whatever is created meanwhile; a restarted runner (new state, the VPC only) sees it too.
 import { pino } from "pino";
@@ -10,19 +10,14 @@ import type { MaxDeletions } from "../../src/domain/plan.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
 import { PassRunner, type PassSettings } from "../../src/reconcile/pass-runner.js";
 import { PASS_SETTINGS } from "./fixtures.js";
-import { exitCodeFor } from "../../src/reconcile/pass-outcome.js";
+import { exitCodeFor } from "../../src/error-policy.js";
 import { buildJsonReport, formatTextReport } from "../../src/reconcile/report.js";
+import { nodeFacts } from "../support/nodes.js";
 
 const TABLE = "vtb-main0001";
 const settings = PASS_SETTINGS;
 
-const node = (i: number, instance = `i-node${String(i).padStart(4, "0")}`): NodeFacts => ({
-  nodeName: `node-${i}`,
-  providerId: `cn-hangzhou.${instance}`,
-  podCidrs: [`10.244.${i}.0/24`],
-  labels: {},
-  deleting: false,
-});
+const node = (i: number, instance = `i-node${String(i).padStart(4, "0")}`): NodeFacts => nodeFacts(`node-${i}`, { instance });
 const range = (from: number, to: number): NodeFacts[] => Array.from({ length: to - from + 1 }, (_, k) => node(from + k));
 
 /** A VPC whose table holds owned routes of node-1..n (and a foreign VPN route). */
@@ -59,7 +54,7 @@ const routes = (table: MemoryRouteTable): string[] =>
 const held = (table: MemoryRouteTable): RouteEntry[] => table.entries(TABLE).filter((e) => e.description?.includes("hold=deletion"));
 const stale = ["10.244.1.0/24", "10.244.2.0/24", "10.244.3.0/24", "10.244.4.0/24"];
 
-describe("deletion guard across passes (issue 8, defect 1)", () => {
+describe("deletion guard across passes", () => {
   it("a refused deletion stays refused on later passes and after a restart, although new routes raise the owned count", async () => {
     const table = vpcWith(4);
     // The wrong Node list (another cluster's nodes-file): node-1..4 are gone, node-11..20 appear.
@@ -76,7 +71,7 @@ describe("deletion guard across passes (issue 8, defect 1)", () => {
       expect(routes(table).filter((c) => stale.includes(c))).toEqual(stale);
       expect(again.outcome).toBe("refused");
       expect(again.deletes).toEqual([]);
-      expect(exitCodeFor(again.outcome, false)).toBe(1);
+      expect(exitCodeFor({ outcome: again.outcome, detailedExitcode: false })).toBe(1);
       expect(again.plan.refusal?.reason).toBe("deletions-held");
     }
     // The refusal lives in the VPC: the stale entries carry the hold mark.

@@ -4,23 +4,14 @@ import { MemoryRouteTable } from "../contract/memory-route-table.js";
 import { MemoryVpcNetwork } from "../contract/memory-vpc-network.js";
 import { CloudError } from "../../src/cloud/errors.js";
 import { routeMarker } from "../../src/domain/ownership.js";
-import type { NodeFacts } from "../../src/domain/types.js";
 import { PassRunner } from "../../src/reconcile/pass-runner.js";
 import { PASS_SETTINGS } from "./fixtures.js";
 import { buildJsonReport, formatTextReport } from "../../src/reconcile/report.js";
-import { exitCodeFor } from "../../src/reconcile/pass-outcome.js";
+import { exitCodeFor } from "../../src/error-policy.js";
+import { nodeFacts } from "../support/nodes.js";
 
 const settings = PASS_SETTINGS;
 
-function node(name: string, instance: string, cidr: string | undefined, labels: Record<string, string> = {}): NodeFacts {
-  return {
-    nodeName: name,
-    providerId: `cn-hangzhou.${instance}`,
-    podCidrs: cidr ? [cidr] : [],
-    labels,
-    deleting: false,
-  };
-}
 
 function world() {
   const table = new MemoryRouteTable({
@@ -49,10 +40,10 @@ function world() {
 }
 
 const nodes = [
-  node("node-a", "i-aaaa0001", "10.244.0.0/24"),
-  node("node-b", "i-bbbb0001", "10.244.1.0/24"),
-  node("vk", "i-vvvv0001", "10.244.5.0/24", { type: "virtual-kubelet" }),
-  node("fresh", "i-ffff0001", undefined),
+  nodeFacts("node-a", { instance: "i-aaaa0001", podCidrs: ["10.244.0.0/24"] }),
+  nodeFacts("node-b", { instance: "i-bbbb0001", podCidrs: ["10.244.1.0/24"] }),
+  nodeFacts("vk", { instance: "i-vvvv0001", podCidrs: ["10.244.5.0/24"], labels: { type: "virtual-kubelet" } }),
+  nodeFacts("fresh", { instance: "i-ffff0001", podCidrs: [] }),
 ];
 
 describe("PassRunner.run", () => {
@@ -68,7 +59,7 @@ describe("PassRunner.run", () => {
 
     const second = await runner.run({ nodes, allowDeletes: true, dryRun: false });
     expect(second.outcome).toBe("in-sync");
-    expect(exitCodeFor(second.outcome, true)).toBe(0);
+    expect(exitCodeFor({ outcome: second.outcome, detailedExitcode: true })).toBe(0);
   });
 
   it("a dry run writes nothing and reports the pending changes", async () => {
@@ -78,8 +69,8 @@ describe("PassRunner.run", () => {
     expect(table.writeCalls()).toHaveLength(0);
     expect(table.entries("vtb-main0001")).toEqual(before);
     expect(result.outcome).toBe("changes-pending");
-    expect(exitCodeFor(result.outcome, true)).toBe(3);
-    expect(exitCodeFor(result.outcome, false)).toBe(0);
+    expect(exitCodeFor({ outcome: result.outcome, detailedExitcode: true })).toBe(3);
+    expect(exitCodeFor({ outcome: result.outcome, detailedExitcode: false })).toBe(0);
     const report = buildJsonReport(result, nodes, true);
     expect(report.actions.map((a) => [a.kind, a.destinationCidr, a.reason, a.result])).toEqual([
       ["delete", "10.244.9.0/24", "stale", "planned"],
@@ -132,7 +123,7 @@ describe("PassRunner.run", () => {
 });
 
 
-describe("PassRunner with the VPC's network (issue 8, defect 3)", () => {
+describe("PassRunner with the VPC's network", () => {
   const network = { vpcId: "vpc-test0001", vpcCidrs: ["192.168.0.0/16"], vSwitchCidrs: ["192.168.0.0/24", "10.244.1.0/26"] };
   const routed = (table: MemoryRouteTable): string[] =>
     table.entries("vtb-main0001").filter((e) => e.destinationCidr.startsWith("10.244.")).map((e) => e.destinationCidr).sort();
@@ -161,5 +152,14 @@ describe("PassRunner with the VPC's network (issue 8, defect 3)", () => {
     expect(routed(table)).toEqual([]);
     const report = formatTextReport(buildJsonReport(result, nodes, false));
     expect(report).toContain("could not be read, so no route was created: Throttling.User");
+  });
+
+  it("words an unreadable network for a dry run: what a real run would do, not what was done", async () => {
+    const { table } = world();
+    const denied = new CloudError("throttled", { code: "Throttling.User", kind: "throttled", retryable: true });
+    const runner = new PassRunner({ routeTable: table, vpcNetwork: new MemoryVpcNetwork(denied), settings, logger: pino({ level: "silent" }) });
+    const report = formatTextReport(buildJsonReport(await runner.run({ nodes, allowDeletes: true, dryRun: true }), nodes, true));
+    expect(report).toContain("could not be read, so a real run would create no route either: Throttling.User");
+    expect(report).not.toContain("no route was created");
   });
 });

@@ -75,7 +75,7 @@ describe("PassScheduler", () => {
   });
 
   it("backs off exponentially on retryable failures, capped, with full jitter, and resets after success", async () => {
-    const { timers, passes, loop } = setup(["retry", "retry", "retry", "retry", "retry", "success"]);
+    const { timers, passes, loop } = setup(["backoff", "backoff", "backoff", "backoff", "backoff", "success"]);
     // Full jitter: the delay is random() times the capped exponential (1 s, 2 s, 4 s, 8 s, 8 s).
     timers.randomValue = 0.5;
     loop.start();
@@ -88,7 +88,7 @@ describe("PassScheduler", () => {
   });
 
   it("does not hot-loop on final errors: waits for the resync", async () => {
-    const { timers, passes, loop } = setup(["final", "final"]);
+    const { timers, passes, loop } = setup(["give-up", "give-up"]);
     loop.start();
     await timers.advance(59_999);
     expect(passes).toHaveLength(1);
@@ -99,7 +99,7 @@ describe("PassScheduler", () => {
   });
 
   it("a change cuts a long backoff short", async () => {
-    const { timers, passes, loop } = setup(["retry", "retry", "retry", "retry", "success"]);
+    const { timers, passes, loop } = setup(["backoff", "backoff", "backoff", "backoff", "success"]);
     loop.start();
     timers.randomValue = 0.999;
     await timers.advance(0);

@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer, type SeedEntry } from "@vpc-route-sync/fake-alibaba-vpc";
 import { createAlibabaRouteTable } from "../../src/cloud/alibaba/alibaba-route-table.js";
 import type { NodeFacts } from "../../src/domain/types.js";
-import { exitCodeOfPass, nodesBlockedByConflict } from "../../src/reconcile/pass-outcome.js";
+import { nodesBlockedByConflict, passEnding } from "../../src/reconcile/pass-outcome.js";
+import { exitCodeFor } from "../../src/error-policy.js";
 import { PassRunner } from "../../src/reconcile/pass-runner.js";
 import { buildJsonReport } from "../../src/reconcile/report.js";
 import { PASS_SETTINGS } from "./fixtures.js";
@@ -77,8 +78,8 @@ describe("routes of other types at a Node's pod CIDR", () => {
     for (const e of before) expect(vpc.entries(TABLE)).toContainEqual(expect.objectContaining({ routeEntryId: e.routeEntryId, type: e.type, nextHops: e.nextHops }));
     expect(nodesBlockedByConflict(applied)).toEqual(["node-1", "node-2", "node-3"]);
     expect(applied.nodeRoutes.get("node-5")).toEqual({ state: "available" });
-    expect(exitCodeOfPass(applied, false)).toBe(4);
-    expect(exitCodeOfPass(dry, true)).toBe(4);
+    expect(exitCodeFor(passEnding(applied, false))).toBe(4);
+    expect(exitCodeFor(passEnding(dry, true))).toBe(4);
     expect(buildJsonReport(applied, nodes, false).conflicts).toHaveLength(3);
 
     // A later pass sends nothing at all: no create retried against a destination it cannot have.

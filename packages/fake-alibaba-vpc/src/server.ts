@@ -199,7 +199,7 @@ function networkControl(state: VpcState): NetworkControl {
   };
 }
 
-// eslint-disable-next-line max-lines-per-function -- one closure over the fake's state; per-call latency and setTiming (issue 12) took it 6 lines past the limit
+// eslint-disable-next-line max-lines-per-function -- one closure over the fake's state; per-call latency and setTiming took it 6 lines past the limit
 export async function startFakeVpc(options: FakeVpcOptions = {}): Promise<FakeVpcServer> {
   checkOptions(options);
   const regionId = options.regionId ?? "cn-hangzhou";

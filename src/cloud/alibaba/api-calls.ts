@@ -101,10 +101,10 @@ export class ApiCalls {
         const durationMs = Math.max(0, timers.now() - started);
         observer.onApiCall?.(action, failure.code, durationMs);
         if (failure.kind === "throttled") observer.onThrottle?.(action);
-        // Transient failures are routine under load (and retried): debug; the rest: warn.
+        // Debug only: the failure reaches the user once, where the caller reports it (the pass's
+        // table or entry result, the command's one error line, the controller's "reconcile failed").
         const fields = { action, code: failure.code, requestId: failure.requestId, routeTableId: scope.routeTableId, durationMs, error: scrubSecrets(failure.message, secrets) };
-        if (failure.retryable) logger.debug(fields, "vpc api call failed");
-        else logger.warn(fields, "vpc api call failed");
+        logger.debug(fields, "vpc api call failed");
         throw failure;
       }
     }, { signal });

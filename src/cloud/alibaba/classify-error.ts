@@ -40,6 +40,38 @@ const NOT_FOUND = rule("not-found", false, "a resource named in the request does
 const AK_REJECTED = rule("credentials", false, `the Alibaba Cloud AccessKey was rejected: ${CREDENTIAL_HINT}`);
 const PERMISSION = rule("permission", false, "the RAM identity lacks permission for this VPC action (see docs/cloud-adapter.md for the policy)");
 
+/**
+ * What the SDK's default credential chain needs, source by source, in its order. Said instead of
+ * the chain's own dump (each provider's failure, ending in a request to https://undefined/).
+ */
+const NO_CREDENTIALS = rule(
+  "credentials",
+  false,
+  "no Alibaba Cloud credentials found; the SDK's default chain tried, in order, and found none of: " +
+    "(1) ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (or accessKeyID/accessKeySecret in --cloud-config); " +
+    "(2) RRSA: ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE; " +
+    "(3) an aliyun CLI profile in ~/.aliyun/config.json; (4) a profile in ~/.alibabacloud/credentials; " +
+    "(5) the ECS instance RAM role (ALIBABA_CLOUD_ECS_METADATA=<role name>; off with ALIBABA_CLOUD_ECS_METADATA_DISABLED=true); " +
+    "(6) a credentials server at ALIBABA_CLOUD_CREDENTIALS_URI. Set up one of them (docs/install.md, docs/rrsa.md)",
+);
+
+/** Errors of the SDK told apart only by their message (no code), in order. */
+const MESSAGE_RULES: readonly { readonly pattern: RegExp; readonly code: string; readonly rule: CodeRule; readonly keepDetail: boolean }[] = [
+  { pattern: /unable to get credentials from any of the providers in the chain/, code: "NoCredentials", rule: NO_CREDENTIALS, keepDetail: false },
+  {
+    pattern: /RegionId is empty/,
+    code: "InvalidEndpoint",
+    rule: rule("invalid", false, "no VPC endpoint could be derived: set the region or --vpc-endpoint"),
+    keepDetail: true,
+  },
+  {
+    pattern: /is mismatch, expect/,
+    code: "MalformedResponse",
+    rule: rule("unknown", false, "the VPC API answered with a response the SDK could not read"),
+    keepDetail: true,
+  },
+];
+
 /** The VPC API's documented error codes (plus per-item FailedCodes), by exact match. */
 const CODE_RULES: ReadonlyMap<string, CodeRule> = new Map<string, CodeRule>([
   ["Throttling", THROTTLED],
@@ -135,6 +167,17 @@ export function isMiddleStatusCode(code: string): boolean {
   return code === "VPC_ROUTE_ENTRY_STATUS_ERROR";
 }
 
+const UNRESOLVABLE_ENDPOINT = rule(
+  "network",
+  true,
+  "the VPC API's host name does not resolve: check --region (the endpoint is vpc.<region>.aliyuncs.com) and --vpc-endpoint",
+);
+
+/** A connection that failed; a host name that does not resolve is most often a region typo. */
+function networkRule(code: string): CodeRule {
+  return code === "ENOTFOUND" ? UNRESOLVABLE_ENDPOINT : rule("network", true, "the connection to the VPC API failed");
+}
+
 const NETWORK_CODES = new Set([
   "ECONNRESET",
   "ECONNREFUSED",
@@ -223,7 +266,7 @@ export function classifyError(error: unknown, context: ClassifyContext = {}): Cl
     return build(code, rule("unknown", false, "the VPC API rejected the request"), apiMessage, statusCode);
   }
   if (code !== undefined && NETWORK_CODES.has(code)) {
-    return build(code, rule("network", true, "the connection to the VPC API failed"), rawMessage);
+    return build(code, networkRule(code), rawMessage);
   }
   if (name === "RequestTimeoutError" || /^(ReadTimeout|ConnectTimeout)\b/.test(rawMessage) || code === "CallDeadlineExceeded") {
     const c = code === "CallDeadlineExceeded" ? code : rawMessage.startsWith("ConnectTimeout") ? "ConnectTimeout" : "ReadTimeout";
@@ -235,12 +278,8 @@ export function classifyError(error: unknown, context: ClassifyContext = {}): Cl
   if (/socket hang up|ECONNRESET|other side closed/i.test(rawMessage)) {
     return build("ECONNRESET", rule("network", true, "the connection to the VPC API failed"), rawMessage);
   }
-  if (/RegionId is empty/.test(rawMessage)) {
-    return build("InvalidEndpoint", rule("invalid", false, "no VPC endpoint could be derived: set the region or --vpc-endpoint"), rawMessage);
-  }
-  if (/is mismatch, expect/.test(rawMessage)) {
-    return build("MalformedResponse", rule("unknown", false, "the VPC API answered with a response the SDK could not read"), rawMessage);
-  }
+  const byMessage = MESSAGE_RULES.find((m) => m.pattern.test(rawMessage));
+  if (byMessage !== undefined) return build(byMessage.code, byMessage.rule, byMessage.keepDetail ? rawMessage : undefined);
   return build(code ?? "Unknown", rule("unknown", false, "the call to the VPC API failed unexpectedly"), rawMessage);
 }
 
