@@ -3,17 +3,10 @@
 // the error's class (src/errors.ts); no command writes an exit code or an error line of its own.
 import { CloudError } from "./cloud/errors.js";
 import { ConfigError, KubernetesError, errorMessage } from "./errors.js";
-import type { PassOutcome } from "./reconcile/pass-runner.js";
+import type { PassEnding } from "./reconcile/pass-outcome.js";
 import type { PassVerdict } from "./reconcile/pass-scheduler.js";
 
 export type ExitCode = 0 | 1 | 2 | 3 | 4;
-
-/** How a `reconcile` pass ended: its outcome, and whether a conflict left an eligible Node without a route. */
-export interface PassEnding {
-  readonly outcome: PassOutcome;
-  readonly detailedExitcode: boolean;
-  readonly blockedByConflict?: boolean;
-}
 
 /** How a command ended: with a pass (`reconcile`), a doctor report, or an error. */
 export type CommandEnding =

@@ -6,7 +6,7 @@
 // (the CCM's LoadAK base64-decodes them), and so are they here.
 
 import { isAlias, parseDocument, visit, type Document } from "yaml";
-import { positionOf } from "../util/safe-parse-error.js";
+import { positionOf } from "../observability/safe-parse-error.js";
 import { AccessKeyCredential } from "./access-key-credential.js";
 import { ConfigError } from "../errors.js";
 

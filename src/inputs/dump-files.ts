@@ -6,7 +6,7 @@ import type { CommandIo } from "../config/index.js";
 import { nodeFactsFrom } from "../domain/node-facts.js";
 import type { NodeFacts } from "../domain/types.js";
 import { ConfigError, errorMessage } from "../errors.js";
-import { describeJsonError } from "../util/safe-parse-error.js";
+import { describeJsonError } from "../observability/safe-parse-error.js";
 
 /** Error for a `--nodes-file` (or another dump file) that cannot be used; the message names the file and the problem. */
 export class NodesFileError extends ConfigError {

@@ -4,7 +4,7 @@
 // reads process.env (client-node's own loadFromCluster/loadFromDefault do, so they are not used).
 
 import { existsSync, readFileSync } from "node:fs";
-import { describeWithoutContent } from "../util/safe-parse-error.js";
+import { describeWithoutContent } from "../observability/safe-parse-error.js";
 import { delimiter, join } from "node:path";
 import { isIPv6 } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";

@@ -4,7 +4,6 @@
 import type { ReconcileMetricResult } from "../observability/metric-definitions.js";
 import type { PassOutcome, PassResult } from "./pass-runner.js";
 import type { PassVerdict } from "./pass-scheduler.js";
-import type { PassEnding } from "../error-policy.js";
 
 interface OutcomeMeaning {
   readonly metricResult: ReconcileMetricResult;
@@ -21,7 +20,17 @@ const MEANING: Readonly<Record<PassOutcome, OutcomeMeaning>> = {
   refused: { metricResult: "refused", verdict: "give-up" },
 };
 
-/** Eligible Nodes left without a route by a conflict (a destination held by a route that is not ours, an overlap). */
+/** How a `reconcile` pass ended: its outcome, and whether a conflict left an eligible Node without a route. */
+export interface PassEnding {
+  readonly outcome: PassOutcome;
+  readonly detailedExitcode: boolean;
+  readonly blockedByConflict?: boolean;
+}
+
+/**
+ * Eligible Nodes left without a route by a conflict (a destination held by a route that is not ours, an overlap).
+ * @internal exported for tests
+ */
 export function nodesBlockedByConflict(result: Pick<PassResult, "nodeRoutes">): string[] {
   return [...result.nodeRoutes].filter(([, s]) => s.state === "failed" && s.code === "RouteConflict").map(([name]) => name).sort();
 }

@@ -11,7 +11,7 @@ const BASE = ["--region", "cn-hangzhou", "--vpc-id", "vpc-abc123"] as const;
 
 describe("--cluster-cidr of the whole address space", () => {
   it.each([
-    ["0.0.0.0/0", ["--cluster-cidr", "0.0.0.0/0"], {}, /^vpc-route-sync: invalid --cluster-cidr "0\.0\.0\.0\/0": expected the pod network, not the whole address space/],
+    ["0.0.0.0/0", ["--cluster-cidr", "0.0.0.0/0"], {}, /^invalid --cluster-cidr "0\.0\.0\.0\/0": expected the pod network, not the whole address space/],
     ["::/0", ["--cluster-cidr", "10.244.0.0/16,::/0"], {}, /invalid --cluster-cidr "::\/0": expected the pod network/],
     ["0.0.0.0/0 from the environment", [], { VPC_ROUTE_SYNC_CLUSTER_CIDR: "0.0.0.0/0" }, /invalid --cluster-cidr "0\.0\.0\.0\/0" \(from VPC_ROUTE_SYNC_CLUSTER_CIDR\)/],
   ] as const)("%s is refused", (_name, flags, env, message) => {

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { AccessKeyCredential } from "../../src/config/index.js";
 import { REDACTED, redactValuesOf } from "../../src/observability/secret-scrubber.js";
-import { describeWithoutContent } from "../../src/util/safe-parse-error.js";
+import { describeWithoutContent } from "../../src/observability/safe-parse-error.js";
 
 const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
 

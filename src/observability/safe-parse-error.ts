@@ -3,7 +3,7 @@
 // their messages. These helpers keep the reason and the position and drop the rest; what is left is
 // scrubbed of every value the text holds (observability/secret-scrubber.ts, redactValuesOf).
 import { errorMessage } from "../errors.js";
-import { redactValuesOf } from "../observability/secret-scrubber.js";
+import { redactValuesOf } from "./secret-scrubber.js";
 
 /** "line L, column C" for a character offset. */
 export function positionOf(text: string, offset: number): string {
