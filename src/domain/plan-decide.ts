@@ -1,7 +1,8 @@
 // Planner steps 1 and 2: index the desired routes, then decide each destination of each table:
 // keep (satisfied), create, replace (delete ours + create), conflict, or hold. Deletes decided
 // here are only candidates: the deletion guard (plan-guard.ts) rules on them afterwards.
-import { contains, overlaps, parseCidr, type Cidr } from "./cidr.js";
+import { overlaps, parseCidr, type Cidr } from "./cidr.js";
+import { outsideClusterCidrs } from "./eligibility.js";
 import { classifyEntry, type EntryOwnership, type OwnershipContext } from "./entry-ownership.js";
 import { markerKey, routeMarker, HOLD_TOKEN } from "./ownership.js";
 import type { DestinationParser } from "./plan-order.js";
@@ -221,9 +222,9 @@ function decideLeftover(routeTableId: string, destination: string, c: Classified
     nodeName !== undefined
       ? candidateOf(routeTableId, c, "cidr-changed", nodeName, ctx)
       : candidateOf(routeTableId, c, "stale", own.via === "marker" ? own.nodeKey : undefined, ctx);
-  const family = ctx.options.clusterCidrs.filter((cidr) => cidr.family === own.destination.family);
-  if (!candidate.approved && family.length > 0 && !family.some((cidr) => contains(cidr, own.destination))) {
-    // Like the route controller's isResponsibleForRoute: outside the pod network, not ours to delete.
+  if (outsideClusterCidrs(own.destination, ctx.options.clusterCidrs) !== undefined) {
+    // Like the route controller's isResponsibleForRoute: outside the pod network (or in a family
+    // with no cluster CIDR), not ours to delete, whatever was approved. Both families alike.
     draft.held.push({ action: candidate.action, reason: "outside-cluster-cidr" });
     return;
   }
