@@ -59,6 +59,14 @@ export interface JsonReport {
   readonly tableErrors: ReadonlyArray<{ readonly routeTableId: string; readonly code: string; readonly message: string }>;
   /** The VPC's network could not be read: no route was created (fail closed). */
   readonly networkError: { readonly code: string; readonly message: string } | null;
+  /** Writes the write gate refused (never sent; in a dry run, would refuse), with the rule id (GATE_RULES). */
+  readonly refusedWrites: ReadonlyArray<{
+    readonly kind: "create" | "delete" | "modify";
+    readonly routeTableId: string;
+    readonly destinationCidr: string;
+    readonly rule: string;
+    readonly message: string;
+  }>;
   readonly summary: {
     readonly nodes: number;
     readonly eligible: number;
@@ -132,6 +140,13 @@ export function buildJsonReport(result: PassResult, nodes: readonly NodeFacts[],
     })),
     tableErrors: result.tableFailures.map((f) => ({ routeTableId: f.routeTableId, code: f.error.code, message: f.error.message })),
     networkError: result.networkFailure ? { code: result.networkFailure.code, message: result.networkFailure.message } : null,
+    refusedWrites: result.refusedWrites.map((r) => ({
+      kind: r.kind,
+      routeTableId: r.action.routeTableId,
+      destinationCidr: r.action.destinationCidr,
+      rule: r.rule,
+      message: r.message,
+    })),
     summary: {
       nodes: nodes.length,
       eligible: result.eligible.length,
@@ -230,6 +245,10 @@ export function formatTextReport(report: JsonReport): string {
   }
   if (report.networkError) {
     lines.push("", `The VPC's network (VPC and vSwitch CIDR blocks) could not be read, so no route was created: ${report.networkError.code}: ${report.networkError.message}`);
+  }
+  if (report.refusedWrites.length > 0) {
+    lines.push("", "Writes refused by the write gate (not sent):");
+    lines.push(...table(["KIND", "ROUTE TABLE", "DESTINATION", "RULE", "DETAIL"], report.refusedWrites.map((r) => [r.kind, r.routeTableId, r.destinationCidr, r.rule, r.message])));
   }
   const s = report.summary;
   lines.push(

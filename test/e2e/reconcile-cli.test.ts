@@ -1,4 +1,5 @@
 // End-to-end: the built CLI's `reconcile` against the fake Kubernetes API and the fake VPC API.
+import { GATE_RULES } from "../../src/domain/write-gate.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -79,6 +80,11 @@ const reportSchema = z
     ),
     tableErrors: z.array(z.object({ routeTableId: z.string(), code: z.string(), message: z.string() }).strict()),
     networkError: z.object({ code: z.string(), message: z.string() }).strict().nullable(),
+    refusedWrites: z.array(
+      z
+        .object({ kind: z.enum(["create", "delete", "modify"]), routeTableId: z.string(), destinationCidr: z.string(), rule: z.enum(GATE_RULES), message: z.string() })
+        .strict(),
+    ),
     summary: z
       .object({
         nodes: z.number(),
