@@ -4,7 +4,7 @@
 import { overlaps, parseCidr, type Cidr } from "./cidr.js";
 import { outsideClusterCidrs } from "./eligibility.js";
 import { classifyEntry, type EntryOwnership, type OwnershipContext } from "./entry-ownership.js";
-import { markerKey, routeMarker, HOLD_TOKEN } from "./ownership.js";
+import { markerKey, readMarker, routeMarker, HOLD_TOKEN } from "./ownership.js";
 import type { DestinationParser } from "./plan-order.js";
 import type { TrustedOptions } from "./plan-input.js";
 import type { HeldCreate, HeldDelete, HoldReason } from "./plan.js";
@@ -43,8 +43,14 @@ export interface Draft {
   readonly held: HeldDelete[];
   readonly marks: MarkAction[];
   readonly conflicts: Conflict[];
-  /** Owned entries that are neither Deleting nor held: the base of a percent max-deletions. */
+  /**
+   * Owned entries that could be deleted automatically, as they stood before any refusal (held ones
+   * included; Deleting, legacy-marker, outside the cluster CIDR and frozen by a conflict not): the
+   * base of a percent max-deletions.
+   */
   base: number;
+  /** An entry of ours carries a hold mark: a refusal stands, and no automatic delete goes ahead. */
+  holdStands: boolean;
 }
 
 export interface DesiredIndex {
@@ -82,7 +88,7 @@ export interface DecideContext {
 }
 
 export function newDraft(conflicts: readonly Conflict[]): Draft {
-  return { satisfied: [], creates: [], heldCreates: [], candidates: [], held: [], marks: [], conflicts: [...conflicts], base: 0 };
+  return { satisfied: [], creates: [], heldCreates: [], candidates: [], held: [], marks: [], conflicts: [...conflicts], base: 0, holdStands: false };
 }
 
 /** Decides every destination of one table into `draft`. */
@@ -91,8 +97,11 @@ export function decideTable(routeTableId: string, entries: readonly RouteEntry[]
   const network: Cidr[] = [];
   for (const entry of entries) {
     const own = classifyEntry(entry, ctx.ownership);
-    if (own.owned && entry.status !== "Deleting" && !(own.via === "marker" && own.held)) draft.base++;
     const key = own.owned ? own.destination.text : ctx.destinations.key(entry.destinationCidr);
+    if (own.owned && entry.status !== "Deleting" && outsideClusterCidrs(own.destination, ctx.options.clusterCidrs) === undefined) {
+      if (own.via === "marker" && own.held) draft.holdStands = true;
+      if (!(own.via === "marker" && own.legacy) && frozenBy(own, key, ctx) === undefined) draft.base++;
+    }
     const list = byDestination.get(key);
     if (list) list.push({ entry, own });
     else byDestination.set(key, [{ entry, own }]);
@@ -228,8 +237,9 @@ function decideLeftover(routeTableId: string, destination: string, c: Classified
     draft.held.push({ action: candidate.action, reason: "outside-cluster-cidr" });
     return;
   }
-  if (ctx.disputed.has(destination) || (own.via === "marker" && ctx.frozenNodeKeys.has(own.nodeKey))) {
-    draft.held.push({ action: candidate.action, reason: "pod-cidr-conflict" });
+  const frozen = frozenBy(own, destination, ctx);
+  if (frozen !== undefined) {
+    draft.held.push({ action: candidate.action, reason: frozen });
     return;
   }
   const hold = holdOf(c, candidate.approved);
@@ -238,6 +248,13 @@ function decideLeftover(routeTableId: string, destination: string, c: Classified
     return;
   }
   draft.candidates.push(candidate);
+}
+
+/** A conflict between Nodes freezes the routes involved as they are: why this one is frozen, if it is. */
+function frozenBy(own: EntryOwnership, destination: string, ctx: DecideContext): HoldReason | undefined {
+  if (!own.owned) return undefined;
+  if (ctx.disputed.has(destination) || (own.via === "marker" && ctx.frozenNodeKeys.has(own.nodeKey))) return "pod-cidr-conflict";
+  return undefined;
 }
 
 /** Why an owned entry may not be deleted automatically at all (unless a human approved it). */
@@ -279,9 +296,12 @@ export function holdMark(candidate: Candidate, options: TrustedOptions): MarkAct
   const fresh = routeMarker(options.clusterName, candidate.nodeKey, options.clusterUid, true);
   // Keep the marker as it is (legacy or not) and append the hold; rebuild only when it would not fit
   // or the entry was adopted without a marker.
-  const appended = `${current} ${HOLD_TOKEN}`;
-  const keep = current.includes("managed-by=") && appended.length <= MAX_DESCRIPTION;
-  const marker = { routeEntryName: entry.routeEntryName || fresh.routeEntryName, description: keep ? appended : fresh.description };
+  // Only our own marker is kept: another tool's `managed-by=` on an adopted entry is replaced by ours
+  // (a hold appended to it would never be read back), and a hold already there is not appended again.
+  const ours = readMarker(entry, options.clusterName, options.clusterUid);
+  const appended = ours.owned && ours.held ? current : `${current} ${HOLD_TOKEN}`;
+  const keep = ours.owned && appended.length <= MAX_DESCRIPTION;
+  const marker = { routeEntryName: keep ? entry.routeEntryName || fresh.routeEntryName : fresh.routeEntryName, description: keep ? appended : fresh.description };
   return relabel(candidate.action.routeTableId, entry, candidate.action.destinationCidr, marker, "hold-deletion", candidate.action.nodeName);
 }
 
