@@ -167,6 +167,7 @@ function findDuplicates(checks: readonly Check[]): Map<EligibleNode, SkippedNode
       out.set(c.node, {
         nodeName,
         reason: "shared-instance",
+        instanceId,
         message: `instance ${instanceId} is also the providerID of Node ${others.join(", ")}; none of them gets a route until one is fixed`,
       });
     }

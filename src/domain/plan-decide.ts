@@ -83,7 +83,10 @@ export interface DecideContext {
   readonly ownership: OwnershipContext;
   readonly destinations: DestinationParser;
   readonly index: DesiredIndex;
-  readonly frozenNodeKeys: ReadonlySet<string>;
+  /** Node keys of Nodes skipped for a conflict between Nodes, with the hold their routes get. */
+  readonly frozenNodeKeys: ReadonlyMap<string, HoldReason>;
+  /** Instances two Nodes name (`shared-instance`): routes to them are frozen as they are. */
+  readonly frozenInstances: ReadonlySet<string>;
   readonly disputed: ReadonlySet<string>;
 }
 
@@ -203,7 +206,7 @@ function decideWanted(
   }
   // Our entry points at another instance: replace it, unless something holds it.
   const candidate = candidateOf(routeTableId, ours, "next-hop-changed", want.nodeName, ctx);
-  const hold = holdOf(ours, candidate.approved);
+  const hold = frozenBy(ours.own, destination, ctx) ?? holdOf(ours, candidate.approved);
   if (hold !== undefined) {
     draft.held.push({ action: candidate.action, reason: hold });
     draft.heldCreates.push({ action, reason: hold });
@@ -253,7 +256,10 @@ function decideLeftover(routeTableId: string, destination: string, c: Classified
 /** A conflict between Nodes freezes the routes involved as they are: why this one is frozen, if it is. */
 function frozenBy(own: EntryOwnership, destination: string, ctx: DecideContext): HoldReason | undefined {
   if (!own.owned) return undefined;
-  if (ctx.disputed.has(destination) || (own.via === "marker" && ctx.frozenNodeKeys.has(own.nodeKey))) return "pod-cidr-conflict";
+  if (ctx.disputed.has(destination)) return "pod-cidr-conflict";
+  const byNode = own.via === "marker" ? ctx.frozenNodeKeys.get(own.nodeKey) : undefined;
+  if (byNode !== undefined) return byNode;
+  if (ctx.frozenInstances.has(own.instanceId)) return "node-conflict";
   return undefined;
 }
 
