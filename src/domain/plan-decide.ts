@@ -152,7 +152,7 @@ function decideWanted(
   if (keeper) {
     draft.satisfied.push(want);
     const own = keeper.own;
-    if (own.owned && own.via === "marker" && (own.held || own.legacy)) {
+    if (own.owned && own.via === "marker" && (own.held || own.legacy || own.renamed)) {
       draft.marks.push(relabel(routeTableId, keeper.entry, destination, routeMarker(ctx.options.clusterName, want.nodeName, ctx.options.clusterUid), own.held ? "release-hold" : "migrate-marker", want.nodeName));
     }
     return;
