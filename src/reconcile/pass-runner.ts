@@ -150,7 +150,14 @@ export class PassRunner {
     const networkFailure = network instanceof CloudError ? network : undefined;
     // Plan only for the tables we could read: never decide on partial knowledge.
     const readable = routeTableIds.filter((id) => actual.has(id));
-    const { plan, eligible } = planFor(settings, request.nodes, readable, actual, request.allowDeletes, network instanceof CloudError ? "unreadable" : network);
+    const { plan, eligible } = planFor({
+      settings,
+      nodes: request.nodes,
+      routeTableIds: readable,
+      actual,
+      allowDeletes: request.allowDeletes,
+      network: network instanceof CloudError ? "unreadable" : network,
+    });
 
     const gate = new WriteGate(gateSettingsOf(settings), {
       tables: new Map(readable.map((id) => [id, actual.get(id) ?? []])),
@@ -186,7 +193,7 @@ export class PassRunner {
       }
     }
 
-    const nodeRoutes = nodeRouteStates(eligible, readable, actual, plan, creates, tableFailures, request.dryRun);
+    const nodeRoutes = nodeRouteStates({ eligible, routeTableIds: readable, actual, plan, creates, tableFailures, dryRun: request.dryRun });
     const failedActions = [...marks, ...creates, ...deletes].filter((r) => !r.outcome.ok);
     const hasChanges = plan.creates.length + plan.deletes.length > 0;
     let outcome: PassOutcome;
@@ -376,14 +383,15 @@ function outcomeAt(list: BatchResult["creates"] | BatchResult["deletes"], i: num
  * every pass and by `doctor` (what a reconcile would do now). `network`: the VPC's network as read
  * this pass, "unreadable" when the read failed (no create is planned), undefined without a source. Pure.
  */
-export function planFor(
-  settings: Pick<PassSettings, "regionId" | "clusterName" | "clusterUid" | "approveDeletions" | "clusterCidrs" | "adoptUnmarked" | "maxDeletions">,
-  nodes: readonly NodeFacts[],
-  routeTableIds: readonly string[],
-  actual: ReadonlyMap<string, readonly RouteEntry[]>,
-  allowDeletes: boolean,
-  network: readonly VpcNetwork[] | "unreadable" | undefined,
-): BuildPlanResult {
+export function planFor(input: {
+  readonly settings: Pick<PassSettings, "regionId" | "clusterName" | "clusterUid" | "approveDeletions" | "clusterCidrs" | "adoptUnmarked" | "maxDeletions">;
+  readonly nodes: readonly NodeFacts[];
+  readonly routeTableIds: readonly string[];
+  readonly actual: ReadonlyMap<string, readonly RouteEntry[]>;
+  readonly allowDeletes: boolean;
+  readonly network: readonly VpcNetwork[] | "unreadable" | undefined;
+}): BuildPlanResult {
+  const { settings, nodes, routeTableIds, actual, allowDeletes, network } = input;
   return buildPlan({
     nodes,
     routeTableIds,
@@ -403,15 +411,17 @@ export function planFor(
 }
 
 /** Where each eligible Node's routes stand after a pass (also what `doctor` compares NetworkUnavailable with). */
-export function nodeRouteStates(
-  eligible: readonly EligibleNode[],
-  routeTableIds: readonly string[],
-  actual: ReadonlyMap<string, readonly RouteEntry[]>,
-  plan: Plan,
-  creates: readonly ActionResult<CreateAction>[],
-  tableFailures: readonly TableFailure[],
-  dryRun: boolean,
-): Map<string, NodeRouteState> {
+export function nodeRouteStates(input: {
+  readonly eligible: readonly EligibleNode[];
+  readonly routeTableIds: readonly string[];
+  readonly actual: ReadonlyMap<string, readonly RouteEntry[]>;
+  readonly plan: Plan;
+  /** The creates sent this pass (none: what the plan says stands). */
+  readonly creates?: readonly ActionResult<CreateAction>[] | undefined;
+  readonly tableFailures?: readonly TableFailure[] | undefined;
+  readonly dryRun: boolean;
+}): Map<string, NodeRouteState> {
+  const { eligible, routeTableIds, actual, plan, creates = [], tableFailures = [], dryRun } = input;
   const key = (routeTableId: string, cidr: string): string => `${routeTableId} ${cidr}`;
   const entryByKey = new Map<string, RouteEntry>();
   for (const [routeTableId, entries] of actual) {
