@@ -186,13 +186,21 @@ export class WriteGate {
     return undefined;
   }
 
-  #checkDelete(routeTableId: string, d: RouteDelete): Verdict {
-    const entry = this.#byId.get(`${routeTableId} ${d.routeEntryId}`);
-    if (entry === undefined) return refuse("known-identity", `${d.routeEntryId} was not read in ${routeTableId} this pass`);
+  /** The entry a delete or modify aims at, as read this pass, at the destination the write names. */
+  #entryAsRead(routeTableId: string, a: { readonly routeEntryId: string; readonly destinationCidr: string }): Verdict | { entry: RouteEntry; cidr: Cidr } {
+    const entry = this.#byId.get(`${routeTableId} ${a.routeEntryId}`);
+    if (entry === undefined) return refuse("known-identity", `${a.routeEntryId} was not read in ${routeTableId} this pass`);
     const cidr = this.#checkDestination(entry.destinationCidr);
     if (!isCidr(cidr)) return cidr;
-    const requested = parseCidr(d.destinationCidr);
-    if (!requested.ok || !equals(requested.cidr, cidr)) return refuse("destination-free", `${d.routeEntryId} holds ${cidr.text}, not ${d.destinationCidr}`);
+    const named = parseCidr(a.destinationCidr);
+    if (!named.ok || !equals(named.cidr, cidr)) return refuse("destination-free", `${a.routeEntryId} holds ${cidr.text}, not ${a.destinationCidr}`);
+    return { entry, cidr };
+  }
+
+  #checkDelete(routeTableId: string, d: RouteDelete): Verdict {
+    const found = this.#entryAsRead(routeTableId, d);
+    if (found === undefined || !("entry" in found)) return found;
+    const { entry, cidr } = found;
     if (entry.status === "Deleting") return refuse("known-identity", `${d.routeEntryId} is already being deleted`);
     const own = classifyEntry(entry, this.#settings.identity);
     if (!own.owned) return refuse("known-identity", `${d.routeEntryId} (${cidr.text}) is not ours: ${own.detail}`);
@@ -211,10 +219,9 @@ export class WriteGate {
   }
 
   #checkModify(routeTableId: string, m: ModifyProposal): Verdict {
-    const entry = this.#byId.get(`${routeTableId} ${m.routeEntryId}`);
-    if (entry === undefined) return refuse("known-identity", `${m.routeEntryId} was not read in ${routeTableId} this pass`);
-    const cidr = this.#checkDestination(entry.destinationCidr);
-    if (!isCidr(cidr)) return cidr;
+    const found = this.#entryAsRead(routeTableId, m);
+    if (found === undefined || !("entry" in found)) return found;
+    const { entry, cidr } = found;
     if (!this.#writesOurMarker(m.description)) return refuse("known-identity", `the new description of ${m.routeEntryId} is not this cluster's marker`);
     const own = classifyEntry(entry, this.#settings.identity);
     if (own.owned) return undefined;
