@@ -229,6 +229,14 @@ describe("vpc-route-sync reconcile", () => {
     expect(routes()).toEqual([...clusterA, "10.244.77.0/24>i-bp1other00000001"].sort());
   }, 120_000);
 
+  it("--cluster-uid that is not this cluster's kube-system UID: exit 2, nothing written", async () => {
+    const before = routes();
+    const result = await runCli(args("--cluster-uid", "11111111-2222-4333-8444-555555555555"), { env: env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("is not this cluster's kube-system namespace UID");
+    expect(routes()).toEqual(before);
+  }, 120_000);
+
   describe("the VPC's own network (issue 8, defect 3: read from the VPC, not only from System entries)", () => {
     const node2 = "cn-hangzhou.192.168.0.12";
 
