@@ -17,6 +17,7 @@ import { parseEndpoint } from "../src/cloud/alibaba/endpoint.js";
 import { VpcApi } from "../src/cloud/alibaba/vpc-api.js";
 import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET } from "@vpc-route-sync/fake-alibaba-vpc";
 import type { RouteEntry } from "../src/domain/types.js";
+import type { GatedCreate } from "../src/domain/write-gate.js";
 
 const VpcClient = cjsDefault(vpcModule);
 
@@ -161,9 +162,9 @@ export class CcmModel {
     const missing = batch.filter((r) => !present.has(r.destinationCidr));
     if (missing.length === 0) return;
     try {
-      const result = await this.#vpc.createRouteEntries(
-        missing.map((r) => ({ routeTableId: this.#target.routeTableId, destinationCidr: r.destinationCidr, instanceId: r.instanceId, routeEntryName: "", description: "" })),
-      );
+      // A model of another controller (the CCM), not the operator: its writes do not pass our gate.
+      const writes = missing.map((r) => ({ routeTableId: this.#target.routeTableId, destinationCidr: r.destinationCidr, instanceId: r.instanceId, routeEntryName: "", description: "" }));
+      const result = await this.#vpc.createRouteEntries(writes as unknown as readonly GatedCreate[]);
       const ok = new Set(["VPC_ROUTE_ENTRY_CIDR_BLOCK_DUPLICATE", "VPC_ROUTE_ENTRY_STATUS_ERROR"]);
       // Failed entries are matched back by next hop only (as the CCM does).
       const failedHops = new Set(result.failures.filter((f) => !ok.has(f.failedCode ?? "")).map((f) => f.nextHop));

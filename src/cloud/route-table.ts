@@ -2,6 +2,7 @@
 // other honest through one contract suite (test/contract/route-table-contract.ts): the in-memory
 // table (test/contract/memory-route-table.ts, test code) and the Alibaba adapter (src/cloud/alibaba/).
 import type { RouteCreate, RouteDelete, RouteEntry, RouteRelabel } from "../domain/types.js";
+import type { GatedCreate, GatedDelete, GatedModify } from "../domain/write-gate.js";
 
 export interface RouteTableInfo {
   readonly routeTableId: string;
@@ -33,6 +34,12 @@ export interface CloudErrorLike {
 
 /** Outcome of each relabel, in the order of the request. */
 export type RelabelResult = ReadonlyArray<{ readonly action: RouteRelabel; readonly outcome: EntryOutcome }>;
+
+/** The writes of one table, each admitted by the write gate. */
+export interface GatedBatch {
+  readonly creates: readonly GatedCreate[];
+  readonly deletes: readonly GatedDelete[];
+}
 
 export interface BatchResult {
   readonly creates: ReadonlyArray<{ readonly action: RouteCreate; readonly outcome: EntryOutcome }>;
@@ -78,12 +85,9 @@ export interface ApplyOptions {
 export interface RouteTable {
   listRouteTables(vpcId: string): Promise<RouteTableInfo[]>;
   listRoutes(routeTableId: string): Promise<RouteEntry[]>;
-  apply(
-    routeTableId: string,
-    batch: { readonly creates: readonly RouteCreate[]; readonly deletes: readonly RouteDelete[] },
-    options?: ApplyOptions,
-  ): Promise<BatchResult>;
-  relabel(routeTableId: string, items: readonly RouteRelabel[], options?: ApplyOptions): Promise<RelabelResult>;
+  /** Writes only what the write gate admitted (domain/write-gate.ts): a plain action does not compile. */
+  apply(routeTableId: string, batch: GatedBatch, options?: ApplyOptions): Promise<BatchResult>;
+  relabel(routeTableId: string, items: readonly GatedModify[], options?: ApplyOptions): Promise<RelabelResult>;
 }
 
 /**

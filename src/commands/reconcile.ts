@@ -24,8 +24,13 @@ export async function runReconcileCommand(config: ReconcileConfig, io: CommandIo
   try {
     if (config.nodesFile) {
       nodes = await readNodesFile(config.nodesFile, io);
+      clusterUid = config.clusterUid;
     } else {
       [nodes, clusterUid] = await Promise.all([listNodesFromApi(config, io), readClusterUidFromApi(config, io)]);
+      if (config.clusterUid !== undefined && config.clusterUid !== clusterUid) {
+        io.stderr.write(`vpc-route-sync: --cluster-uid ${config.clusterUid} is not this cluster's kube-system namespace UID (${clusterUid}); drop the flag or check the kubeconfig\n`);
+        return 2;
+      }
     }
   } catch (error) {
     return endWithError(error, io.stderr);

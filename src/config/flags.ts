@@ -158,6 +158,12 @@ const RECONCILE_FLAGS: readonly FlagSpec[] = [
     description: "read Nodes from `kubectl get nodes -o json` output instead (- for stdin)",
   },
   {
+    name: "cluster-uid",
+    value: "<uid>",
+    defaultText: "the kube-system namespace UID; unknown with --nodes-file",
+    description: "this cluster's identity in route markers (the kube-system namespace UID) when --nodes-file hides it",
+  },
+  {
     name: "dry-run",
     default: "false",
     description: "print the plan without changing any route",

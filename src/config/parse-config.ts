@@ -376,6 +376,7 @@ function buildReconcile(layers: Layers, env: Env, io: ParseConfigIo): ReconcileC
     command: "reconcile",
     ...common,
     nodesFile,
+    clusterUid: layers.optional("cluster-uid", v.clusterUid),
     approveDeletions: [...new Set(layers.list("approve-deletions", v.approvedDeletion).map((item) => item.value))],
     dryRun,
     output: layers.value("output", v.outputFormat),

@@ -57,6 +57,8 @@ export interface ReconcileConfig extends CommonConfig {
   readonly command: "reconcile";
   /** Read Nodes from this `kubectl get nodes -o json` file instead of the API; "-" is stdin. */
   readonly nodesFile?: string | undefined;
+  /** `--cluster-uid`: our identity in markers when --nodes-file hides the kube-system UID; checked against it otherwise. */
+  readonly clusterUid?: string | undefined;
   /**
    * `--approve-deletions`: route entry ids or canonical destination CIDRs (or `all`) whose deletion
    * a human approved: held routes among them are deleted, bypassing --max-deletions.

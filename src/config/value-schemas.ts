@@ -4,6 +4,7 @@
 
 import { z } from "zod";
 import { isDefaultRoute, parseCidr, type Cidr } from "../domain/cidr.js";
+import { isClusterUid } from "../domain/ownership.js";
 import { BindAddressError, parseBindAddress } from "../observability/bind-address.js";
 import { isLoopbackHost } from "../util/loopback-host.js";
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type MaxDeletions, type VpcEndpoint } from "./types.js";
@@ -152,6 +153,13 @@ export const approvedDeletion: ValueSchema<string> = custom((raw) => {
   const parsed = parseCidr(text);
   if (parsed.ok) return parsed.cidr.text;
   return reject("expected all, a route entry id such as rte-bp1xxxx, or a destination CIDR such as 10.244.3.0/24");
+});
+
+/** `--cluster-uid`: a Kubernetes UID (the kube-system namespace's), written into route markers. */
+export const clusterUid: ValueSchema<string> = custom((raw) => {
+  const text = raw.trim().toLowerCase();
+  if (isClusterUid(text)) return text;
+  return reject("expected the kube-system namespace UID, e.g. 0b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d (kubectl get namespace kube-system -o jsonpath='{.metadata.uid}')");
 });
 
 /** A DNS label: it ends up in route entry names and descriptions as the ownership marker. */

@@ -279,6 +279,7 @@ export class Controller {
     const m = this.#o.metrics;
     for (const r of result.creates) m.routeOperation("create", operationResult(r.outcome));
     for (const r of result.deletes) m.routeOperation("delete", operationResult(r.outcome));
+    for (const r of result.refusedWrites) m.writeRefused(r.kind, r.rule);
     m.setNodeEligibility(eligibilityCounts(result));
     m.setRoutesHeld(heldRouteCounts(result));
     m.retainRouteTables(result.routeTableIds);

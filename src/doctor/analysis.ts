@@ -38,7 +38,14 @@ export function analyze(settings: DoctorSettings, cluster: ClusterFacts, cloud: 
 
   const readableTableIds = cloud.routeTableIds.filter((id) => actual.has(id));
   const network = cloud.vpcNetwork === undefined ? undefined : "error" in cloud.vpcNetwork ? "unreadable" : cloud.vpcNetwork.networks;
-  const { plan, eligible } = planFor({ ...settings, clusterUid: cluster.clusterUid }, cluster.nodes, readableTableIds, actual, true, network);
-  const nodeRoutes = nodeRouteStates(eligible, readableTableIds, actual, plan, [], [], false);
+  const { plan, eligible } = planFor({
+    settings: { ...settings, clusterUid: cluster.clusterUid },
+    nodes: cluster.nodes,
+    routeTableIds: readableTableIds,
+    actual,
+    allowDeletes: true,
+    network,
+  });
+  const nodeRoutes = nodeRouteStates({ eligible, routeTableIds: readableTableIds, actual, plan, dryRun: false });
   return { virtualNodes, eligibility, routes: { readableTableIds, actual, plan, eligible, nodeRoutes } };
 }

@@ -12,8 +12,9 @@
 //   6. no-pod-cidr          neither spec.podCIDRs nor spec.podCIDR
 //   7. invalid-pod-cidr     a pod CIDR does not parse, has host bits set, or two of the Node's
 //                           own pod CIDRs overlap
-//   8. outside-cluster-cidr a pod CIDR lies outside every cluster CIDR of its IP family (only
-//                           checked for families that have a configured cluster CIDR)
+//   8. outside-cluster-cidr a pod CIDR lies outside every cluster CIDR of its IP family, or its
+//                           family has no configured cluster CIDR (skipped only when no cluster
+//                           CIDR is configured at all: a dry run's preview, never written)
 //   8b. unsafe-pod-cidr     a pod CIDR is a default route (0.0.0.0/0, ::/0): it would capture all
 //                           traffic; checked even when no cluster CIDR is configured (dry run)
 //   9. duplicate-node-name  two Node objects with one name (a hand-edited nodes-file): both skipped
@@ -59,6 +60,24 @@ export function parseClusterCidrs(clusterCidrs: readonly string[]): Cidr[] {
     if (r.ok) out.push(r.cidr);
   }
   return out;
+}
+
+/**
+ * Why `cidr` lies outside the pod network, or undefined when a configured cluster CIDR of its family
+ * contains it. A family with no configured cluster CIDR is outside (an IPv4-only --cluster-cidr
+ * routes no IPv6 at all). With no cluster CIDR at all (a dry run's preview) nothing is outside:
+ * such a plan is never written (the write gate refuses every write without a cluster CIDR).
+ * The one statement of the pod-network rule: eligibility, the planner's leftovers, the write gate
+ * and doctor ask it.
+ */
+export function outsideClusterCidrs(cidr: Cidr, clusterCidrs: readonly Cidr[]): string | undefined {
+  if (clusterCidrs.length === 0) return undefined;
+  const sameFamily = clusterCidrs.filter((c) => c.family === cidr.family);
+  if (sameFamily.length === 0) {
+    return `pod CIDR ${cidr.text} is IPv${cidr.family} and no IPv${cidr.family} cluster CIDR is configured (--cluster-cidr ${clusterCidrs.map((c) => c.text).join(", ")})`;
+  }
+  if (sameFamily.some((c) => contains(c, cidr))) return undefined;
+  return `pod CIDR ${cidr.text} is outside the cluster CIDR${sameFamily.length > 1 ? "s" : ""} ${sameFamily.map((c) => c.text).join(", ")}`;
 }
 
 type Check =
@@ -110,14 +129,8 @@ function checkNode(facts: NodeFacts, regionId: string, clusterCidrs: readonly Ci
   }
 
   for (const cidr of cidrs) {
-    const sameFamily = clusterCidrs.filter((c) => c.family === cidr.family);
-    if (sameFamily.length > 0 && !sameFamily.some((c) => contains(c, cidr))) {
-      return skip(
-        nodeName,
-        "outside-cluster-cidr",
-        `pod CIDR ${cidr.text} is outside the cluster CIDR${sameFamily.length > 1 ? "s" : ""} ${sameFamily.map((c) => c.text).join(", ")}`,
-      );
-    }
+    const outside = outsideClusterCidrs(cidr, clusterCidrs);
+    if (outside !== undefined) return skip(nodeName, "outside-cluster-cidr", outside);
   }
 
   return {
@@ -154,6 +167,7 @@ function findDuplicates(checks: readonly Check[]): Map<EligibleNode, SkippedNode
       out.set(c.node, {
         nodeName,
         reason: "shared-instance",
+        instanceId,
         message: `instance ${instanceId} is also the providerID of Node ${others.join(", ")}; none of them gets a route until one is fixed`,
       });
     }

@@ -52,6 +52,8 @@ export type EntryOwnership =
       readonly legacy: boolean;
       /** Carries the deletion guard's hold mark. */
       readonly held: boolean;
+      /** Our uid under an old --cluster-name: re-marked with today's name when it serves a Node. */
+      readonly renamed: boolean;
       readonly instanceId: string;
       readonly destination: Cidr;
     }
@@ -78,7 +80,7 @@ export function classifyEntry(entry: RouteEntry, ctx: OwnershipContext): EntryOw
   const instanceId = hop.nextHopId;
   const marker = readMarker(entry, ctx.clusterName, ctx.clusterUid);
   if (marker.owned) {
-    return { owned: true, via: "marker", nodeKey: marker.nodeName, legacy: marker.legacy, held: marker.held, instanceId, destination };
+    return { owned: true, via: "marker", nodeKey: marker.nodeName, legacy: marker.legacy, held: marker.held, renamed: marker.renamed, instanceId, destination };
   }
   if (marker.marked) {
     return marker.otherCluster !== undefined

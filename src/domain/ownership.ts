@@ -4,10 +4,12 @@
 //   Description:    managed-by=vpc-route-sync cluster=<cluster key> [uid=<cluster uid>] node=<node key> [hold=deletion]
 //   RouteEntryName: vrs-<cluster key>-<node key>   (for humans in the console; never read back)
 // Ownership is read from the Description only: the name is informational and may be hand-edited.
-//   - uid: the `kube-system` namespace UID, which differs between two clusters even when they share
-//     a --cluster-name. Markers written before it existed carry none ("legacy" markers): they are
-//     re-marked in place when they still serve a Node, and never deleted on the strength of a
-//     name alone (docs/reliability.md, "Ownership").
+//   - uid: the `kube-system` namespace UID (or --cluster-uid with --nodes-file), which differs
+//     between two clusters even when they share a --cluster-name. A marker with a uid is ours
+//     exactly when the uid is ours, under any cluster name (a rename is re-marked in place); with
+//     our uid unknown no marker with a uid is ours. Markers written before it existed carry none
+//     ("legacy" markers): they are re-marked in place when they still serve a Node, and never
+//     deleted on the strength of a name alone (docs/reliability.md, "Ownership").
 //   - hold=deletion: the deletion guard refused to delete this entry; it is never deleted
 //     automatically until a human approves (docs/reliability.md, "Deletion guard").
 // A marker whose words are ours in another letter case (`Managed-By=VPC-Route-Sync`) is damaged:
@@ -97,7 +99,14 @@ export type MarkerReading =
    * `legacy`: the marker names this cluster but carries no uid while ours is known (written
    * before cluster identity existed). `held`: the deletion guard refused to delete it.
    */
-  | { readonly owned: true; readonly nodeName: string; readonly legacy: boolean; readonly held: boolean }
+  | {
+      readonly owned: true;
+      readonly nodeName: string;
+      readonly legacy: boolean;
+      readonly held: boolean;
+      /** Our uid under another cluster name (--cluster-name was renamed): ours, to be re-marked. */
+      readonly renamed: boolean;
+    }
   /**
    * Not ours. `marked` tells an entry carrying a vpc-route-sync marker (another cluster's, or a
    * damaged one) from an unmarked entry; only unmarked entries may ever be adopted.
@@ -135,18 +144,27 @@ export function readMarker(
     if (upper) return { owned: false, marked: true };
     return { owned: false, marked: true, otherCluster };
   }
-  if (otherCluster !== undefined) return { owned: false, marked: true, otherCluster };
   const uid = uids[0];
   if (uid !== undefined && !isClusterUid(uid)) return { owned: false, marked: true };
   const knownUid = isClusterUid(clusterUid) ? clusterUid : undefined;
-  if (uid !== undefined && knownUid !== undefined && uid !== knownUid) {
-    // Same --cluster-name, another cluster (its kube-system namespace differs).
-    return { owned: false, marked: true, otherCluster: `${cluster} (uid ${uid})` };
+  // The one rule: a marker that carries a uid is ours exactly when that uid is ours (whatever its
+  // cluster name: a renamed --cluster-name is recognised and re-marked); a marker without a uid is
+  // ours by name alone (legacy when our uid is known). An unknown uid of ours claims no uid.
+  if (uid !== undefined && uid === knownUid) {
+    return { owned: true, nodeName: nodes[0]!, legacy: false, held: tokens.includes(HOLD_TOKEN), renamed: otherCluster !== undefined };
+  }
+  if (otherCluster !== undefined) return { owned: false, marked: true, otherCluster };
+  if (uid !== undefined) {
+    // Same --cluster-name, another cluster (its kube-system namespace differs), or ours is unknown
+    // (--nodes-file without --cluster-uid): never ours on the strength of the name.
+    const why = knownUid === undefined ? "our uid is unknown: set --cluster-uid" : "another kube-system uid";
+    return { owned: false, marked: true, otherCluster: `${cluster} (uid ${uid}; ${why})` };
   }
   return {
     owned: true,
     nodeName: nodes[0]!,
-    legacy: uid === undefined && knownUid !== undefined,
+    legacy: knownUid !== undefined,
     held: tokens.includes(HOLD_TOKEN),
+    renamed: false,
   };
 }

@@ -2,8 +2,9 @@
 // keep (satisfied), create, replace (delete ours + create), conflict, or hold. Deletes decided
 // here are only candidates: the deletion guard (plan-guard.ts) rules on them afterwards.
 import { contains, overlaps, parseCidr, type Cidr } from "./cidr.js";
+import { outsideClusterCidrs } from "./eligibility.js";
 import { classifyEntry, type EntryOwnership, type OwnershipContext } from "./entry-ownership.js";
-import { markerKey, routeMarker, HOLD_TOKEN } from "./ownership.js";
+import { markerKey, readMarker, routeMarker, HOLD_TOKEN } from "./ownership.js";
 import type { DestinationParser } from "./plan-order.js";
 import type { TrustedOptions } from "./plan-input.js";
 import type { HeldCreate, HeldDelete, HoldReason } from "./plan.js";
@@ -44,8 +45,14 @@ export interface Draft {
   readonly conflicts: Conflict[];
   /** Unmarked routes serving Nodes that cannot be claimed (no cluster identity). */
   readonly unclaimed: UnclaimedRoute[];
-  /** Owned entries that are neither Deleting nor held: the base of a percent max-deletions. */
+  /**
+   * Owned entries that could be deleted automatically, as they stood before any refusal (held ones
+   * included; Deleting, legacy-marker, outside the cluster CIDR and frozen by a conflict not): the
+   * base of a percent max-deletions.
+   */
   base: number;
+  /** An entry of ours carries a hold mark: a refusal stands, and no automatic delete goes ahead. */
+  holdStands: boolean;
 }
 
 export interface DesiredIndex {
@@ -78,7 +85,10 @@ export interface DecideContext {
   readonly ownership: OwnershipContext;
   readonly destinations: DestinationParser;
   readonly index: DesiredIndex;
-  readonly frozenNodeKeys: ReadonlySet<string>;
+  /** Node keys of Nodes skipped for a conflict between Nodes, with the hold their routes get. */
+  readonly frozenNodeKeys: ReadonlyMap<string, HoldReason>;
+  /** Instances two Nodes name (`shared-instance`): routes to them are frozen as they are. */
+  readonly frozenInstances: ReadonlySet<string>;
   readonly disputed: ReadonlySet<string>;
   /** Marker keys and instances of Nodes with an exclude-node label: their routes are left as they are. */
   readonly excludedNodeKeys: ReadonlySet<string>;
@@ -86,7 +96,7 @@ export interface DecideContext {
 }
 
 export function newDraft(conflicts: readonly Conflict[]): Draft {
-  return { satisfied: [], creates: [], heldCreates: [], candidates: [], held: [], marks: [], conflicts: [...conflicts], unclaimed: [], base: 0 };
+  return { satisfied: [], creates: [], heldCreates: [], candidates: [], held: [], marks: [], conflicts: [...conflicts], unclaimed: [], base: 0, holdStands: false };
 }
 
 /** Decides every destination of one table into `draft`. */
@@ -95,8 +105,11 @@ export function decideTable(routeTableId: string, entries: readonly RouteEntry[]
   const network: Cidr[] = [];
   for (const entry of entries) {
     const own = classifyEntry(entry, ctx.ownership);
-    if (own.owned && entry.status !== "Deleting" && !(own.via === "marker" && own.held)) draft.base++;
     const key = own.owned ? own.destination.text : ctx.destinations.key(entry.destinationCidr);
+    if (own.owned && entry.status !== "Deleting" && outsideClusterCidrs(own.destination, ctx.options.clusterCidrs) === undefined) {
+      if (own.via === "marker" && own.held) draft.holdStands = true;
+      if (!(own.via === "marker" && own.legacy) && frozenBy(own, key, ctx) === undefined) draft.base++;
+    }
     const list = byDestination.get(key);
     if (list) list.push({ entry, own });
     else byDestination.set(key, [{ entry, own }]);
@@ -194,7 +207,7 @@ function decideWanted(
   }
   // Our entry points at another instance: replace it, unless something holds it.
   const candidate = candidateOf(routeTableId, ours, "next-hop-changed", want.nodeName, ctx);
-  const hold = holdOf(ours, candidate.approved);
+  const hold = frozenBy(ours.own, destination, ctx) ?? holdOf(ours, candidate.approved);
   if (hold !== undefined) {
     draft.held.push({ action: candidate.action, reason: hold });
     draft.heldCreates.push({ action, reason: hold });
@@ -218,7 +231,7 @@ function networkOverlap(routeTableId: string, destination: string, system: reado
 function keep(routeTableId: string, destination: string, want: DesiredRoute, keeper: Classified, ctx: DecideContext, draft: Draft): void {
   draft.satisfied.push(want);
   const own = keeper.own;
-  if (own.owned && own.via === "marker" && (own.held || own.legacy)) {
+  if (own.owned && own.via === "marker" && (own.held || own.legacy || own.renamed)) {
     const marker = routeMarker(ctx.options.clusterName, want.nodeName, ctx.options.clusterUid);
     draft.marks.push(relabel(routeTableId, keeper.entry, destination, marker, own.held ? "release-hold" : "migrate-marker", want.nodeName));
   } else if (claimable(keeper, destination, ctx)) {
@@ -273,14 +286,15 @@ function decideLeftover(routeTableId: string, destination: string, c: Classified
     draft.held.push({ action: candidate.action, reason: "excluded-node" });
     return;
   }
-  const family = ctx.options.clusterCidrs.filter((cidr) => cidr.family === own.destination.family);
-  if (!candidate.approved && family.length > 0 && !family.some((cidr) => contains(cidr, own.destination))) {
-    // Like the route controller's isResponsibleForRoute: outside the pod network, not ours to delete.
+  if (outsideClusterCidrs(own.destination, ctx.options.clusterCidrs) !== undefined) {
+    // Like the route controller's isResponsibleForRoute: outside the pod network (or in a family
+    // with no cluster CIDR), not ours to delete, whatever was approved. Both families alike.
     draft.held.push({ action: candidate.action, reason: "outside-cluster-cidr" });
     return;
   }
-  if (ctx.disputed.has(destination) || (own.via === "marker" && ctx.frozenNodeKeys.has(own.nodeKey))) {
-    draft.held.push({ action: candidate.action, reason: "pod-cidr-conflict" });
+  const frozen = frozenBy(own, destination, ctx);
+  if (frozen !== undefined) {
+    draft.held.push({ action: candidate.action, reason: frozen });
     return;
   }
   const hold = holdOf(c, candidate.approved);
@@ -289,6 +303,16 @@ function decideLeftover(routeTableId: string, destination: string, c: Classified
     return;
   }
   draft.candidates.push(candidate);
+}
+
+/** A conflict between Nodes freezes the routes involved as they are: why this one is frozen, if it is. */
+function frozenBy(own: EntryOwnership, destination: string, ctx: DecideContext): HoldReason | undefined {
+  if (!own.owned) return undefined;
+  if (ctx.disputed.has(destination)) return "pod-cidr-conflict";
+  const byNode = own.via === "marker" ? ctx.frozenNodeKeys.get(own.nodeKey) : undefined;
+  if (byNode !== undefined) return byNode;
+  if (ctx.frozenInstances.has(own.instanceId)) return "node-conflict";
+  return undefined;
 }
 
 /** Why an owned entry may not be deleted automatically at all (unless a human approved it). */
@@ -330,9 +354,12 @@ export function holdMark(candidate: Candidate, options: TrustedOptions): MarkAct
   const fresh = routeMarker(options.clusterName, candidate.nodeKey, options.clusterUid, true);
   // Keep the marker as it is (legacy or not) and append the hold; rebuild only when it would not fit
   // or the entry was adopted without a marker.
-  const appended = `${current} ${HOLD_TOKEN}`;
-  const keep = current.includes("managed-by=") && appended.length <= MAX_DESCRIPTION;
-  const marker = { routeEntryName: entry.routeEntryName || fresh.routeEntryName, description: keep ? appended : fresh.description };
+  // Only our own marker is kept: another tool's `managed-by=` on an adopted entry is replaced by ours
+  // (a hold appended to it would never be read back), and a hold already there is not appended again.
+  const ours = readMarker(entry, options.clusterName, options.clusterUid);
+  const appended = ours.owned && ours.held ? current : `${current} ${HOLD_TOKEN}`;
+  const keep = ours.owned && appended.length <= MAX_DESCRIPTION;
+  const marker = { routeEntryName: keep ? entry.routeEntryName || fresh.routeEntryName : fresh.routeEntryName, description: keep ? appended : fresh.description };
   return relabel(candidate.action.routeTableId, entry, candidate.action.destinationCidr, marker, "hold-deletion", candidate.action.nodeName);
 }
 

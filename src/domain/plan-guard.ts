@@ -2,10 +2,10 @@
 //   - allowDeletes=false (the Node cache has not synced): every delete is held back, and so is
 //     every create that needs one of those deletes first. Nothing is marked: this is not a refusal.
 //   - max-deletions: more automatic deletes than allowed -> refusal. Every one of them is held
-//     back AND marked held in the VPC (plan-decide.ts holdMark), so the refusal survives the pass:
-//     held entries are never deleted automatically and leave the guard's arithmetic, so routes
-//     created meanwhile cannot dilute them under the limit. Creates that need
-//     a refused delete are held back; other creates proceed (present Nodes keep getting routes).
+//     back AND marked held in the VPC (plan-decide.ts holdMark), so the refusal survives the pass.
+//     While any hold mark stands, every automatic delete is refused (and marked) likewise: the
+//     refusal stays in force whatever subset of its marks landed, and routes created meanwhile
+//     cannot dilute it. Creates that need a refused delete are held back; other creates proceed.
 //   - entries held since an earlier pass keep the refusal visible (`deletions-held`) until their
 //     Node comes back (the hold is cleared) or a human approves (`--approve-deletions`).
 // Approved deletes (a human named them) bypass the count, never the Node-cache rule.
@@ -32,7 +32,7 @@ export function allowedDeletes(max: MaxDeletions, owned: number): number {
 
 export const APPROVE_HINT =
   'check the Node list, --cluster-name and --cluster-cidr; then approve with "vpc-route-sync reconcile --approve-deletions=all" ' +
-  "(or a comma-separated list of route entry ids or destinations), or delete the routes by hand";
+  "(exactly the routes marked hold=deletion) or a comma-separated list of route entry ids or destinations, or delete the routes by hand";
 
 function limitText(max: MaxDeletions, allowed: number, owned: number): string {
   return max.kind === "percent"
@@ -51,15 +51,18 @@ export function applyGuard(draft: Draft, options: TrustedOptions): GuardResult {
   const allowed = allowedDeletes(options.maxDeletions, draft.base);
   if (!options.allowDeletes) {
     for (const c of draft.candidates) blocked.set(c, "deletes-not-allowed");
-  } else if (automatic.length > allowed) {
+  } else if (automatic.length > allowed || (draft.holdStands && automatic.length > 0)) {
+    // While any hold mark stands the refusal is in force, whatever subset of its marks landed:
+    // a refused deletion is never carried out piecemeal. The rest are marked held too.
     for (const c of automatic) {
       blocked.set(c, "max-deletions-exceeded");
       marks.push(holdMark(c, options));
     }
+    const why = automatic.length > allowed ? `more than ${limitText(options.maxDeletions, allowed, draft.base)}` : "a refused deletion is still held in the VPC";
     refusal = {
       reason: "max-deletions-exceeded",
       message:
-        `refusing to delete ${automatic.length} routes: more than ${limitText(options.maxDeletions, allowed, draft.base)}. ` +
+        `refusing to delete ${automatic.length} routes: ${why}. ` +
         `Nothing was deleted; the routes are marked held in the VPC ("hold=deletion" in their description) and stay until ` +
         `their Nodes come back or a human acts: ${APPROVE_HINT}`,
     };

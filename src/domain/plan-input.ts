@@ -3,6 +3,7 @@
 // steps behind it (plan-decide.ts, plan-guard.ts, plan-order.ts) can trust their types.
 // Malformed items are dropped, never guessed at: a desired route without an instance id plans
 // nothing; a route entry without an id is kept (it may hold a destination) but can never be ours.
+import { approvalsOf } from "./approval.js";
 import { parseCidr, type Cidr } from "./cidr.js";
 import { hasStringFields, listOr, textOf } from "./guards.js";
 import { isClusterUid } from "./ownership.js";
@@ -16,7 +17,7 @@ export interface TrustedOptions {
   readonly adoptUnmarked: boolean;
   readonly maxDeletions: MaxDeletions;
   readonly allowDeletes: boolean;
-  /** `all`, or route entry ids / destinations a human approved for deletion. */
+  /** What a human approved for deletion (domain/approval.ts: named ids/destinations, or `all` held ones). */
   readonly approved: (entry: RouteEntry, destination: string) => boolean;
   readonly skipped: readonly SkippedNode[];
   readonly conflicts: readonly Conflict[];
@@ -101,10 +102,9 @@ function cleanMaxDeletions(value: unknown): MaxDeletions {
   return isRecord(value) && value.kind === "percent" ? { kind: "percent", value: amount } : { kind: "count", value: amount };
 }
 
-function approvalOf(value: unknown): TrustedOptions["approved"] {
-  const names = new Set(listOr(value as readonly unknown[]).filter((v): v is string => typeof v === "string"));
-  if (names.has("all")) return () => true;
-  return (entry, destination) => names.has(entry.routeEntryId) || names.has(destination);
+function approvalOf(value: unknown, identity: { clusterName: string; clusterUid: string | undefined }): TrustedOptions["approved"] {
+  const approvals = approvalsOf(listOr(value as readonly unknown[]).filter((v): v is string => typeof v === "string"));
+  return (entry, destination) => approvals.covers(entry, destination, identity);
 }
 
 export function planInput(desired: unknown, actual: unknown, options: PlanOptions | undefined): PlanInput {
@@ -121,19 +121,21 @@ export function planInput(desired: unknown, actual: unknown, options: PlanOption
       tables.set(id, list);
     }
   }
+  const clusterName = textOf(o.clusterName);
+  const clusterUid = isClusterUid(o.clusterUid) ? o.clusterUid : undefined;
   return {
     desired: listOr(desired as readonly unknown[]).filter((d): d is DesiredRoute =>
       hasStringFields(d, ["routeTableId", "destinationCidr", "instanceId", "nodeName"] as const),
     ),
     tables,
     options: {
-      clusterName: textOf(o.clusterName),
-      clusterUid: isClusterUid(o.clusterUid) ? o.clusterUid : undefined,
+      clusterName,
+      clusterUid,
       clusterCidrs: listOr(o.clusterCidrs as readonly unknown[]).filter(isCidr),
       adoptUnmarked: o.adoptUnmarked === true,
       maxDeletions: cleanMaxDeletions(o.maxDeletions),
       allowDeletes: o.allowDeletes === true,
-      approved: approvalOf(o.approveDeletions),
+      approved: approvalOf(o.approveDeletions, { clusterName, clusterUid }),
       skipped: listOr(o.skipped as readonly unknown[]).filter((s): s is SkippedNode =>
         hasStringFields(s, ["nodeName", "reason", "message"] as const),
       ),

@@ -24,7 +24,8 @@
 //     to is still eligible with other CIDRs, else `stale` -- except (held back, never deleted):
 //     entries outside the cluster CIDR (`outside-cluster-cidr`, like the route controller's
 //     isResponsibleForRoute), entries of Nodes skipped for overlapping pod CIDRs and entries at
-//     a disputed CIDR (`pod-cidr-conflict`), entries held by the guard (`deletion-held`) and
+//     a disputed CIDR (`pod-cidr-conflict`), entries of Nodes skipped for a shared instance or a
+//     duplicate name and entries to that instance (`node-conflict`), entries held by the guard (`deletion-held`) and
 //     legacy-marker entries (`legacy-marker`), unless a human approved their deletion.
 // Owned entries in Deleting status are never deleted again and do not count in the guard's base.
 // Owned entries that are Pending or Modifying are planned like Available ones: the executor waits
@@ -37,6 +38,13 @@ import { applyGuard } from "./plan-guard.js";
 import { planInput } from "./plan-input.js";
 import { cmpStr, destinationParser, sortActions } from "./plan-order.js";
 import type { CreateAction, DeleteAction, DesiredRoute, Plan, RouteEntry, SkippedNode, Conflict, UnclaimedRoute } from "./types.js";
+
+/** Conflicts between Nodes: the routes involved are frozen as they are (held, never deleted) until fixed. */
+const FREEZING_SKIPS: ReadonlyMap<string, HoldReason> = new Map([
+  ["overlapping-cidr", "pod-cidr-conflict"],
+  ["shared-instance", "node-conflict"],
+  ["duplicate-node-name", "node-conflict"],
+]);
 
 export type MaxDeletions =
   /** At most `value` deletes per pass. */
@@ -106,6 +114,12 @@ export type HoldReason =
   | "deletion-held"
   /** Owned but outside the cluster CIDR (e.g. the cluster CIDR changed): reported, never deleted. */
   | "outside-cluster-cidr"
+  /**
+   * The entry belongs to a Node skipped as `shared-instance` or `duplicate-node-name`, or routes to
+   * the instance two Nodes name: frozen as it is until the Nodes are fixed (a copied providerID or
+   * a reused name must not take down the working Node's route).
+   */
+  | "node-conflict"
   /** Marked with this --cluster-name but no cluster uid: cannot be proven ours, so never deleted. */
   | "legacy-marker"
   /** The VPC's network could not be read this pass: a create that cannot be checked is not made. */
@@ -156,7 +170,11 @@ export function plan(
     ownership,
     destinations,
     index,
-    frozenNodeKeys: new Set(o.skipped.filter((s) => s.reason === "overlapping-cidr").map((s) => markerKey(s.nodeName))),
+    frozenNodeKeys: new Map(o.skipped.flatMap((s) => {
+      const hold = FREEZING_SKIPS.get(s.reason);
+      return hold === undefined ? [] : [[markerKey(s.nodeName), hold] as const];
+    })),
+    frozenInstances: new Set(o.skipped.flatMap((s) => (s.reason === "shared-instance" && s.instanceId !== undefined ? [s.instanceId] : []))),
     disputed: new Set(o.conflicts.filter((c) => c.reason === "overlapping-pod-cidr").map((c) => destinations.key(c.destinationCidr))),
     excludedNodeKeys: new Set([...excluded].map(markerKey)),
     excludedInstances: new Set([...o.nodeInstances].filter(([, nodeName]) => excluded.has(nodeName)).map(([instanceId]) => instanceId)),

@@ -57,6 +57,8 @@ export interface SkippedNode {
   readonly reason: SkipReason;
   /** Human-readable detail, e.g. which character of the providerID was wrong. */
   readonly message: string;
+  /** `shared-instance`: the instance two Nodes name (its routes are frozen as they are). */
+  readonly instanceId?: string | undefined;
 }
 
 /** An eligible Node with its parsed identity: one route per pod CIDR. */

@@ -3,6 +3,7 @@
 // Grafana dashboard are validated with. Adding a family here without documenting it fails a test.
 
 import { SKIP_REASONS } from "../domain/types.js";
+import { GATE_RULES, type GateRule } from "../domain/write-gate.js";
 
 export type MetricType = "counter" | "gauge" | "histogram";
 
@@ -29,6 +30,11 @@ export type OperationResult = (typeof OPERATION_RESULTS)[number];
 
 export const ROUTE_STATES = ["desired", "present", "missing", "stale", "conflict"] as const;
 export type RouteState = (typeof ROUTE_STATES)[number];
+
+export const WRITE_KINDS = ["create", "delete", "modify"] as const;
+export type WriteKind = (typeof WRITE_KINDS)[number];
+/** The `rule` values of vpc_route_sync_writes_refused_total: the write gate's rule ids. */
+export const REFUSAL_RULES: readonly GateRule[] = GATE_RULES;
 
 /** The `reason` values of vpc_route_sync_routes_held. */
 export const HELD_ROUTE_REASONS = ["deletion-held", "legacy-marker", "outside-cluster-cidr", "excluded-node"] as const;
@@ -67,6 +73,12 @@ export const METRICS = {
     type: "counter",
     help: "Route entries created or deleted in the VPC, per entry, by outcome: success, error, unknown (sent but not confirmed before an abort; re-read on the next pass).",
     labels: ["operation", "result"],
+  },
+  writesRefused: {
+    name: "vpc_route_sync_writes_refused_total",
+    type: "counter",
+    help: "Writes the write gate refused (never sent), by kind (create, delete, modify) and rule (the gate's rule id). Normally 0: a refusal means the tables changed under a pass or a planning defect.",
+    labels: ["kind", "rule"],
   },
   routes: {
     name: "vpc_route_sync_routes",

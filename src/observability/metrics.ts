@@ -12,14 +12,18 @@ import {
   NODE_ELIGIBILITY_VALUES,
   OPERATION_RESULTS,
   RECONCILE_RESULTS,
+  REFUSAL_RULES,
   ROUTE_OPERATIONS,
   ROUTE_STATES,
+  WRITE_KINDS,
   type HeldRouteReason,
   type OperationResult,
   type ReconcileMetricResult,
   type RouteOperation,
   type RouteState,
+  type WriteKind,
 } from "./metric-definitions.js";
+import type { GateRule } from "../domain/write-gate.js";
 
 export interface MetricsOptions {
   /**
@@ -109,6 +113,7 @@ export class Metrics {
   readonly #reconcileDuration: Histogram;
   readonly #lastSuccessfulReconcile: Gauge;
   readonly #routeOperations: Counter<"operation" | "result">;
+  readonly #writesRefused: Counter<"kind" | "rule">;
   readonly #routes: Gauge<"route_table_id" | "state">;
   readonly #nodes: Gauge<"eligibility">;
   readonly #cloudApiCalls: Counter<"action" | "code">;
@@ -148,6 +153,7 @@ export class Metrics {
     this.#reconcileDuration = histogram(METRICS.reconcileDuration);
     this.#lastSuccessfulReconcile = gauge(METRICS.lastSuccessfulReconcile);
     this.#routeOperations = counter(METRICS.routeOperations);
+    this.#writesRefused = counter(METRICS.writesRefused);
     this.#routes = gauge(METRICS.routes);
     this.#nodes = gauge(METRICS.nodes);
     this.#cloudApiCalls = counter(METRICS.cloudApiCalls);
@@ -205,6 +211,13 @@ export class Metrics {
     if (!ROUTE_OPERATIONS.includes(operation)) throw new RangeError(`unknown route operation "${String(operation)}"`);
     if (!OPERATION_RESULTS.includes(result)) throw new RangeError(`unknown operation result "${String(result)}"`);
     this.#routeOperations.inc({ operation, result }, checkCount("route operation count", count));
+  }
+
+  /** The write gate refused a write (never sent). */
+  writeRefused(kind: WriteKind, rule: GateRule): void {
+    if (!WRITE_KINDS.includes(kind)) throw new RangeError(`unknown write kind "${String(kind)}"`);
+    if (!REFUSAL_RULES.includes(rule)) throw new RangeError(`unknown gate rule "${String(rule)}"`);
+    this.#writesRefused.inc({ kind, rule });
   }
 
   /** Route counts of one table after a pass; every state is set (absent ones to 0). */

@@ -7,7 +7,9 @@ import type { VpcNetwork, VpcNetworkSource } from "../cloud/vpc-network.js";
 import { ConfigError } from "../errors.js";
 import { routesTo } from "../domain/route-entry.js";
 import { buildPlan, type BuildPlanResult } from "../domain/build-plan.js";
-import type { Cidr } from "../domain/cidr.js";
+import { approvalsOf } from "../domain/approval.js";
+import { parseCidr, type Cidr } from "../domain/cidr.js";
+import { WriteGate, type GateSettings, type GateView, type RefusedWrite } from "../domain/write-gate.js";
 import type { MaxDeletions, PlanResult } from "../domain/plan.js";
 import type {
   CreateAction,
@@ -85,6 +87,8 @@ export interface PassResult {
   readonly deletes: readonly ActionResult<DeleteAction>[];
   /** Hold marks, released holds and marker migrations (ModifyRouteEntry), applied before the rest. */
   readonly marks: readonly ActionResult<MarkAction>[];
+  /** Writes the write gate refused (never sent), each with its rule; in a dry run, what it would refuse. */
+  readonly refusedWrites: readonly RefusedWrite[];
   readonly nodeRoutes: ReadonlyMap<string, NodeRouteState>;
   readonly outcome: PassOutcome;
   /** True when a failure is worth retrying soon (transient cloud error). */
@@ -146,12 +150,28 @@ export class PassRunner {
     const networkFailure = network instanceof CloudError ? network : undefined;
     // Plan only for the tables we could read: never decide on partial knowledge.
     const readable = routeTableIds.filter((id) => actual.has(id));
-    const { plan, eligible } = planFor(settings, request.nodes, readable, actual, request.allowDeletes, network instanceof CloudError ? "unreadable" : network);
+    const { plan, eligible } = planFor({
+      settings,
+      nodes: request.nodes,
+      routeTableIds: readable,
+      actual,
+      allowDeletes: request.allowDeletes,
+      network: network instanceof CloudError ? "unreadable" : network,
+    });
 
+    const gate = new WriteGate(gateSettingsOf(settings), {
+      tables: new Map(readable.map((id) => [id, actual.get(id) ?? []])),
+      network: gateNetworkOf(network),
+      wanted: wantedDestinations(eligible, readable, plan),
+      // Only the leader writes: the controller aborts the signal the moment leadership is lost.
+      leader: () => request.dryRun || request.signal?.aborted !== true,
+    });
     const creates: ActionResult<CreateAction>[] = [];
     const deletes: ActionResult<DeleteAction>[] = [];
     const marks: ActionResult<MarkAction>[] = [];
-    if (!request.dryRun) marks.push(...(await this.#applyMarks(readable, plan.marks, request.signal)));
+    const refusedWrites: RefusedWrite[] = [];
+    if (request.dryRun) refusedWrites.push(...reviewPlan(gate, readable, plan));
+    else marks.push(...(await this.#applyMarks(gate, readable, plan.marks, request.signal, refusedWrites)));
     // A refusal that could not be recorded in the VPC would not survive this pass: routes created
     // now would dilute the guard's base next pass. Write nothing else then.
     const holdsRecorded = marks.every((m) => m.outcome.ok || m.action.reason !== "hold-deletion");
@@ -163,7 +183,7 @@ export class PassRunner {
         const tableDeletes = plan.deletes.filter((d) => d.routeTableId === routeTableId);
         if (tableCreates.length === 0 && tableDeletes.length === 0) continue;
         const base = doneBefore;
-        const result = await this.#applyTable(routeTableId, tableCreates, tableDeletes, {
+        const result = await this.#applyTable(gate, routeTableId, tableCreates, tableDeletes, refusedWrites, {
           signal: request.signal,
           onProgress: request.onProgress ? (done) => request.onProgress?.(base + done, total) : undefined,
         });
@@ -173,11 +193,11 @@ export class PassRunner {
       }
     }
 
-    const nodeRoutes = nodeRouteStates(eligible, readable, actual, plan, creates, tableFailures, request.dryRun);
+    const nodeRoutes = nodeRouteStates({ eligible, routeTableIds: readable, actual, plan, creates, tableFailures, dryRun: request.dryRun });
     const failedActions = [...marks, ...creates, ...deletes].filter((r) => !r.outcome.ok);
     const hasChanges = plan.creates.length + plan.deletes.length > 0;
     let outcome: PassOutcome;
-    if (tableFailures.length > 0 || networkFailure || failedActions.length > 0) outcome = "failed";
+    if (tableFailures.length > 0 || networkFailure || failedActions.length > 0 || (!request.dryRun && refusedWrites.length > 0)) outcome = "failed";
     else if (plan.refusal) outcome = "refused";
     else if (request.dryRun) outcome = hasChanges ? "changes-pending" : "in-sync";
     else outcome = hasChanges ? "applied" : "in-sync";
@@ -186,7 +206,7 @@ export class PassRunner {
       networkFailure?.retryable === true ||
       failedActions.some((r) => !r.outcome.ok && r.outcome.error.retryable);
 
-    return { routeTableIds, plan, eligible, actual, tableFailures, networkFailure, creates, deletes, marks, nodeRoutes, outcome, retryable };
+    return { routeTableIds, plan, eligible, actual, tableFailures, networkFailure, creates, deletes, marks, refusedWrites, nodeRoutes, outcome, retryable };
   }
 
   /** The VPC's network, a CloudError when it cannot be read (then no create is planned), undefined without a source. */
@@ -205,14 +225,20 @@ export class PassRunner {
   }
 
   async #applyMarks(
+    gate: WriteGate,
     routeTableIds: readonly string[],
     planned: readonly MarkAction[],
     signal: AbortSignal | undefined,
+    refusedWrites: RefusedWrite[],
   ): Promise<ActionResult<MarkAction>[]> {
     const { routeTable, logger } = this.#deps;
     const results: ActionResult<MarkAction>[] = [];
     for (const routeTableId of routeTableIds) {
-      const tableMarks = planned.filter((m) => m.routeTableId === routeTableId);
+      const proposed = planned.filter((m) => m.routeTableId === routeTableId);
+      if (proposed.length === 0) continue;
+      const { modifies } = gate.admit(routeTableId, { creates: [], deletes: [], modifies: proposed });
+      results.push(...this.#refused(modifies.refused, refusedWrites));
+      const tableMarks = modifies.admitted;
       if (tableMarks.length === 0) continue;
       let outcomes: ReadonlyArray<{ readonly outcome: EntryOutcome }>;
       try {
@@ -233,13 +259,33 @@ export class PassRunner {
     return results;
   }
 
+  /** Writes the gate refused: reported with the rule (log, plan output, error code `Gate.<rule>`), never sent. */
+  #refused<A extends CreateAction | DeleteAction | MarkAction>(refused: readonly RefusedWrite<A>[], into: RefusedWrite[]): ActionResult<A>[] {
+    return refused.map((r) => {
+      into.push(r);
+      this.#deps.logger.error(
+        { rule: r.rule, kind: r.kind, routeTableId: r.action.routeTableId, destinationCidr: r.action.destinationCidr, error: r.message },
+        "write refused by the write gate",
+      );
+      return { action: r.action, outcome: gateRefusalOutcome(r) };
+    });
+  }
+
   async #applyTable(
+    gate: WriteGate,
     routeTableId: string,
-    tableCreates: CreateAction[],
-    tableDeletes: DeleteAction[],
+    proposedCreates: CreateAction[],
+    proposedDeletes: DeleteAction[],
+    refusedWrites: RefusedWrite[],
     options: { signal?: AbortSignal | undefined; onProgress?: ((done: number, total: number) => void) | undefined },
   ): Promise<{ creates: ActionResult<CreateAction>[]; deletes: ActionResult<DeleteAction>[] }> {
     const { routeTable, logger } = this.#deps;
+    const admitted = gate.admit(routeTableId, { creates: proposedCreates, deletes: proposedDeletes });
+    const refusedCreates = this.#refused(admitted.creates.refused, refusedWrites);
+    const refusedDeletes = this.#refused(admitted.deletes.refused, refusedWrites);
+    const tableCreates = admitted.creates.admitted;
+    const tableDeletes = admitted.deletes.admitted;
+    if (tableCreates.length === 0 && tableDeletes.length === 0) return { creates: refusedCreates, deletes: refusedDeletes };
     let result: BatchResult;
     try {
       result = await routeTable.apply(routeTableId, { creates: tableCreates, deletes: tableDeletes }, options);
@@ -249,8 +295,8 @@ export class PassRunner {
       logger.error({ routeTableId, code: cloudError.code, err: cloudError }, "route table write failed");
       const outcome: EntryOutcome = { ok: false, error: cloudError };
       return {
-        creates: tableCreates.map((action) => ({ action, outcome })),
-        deletes: tableDeletes.map((action) => ({ action, outcome })),
+        creates: [...refusedCreates, ...tableCreates.map((action) => ({ action, outcome }))],
+        deletes: [...refusedDeletes, ...tableDeletes.map((action) => ({ action, outcome }))],
       };
     }
     // The adapter returns outcomes in the order of the request; map them back to plan actions.
@@ -269,8 +315,56 @@ export class PassRunner {
       else if (outcome.unknown === true) logger.warn({ ...fields, code: outcome.error.code }, "route create unconfirmed");
       else logger.warn({ ...fields, code: outcome.error.code, requestId: outcome.error.requestId, error: outcome.error.message }, "route create failed");
     }
-    return { creates, deletes };
+    return { creates: [...refusedCreates, ...creates], deletes: [...refusedDeletes, ...deletes] };
   }
+}
+
+/** The gate's view of the settings: who we are, where we may act, how many deletes a pass may make. */
+function gateSettingsOf(settings: Pick<PassSettings, "clusterName" | "clusterUid" | "clusterCidrs" | "adoptUnmarked" | "maxDeletions" | "approveDeletions">): GateSettings {
+  return {
+    identity: { clusterName: settings.clusterName, clusterUid: settings.clusterUid, clusterCidrs: settings.clusterCidrs, adoptUnmarked: settings.adoptUnmarked },
+    maxDeletions: settings.maxDeletions,
+    approvals: approvalsOf(settings.approveDeletions ?? []),
+  };
+}
+
+/** The VPC's blocks as the gate checks them: a block that does not parse makes the network unreadable (fail closed). */
+function gateNetworkOf(network: readonly VpcNetwork[] | CloudError | undefined): GateView["network"] {
+  if (network === undefined) return undefined;
+  if (network instanceof CloudError) return "unreadable";
+  const cidrs: Cidr[] = [];
+  for (const text of network.flatMap((n) => [...n.vpcCidrs, ...n.vSwitchCidrs])) {
+    const parsed = parseCidr(text);
+    if (!parsed.ok) return "unreadable";
+    cidrs.push(parsed.cidr);
+  }
+  return cidrs;
+}
+
+/** Destinations of eligible Nodes without a conflict, per table: what a claim may mark. */
+function wantedDestinations(eligible: readonly EligibleNode[], routeTableIds: readonly string[], plan: Plan): Map<string, string> {
+  const conflicted = new Set(plan.conflicts.map((c) => c.nodeName));
+  const wanted = new Map<string, string>();
+  for (const node of eligible) {
+    if (conflicted.has(node.nodeName)) continue;
+    for (const routeTableId of routeTableIds) for (const cidr of node.podCidrs) wanted.set(`${routeTableId} ${cidr}`, node.instanceId);
+  }
+  return wanted;
+}
+
+/** A dry run sends nothing, but shows what the gate would refuse. */
+function reviewPlan(gate: WriteGate, routeTableIds: readonly string[], plan: Plan): RefusedWrite[] {
+  const refused: RefusedWrite[] = [];
+  for (const routeTableId of routeTableIds) {
+    const inTable = <A extends { routeTableId: string }>(list: readonly A[]): A[] => list.filter((a) => a.routeTableId === routeTableId);
+    const r = gate.admit(routeTableId, { creates: inTable(plan.creates), deletes: inTable(plan.deletes), modifies: inTable(plan.marks) });
+    refused.push(...r.modifies.refused, ...r.deletes.refused, ...r.creates.refused);
+  }
+  return refused;
+}
+
+function gateRefusalOutcome(r: RefusedWrite): EntryOutcome {
+  return { ok: false, error: { code: `Gate.${r.rule}`, message: `refused by the write gate (${r.rule}): ${r.message}`, retryable: false } };
 }
 
 function mergeNetworks(networks: readonly VpcNetwork[]): { vpcCidrs: string[]; vSwitchCidrs: string[] } {
@@ -291,14 +385,15 @@ function outcomeAt(list: BatchResult["creates"] | BatchResult["deletes"], i: num
  * every pass and by `doctor` (what a reconcile would do now). `network`: the VPC's network as read
  * this pass, "unreadable" when the read failed (no create is planned), undefined without a source. Pure.
  */
-export function planFor(
-  settings: Pick<PassSettings, "regionId" | "clusterName" | "clusterUid" | "approveDeletions" | "clusterCidrs" | "adoptUnmarked" | "maxDeletions">,
-  nodes: readonly NodeFacts[],
-  routeTableIds: readonly string[],
-  actual: ReadonlyMap<string, readonly RouteEntry[]>,
-  allowDeletes: boolean,
-  network: readonly VpcNetwork[] | "unreadable" | undefined,
-): BuildPlanResult {
+export function planFor(input: {
+  readonly settings: Pick<PassSettings, "regionId" | "clusterName" | "clusterUid" | "approveDeletions" | "clusterCidrs" | "adoptUnmarked" | "maxDeletions">;
+  readonly nodes: readonly NodeFacts[];
+  readonly routeTableIds: readonly string[];
+  readonly actual: ReadonlyMap<string, readonly RouteEntry[]>;
+  readonly allowDeletes: boolean;
+  readonly network: readonly VpcNetwork[] | "unreadable" | undefined;
+}): BuildPlanResult {
+  const { settings, nodes, routeTableIds, actual, allowDeletes, network } = input;
   return buildPlan({
     nodes,
     routeTableIds,
@@ -318,15 +413,17 @@ export function planFor(
 }
 
 /** Where each eligible Node's routes stand after a pass (also what `doctor` compares NetworkUnavailable with). */
-export function nodeRouteStates(
-  eligible: readonly EligibleNode[],
-  routeTableIds: readonly string[],
-  actual: ReadonlyMap<string, readonly RouteEntry[]>,
-  plan: Plan,
-  creates: readonly ActionResult<CreateAction>[],
-  tableFailures: readonly TableFailure[],
-  dryRun: boolean,
-): Map<string, NodeRouteState> {
+export function nodeRouteStates(input: {
+  readonly eligible: readonly EligibleNode[];
+  readonly routeTableIds: readonly string[];
+  readonly actual: ReadonlyMap<string, readonly RouteEntry[]>;
+  readonly plan: Plan;
+  /** The creates sent this pass (none: what the plan says stands). */
+  readonly creates?: readonly ActionResult<CreateAction>[] | undefined;
+  readonly tableFailures?: readonly TableFailure[] | undefined;
+  readonly dryRun: boolean;
+}): Map<string, NodeRouteState> {
+  const { eligible, routeTableIds, actual, plan, creates = [], tableFailures = [], dryRun } = input;
   const key = (routeTableId: string, cidr: string): string => `${routeTableId} ${cidr}`;
   const entryByKey = new Map<string, RouteEntry>();
   for (const [routeTableId, entries] of actual) {

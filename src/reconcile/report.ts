@@ -70,6 +70,14 @@ export interface JsonReport {
   readonly tableErrors: ReadonlyArray<{ readonly routeTableId: string; readonly code: string; readonly message: string }>;
   /** The VPC's network could not be read: no route was created (fail closed). */
   readonly networkError: { readonly code: string; readonly message: string } | null;
+  /** Writes the write gate refused (never sent; in a dry run, would refuse), with the rule id (GATE_RULES). */
+  readonly refusedWrites: ReadonlyArray<{
+    readonly kind: "create" | "delete" | "modify";
+    readonly routeTableId: string;
+    readonly destinationCidr: string;
+    readonly rule: string;
+    readonly message: string;
+  }>;
   readonly summary: {
     readonly nodes: number;
     readonly eligible: number;
@@ -144,6 +152,13 @@ export function buildJsonReport(result: PassResult, nodes: readonly NodeFacts[],
     unclaimed: result.plan.unclaimed.map((u) => ({ ...u })),
     tableErrors: result.tableFailures.map((f) => ({ routeTableId: f.routeTableId, code: f.error.code, message: f.error.message })),
     networkError: result.networkFailure ? { code: result.networkFailure.code, message: result.networkFailure.message } : null,
+    refusedWrites: result.refusedWrites.map((r) => ({
+      kind: r.kind,
+      routeTableId: r.action.routeTableId,
+      destinationCidr: r.action.destinationCidr,
+      rule: r.rule,
+      message: r.message,
+    })),
     summary: {
       nodes: nodes.length,
       eligible: result.eligible.length,
@@ -245,6 +260,10 @@ export function formatTextReport(report: JsonReport): string {
     // A dry run creates nothing anyway: say what a real run would have done.
     const consequence = report.dryRun ? "so a real run would create no route either" : "so no route was created";
     lines.push("", `The VPC's network (VPC and vSwitch CIDR blocks) could not be read, ${consequence}: ${report.networkError.code}: ${report.networkError.message}`);
+  }
+  if (report.refusedWrites.length > 0) {
+    lines.push("", "Writes refused by the write gate (not sent):");
+    lines.push(...table(["KIND", "ROUTE TABLE", "DESTINATION", "RULE", "DETAIL"], report.refusedWrites.map((r) => [r.kind, r.routeTableId, r.destinationCidr, r.rule, r.message])));
   }
   const s = report.summary;
   lines.push(

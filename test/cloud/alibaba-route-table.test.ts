@@ -1,6 +1,7 @@
 // The Alibaba adapter over real HTTP against the fake VPC API: batching, paging, waiting for
 // settled entries, retries under faults, credential failures and secrecy. Assertions are on the
 // fake's final state and its request log, never on timing.
+import { belowGate } from "../support/below-gate.js";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
@@ -113,7 +114,7 @@ async function converge(table: ReturnType<typeof adapter>, want: readonly RouteC
       .filter((a) => a.description === MARKER && wanted.get(a.destinationCidr)?.instanceId !== a.nextHops[0]?.nextHopId)
       .map((a) => ({ routeTableId: TABLE, routeEntryId: a.routeEntryId, destinationCidr: a.destinationCidr, instanceId: a.nextHops[0]?.nextHopId ?? "" }));
     if (creates.length === 0 && deletes.length === 0) return;
-    await table.apply(TABLE, { creates, deletes });
+    await belowGate(table).apply(TABLE, { creates, deletes });
   }
 }
 
@@ -122,7 +123,7 @@ describe("Alibaba route table adapter over HTTP", () => {
     const server = await startFake({ pendingMs: 200 });
     const table = adapter(server);
     const want = desired(120, TABLE2);
-    const result = await table.apply(TABLE2, { creates: want, deletes: [] });
+    const result = await belowGate(table).apply(TABLE2, { creates: want, deletes: [] });
     expect(result.creates.filter((c) => c.outcome.ok)).toHaveLength(120);
     expect(calls(server, "CreateRouteEntries")).toBe(3);
     expect(server.requests().filter((r) => r.code !== "")).toEqual([]);
@@ -147,7 +148,7 @@ describe("Alibaba route table adapter over HTTP", () => {
 
     server.resetRequests();
     const want = desired(120, TABLE2);
-    const result = await table.apply(TABLE2, { creates: want, deletes: [] });
+    const result = await belowGate(table).apply(TABLE2, { creates: want, deletes: [] });
     expect(result.creates.every((c) => c.outcome.ok)).toBe(true);
     // The pass's listing just found the table quiet: it is the first batch's wait; each confirmation
     // (one call for the batch's destinations, however large the table) is the next one's. The route
@@ -199,7 +200,7 @@ describe("Alibaba route table adapter over HTTP", () => {
     };
     const table = adapter(server, { observer, retry: { maxAttempts: 12, baseDelayMs: 1, maxDelayMs: 10 } });
     // Existing state: 20 of ours, 10 of them pointing at the wrong instance.
-    await table.apply(TABLE, { creates: desired(20).map((c, i) => (i < 10 ? { ...c, instanceId: "i-stale" } : c)), deletes: [] });
+    await belowGate(table).apply(TABLE, { creates: desired(20).map((c, i) => (i < 10 ? { ...c, instanceId: "i-stale" } : c)), deletes: [] });
     server.addFault({ ratio: 0.3, fault: { type: "throttling", retryAfterMs: 1 } });
     server.addFault({ ratio: 0.1, fault: { type: "service-unavailable" } });
     const want = desired(80);
@@ -237,7 +238,7 @@ describe("Alibaba route table adapter over HTTP", () => {
     expect(cloud.message).toContain("ALIBABA_CLOUD_ACCESS_KEY_ID");
     expect(server.requests()).toHaveLength(1);
 
-    const applyError = await table.apply(TABLE, { creates: desired(1), deletes: [] }).then(
+    const applyError = await belowGate(table).apply(TABLE, { creates: desired(1), deletes: [] }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -264,7 +265,7 @@ describe("Alibaba route table adapter over HTTP", () => {
     server.addFault({ action: "DeleteRouteEntries", count: 1, fault: { type: "apply-then-drop" } });
     const table = adapter(server);
     const want = desired(60);
-    const first = await table.apply(TABLE, { creates: want, deletes: [] });
+    const first = await belowGate(table).apply(TABLE, { creates: want, deletes: [] });
     expect(first.creates.map((c) => c.outcome.ok)).toEqual(want.map(() => true));
     const after = ourRoutes(server);
     expect(after.size).toBe(60);
@@ -276,7 +277,7 @@ describe("Alibaba route table adapter over HTTP", () => {
       .filter((e) => e.description === MARKER)
       .slice(0, 10)
       .map((e) => ({ routeTableId: TABLE, routeEntryId: e.routeEntryId, destinationCidr: e.destinationCidr, instanceId: e.nextHops[0]!.nextHopId }));
-    const second = await table.apply(TABLE, { creates: [], deletes });
+    const second = await belowGate(table).apply(TABLE, { creates: [], deletes });
     expect(second.deletes.every((d) => d.outcome.ok)).toBe(true);
     expect(ourRoutes(server).size).toBe(50);
   });
@@ -284,7 +285,7 @@ describe("Alibaba route table adapter over HTTP", () => {
   it("treats QuotaExceeded as final: no retry", async () => {
     const server = await startFake({ quotaPerTable: 10 });
     const table = adapter(server);
-    const result = await table.apply(TABLE, { creates: desired(20), deletes: [] });
+    const result = await belowGate(table).apply(TABLE, { creates: desired(20), deletes: [] });
     for (const c of result.creates) expect(c.outcome).toMatchObject({ ok: false, error: { code: "QuotaExceeded", retryable: false } });
     expect(calls(server, "CreateRouteEntries")).toBe(1);
     expect(ourRoutes(server).size).toBe(0);
@@ -294,7 +295,7 @@ describe("Alibaba route table adapter over HTTP", () => {
     const server = await startFake();
     const table = adapter(server);
     const bad: RouteCreate = { routeTableId: TABLE, destinationCidr: "192.168.0.128/25", instanceId: "i-node9999", routeEntryName: "vrs-bad", description: MARKER };
-    const result = await table.apply(TABLE, { creates: [...desired(5), bad], deletes: [] });
+    const result = await belowGate(table).apply(TABLE, { creates: [...desired(5), bad], deletes: [] });
     expect(result.creates.map((c) => (c.outcome.ok ? "ok" : c.outcome.error.code)).slice(0, 5)).toEqual(["ok", "ok", "ok", "ok", "ok"]);
     expect(result.creates[5]!.outcome).toMatchObject({ ok: false, error: { retryable: false } });
     expect(ourRoutes(server).size).toBe(5);
@@ -311,18 +312,18 @@ describe("Alibaba route table adapter over HTTP", () => {
       routeEntryName: `vrs-bad${i}`,
       description: MARKER,
     }));
-    const first = await table.apply(TABLE, { creates: [...desired(2), ...bad], deletes: [] });
+    const first = await belowGate(table).apply(TABLE, { creates: [...desired(2), ...bad], deletes: [] });
     expect(first.creates.slice(0, 2).every((c) => c.outcome.ok)).toBe(true);
     for (const c of first.creates.slice(2)) expect(c.outcome).toMatchObject({ ok: false, error: { retryable: false } });
     const firstCalls = calls(server, "CreateRouteEntries");
     // Splitting down to singles would take 1 + 2 × 17 calls; the budget stops well before.
     expect(firstCalls).toBeLessThanOrEqual(1 + 2 * 12);
     // Later passes send only what was not isolated yet; once every bad entry has its verdict, none is sent.
-    const second = await table.apply(TABLE, { creates: bad, deletes: [] });
+    const second = await belowGate(table).apply(TABLE, { creates: bad, deletes: [] });
     for (const c of second.creates) expect(c.outcome).toMatchObject({ ok: false, error: { retryable: false } });
     const secondCalls = calls(server, "CreateRouteEntries") - firstCalls;
     expect(secondCalls).toBeLessThan(firstCalls);
-    const third = await table.apply(TABLE, { creates: bad, deletes: [] });
+    const third = await belowGate(table).apply(TABLE, { creates: bad, deletes: [] });
     for (const c of third.creates) expect(c.outcome).toMatchObject({ ok: false, error: { retryable: false } });
     expect(calls(server, "CreateRouteEntries")).toBe(firstCalls + secondCalls);
     expect(ourRoutes(server).size).toBe(2);
@@ -331,7 +332,7 @@ describe("Alibaba route table adapter over HTTP", () => {
   it("gives up waiting for Available at writeDeadlineMs with RouteEntry.NotSettled", async () => {
     const server = await startFake({ pendingMs: 600_000 });
     const table = adapter(server, { writeDeadlineMs: 150 });
-    const result = await table.apply(TABLE2, { creates: desired(3, TABLE2), deletes: [] });
+    const result = await belowGate(table).apply(TABLE2, { creates: desired(3, TABLE2), deletes: [] });
     for (const c of result.creates) expect(c.outcome).toMatchObject({ ok: false, error: { code: "RouteEntry.NotSettled", retryable: true } });
     expect(server.entries(TABLE2).map((e) => e.status)).toEqual(["Pending", "Pending", "Pending"]);
     expect(calls(server, "CreateRouteEntries")).toBe(1);
@@ -341,8 +342,8 @@ describe("Alibaba route table adapter over HTTP", () => {
     const server = await startFake({ pendingMs: 30 });
     const table = adapter(server);
     const [a, b] = await Promise.all([
-      table.apply(TABLE, { creates: desired(60, TABLE), deletes: [] }),
-      table.apply(TABLE2, { creates: desired(60, TABLE2, 100), deletes: [] }),
+      belowGate(table).apply(TABLE, { creates: desired(60, TABLE), deletes: [] }),
+      belowGate(table).apply(TABLE2, { creates: desired(60, TABLE2, 100), deletes: [] }),
     ]);
     expect([...a.creates, ...b.creates].every((c) => c.outcome.ok)).toBe(true);
     expect(server.requests().filter((r) => r.code === "TaskConflict" || r.code === "IncorrectRouteEntryStatus")).toEqual([]);
@@ -359,7 +360,7 @@ describe("Alibaba route table adapter over HTTP", () => {
       },
     };
     const table = adapter(server, { observer, qps: 0.5 });
-    const result = await table.apply(TABLE2, { creates: desired(2, TABLE2), deletes: [] }, { signal: controller.signal });
+    const result = await belowGate(table).apply(TABLE2, { creates: desired(2, TABLE2), deletes: [] }, { signal: controller.signal });
     expect(server.requests().map((r) => r.action)).toEqual(["DescribeRouteTableList"]);
     for (const c of result.creates) expect(c.outcome).toMatchObject({ ok: false, error: { code: "Aborted" } });
   });
@@ -373,7 +374,7 @@ describe("Alibaba route table adapter over HTTP", () => {
       },
     };
     const table = adapter(server, { observer });
-    const result = await table.apply(TABLE2, { creates: desired(2, TABLE2), deletes: [] }, { signal: controller.signal });
+    const result = await belowGate(table).apply(TABLE2, { creates: desired(2, TABLE2), deletes: [] }, { signal: controller.signal });
     // The server accepted them (they are Pending there): "failed" would be a lie.
     for (const c of result.creates) expect(c.outcome).toMatchObject({ ok: false, unknown: true, error: { code: "Unconfirmed" } });
     expect(calls(server, "CreateRouteEntries")).toBe(1);
@@ -385,7 +386,7 @@ describe("Alibaba route table adapter over HTTP", () => {
     const busy = server.addEntry(TABLE2, { destinationCidr: "10.9.0.0/24", nextHopType: "Instance", nextHopId: "i-busy" });
     server.editEntry(busy.routeEntryId, { status: "Pending", settlesInMs: 150 });
     const table = adapter(server);
-    const result = await table.apply(TABLE2, { creates: desired(3, TABLE2), deletes: [] });
+    const result = await belowGate(table).apply(TABLE2, { creates: desired(3, TABLE2), deletes: [] });
     expect(result.creates.every((c) => c.outcome.ok)).toBe(true);
     expect(server.requests().filter((r) => r.code === "IncorrectRouteEntryStatus" || r.code === "TaskConflict")).toEqual([]);
   });
@@ -398,7 +399,7 @@ describe("Alibaba route table adapter over HTTP", () => {
       server.editEntry(busy.routeEntryId, { status: "Pending", settlesInMs: 80 });
       const table = adapter(server, { retry: { maxAttempts: 20, baseDelayMs: 5, maxDelayMs: 40 } });
       const want = desired(5);
-      const result = await table.apply(TABLE, { creates: want, deletes: [] });
+      const result = await belowGate(table).apply(TABLE, { creates: want, deletes: [] });
       expect(result.creates.map((c) => (c.outcome.ok ? "ok" : c.outcome.error.code))).toEqual(want.map(() => "ok"));
       const after = ourRoutes(server);
       for (const w of want) expect(after.get(w.destinationCidr)).toBe(`${w.instanceId}/Available`);

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createAlibabaRouteTable } from "../../src/cloud/alibaba/alibaba-route-table.js";
 import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer } from "@vpc-route-sync/fake-alibaba-vpc";
+import { belowGate } from "../support/below-gate.js";
 
 const REGION = "cn-shanghai";
 const TABLE = "vtb-relabel0001";
@@ -53,7 +54,7 @@ describe("relabel aborted while a ModifyRouteEntry is in flight", () => {
     });
     const mark = (n: number) => ({ routeTableId: TABLE, routeEntryId: `rte-relabel000${n}`, destinationCidr: `10.244.${n}.0/24`, routeEntryName: "vrs-a", description: HELD });
 
-    const result = await table.relabel(TABLE, [mark(1), mark(2)], { signal: controller.signal });
+    const result = await belowGate(table).relabel(TABLE, [mark(1), mark(2)], { signal: controller.signal });
 
     // Wait until the held call has been applied by the fake, then compare with what was reported.
     for (let i = 0; i < 1000 && fake.inFlight() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));

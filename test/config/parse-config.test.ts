@@ -187,6 +187,7 @@ const ENV_ROWS: readonly EnvRow[] = [
   ...commonRows("reconcile"),
   ["reconcile", "nodes-file", "-", pick<"reconcile">((c) => c.nodesFile), "-", { VPC_ROUTE_SYNC_CLUSTER_NAME: "prod-1" }],
   ["reconcile", "approve-deletions", "rte-abc1,10.244.3.0/24", pick<"reconcile">((c) => c.approveDeletions), ["rte-abc1", "10.244.3.0/24"]],
+  ["reconcile", "cluster-uid", "0B9A1C2D-3E4F-4A5B-8C6D-7E8F9A0B1C2D", pick<"reconcile">((c) => c.clusterUid), "0b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d"],
   ["reconcile", "dry-run", "true", pick<"reconcile">((c) => c.dryRun), true],
   ["reconcile", "output", "json", pick<"reconcile">((c) => c.output), "json"],
   ["reconcile", "detailed-exitcode", "true", pick<"reconcile">((c) => c.detailedExitcode), true, { VPC_ROUTE_SYNC_DRY_RUN: "1" }],

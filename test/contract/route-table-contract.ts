@@ -1,6 +1,7 @@
 // The RouteTable contract (src/cloud/route-table.ts), run against every implementation: the
 // in-memory table and the Alibaba adapter talking to the fake VPC server. Assertions are on the
 // final state of the world (snapshot), never on the calls made.
+import { belowGate } from "../support/below-gate.js";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NextHop, RouteCreate, RouteDelete, RouteEntry } from "../../src/domain/types.js";
 import type { EntryOutcome, RouteTable } from "../../src/cloud/route-table.js";
@@ -144,7 +145,7 @@ export function describeRouteTableContract(name: string, factory: ContractFactor
       const w = await open();
       const [id] = w.routeTableIds;
       const vpn = byCidr(w.snapshot(id), "10.100.0.0/16")!;
-      const result = await w.table.apply(id, {
+      const result = await belowGate(w.table).apply(id, {
         creates: [{ routeTableId: id, destinationCidr: "10.100.0.0/16", instanceId: "i-node0001", routeEntryName: "vrs-node1", description: MARKER }],
         deletes: [],
       });
@@ -158,7 +159,7 @@ export function describeRouteTableContract(name: string, factory: ContractFactor
       const w = await open();
       const [, id] = w.routeTableIds;
       const v6: RouteCreate = { routeTableId: id, destinationCidr: "fd00:10:244:1::/64", instanceId: "i-node0001", routeEntryName: "vrs-node1-v6", description: MARKER };
-      const result = await w.table.apply(id, { creates: [...creates(id, 1), v6], deletes: [] });
+      const result = await belowGate(w.table).apply(id, { creates: [...creates(id, 1), v6], deletes: [] });
       expect(result.creates.map((r) => failureCode(r.outcome) ?? "ok")).toEqual(["ok", "ok"]);
       const listed = (await w.table.listRoutes(id)).filter((e) => e.description === MARKER).map((e) => `${e.destinationCidr}/${e.status}`);
       expect(listed.sort()).toEqual(["10.244.0.0/24/Available", "fd00:10:244:1::/64/Available"]);
@@ -168,7 +169,7 @@ export function describeRouteTableContract(name: string, factory: ContractFactor
       const w = await open();
       const [id] = w.routeTableIds;
       const batch = creates(id, 3);
-      const result = await w.table.apply(id, { creates: batch, deletes: [] });
+      const result = await belowGate(w.table).apply(id, { creates: batch, deletes: [] });
       expect(result.creates.map((c) => c.outcome.ok)).toEqual([true, true, true]);
       const snap = w.snapshot(id);
       for (const c of batch) {
@@ -186,9 +187,9 @@ export function describeRouteTableContract(name: string, factory: ContractFactor
       const w = await open();
       const [id] = w.routeTableIds;
       const batch = creates(id, 2);
-      await w.table.apply(id, { creates: batch, deletes: [] });
+      await belowGate(w.table).apply(id, { creates: batch, deletes: [] });
       const before = w.snapshot(id);
-      const again = await w.table.apply(id, { creates: batch, deletes: [] });
+      const again = await belowGate(w.table).apply(id, { creates: batch, deletes: [] });
       for (const r of again.creates) {
         expect(r.outcome).toMatchObject({ ok: true, note: "already-present" });
         const outcome = r.outcome;
@@ -206,7 +207,7 @@ export function describeRouteTableContract(name: string, factory: ContractFactor
       const [id] = w.routeTableIds;
       const before = foreignView(w.snapshot(id));
       const action: RouteCreate = { routeTableId: id, destinationCidr: cidr, instanceId: "i-ecmp0001", routeEntryName: "vrs-x", description: MARKER };
-      const result = await w.table.apply(id, { creates: [action], deletes: [] });
+      const result = await belowGate(w.table).apply(id, { creates: [action], deletes: [] });
       expect(failureCode(result.creates[0]!.outcome)).toBe("RouteEntry.DestinationHeld");
       expect(result.creates[0]!.outcome.ok === false && result.creates[0]!.outcome.error.retryable).toBe(false);
       expect(foreignView(w.snapshot(id))).toEqual(before);
@@ -220,7 +221,7 @@ export function describeRouteTableContract(name: string, factory: ContractFactor
         ...creates(id, 2),
         { routeTableId: id, destinationCidr: "10.244.9.0/24", instanceId: "i-node0009", routeEntryName: "vrs-node9", description: MARKER },
       ];
-      const result = await w.table.apply(id, { creates: batch, deletes: [] });
+      const result = await belowGate(w.table).apply(id, { creates: batch, deletes: [] });
       expect(result.creates.map((r) => failureCode(r.outcome) ?? "ok")).toEqual(["ok", "ok", "RouteEntry.DestinationHeld"]);
       const after = byCidr(w.snapshot(id), "10.244.9.0/24");
       expect(after?.routeEntryId).toBe(held.routeEntryId);
@@ -231,17 +232,17 @@ export function describeRouteTableContract(name: string, factory: ContractFactor
       const w = await open();
       const [id] = w.routeTableIds;
       const batch = creates(id, 3);
-      await w.table.apply(id, { creates: batch, deletes: [] });
+      await belowGate(w.table).apply(id, { creates: batch, deletes: [] });
       const snap = w.snapshot(id);
       const doomed = batch.slice(0, 2).map((c) => toDelete(byCidr(snap, c.destinationCidr)!, c.instanceId));
-      const result = await w.table.apply(id, { creates: [], deletes: doomed });
+      const result = await belowGate(w.table).apply(id, { creates: [], deletes: doomed });
       expect(result.deletes.map((d) => d.outcome.ok)).toEqual([true, true]);
       const after = w.snapshot(id);
       expect(byCidr(after, batch[0]!.destinationCidr)).toBeUndefined();
       expect(byCidr(after, batch[1]!.destinationCidr)).toBeUndefined();
       expect(byCidr(after, batch[2]!.destinationCidr)?.status).toBe("Available");
 
-      const again = await w.table.apply(id, { creates: [], deletes: doomed });
+      const again = await belowGate(w.table).apply(id, { creates: [], deletes: doomed });
       for (const d of again.deletes) expect(d.outcome).toMatchObject({ ok: true, note: "already-absent" });
       expect(w.snapshot(id)).toEqual(after);
     });
@@ -250,7 +251,7 @@ export function describeRouteTableContract(name: string, factory: ContractFactor
       const w = await open();
       const [, id] = w.routeTableIds;
       const batch = creates(id, 120);
-      const result = await w.table.apply(id, { creates: batch, deletes: [] });
+      const result = await belowGate(w.table).apply(id, { creates: batch, deletes: [] });
       expect(result.creates.filter((r) => r.outcome.ok)).toHaveLength(120);
       const custom = w.snapshot(id).filter((e) => e.type === "Custom");
       expect(custom).toHaveLength(120);
@@ -261,7 +262,7 @@ export function describeRouteTableContract(name: string, factory: ContractFactor
     it("reports QuotaExceeded per entry when the table is full, never exceeding the quota", async () => {
       const w = await open({ quotaPerTable: 10 });
       const [id] = w.routeTableIds;
-      const result = await w.table.apply(id, { creates: creates(id, 12), deletes: [] });
+      const result = await belowGate(w.table).apply(id, { creates: creates(id, 12), deletes: [] });
       const codes = result.creates.map((r) => failureCode(r.outcome) ?? "ok");
       expect(codes).toContain("QuotaExceeded");
       expect(codes.every((c) => c === "ok" || c === "QuotaExceeded")).toBe(true);
@@ -286,10 +287,10 @@ export function describeRouteTableContract(name: string, factory: ContractFactor
       const w = await open();
       const [id] = w.routeTableIds;
       const [old] = creates(id, 1, 7, "i-old");
-      await w.table.apply(id, { creates: [old!], deletes: [] });
+      await belowGate(w.table).apply(id, { creates: [old!], deletes: [] });
       const existing = byCidr(w.snapshot(id), old!.destinationCidr)!;
       const replacement: RouteCreate = { ...old!, instanceId: "i-new0007" };
-      const result = await w.table.apply(id, { creates: [replacement], deletes: [toDelete(existing, old!.instanceId)] });
+      const result = await belowGate(w.table).apply(id, { creates: [replacement], deletes: [toDelete(existing, old!.instanceId)] });
       expect(result.deletes[0]!.outcome.ok).toBe(true);
       expect(result.creates[0]!.outcome).toMatchObject({ ok: true });
       const after = byCidr(w.snapshot(id), old!.destinationCidr);
@@ -302,7 +303,7 @@ export function describeRouteTableContract(name: string, factory: ContractFactor
       const [id] = w.routeTableIds;
       const before = foreignView(w.snapshot(id));
       const batch = creates(id, 60);
-      await w.table.apply(id, { creates: batch, deletes: [] });
+      await belowGate(w.table).apply(id, { creates: batch, deletes: [] });
       const snap = w.snapshot(id);
       const deletes = batch.slice(0, 30).map((c) => toDelete(byCidr(snap, c.destinationCidr)!, c.instanceId));
       const hostile: RouteCreate[] = FOREIGN_CIDRS.filter((c) => c !== "192.168.0.0/24").map((cidr) => ({
@@ -312,7 +313,7 @@ export function describeRouteTableContract(name: string, factory: ContractFactor
         routeEntryName: "vrs-hostile",
         description: MARKER,
       }));
-      const result = await w.table.apply(id, { creates: hostile, deletes });
+      const result = await belowGate(w.table).apply(id, { creates: hostile, deletes });
       expect(result.creates.every((r) => failureCode(r.outcome) === "RouteEntry.DestinationHeld")).toBe(true);
       expect(foreignView(w.snapshot(id))).toEqual(before);
       expect(w.snapshot(id).filter((e) => e.description === MARKER)).toHaveLength(30);
@@ -322,7 +323,7 @@ export function describeRouteTableContract(name: string, factory: ContractFactor
       const w = await open();
       const [id] = w.routeTableIds;
       const batch = creates(id, 2);
-      await w.table.apply(id, { creates: batch, deletes: [] });
+      await belowGate(w.table).apply(id, { creates: batch, deletes: [] });
       const before = w.snapshot(id);
       const target = byCidr(before, batch[0]!.destinationCidr)!;
       const relabel = {
@@ -332,8 +333,8 @@ export function describeRouteTableContract(name: string, factory: ContractFactor
         routeEntryName: "vrs-held",
         description: `${MARKER} hold=deletion`,
       };
-      const first = await w.table.relabel(id, [relabel]);
-      const again = await w.table.relabel(id, [relabel]);
+      const first = await belowGate(w.table).relabel(id, [relabel]);
+      const again = await belowGate(w.table).relabel(id, [relabel]);
       expect([first[0]?.outcome.ok, again[0]?.outcome.ok]).toEqual([true, true]);
       const after = byCidr(w.snapshot(id), target.destinationCidr);
       expect(after).toMatchObject({
@@ -350,7 +351,7 @@ export function describeRouteTableContract(name: string, factory: ContractFactor
       const w = await open();
       const [id] = w.routeTableIds;
       const before = w.snapshot(id);
-      const result = await w.table.relabel(id, [
+      const result = await belowGate(w.table).relabel(id, [
         { routeTableId: id, routeEntryId: "rte-gone00000000000", destinationCidr: "10.244.9.0/24", routeEntryName: "x", description: MARKER },
       ]);
       expect(failureCode(result[0]!.outcome)).toBe("InvalidRouteEntry.NotFound");

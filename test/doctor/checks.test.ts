@@ -59,6 +59,11 @@ describe("pod-cidrs and pod-cidrs-in-cluster-cidr", () => {
       summary: "skipped: no --cluster-cidr",
     });
   });
+
+  it("fails an IPv6 pod CIDR when only an IPv4 --cluster-cidr is set (eligibility's family rule)", () => {
+    const nodes = cluster({ nodes: [ecsNode("n1", 1), ecsNode("n6", 6, { podCidrs: ["10.244.6.0/24", "2000::/3"] })] });
+    expect(status("pod-cidrs-in-cluster-cidr", nodes, inSync())).toMatchObject({ status: "fail", names: ["n6"] });
+  });
 });
 
 describe("pod-ips", () => {

@@ -63,12 +63,13 @@ describe("classifyNodes: eligible Nodes", () => {
     ]);
   });
 
-  it("does not check a family that has no cluster CIDR", () => {
+  it("a family that has no cluster CIDR gets no route: the Node is skipped", () => {
     const r = classifyNodes([node("node-1", { podCidrs: ["10.244.1.0/24", "2001:db8:1::/64"] })], {
       regionId: REGION,
       clusterCidrs: parseClusterCidrs(["10.244.0.0/16"]),
     });
-    expect(r.eligible.map((n) => n.podCidrs)).toEqual([["10.244.1.0/24", "2001:db8:1::/64"]]);
+    expect(r.eligible).toEqual([]);
+    expect(r.skipped[0]).toMatchObject({ reason: "outside-cluster-cidr" });
   });
 
   it("does not check anything without cluster CIDRs", () => {

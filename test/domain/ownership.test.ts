@@ -64,9 +64,9 @@ describe("routeMarker", () => {
 
 describe("readMarker", () => {
   it.each([
-    ["our marker", "managed-by=vpc-route-sync cluster=prod node=node-a", { owned: true, nodeName: "node-a", legacy: false, held: false }],
-    ["extra words and spacing", "  note=x  managed-by=vpc-route-sync   node=node-a cluster=prod ", { owned: true, nodeName: "node-a", legacy: false, held: false }],
-    ["held by the deletion guard", "managed-by=vpc-route-sync cluster=prod node=node-a hold=deletion", { owned: true, nodeName: "node-a", legacy: false, held: true }],
+    ["our marker", "managed-by=vpc-route-sync cluster=prod node=node-a", { owned: true, nodeName: "node-a", legacy: false, held: false, renamed: false }],
+    ["extra words and spacing", "  note=x  managed-by=vpc-route-sync   node=node-a cluster=prod ", { owned: true, nodeName: "node-a", legacy: false, held: false, renamed: false }],
+    ["held by the deletion guard", "managed-by=vpc-route-sync cluster=prod node=node-a hold=deletion", { owned: true, nodeName: "node-a", legacy: false, held: true, renamed: false }],
     ["our words in another letter case: damaged", "Managed-By=VPC-Route-Sync cluster=prod node=node-a", { owned: false, marked: true }],
     ["our cluster in upper case: damaged, not another cluster", "managed-by=vpc-route-sync cluster=PROD node=node-a", { owned: false, marked: true }],
     ["a node key in upper case: damaged", "managed-by=vpc-route-sync cluster=prod node=Node-A", { owned: false, marked: true }],
@@ -107,8 +107,8 @@ describe("cluster identity", () => {
 
   it("two clusters with one --cluster-name do not own each other's routes", () => {
     const theirs = routeMarker("kubernetes", "node-a", UID_B);
-    expect(readMarker(theirs, "kubernetes", UID_A)).toEqual({ owned: false, marked: true, otherCluster: `kubernetes (uid ${UID_B})` });
-    expect(readMarker(routeMarker("kubernetes", "node-a", UID_A), "kubernetes", UID_A)).toEqual({ owned: true, nodeName: "node-a", legacy: false, held: false });
+    expect(readMarker(theirs, "kubernetes", UID_A)).toEqual({ owned: false, marked: true, otherCluster: `kubernetes (uid ${UID_B}; another kube-system uid)` });
+    expect(readMarker(routeMarker("kubernetes", "node-a", UID_A), "kubernetes", UID_A)).toEqual({ owned: true, nodeName: "node-a", legacy: false, held: false, renamed: false });
   });
 
   it("a marker without a uid is legacy when ours is known, plain ours when it is not (--nodes-file)", () => {

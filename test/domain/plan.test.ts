@@ -89,8 +89,8 @@ describe("plan: scenarios", () => {
     ["our marked route outside the cluster CIDR is reported, not deleted (isResponsibleForRoute)", [], [owned("192.168.9.0/24", "i-oldoldold", "node-9", { id: "rte-9" })], {}, {
       heldDeletes: ["rte-9 outside-cluster-cidr"],
     }],
-    ["our marked route outside the cluster CIDR is deleted when a human approves it", [], [owned("192.168.9.0/24", "i-oldoldold", "node-9", { id: "rte-9" })], { approveDeletions: ["rte-9"] }, {
-      deletes: ["rte-9 stale node-9"],
+    ["our marked route outside the cluster CIDR stays even when named for approval (the write gate never deletes outside it)", [], [owned("192.168.9.0/24", "i-oldoldold", "node-9", { id: "rte-9" })], { approveDeletions: ["rte-9"] }, {
+      heldDeletes: ["rte-9 outside-cluster-cidr"],
     }],
     ["unmarked route in the cluster CIDR to an unknown instance: left alone", [node("node-1")], [owned("10.244.1.0/24", i1, "node-1"), entry("10.244.7.0/24", "i-unknown1", { id: "rte-u" })], {}, {
       satisfied: [`${TABLE} 10.244.1.0/24`],

@@ -1,4 +1,5 @@
 // End-to-end: the built CLI's `reconcile` against the fake Kubernetes API and the fake VPC API.
+import { GATE_RULES } from "../../src/domain/write-gate.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -82,6 +83,11 @@ const reportSchema = z
     ),
     tableErrors: z.array(z.object({ routeTableId: z.string(), code: z.string(), message: z.string() }).strict()),
     networkError: z.object({ code: z.string(), message: z.string() }).strict().nullable(),
+    refusedWrites: z.array(
+      z
+        .object({ kind: z.enum(["create", "delete", "modify"]), routeTableId: z.string(), destinationCidr: z.string(), rule: z.enum(GATE_RULES), message: z.string() })
+        .strict(),
+    ),
     summary: z
       .object({
         nodes: z.number(),
@@ -224,6 +230,14 @@ describe("vpc-route-sync reconcile", () => {
       await other.close();
     }
     expect(routes()).toEqual([...clusterA, "10.244.77.0/24>i-bp1other00000001"].sort());
+  }, 120_000);
+
+  it("--cluster-uid that is not this cluster's kube-system UID: exit 2, nothing written", async () => {
+    const before = routes();
+    const result = await runCli(args("--cluster-uid", "11111111-2222-4333-8444-555555555555"), { env: env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("is not this cluster's kube-system namespace UID");
+    expect(routes()).toEqual(before);
   }, 120_000);
 
   describe("the VPC's own network (read from the VPC, not only from System entries)", () => {

@@ -18,6 +18,7 @@ function exercised(): Metrics {
   const metrics = new Metrics({ now: () => 1_700_000_000_000, version: "1.2.3" });
   metrics.observeReconcile("success", 1.5);
   metrics.routeOperation("create", "success", 3);
+  metrics.writeRefused("delete", "deletion-budget");
   metrics.setRoutes("vtb-aaa", { desired: 3, present: 2, missing: 1 });
   metrics.setNodeEligibility({ eligible: 3, "virtual-kubelet": 1 });
   const observer = metrics.cloudObserver();

@@ -10,12 +10,14 @@
 // failures, splitting), settle.ts (poll until settled, quiet wait). Retries are decided by
 // retry-policy.ts only; errors are classified by classify-error.ts only.
 import type { Logger } from "pino";
-import type { RouteCreate, RouteDelete, RouteEntry, RouteRelabel } from "../../domain/types.js";
+import type { RouteEntry, RouteRelabel } from "../../domain/types.js";
+import type { GatedCreate, GatedDelete, GatedModify } from "../../domain/write-gate.js";
 import { CloudError } from "../errors.js";
 import {
   MAX_BATCH_ENTRIES,
   type ApplyOptions,
   type BatchResult,
+  type GatedBatch,
   type EntryOutcome,
   type RelabelResult,
   type RouteTable,
@@ -63,18 +65,17 @@ const FOREIGN_NEXT_HOP_TYPES: readonly string[] = [
 
 /** A create waiting for confirmation on a re-read. */
 interface CreateToConfirm {
-  readonly action: RouteCreate;
+  readonly action: GatedCreate;
   /** The API said the destination already exists: success only if it routes to our instance. */
   readonly reportedExisting: boolean;
 }
 
 interface DeleteToConfirm {
-  readonly action: RouteDelete;
+  readonly action: GatedDelete;
   /** The API said the entry does not exist: done once a re-read confirms it is gone. */
   readonly reportedMissing: boolean;
 }
 
-type Batch = { readonly creates: readonly RouteCreate[]; readonly deletes: readonly RouteDelete[] };
 
 export function createAlibabaRouteTable(options: AlibabaRouteTableOptions): AlibabaRouteTable {
   return new AlibabaRouteTable(options);
@@ -141,7 +142,7 @@ export class AlibabaRouteTable implements RouteTable {
     return this.#readTable(routeTableId, {});
   }
 
-  async apply(routeTableId: string, batch: Batch, options: ApplyOptions = {}): Promise<BatchResult> {
+  async apply(routeTableId: string, batch: GatedBatch, options: ApplyOptions = {}): Promise<BatchResult> {
     for (const action of [...batch.creates, ...batch.deletes]) {
       if (action.routeTableId !== routeTableId) {
         throw new TypeError(`apply(${routeTableId}): action for ${action.destinationCidr} names route table ${action.routeTableId}`);
@@ -157,7 +158,7 @@ export class AlibabaRouteTable implements RouteTable {
    * after the table settles. Rewriting a description is idempotent, so transient failures are
    * retried like reads.
    */
-  async relabel(routeTableId: string, items: readonly RouteRelabel[], options: ApplyOptions = {}): Promise<RelabelResult> {
+  async relabel(routeTableId: string, items: readonly GatedModify[], options: ApplyOptions = {}): Promise<RelabelResult> {
     if (items.length === 0) return [];
     const vpcId = await this.#vpcOf(routeTableId, options.signal);
     return this.#lock.exclusive(vpcId, async () => {
@@ -187,11 +188,11 @@ export class AlibabaRouteTable implements RouteTable {
 
   // ---- writes ---------------------------------------------------------------------------------
 
-  async #applyLocked(routeTableId: string, batch: Batch, options: ApplyOptions): Promise<BatchResult> {
+  async #applyLocked(routeTableId: string, batch: GatedBatch, options: ApplyOptions): Promise<BatchResult> {
     const progress: Progress = { done: 0, total: batch.creates.length + batch.deletes.length, wrote: false, options, splitsLeft: MAX_SPLITS_PER_APPLY };
     const ctx: WriteContext = { routeTableId, signal: options.signal, progress };
-    const deleteOutcomes = new Map<RouteDelete, EntryOutcome>();
-    const createOutcomes = new Map<RouteCreate, EntryOutcome>();
+    const deleteOutcomes = new Map<GatedDelete, EntryOutcome>();
+    const createOutcomes = new Map<GatedCreate, EntryOutcome>();
     for (const chunk of chunked(batch.deletes)) {
       const toConfirm: DeleteToConfirm[] = [];
       await writeLoop(this.#writes, this.#deleteSpec(ctx), chunk, ctx, deleteOutcomes, toConfirm);
@@ -210,10 +211,10 @@ export class AlibabaRouteTable implements RouteTable {
     };
   }
 
-  #createSpec(ctx: WriteContext, outcomes: Map<RouteCreate, EntryOutcome>): WriteSpec<RouteCreate, CreateToConfirm> {
+  #createSpec(ctx: WriteContext, outcomes: Map<GatedCreate, EntryOutcome>): WriteSpec<GatedCreate, CreateToConfirm> {
     return {
       action: "CreateRouteEntries",
-      call: (pending) => this.#api.createRouteEntries(pending.map((a) => ({ ...a }))),
+      call: (pending) => this.#api.createRouteEntries(pending),
       keyOf: (a) => createKey(a.destinationCidr, a.instanceId),
       failureKey: (f) => createKey(f.destinationCidr ?? "", f.nextHop ?? ""),
       isDoneCode: isAlreadyExistsCode,
@@ -222,17 +223,17 @@ export class AlibabaRouteTable implements RouteTable {
     };
   }
 
-  #deleteSpec(ctx: WriteContext): WriteSpec<RouteDelete, DeleteToConfirm> {
+  #deleteSpec(ctx: WriteContext): WriteSpec<GatedDelete, DeleteToConfirm> {
     return {
       action: "DeleteRouteEntries",
-      call: (pending) => this.#api.deleteRouteEntries(pending.map((a) => ({ routeTableId: a.routeTableId, routeEntryId: a.routeEntryId }))),
+      call: (pending) => this.#api.deleteRouteEntries(pending),
       keyOf: (a) => a.routeEntryId,
       failureKey: (f) => f.routeEntryId ?? "",
       isDoneCode: isEntryNotFoundCode,
       confirm: (action, reportedMissing) => ({ action, reportedMissing }),
       recheck: async (pending, toConfirm) => {
         const present = new Map((await this.#settle.read(ctx, pending.map((a) => a.destinationCidr))).map((e) => [e.routeEntryId, e]));
-        const still: RouteDelete[] = [];
+        const still: GatedDelete[] = [];
         for (const action of pending) {
           const entry = present.get(action.routeEntryId);
           if (entry === undefined || entry.status === "Deleting") toConfirm.push({ action, reportedMissing: false });
@@ -244,9 +245,9 @@ export class AlibabaRouteTable implements RouteTable {
   }
 
   /** After a write that may have been applied: entries already present leave `pending` for confirmation. */
-  async #recheckCreates(pending: RouteCreate[], ctx: WriteContext, toConfirm: CreateToConfirm[], outcomes: Map<RouteCreate, EntryOutcome>): Promise<RouteCreate[]> {
+  async #recheckCreates(pending: GatedCreate[], ctx: WriteContext, toConfirm: CreateToConfirm[], outcomes: Map<GatedCreate, EntryOutcome>): Promise<GatedCreate[]> {
     const byCidr = new Map((await this.#settle.read(ctx, pending.map((a) => a.destinationCidr))).map((e) => [e.destinationCidr, e]));
-    const still: RouteCreate[] = [];
+    const still: GatedCreate[] = [];
     for (const action of pending) {
       const holder = byCidr.get(action.destinationCidr);
       if (holder === undefined) still.push(action);
@@ -257,7 +258,7 @@ export class AlibabaRouteTable implements RouteTable {
   }
 
   /** Creates settle when Available with our next hop; a destination held by another route is DestinationHeld. */
-  readonly #createSettle: SettleSpec<CreateToConfirm, RouteCreate> = {
+  readonly #createSettle: SettleSpec<CreateToConfirm, GatedCreate> = {
     action: "CreateRouteEntries",
     actionOf: (item) => item.action,
     destinationOf: (item) => item.action.destinationCidr,
@@ -292,7 +293,7 @@ export class AlibabaRouteTable implements RouteTable {
   };
 
   /** The API says "already exists" but the table read shows no holder: look the destination up, for the message. */
-  async #reportForeignHolders(items: readonly CreateToConfirm[], ctx: WriteContext, outcomes: Map<RouteCreate, EntryOutcome>): Promise<void> {
+  async #reportForeignHolders(items: readonly CreateToConfirm[], ctx: WriteContext, outcomes: Map<GatedCreate, EntryOutcome>): Promise<void> {
     for (const item of items) {
       let holder: RouteEntry | undefined;
       try {
@@ -397,7 +398,7 @@ export class AlibabaRouteTable implements RouteTable {
 }
 
 /** Deletes settle once the entry is gone. */
-const DELETE_SETTLE: SettleSpec<DeleteToConfirm, RouteDelete> = {
+const DELETE_SETTLE: SettleSpec<DeleteToConfirm, GatedDelete> = {
   action: "DeleteRouteEntries",
   actionOf: (item) => item.action,
   destinationOf: (item) => item.action.destinationCidr,

@@ -16,6 +16,7 @@ import vpcModule, {
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import { RuntimeOptions } from "@darabonba/typescript";
 import type { RouteEntry } from "../../domain/types.js";
+import type { GatedCreate, GatedDelete, GatedModify } from "../../domain/write-gate.js";
 import type { RouteTableInfo } from "../route-table.js";
 import type { AlibabaCredential } from "./credentials.js";
 import type { ParsedEndpoint } from "./endpoint.js";
@@ -67,12 +68,6 @@ export interface CreateItem {
 export interface DeleteItem {
   readonly routeTableId: string;
   readonly routeEntryId: string;
-}
-
-export interface RelabelItem {
-  readonly routeEntryId: string;
-  readonly routeEntryName: string;
-  readonly description: string;
 }
 
 export interface ItemFailure {
@@ -162,7 +157,12 @@ export class VpcApi {
     return { entries, nextToken: token !== undefined && token !== "" ? token : undefined, requestId: body?.requestId };
   }
 
-  /** With `dryRun`, the API only checks the call (permission included) and answers the error `DryRunOperation`. */
+  /**
+   * A real write takes only what the write gate admitted (domain/write-gate.ts). With `dryRun`, the
+   * API only checks the call (permission included), changes nothing and answers `DryRunOperation`.
+   */
+  async createRouteEntries(items: readonly GatedCreate[]): Promise<BatchWriteResult>;
+  async createRouteEntries(items: readonly CreateItem[], dryRun: true): Promise<BatchWriteResult>;
   async createRouteEntries(items: readonly CreateItem[], dryRun = false): Promise<BatchWriteResult> {
     const request = new CreateRouteEntriesRequest({
       regionId: this.#regionId,
@@ -195,6 +195,8 @@ export class VpcApi {
     };
   }
 
+  async deleteRouteEntries(items: readonly GatedDelete[]): Promise<BatchWriteResult>;
+  async deleteRouteEntries(items: readonly DeleteItem[], dryRun: true): Promise<BatchWriteResult>;
   async deleteRouteEntries(items: readonly DeleteItem[], dryRun = false): Promise<BatchWriteResult> {
     const request = new DeleteRouteEntriesRequest({
       regionId: this.#regionId,
@@ -219,7 +221,7 @@ export class VpcApi {
   }
 
   /** ModifyRouteEntry of the name and description only (by RouteEntryId); returns the RequestId. */
-  async modifyRouteEntry(item: RelabelItem): Promise<{ readonly requestId: string | undefined }> {
+  async modifyRouteEntry(item: GatedModify): Promise<{ readonly requestId: string | undefined }> {
     const request = new ModifyRouteEntryRequest({
       regionId: this.#regionId,
       routeEntryId: item.routeEntryId,

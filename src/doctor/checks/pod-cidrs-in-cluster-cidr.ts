@@ -1,6 +1,7 @@
 // Pod CIDRs must lie inside --cluster-cidr: routes outside it are never written (a Node object is
 // not trusted input). Without --cluster-cidr the check cannot run, which is a warning.
-import { contains, parseCidr } from "../../domain/cidr.js";
+import { parseCidr } from "../../domain/cidr.js";
+import { outsideClusterCidrs } from "../../domain/eligibility.js";
 import { count, fail, nodeObject, pass, skipped, type Check, type CheckObject } from "../check.js";
 
 export const podCidrsInClusterCidrCheck: Check = {
@@ -16,11 +17,9 @@ export const podCidrsInClusterCidrCheck: Check = {
     for (const node of analysis.eligibility.eligible) {
       for (const text of node.podCidrs) {
         const parsed = parseCidr(text);
-        if (!parsed.ok) continue;
-        const family = clusterCidrs.filter((c) => c.family === parsed.cidr.family);
-        if (family.length > 0 && !family.some((c) => contains(c, parsed.cidr))) {
-          objects.push(nodeObject(node.nodeName, `pod CIDR ${text} is outside ${family.map((c) => c.text).join(", ")}`));
-        }
+        // Eligibility's own rule (a family with no cluster CIDR is outside too), not a restatement.
+        const outside = parsed.ok ? outsideClusterCidrs(parsed.cidr, clusterCidrs) : undefined;
+        if (outside !== undefined) objects.push(nodeObject(node.nodeName, outside));
       }
     }
     if (objects.length === 0) return pass(`every pod CIDR lies inside ${settings.clusterCidrs.map((c) => c.text).join(", ")}`);
