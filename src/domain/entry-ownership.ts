@@ -29,6 +29,15 @@ export interface OwnershipContext {
   readonly adoptable?: ((instanceId: string, destination: Cidr) => boolean) | undefined;
 }
 
+/**
+ * The one rule of which unmarked routes are related to this cluster (so `--adopt-unmarked` may take
+ * them): the route's instance is named by one of the cluster's Nodes, or the route sits exactly on
+ * a destination an eligible Node wants. The planner and the write gate both decide with it.
+ */
+export function adoptableBy(nodeInstances: { has(instanceId: string): boolean }, wantedDestinations: ReadonlySet<string>): NonNullable<OwnershipContext["adoptable"]> {
+  return (instanceId, destination) => nodeInstances.has(instanceId) || wantedDestinations.has(destination.text);
+}
+
 export type NotOwnedReason =
   | "invalid-destination"
   | "default-route"

@@ -31,7 +31,7 @@
 // Owned entries that are Pending or Modifying are planned like Available ones: the executor waits
 // until they are Available before deleting (the API only deletes Available entries).
 import type { Cidr } from "./cidr.js";
-import type { OwnershipContext } from "./entry-ownership.js";
+import { adoptableBy, type OwnershipContext } from "./entry-ownership.js";
 import { markerKey } from "./ownership.js";
 import { decideTable, indexDesired, newDraft, type DecideContext, type Draft } from "./plan-decide.js";
 import { applyGuard } from "./plan-guard.js";
@@ -162,7 +162,7 @@ export function plan(
     clusterUid: o.clusterUid,
     clusterCidrs: o.clusterCidrs,
     adoptUnmarked: o.adoptUnmarked,
-    adoptable: (instanceId, destination) => o.nodeInstances.has(instanceId) || wantedDestinations.has(destination.text),
+    adoptable: adoptableBy(o.nodeInstances, wantedDestinations),
   };
   const excluded = new Set(o.skipped.filter((s) => s.reason === "excluded").map((s) => s.nodeName));
   const ctx: DecideContext = {

@@ -10,6 +10,8 @@ import { buildPlan, type BuildPlanResult } from "../domain/build-plan.js";
 import { approvalsOf } from "../domain/approval.js";
 import { parseCidr, type Cidr } from "../domain/cidr.js";
 import { WriteGate, type GateSettings, type GateView, type RefusedWrite } from "../domain/write-gate.js";
+import { adoptableBy, type OwnershipContext } from "../domain/entry-ownership.js";
+import { parseProviderId } from "../domain/provider-id.js";
 import type { MaxDeletions, PlanResult } from "../domain/plan.js";
 import type {
   CreateAction,
@@ -159,7 +161,7 @@ export class PassRunner {
       network: network instanceof CloudError ? "unreadable" : network,
     });
 
-    const gate = new WriteGate(gateSettingsOf(settings), {
+    const gate = new WriteGate(gateSettingsOf(settings, adoptableFor(request.nodes, eligible, settings.regionId)), {
       tables: new Map(readable.map((id) => [id, actual.get(id) ?? []])),
       network: gateNetworkOf(network),
       wanted: wantedDestinations(eligible, readable, plan),
@@ -320,12 +322,24 @@ export class PassRunner {
 }
 
 /** The gate's view of the settings: who we are, where we may act, how many deletes a pass may make. */
-function gateSettingsOf(settings: Pick<PassSettings, "clusterName" | "clusterUid" | "clusterCidrs" | "adoptUnmarked" | "maxDeletions" | "approveDeletions">): GateSettings {
+function gateSettingsOf(
+  settings: Pick<PassSettings, "clusterName" | "clusterUid" | "clusterCidrs" | "adoptUnmarked" | "maxDeletions" | "approveDeletions">,
+  adoptable: OwnershipContext["adoptable"],
+): GateSettings {
   return {
-    identity: { clusterName: settings.clusterName, clusterUid: settings.clusterUid, clusterCidrs: settings.clusterCidrs, adoptUnmarked: settings.adoptUnmarked },
+    identity: { clusterName: settings.clusterName, clusterUid: settings.clusterUid, clusterCidrs: settings.clusterCidrs, adoptUnmarked: settings.adoptUnmarked, adoptable },
     maxDeletions: settings.maxDeletions,
     approvals: approvalsOf(settings.approveDeletions ?? []),
   };
+}
+
+/** Which unmarked routes the gate takes as adopted: the planner's rule (adoptableBy), over the same Nodes. */
+function adoptableFor(nodes: readonly NodeFacts[], eligible: readonly EligibleNode[], regionId: string): OwnershipContext["adoptable"] {
+  const instances = new Set(nodes.flatMap((n) => {
+    const id = parseProviderId(n.providerId, regionId);
+    return id.ok ? [id.instanceId] : [];
+  }));
+  return adoptableBy(instances, new Set(eligible.flatMap((n) => n.podCidrs)));
 }
 
 /** The VPC's blocks as the gate checks them: a block that does not parse makes the network unreadable (fail closed). */

@@ -103,15 +103,19 @@ describe("holds written in part never allow piecemeal deletion (defect 2)", () =
   it("another tool's managed-by= description is replaced by our marker with the hold, once, and the hold is honoured", async () => {
     const server = await vpc([{ destinationCidr: "10.244.7.0/24", nextHopType: "Instance", nextHopId: instanceOf(7), description: "managed-by=terraform stack=net" }]);
     const adopt = { adoptUnmarked: true, maxDeletions: { kind: "count" as const, value: 0 } };
-    await pass(server, [], adopt);
-    const marked = server.entries(TABLE)[0]!.description ?? "";
+    // --adopt-unmarked takes only routes to an instance one of the cluster's Nodes names: node-7's
+    // instance now has another pod CIDR, so the old route is a leftover of it.
+    const moved = [{ ...node(7), podCidrs: ["10.244.70.0/24"] }];
+    await pass(server, moved, adopt);
+    const leftover = () => server.entries(TABLE).find((e) => e.destinationCidr === "10.244.7.0/24")!;
+    const marked = leftover().description ?? "";
     expect(marked).toContain("managed-by=vpc-route-sync");
     expect(marked).toContain("hold=deletion");
     const modifies = calls(server, "ModifyRouteEntry");
-    const again = await pass(server, [], { ...adopt, maxDeletions: { kind: "count", value: 100 } });
+    const again = await pass(server, moved, { ...adopt, maxDeletions: { kind: "count", value: 100 } });
     expect(again.deletes).toEqual([]);
     expect(calls(server, "ModifyRouteEntry")).toBe(modifies);
-    expect(server.entries(TABLE)[0]!.description).toBe(marked);
+    expect(leftover().description).toBe(marked);
   });
 
   it("--approve-deletions=all covers exactly the routes the refusal held, not a legacy-marker route", async () => {
