@@ -12,6 +12,7 @@ import type { CoreV1Api, V1Node, V1NodeCondition } from "@kubernetes/client-node
 import { describeKubeError, isConflict, isNotFound } from "./api-error.js";
 import { backoffDelay, type BackoffPolicy } from "../util/backoff.js";
 import { abortable } from "./request-options.js";
+import { stableMessage } from "./stable-message.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { sleep, realTimers, type Timers } from "../util/timers.js";
 
@@ -60,7 +61,8 @@ export function desiredNetworkCondition(
 ): V1NodeCondition | undefined {
   const status = state.routed ? "False" : "True";
   const reason = state.routed ? ROUTE_CREATED_REASON : NO_ROUTE_CREATED_REASON;
-  const message = state.routed ? ROUTE_CREATED_MESSAGE : state.message;
+  // Request ids left out: a message that changes on every call would patch the Node every pass.
+  const message = state.routed ? ROUTE_CREATED_MESSAGE : stableMessage(state.message);
   if (current && current.status === status && current.reason === reason) {
     // False/RouteCreated with another wording (written by a CCM before us) is the same fact;
     // for True the message is the diagnosis, so a new reason for the failure is news.
