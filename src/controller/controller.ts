@@ -10,7 +10,7 @@ import { nodeFactsFrom, type NodeLike } from "../domain/node-facts.js";
 import { EventRecorder, leaseReference, podReference, type EventReason } from "../kube/event-recorder.js";
 import { LeaderElector } from "../kube/leader-election.js";
 import { NodeInformer, relevant } from "../kube/node-informer.js";
-import { NodeStatusWriter } from "../kube/node-status.js";
+import { NodeStatusWriter, type RouteState } from "../kube/node-status.js";
 import type { LogContext, Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { PassScheduler, type PassVerdict, type PassTrigger } from "../reconcile/pass-scheduler.js";
@@ -250,7 +250,7 @@ export class Controller {
     if (!this.#leading) return outcome; // lost the Lease meanwhile: report nothing as leader
     // Every status patch and Event below checks `signal` again when it is sent, not only here.
     this.#report(result, nodes, signal);
-    await this.#updateNodeStatus(result, log, signal);
+    await this.#updateNodeStatus(result, nodes, log, signal);
 
     const fields = {
       cause: trigger.cause,
@@ -318,23 +318,34 @@ export class Controller {
     return node ? this.#events.recordNode(node, reason, message, signal) : this.#events.recordCluster(reason, message, signal);
   }
 
-  async #updateNodeStatus(result: PassResult, log: Logger, signal: AbortSignal): Promise<void> {
+  /**
+   * NetworkUnavailable for every eligible Node of the pass: False once its route is Available
+   * everywhere, True while it is not (failed, held back, not created yet), True for a Node with no
+   * condition yet when a table could not be read. Route state belongs to the Node object the pass
+   * saw (by uid): a Node deleted and created again under the same name meanwhile is left for the
+   * next pass, and the patch itself is conditional on uid and resourceVersion (NodeStatusWriter).
+   */
+  async #updateNodeStatus(result: PassResult, passNodes: readonly V1Node[], log: Logger, signal: AbortSignal): Promise<void> {
     const queue = new PQueue({ concurrency: 8 });
+    const uidAtPass = new Map(passNodes.map((n) => [n.metadata?.name ?? "", n.metadata?.uid]));
     for (const [nodeName, state] of result.nodeRoutes) {
-      if (state.state === "pending") continue;
       // The freshest cached copy: the writer compares with the current condition. A Node gone
       // from the cache since the pass began has no status left to set.
       const node = this.#informer.get(nodeName);
       if (!node) continue;
+      if (node.metadata?.uid !== uidAtPass.get(nodeName)) {
+        log.debug({ nodeName }, "node replaced during the pass: its status waits for the next pass");
+        continue;
+      }
+      const routeState: RouteState =
+        state.state === "available"
+          ? { routed: true }
+          : { routed: false, message: state.message, ...(state.state === "unknown" ? { onlyWhenUnset: true } : {}) };
       // The signal goes to p-queue (a queued patch is dropped when leadership ends) and to the
       // writer (checked again right before each request leaves).
       queue
         .add(async () => {
-          const outcome = await this.#statusWriter.setRouteState(
-            node,
-            state.state === "available" ? { routed: true } : { routed: false, message: state.message },
-            signal,
-          );
+          const outcome = await this.#statusWriter.setRouteState(node, routeState, signal);
           if (outcome.result === "failed") log.warn({ nodeName, err: outcome.error }, "node status update failed");
         }, { signal })
         .catch(() => undefined); // only an abort rejects: the patch was not sent
