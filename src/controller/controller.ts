@@ -133,7 +133,8 @@ export class Controller {
     this.#informer.onChange((kind, node, oldNode) => {
       if (kind === "update" && !relevant(oldNode, node)) return;
       const nodeName = node.metadata?.name;
-      if (nodeName && this.#informer.synced) {
+      // Only the leader measures: a follower's times would be as old as its uptime at a failover.
+      if (nodeName && this.#informer.synced && this.#leading) {
         if (kind === "delete") this.#changeSeenAt.delete(nodeName);
         else if (!this.#changeSeenAt.has(nodeName)) this.#changeSeenAt.set(nodeName, this.#timers.now());
       }
@@ -176,7 +177,11 @@ export class Controller {
    */
   async stop(deadlineMs: number): Promise<void> {
     this.#stopping = true;
-    const timer = this.#timers.setTimeout(() => this.#hardStop.abort(new Error("shutdown deadline passed")), deadlineMs);
+    let abortedAtDeadline = false;
+    const timer = this.#timers.setTimeout(() => {
+      abortedAtDeadline = true;
+      this.#hardStop.abort(new Error("shutdown deadline passed"));
+    }, deadlineMs);
     try {
       await this.#loop.stop();
     } finally {
@@ -184,7 +189,16 @@ export class Controller {
     }
     if (this.#elector) {
       try {
-        await this.#elector.release();
+        if (abortedAtDeadline) {
+          // A VPC write of the aborted pass may still be applied by the cloud: releasing now would
+          // let the next leader write at once, without the margin of docs/reliability.md (lease
+          // duration minus renew deadline). Keep the Lease: the other replica takes over when it
+          // expires, as after a crash.
+          await this.#elector.stop();
+          this.#log.warn({}, "leader lease kept until it expires: a write of the aborted pass may still be in flight");
+        } else {
+          await this.#elector.release();
+        }
       } catch (error) {
         this.#log.warn({ err: error }, "leader election");
       }
@@ -206,6 +220,7 @@ export class Controller {
     this.#leading = false;
     this.#o.metrics.setLeader(false);
     this.#o.metrics.clearPassState();
+    this.#changeSeenAt.clear();
     // The leader signal is already aborted: the in-flight pass stops writing now.
     void this.#loop.stop();
   }
@@ -300,15 +315,15 @@ export class Controller {
       void this.#record(node, event.reason, event.message, signal);
     }
 
-    // Event-to-route latency, for Nodes whose route just became Available everywhere.
+    // Event-to-route latency, for Nodes whose route just became Available everywhere. A Node the
+    // pass skipped is not timed; one it did not see at all (added while it ran) waits for the next.
     const now = this.#timers.now();
-    const eligible = new Set(result.eligible.map((e) => e.nodeName));
     for (const [nodeName, seenAt] of this.#changeSeenAt) {
       const state = result.nodeRoutes.get(nodeName);
       if (state?.state === "available") {
         m.observeNodeRouteLatency((now - seenAt) / 1000);
         this.#changeSeenAt.delete(nodeName);
-      } else if (!eligible.has(nodeName)) {
+      } else if (skipped.has(nodeName)) {
         this.#changeSeenAt.delete(nodeName);
       }
     }

@@ -14,6 +14,7 @@ import {
 } from "../support/controller-world.js";
 import { backendKind } from "../support/kube-backend.js";
 import { waitFor } from "../support/wait-for.js";
+import type { ControllerProcess } from "../support/controller-process.js";
 
 let world: ControllerWorld | undefined;
 
@@ -105,6 +106,86 @@ describe(`vpc-route-sync run: Events and conditions tell the truth (${backendKin
     if (!real) {
       const patches = w.kube.requests().filter((r) => r.method === "PATCH" && r.path === `/api/v1/nodes/${node.name}/status`);
       expect(patches).toHaveLength(1);
+    }
+  });
+
+  // Item 5: deleting the Lease, or naming the other replica its holder, let that replica lead at
+  // once while the first still ran its pass. Leadership intervals come from each process's own log
+  // ("became leader" ... "stopped leading"), both stamped by this machine's clock.
+  const timings = { leaseDuration: "3s", renewDeadline: "2s", retryPeriod: "500ms" } as const;
+  const LEASE_MS = 3_000;
+
+  function leadership(p: ControllerProcess): [number, number][] {
+    const intervals: [number, number][] = [];
+    for (const line of p.logs) {
+      const at = Date.parse(String(line["time"]));
+      if (line.msg === "became leader") intervals.push([at, Number.POSITIVE_INFINITY]);
+      else if (line.msg === "stopped leading" && intervals.length > 0) intervals[intervals.length - 1]![1] = at;
+    }
+    return intervals;
+  }
+
+  function expectOneLeaderAtATime(a: ControllerProcess, b: ControllerProcess): void {
+    for (const [start, end] of leadership(a)) {
+      for (const [otherStart, otherEnd] of leadership(b)) expect(start >= otherEnd || otherStart >= end, `a led ${start}-${end}, b led ${otherStart}-${otherEnd}`).toBe(true);
+    }
+  }
+
+  async function twoReplicas(nodes: readonly NodeSpec[]): Promise<{ w: ControllerWorld; a: ControllerProcess; b: ControllerProcess }> {
+    world = await ControllerWorld.start({ nodes: nodes.slice(0, 2) });
+    const w = world;
+    const a = await w.startController("a", timings);
+    await waitFor("replica-a to lead", () => a.logged("became leader").length === 1, { timeoutMs: 20_000 });
+    const b = await w.startController("b", timings);
+    await w.waitForRoutes(expectedRoutes(nodes.slice(0, 2)), "the initial routes");
+    await waitFor("replica-b's cache to sync (/readyz 200)", async () => (await b.readyz()).status === 200);
+    // A Node created while b follows: b must not time it (item 6).
+    await w.cluster.createNode(nodeObject(nodes[2]!));
+    await w.waitForRoutes(expectedRoutes(nodes.slice(0, 3)), "the third Node's route");
+    return { w, a, b };
+  }
+
+  it("a replica named holder by an edit of the Lease leads only after a lease duration, after the old leader stopped", async () => {
+    const nodes = nodeSpecs(4);
+    const { w, a, b } = await twoReplicas(nodes);
+    const editedAt = Date.now();
+    await w.cluster.editLease(w.leaseNamespace, "vpc-route-sync", (spec) => {
+      spec["holderIdentity"] = "replica-b";
+    });
+    await waitFor("replica-b to lead", () => b.logged("became leader").length === 1, { timeoutMs: 20_000 });
+    expect(a.logged("stopped leading").length).toBeGreaterThanOrEqual(1);
+    const [[bStarted]] = leadership(b) as [[number, number]];
+    expect(bStarted - editedAt).toBeGreaterThanOrEqual(LEASE_MS);
+    expectOneLeaderAtATime(a, b);
+
+    await w.cluster.createNode(nodeObject(nodes[3]!));
+    await w.waitForRoutes(expectedRoutes(nodes), "replica-b to act on a new Node");
+    await waitFor("replica-b's pass that routed the fourth Node", () => b.logged("reconcile finished").length >= 2);
+    // Item 6: only changes seen while leading are timed; b followed when the third Node came.
+    expect(await b.metric("vpc_route_sync_node_route_latency_seconds_count")).toBe(1);
+    expect(await a.metric("vpc_route_sync_leader")).toBe(0);
+    expect(await b.metric("vpc_route_sync_leader")).toBe(1);
+  });
+
+  it("after the Lease is deleted, whichever replica re-creates it, one leads at a time", async () => {
+    const nodes = nodeSpecs(4);
+    const { w, a, b } = await twoReplicas(nodes);
+    const deletedAt = Date.now();
+    await w.cluster.deleteLease(w.leaseNamespace, "vpc-route-sync");
+    await waitFor("the Lease to be created again", async () => (await w.holder()) !== "", { timeoutMs: 10_000 });
+    const holder = await w.holder();
+    const [leader, follower] = holder === "replica-a" ? [a, b] : [b, a];
+    // Who re-created it leads within a lease duration and a few retries; the other follows.
+    await waitFor("one leader", async () => (await leader.metric("vpc_route_sync_leader")) === 1, { timeoutMs: 20_000 });
+    await w.cluster.createNode(nodeObject(nodes[3]!));
+    await w.waitForRoutes(expectedRoutes(nodes), "the leader to act on a new Node");
+    expect(await follower.metric("vpc_route_sync_leader")).toBe(0);
+    expectOneLeaderAtATime(a, b);
+    if (holder === "replica-b") {
+      const [[bStarted]] = leadership(b) as [[number, number]];
+      const [[, aStopped]] = leadership(a) as [[number, number]];
+      expect(bStarted).toBeGreaterThan(aStopped);
+      expect(bStarted - deletedAt).toBeGreaterThanOrEqual(LEASE_MS);
     }
   });
 });
