@@ -33,7 +33,8 @@ describe("passEvents", () => {
     ["an excluded node", node("ex", "cn-hangzhou.i-exc00001", ["10.244.8.0/24"], { "service.alibabacloud.com/exclude-node": "" }), "NodeSkipped"],
     ["a node without pod CIDR", node("new", "cn-hangzhou.i-new00001", []), "NodeSkipped"],
     ["a malformed providerID", node("bad", "cn-hangzhou/i-bad00001", ["10.244.7.0/24"]), "InvalidProviderID"],
-    ["another region", node("sh", "cn-shanghai.i-sha00001", ["10.244.6.0/24"]), "InvalidProviderID"],
+    // One instance per region is the documented setup: a Normal Event, not a Warning (issue 17).
+    ["another region", node("sh", "cn-shanghai.i-sha00001", ["10.244.6.0/24"]), "NodeSkipped"],
     ["a pod CIDR outside the cluster CIDR", node("out", "cn-hangzhou.i-out00001", ["10.99.0.0/24"]), "InvalidPodCIDR"],
   ])("reports %s", async (_what, facts, reason) => {
     const events = passEvents(await pass([facts]));
