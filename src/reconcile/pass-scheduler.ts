@@ -61,14 +61,18 @@ export class PassScheduler {
     this.#arm(0);
   }
 
-  /** A relevant change was seen: a pass will run within the aggregation window. */
+  /**
+   * A relevant change was seen: a pass will run within the aggregation window — unless a transient
+   * failure's backoff is pending: then the change is folded into the retry pass, so steady Node churn
+   * during a VPC outage does not turn into a full read pass every window (issue 20).
+   */
   notifyChange(): void {
     if (this.#stopped) return;
     this.#pendingChanges += 1;
-    // A change does not override a pending retry backoff that is shorter anyway, but it does cut a
-    // long wait (resync or backoff) down to the aggregation window.
+    if (this.#pendingCause === "retry") return;
+    // A change cuts a long wait for the resync down to the aggregation window.
     this.#pendingCause ??= "change";
-    if (this.#pendingCause === "retry" || this.#pendingCause === "resync") this.#pendingCause = "change";
+    if (this.#pendingCause === "resync") this.#pendingCause = "change";
     if (!this.#running) this.#arm(this.#options.aggregationWindowMs);
   }
 
@@ -135,15 +139,16 @@ export class PassScheduler {
     if (outcome === "success") this.#failures = 0;
     else this.#failures += 1;
 
+    if (outcome === "retry") {
+      // Changes that arrived during the pass wait for the backoff too (see notifyChange).
+      this.#pendingCause = "retry";
+      this.#arm(this.#backoffMs());
+      return;
+    }
     if (this.#pendingChanges > 0) {
       // Changes arrived during the pass: handle them after the aggregation window.
       this.#pendingCause = "change";
       this.#arm(this.#options.aggregationWindowMs);
-      if (outcome !== "retry") return;
-    }
-    if (outcome === "retry") {
-      this.#pendingCause ??= "retry";
-      this.#arm(this.#backoffMs());
       return;
     }
     this.#pendingCause ??= "resync";

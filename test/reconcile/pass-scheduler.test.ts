@@ -98,19 +98,51 @@ describe("PassScheduler", () => {
     await loop.stop();
   });
 
-  it("a change cuts a long backoff short", async () => {
+  // Issue 20: a change cut the failure backoff to the aggregation window, so Node churn during a
+  // VPC outage meant a full read pass every window.
+  it("a change does not cut a failure backoff short: it is folded into the retry pass", async () => {
     const { timers, passes, loop } = setup(["retry", "retry", "retry", "retry", "success"]);
     loop.start();
     timers.randomValue = 0.999;
     await timers.advance(0);
     await timers.advance(999);
     await timers.advance(1_998);
-    await timers.advance(3_996); // 4 passes; next backoff would be 7.992 s
+    await timers.advance(3_996); // 4 passes; the next backoff is 7.992 s
     expect(passes).toHaveLength(4);
     loop.notifyChange();
     await timers.advance(1_000);
+    loop.notifyChange();
+    await timers.advance(6_991);
+    expect(passes).toHaveLength(4);
+    await timers.advance(1);
     expect(passes).toHaveLength(5);
-    expect(passes[4]!.cause).toBe("change");
+    expect(passes[4]).toMatchObject({ cause: "retry", changes: 2 });
+    await loop.stop();
+  });
+
+  it("a change during a pass that ends in a retry waits for the backoff too", async () => {
+    const s = setup(["retry"]);
+    s.timers.randomValue = 0.999;
+    s.loop.start();
+    s.blockNext();
+    await s.timers.advance(0);
+    s.loop.notifyChange();
+    s.unblock();
+    await s.timers.advance(998);
+    expect(s.passes).toHaveLength(1);
+    await s.timers.advance(1);
+    expect(s.passes).toHaveLength(2);
+    expect(s.passes[1]).toMatchObject({ cause: "retry", changes: 1 });
+    await s.loop.stop();
+  });
+
+  it("a change cuts the wait after a final failure short (it may be the fix)", async () => {
+    const { timers, passes, loop } = setup(["final"]);
+    loop.start();
+    await timers.advance(0);
+    loop.notifyChange();
+    await timers.advance(1_000);
+    expect(passes.map((p) => p.cause)).toEqual(["start", "change"]);
     await loop.stop();
   });
 
