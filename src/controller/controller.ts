@@ -83,12 +83,16 @@ export class Controller {
   #leaderSignal: AbortSignal | undefined;
   #hardStop = new AbortController();
   #reportedRestarts = 0;
+  /** When the pass in flight started (undefined between passes): what /healthz watches. */
+  #passStartedAt: number | undefined;
+  readonly #passStuckAfterMs: number;
   #passSeq = 0;
 
   constructor(options: ControllerOptions) {
     this.#o = options;
     this.#log = options.logger;
     this.#timers = options.timers ?? realTimers;
+    this.#passStuckAfterMs = 2 * options.resyncPeriodMs + options.aggregationWindowMs;
     const core = options.kubeConfig.makeApiClient(CoreV1Api);
     const kubeLog = this.#log.child({ component: "kube" });
     this.#informer = new NodeInformer({ kubeConfig: options.kubeConfig, logger: kubeLog, timers: this.#timers });
@@ -147,9 +151,22 @@ export class Controller {
     });
   }
 
-  /** Liveness: the process makes progress (the informer restarts itself; a stuck event loop fails the probe). */
+  /**
+   * Liveness: the process makes progress. Fails when a pass has been running for longer than
+   * `passStuckAfterMs` (2 × resync period + aggregation window): something it waits on never
+   * answers (a status patch or Event to an API server that holds the request, a VPC call past its
+   * deadline), and only a restart gets the leader going again. The informer restarts itself; a
+   * stuck event loop fails the probe by not answering.
+   */
   healthz(): { ok: boolean; detail: string } {
-    return { ok: true, detail: `informer restarts: ${this.#informer.restarts}` };
+    const restarts = `informer restarts: ${this.#informer.restarts}`;
+    if (this.#passStartedAt !== undefined) {
+      const runningMs = this.#timers.now() - this.#passStartedAt;
+      if (runningMs > this.#passStuckAfterMs) {
+        return { ok: false, detail: `a reconcile pass has been running for ${Math.round(runningMs / 1000)} s (limit ${Math.round(this.#passStuckAfterMs / 1000)} s); ${restarts}` };
+      }
+    }
+    return { ok: true, detail: restarts };
   }
 
   /** Readiness: the Node cache has synced. */
@@ -225,11 +242,16 @@ export class Controller {
     void this.#loop.stop();
   }
 
-  #runPass(trigger: PassTrigger): Promise<PassVerdict> {
-    if (!this.#leading) return Promise.resolve("success");
+  async #runPass(trigger: PassTrigger): Promise<PassVerdict> {
+    if (!this.#leading) return "success";
     const passId = `${this.#o.identity}-${++this.#passSeq}`;
     const context = this.#o.logContext;
-    return context ? context.run({ passId }, () => this.#pass(trigger, this.#log)) : this.#pass(trigger, this.#log.child({ passId }));
+    this.#passStartedAt = this.#timers.now();
+    try {
+      return await (context ? context.run({ passId }, () => this.#pass(trigger, this.#log)) : this.#pass(trigger, this.#log.child({ passId })));
+    } finally {
+      this.#passStartedAt = undefined;
+    }
   }
 
   async #pass(trigger: PassTrigger, log: Logger): Promise<PassVerdict> {

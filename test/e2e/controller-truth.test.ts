@@ -188,4 +188,21 @@ describe(`vpc-route-sync run: Events and conditions tell the truth (${backendKin
       expect(bStarted - deletedAt).toBeGreaterThanOrEqual(LEASE_MS);
     }
   });
+
+  // Found by reading: /healthz always answered ok, so a pass stuck on a request that never returns
+  // was never restarted. Here the API server holds every Node status patch (the fake can; the real
+  // one cannot be told to).
+  it.skipIf(real)("/healthz fails once a pass has been running for longer than 2 x resync period + aggregation window", async () => {
+    const [node] = nodeSpecs(1);
+    world = await ControllerWorld.start({ nodes: [node!] });
+    const w = world;
+    w.kube.faults.delayAnswers({ ms: 600_000, method: "PATCH", path: "/api/v1/nodes/[^/]+/status$" });
+    const a = await w.startController("a", { resyncPeriod: "5s" });
+    await w.waitForRoutes(expectedRoutes([node!]));
+    expect((await a.healthz()).status).toBe(200);
+    // 2 x 5 s + 0.2 s after the pass began.
+    await waitFor("/healthz to fail", async () => (await a.healthz()).status === 503, { timeoutMs: 30_000 });
+    expect((await a.healthz()).body).toMatch(/a reconcile pass has been running for \d+ s \(limit 10 s\)/);
+    w.kube.faults.clearAnswerDelay();
+  });
 });
