@@ -38,6 +38,12 @@ export interface NodeInformerOptions {
    * to 30 s while no event arrives; changes are not lost meanwhile, only seen late). @default 5000
    */
   watchReconnectMaxMs?: number;
+  /**
+   * Deadline of one complete (paginated) list, the first and every re-list after a 410: without it a
+   * list the API server never answers would hold the cache forever (the HTTP client has none).
+   * @default 60000
+   */
+  listTimeoutMs?: number;
   timers?: Timers;
   logger?: KubeLogger;
 }
@@ -69,6 +75,7 @@ export class NodeInformer {
   readonly #backoff: BackoffPolicy;
   readonly #healthyResetMs: number;
   readonly #watchReconnectMaxMs: number;
+  readonly #listTimeoutMs: number;
   readonly #timers: Timers;
   readonly #log: KubeLogger;
 
@@ -95,6 +102,7 @@ export class NodeInformer {
     this.#backoff = options.restartBackoff ?? { initialMs: 1000, maxMs: 30_000 };
     this.#healthyResetMs = options.healthyResetMs ?? 60_000;
     this.#watchReconnectMaxMs = options.watchReconnectMaxMs ?? 5_000;
+    this.#listTimeoutMs = options.listTimeoutMs ?? 60_000;
     this.#timers = options.timers ?? realTimers;
     this.#log = options.logger ?? SILENT_LOGGER;
     if (!Number.isInteger(this.#pageSize) || this.#pageSize < 1) {
@@ -219,7 +227,16 @@ export class NodeInformer {
   }
 
   async #list(listWatch: ListWatch<V1Node>): Promise<KubernetesListObject<V1Node>> {
-    const { items, resourceVersion } = await listAllNodes(this.#core, { pageSize: this.#pageSize });
+    // A re-list inside a running ListWatch (its watch got 410 Gone): the cache is stale until the
+    // list is in, so it is not reported synced meanwhile (no deletes are planned from it).
+    const relist = this.#synced;
+    if (relist) {
+      this.#log.info({}, "re-listing nodes (watch resourceVersion expired)");
+      this.#setSynced(false);
+    }
+    // A real timer: it guards a socket, not a schedule (see leader-election.ts).
+    const signal = AbortSignal.any([this.#stopSignal.signal, AbortSignal.timeout(this.#listTimeoutMs)]);
+    const { items, resourceVersion } = await listAllNodes(this.#core, { pageSize: this.#pageSize, signal });
     if (listWatch !== this.#listWatch) {
       // Stopped (or replaced) while listing: never settle, so this ListWatch opens no watch.
       return new Promise<never>(() => undefined);
@@ -235,6 +252,10 @@ export class NodeInformer {
     }
     this.#hasListed = true;
     this.#log.debug({ nodes: items.length, resourceVersion }, "nodes listed");
+    if (relist && !this.#errorInAttempt) {
+      this.#healthySince = this.#timers.now();
+      this.#setSynced(true);
+    }
     return { apiVersion: "v1", kind: "NodeList", metadata: { resourceVersion }, items };
   }
 
