@@ -5,6 +5,8 @@
 // and list objects carry Date timestamps while watch objects carry strings. This
 // class restarts on every error with capped, jittered backoff, tracks whether the cache is synced,
 // hands out slim, normalised objects (node-object.ts slimNode: only the fields the operator reads) and gives update callbacks the previous object.
+// ListWatch keeps its own map of every object; the list and the watch slim each Node before
+// ListWatch sees it, so both maps share one slim object per Node (no full Node is retained).
 
 import { CoreV1Api, ListWatch, Watch } from "@kubernetes/client-node";
 import type { KubeConfig, KubernetesListObject, V1Node } from "@kubernetes/client-node";
@@ -49,6 +51,8 @@ export interface NodeInformerOptions {
 }
 
 const NODES_PATH = "/api/v1/nodes";
+/** Watch phases that carry a Node (ERROR carries a Status, BOOKMARK only a resourceVersion). */
+const NODE_PHASES: ReadonlySet<string> = new Set(["ADDED", "MODIFIED", "DELETED"]);
 
 /** A Watch whose requests can be cut off for good, even those opened after stop() (see stop()). */
 class StoppableWatch extends Watch {
@@ -62,7 +66,11 @@ class StoppableWatch extends Watch {
   ): Promise<AbortController> {
     // Returning without calling `done` ends ListWatch's reconnect chain quietly.
     if (this.stopped) return new AbortController();
-    const controller = await super.watch(path, queryParams, callback, done);
+    // ListWatch keeps every object it is handed in a map of its own: hand it the slim Node, so the
+    // Nodes are held once, slim, by both maps (the informer's map shares the objects).
+    const slimming = (phase: string, apiObj: unknown, watchObj?: unknown): void =>
+      callback(phase, NODE_PHASES.has(phase) ? slimNode(apiObj as V1Node) : apiObj, watchObj);
+    const controller = await super.watch(path, queryParams, slimming, done);
     if (this.stopped) controller.abort();
     return controller;
   }
@@ -256,7 +264,7 @@ export class NodeInformer {
       this.#healthySince = this.#timers.now();
       this.#setSynced(true);
     }
-    return { apiVersion: "v1", kind: "NodeList", metadata: { resourceVersion }, items };
+    return { apiVersion: "v1", kind: "NodeList", metadata: { resourceVersion }, items: items.map(slimNode) };
   }
 
   async #attempt(listWatch: ListWatch<V1Node>): Promise<void> {
@@ -299,9 +307,9 @@ export class NodeInformer {
     }, delayMs);
   }
 
-  #upsert(listWatch: ListWatch<V1Node>, raw: V1Node): void {
+  /** `node` is already slim (the list and the watch slim every Node before ListWatch stores it). */
+  #upsert(listWatch: ListWatch<V1Node>, node: V1Node): void {
     if (listWatch !== this.#listWatch) return;
-    const node = slimNode(raw);
     const nodeName = node.metadata?.name;
     if (!nodeName) return;
     const old = this.#nodes.get(nodeName);
@@ -311,9 +319,8 @@ export class NodeInformer {
     else this.#emit("add", node);
   }
 
-  #remove(listWatch: ListWatch<V1Node>, raw: V1Node): void {
+  #remove(listWatch: ListWatch<V1Node>, node: V1Node): void {
     if (listWatch !== this.#listWatch) return;
-    const node = slimNode(raw);
     const nodeName = node.metadata?.name;
     if (!nodeName) return;
     const old = this.#nodes.get(nodeName);
