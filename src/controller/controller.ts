@@ -83,8 +83,8 @@ export class Controller {
   #leaderSignal: AbortSignal | undefined;
   #hardStop = new AbortController();
   #reportedRestarts = 0;
-  /** When the pass in flight started (undefined between passes): what /healthz watches. */
-  #passStartedAt: number | undefined;
+  /** When the pass in flight began or last made progress (undefined between passes): what /healthz watches. */
+  #passProgressAt: number | undefined;
   readonly #passStuckAfterMs: number;
   #passSeq = 0;
 
@@ -152,7 +152,8 @@ export class Controller {
   }
 
   /**
-   * Liveness: the process makes progress. Fails when a pass has been running for longer than
+   * Liveness: the process makes progress. Fails when the pass in flight has made no progress (no
+   * write batch or Node status patch finished since it began or since the last one) for longer than
    * `passStuckAfterMs` (2 × resync period + aggregation window): something it waits on never
    * answers (a status patch or Event to an API server that holds the request, a VPC call past its
    * deadline), and only a restart gets the leader going again. The informer restarts itself; a
@@ -160,10 +161,10 @@ export class Controller {
    */
   healthz(): { ok: boolean; detail: string } {
     const restarts = `informer restarts: ${this.#informer.restarts}`;
-    if (this.#passStartedAt !== undefined) {
-      const runningMs = this.#timers.now() - this.#passStartedAt;
-      if (runningMs > this.#passStuckAfterMs) {
-        return { ok: false, detail: `a reconcile pass has been running for ${Math.round(runningMs / 1000)} s (limit ${Math.round(this.#passStuckAfterMs / 1000)} s); ${restarts}` };
+    if (this.#passProgressAt !== undefined) {
+      const stuckMs = this.#timers.now() - this.#passProgressAt;
+      if (stuckMs > this.#passStuckAfterMs) {
+        return { ok: false, detail: `the reconcile pass in flight has made no progress for ${Math.round(stuckMs / 1000)} s (limit ${Math.round(this.#passStuckAfterMs / 1000)} s); ${restarts}` };
       }
     }
     return { ok: true, detail: restarts };
@@ -246,11 +247,11 @@ export class Controller {
     if (!this.#leading) return "success";
     const passId = `${this.#o.identity}-${++this.#passSeq}`;
     const context = this.#o.logContext;
-    this.#passStartedAt = this.#timers.now();
+    this.#passProgressAt = this.#timers.now();
     try {
       return await (context ? context.run({ passId }, () => this.#pass(trigger, this.#log)) : this.#pass(trigger, this.#log.child({ passId })));
     } finally {
-      this.#passStartedAt = undefined;
+      this.#passProgressAt = undefined;
     }
   }
 
@@ -268,6 +269,7 @@ export class Controller {
         allowDeletes: this.#informer.synced,
         dryRun: false,
         signal,
+        onProgress: () => this.#progress(),
       });
     } catch (error) {
       if (signal.aborted) return this.#abandoned(trigger, started, signal, log);
@@ -383,11 +385,17 @@ export class Controller {
       queue
         .add(async () => {
           const outcome = await this.#statusWriter.setRouteState(node, routeState, signal);
+          this.#progress();
           if (outcome.result === "failed") log.warn({ nodeName, err: outcome.error }, "node status update failed");
         }, { signal })
         .catch(() => undefined); // only an abort rejects: the patch was not sent
     }
     await queue.onIdle();
+  }
+
+  /** The pass in flight finished a write batch or a status patch (see healthz). */
+  #progress(): void {
+    if (this.#passProgressAt !== undefined) this.#passProgressAt = this.#timers.now();
   }
 
   #reportRestarts(): void {

@@ -192,7 +192,7 @@ describe(`vpc-route-sync run: Events and conditions tell the truth (${backendKin
   // Found by reading: /healthz always answered ok, so a pass stuck on a request that never returns
   // was never restarted. Here the API server holds every Node status patch (the fake can; the real
   // one cannot be told to).
-  it.skipIf(real)("/healthz fails once a pass has been running for longer than 2 x resync period + aggregation window", async () => {
+  it.skipIf(real)("/healthz fails once a pass has made no progress for longer than 2 x resync period + aggregation window", async () => {
     const [node] = nodeSpecs(1);
     world = await ControllerWorld.start({ nodes: [node!] });
     const w = world;
@@ -202,7 +202,7 @@ describe(`vpc-route-sync run: Events and conditions tell the truth (${backendKin
     expect((await a.healthz()).status).toBe(200);
     // 2 x 5 s + 0.2 s after the pass began.
     await waitFor("/healthz to fail", async () => (await a.healthz()).status === 503, { timeoutMs: 30_000 });
-    expect((await a.healthz()).body).toMatch(/a reconcile pass has been running for \d+ s \(limit 10 s\)/);
+    expect((await a.healthz()).body).toMatch(/the reconcile pass in flight has made no progress for \d+ s \(limit 10 s\)/);
     w.kube.faults.clearAnswerDelay();
   });
 });
