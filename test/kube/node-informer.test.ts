@@ -169,7 +169,7 @@ describe("NodeInformer against the fake API server", () => {
     fake.faults.failRequests({ status: 410, method: "GET", path: "^/api/v1/nodes$", watch: true, times: 1 });
     fake.createNode(nodeBody("n2", 2));
     fake.faults.dropWatches("close");
-    await waitFor(() => cacheMatchesServer(fake, informer) && informer.synced, "cache equal to the server's list");
+    await waitFor(() => flips.length >= 2 && cacheMatchesServer(fake, informer) && informer.synced, "the re-list to end");
     expect(flips).toEqual([false, true]);
   });
 

@@ -8,7 +8,7 @@ import {
   desiredNetworkCondition,
   type RouteState,
 } from "../../src/kube/node-status.js";
-import { nodeBody } from "./helpers.js";
+import { nodeBody, waitFor } from "./helpers.js";
 
 const NOW = new Date("2026-11-26T12:30:00Z");
 const EARLIER = new Date("2026-11-26T10:00:00Z");
@@ -97,7 +97,8 @@ describe("NodeStatusWriter against the fake API server", () => {
     const losing = new AbortController();
     fake.faults.failRequests({ status: 409, method: "PATCH", path: "/api/v1/nodes/n1/status$", times: 1 });
     fake.faults.setLatency({ ms: 100, method: "PATCH", path: "/api/v1/nodes/n1/status$" });
-    setTimeout(() => losing.abort(new Error("leadership lost")), 50);
+    // Lose leadership once the patch has reached the server (a fixed delay races a busy machine).
+    void waitFor(() => statusPatches(fake).length > 0, "the patch to reach the server").then(() => losing.abort(new Error("leadership lost")));
     expect(await writer.setRouteState(node, conflict, losing.signal)).toEqual({ result: "aborted" });
     expect(statusPatches(fake)).toHaveLength(1);
     expect(conditionsOf(fake, "n1").find((c) => c["type"] === "NetworkUnavailable")).toBeUndefined();
