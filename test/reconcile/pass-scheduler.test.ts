@@ -120,20 +120,33 @@ describe("PassScheduler", () => {
     await loop.stop();
   });
 
-  it("a change during a pass that ends in a retry waits for the backoff too", async () => {
-    const s = setup(["retry"]);
+  it("during an outage, a change during a pass that ends in a retry waits for the backoff too", async () => {
+    const s = setup(["retry", "retry", "retry"]);
     s.timers.randomValue = 0.999;
     s.loop.start();
-    s.blockNext();
     await s.timers.advance(0);
+    await s.timers.advance(999);
+    s.blockNext();
+    await s.timers.advance(1_998); // the third pass, blocked
     s.loop.notifyChange();
     s.unblock();
-    await s.timers.advance(998);
-    expect(s.passes).toHaveLength(1);
+    await s.timers.advance(3_995);
+    expect(s.passes).toHaveLength(3);
     await s.timers.advance(1);
-    expect(s.passes).toHaveLength(2);
-    expect(s.passes[1]).toMatchObject({ cause: "retry", changes: 1 });
+    expect(s.passes).toHaveLength(4);
+    expect(s.passes[3]).toMatchObject({ cause: "retry", changes: 1 });
     await s.loop.stop();
+  });
+
+  it("after a single transient failure (a blip, not an outage) a change still runs the next pass soon", async () => {
+    const { timers, passes, loop } = setup(["retry"]);
+    timers.randomValue = 0.999;
+    loop.start();
+    await timers.advance(0);
+    loop.notifyChange();
+    await timers.advance(999);
+    expect(passes.map((p) => p.cause)).toEqual(["start", "change"]);
+    await loop.stop();
   });
 
   it("a change cuts the wait after a final failure short (it may be the fix)", async () => {
