@@ -39,6 +39,7 @@ export default defineConfig({
             "test/e2e/controller-shutdown.test.ts",
             "test/e2e/bootstrap.test.ts",
             "test/e2e/ccm-takeover.test.ts",
+            "test/e2e/controller-truth.test.ts",
             // The fake's conformance tests, run unchanged against the real server (differential).
             "packages/fake-kube-apiserver/test/client-node-nodes.test.ts",
             "packages/fake-kube-apiserver/test/client-node-events-leases.test.ts",

@@ -10,7 +10,7 @@ import { nodeFactsFrom, type NodeLike } from "../domain/node-facts.js";
 import { EventRecorder, leaseReference, podReference, type EventReason } from "../kube/event-recorder.js";
 import { LeaderElector } from "../kube/leader-election.js";
 import { NodeInformer, relevant } from "../kube/node-informer.js";
-import { NodeStatusWriter } from "../kube/node-status.js";
+import { NodeStatusWriter, type RouteState } from "../kube/node-status.js";
 import type { LogContext, Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { PassScheduler, type PassVerdict, type PassTrigger } from "../reconcile/pass-scheduler.js";
@@ -84,12 +84,16 @@ export class Controller {
   #leaderSignal: AbortSignal | undefined;
   #hardStop = new AbortController();
   #reportedRestarts = 0;
+  /** When the pass in flight began or last made progress (undefined between passes): what /healthz watches. */
+  #passProgressAt: number | undefined;
+  readonly #passStuckAfterMs: number;
   #passSeq = 0;
 
   constructor(options: ControllerOptions) {
     this.#o = options;
     this.#log = options.logger;
     this.#timers = options.timers ?? realTimers;
+    this.#passStuckAfterMs = 2 * options.resyncPeriodMs + options.aggregationWindowMs;
     const core = options.kubeConfig.makeApiClient(CoreV1Api);
     const kubeLog = this.#log.child({ component: "kube" });
     this.#informer = new NodeInformer({ kubeConfig: options.kubeConfig, logger: kubeLog, timers: this.#timers });
@@ -134,7 +138,8 @@ export class Controller {
     this.#informer.onChange((kind, node, oldNode) => {
       if (kind === "update" && !relevant(oldNode, node)) return;
       const nodeName = node.metadata?.name;
-      if (nodeName && this.#informer.synced) {
+      // Only the leader measures: a follower's times would be as old as its uptime at a failover.
+      if (nodeName && this.#informer.synced && this.#leading) {
         if (kind === "delete") this.#changeSeenAt.delete(nodeName);
         else if (!this.#changeSeenAt.has(nodeName)) this.#changeSeenAt.set(nodeName, this.#timers.now());
       }
@@ -147,9 +152,23 @@ export class Controller {
     });
   }
 
-  /** Liveness: the process makes progress (the informer restarts itself; a stuck event loop fails the probe). */
+  /**
+   * Liveness: the process makes progress. Fails when the pass in flight has made no progress (no
+   * write batch or Node status patch finished since it began or since the last one) for longer than
+   * `passStuckAfterMs` (2 × resync period + aggregation window): something it waits on never
+   * answers (a status patch or Event to an API server that holds the request, a VPC call past its
+   * deadline), and only a restart gets the leader going again. The informer restarts itself; a
+   * stuck event loop fails the probe by not answering.
+   */
   healthz(): { ok: boolean; detail: string } {
-    return { ok: true, detail: `informer restarts: ${this.#informer.restarts}` };
+    const restarts = `informer restarts: ${this.#informer.restarts}`;
+    if (this.#passProgressAt !== undefined) {
+      const stuckMs = this.#timers.now() - this.#passProgressAt;
+      if (stuckMs > this.#passStuckAfterMs) {
+        return { ok: false, detail: `the reconcile pass in flight has made no progress for ${Math.round(stuckMs / 1000)} s (limit ${Math.round(this.#passStuckAfterMs / 1000)} s); ${restarts}` };
+      }
+    }
+    return { ok: true, detail: restarts };
   }
 
   /** Readiness: the Node cache has synced. */
@@ -177,7 +196,11 @@ export class Controller {
    */
   async stop(deadlineMs: number): Promise<void> {
     this.#stopping = true;
-    const timer = this.#timers.setTimeout(() => this.#hardStop.abort(new Error("shutdown deadline passed")), deadlineMs);
+    let abortedAtDeadline = false;
+    const timer = this.#timers.setTimeout(() => {
+      abortedAtDeadline = true;
+      this.#hardStop.abort(new Error("shutdown deadline passed"));
+    }, deadlineMs);
     try {
       await this.#loop.stop();
     } finally {
@@ -185,7 +208,16 @@ export class Controller {
     }
     if (this.#elector) {
       try {
-        await this.#elector.release();
+        if (abortedAtDeadline) {
+          // A VPC write of the aborted pass may still be applied by the cloud: releasing now would
+          // let the next leader write at once, without the margin of docs/reliability.md (lease
+          // duration minus renew deadline). Keep the Lease: the other replica takes over when it
+          // expires, as after a crash.
+          await this.#elector.stop();
+          this.#log.warn({}, "leader lease kept until it expires: a write of the aborted pass may still be in flight");
+        } else {
+          await this.#elector.release();
+        }
       } catch (error) {
         this.#log.warn({ err: error }, "leader election");
       }
@@ -207,15 +239,21 @@ export class Controller {
     this.#leading = false;
     this.#o.metrics.setLeader(false);
     this.#o.metrics.clearPassState();
+    this.#changeSeenAt.clear();
     // The leader signal is already aborted: the in-flight pass stops writing now.
     void this.#loop.stop();
   }
 
-  #runPass(trigger: PassTrigger): Promise<PassVerdict> {
-    if (!this.#leading) return Promise.resolve("success");
+  async #runPass(trigger: PassTrigger): Promise<PassVerdict> {
+    if (!this.#leading) return "success";
     const passId = `${this.#o.identity}-${++this.#passSeq}`;
     const context = this.#o.logContext;
-    return context ? context.run({ passId }, () => this.#pass(trigger, this.#log)) : this.#pass(trigger, this.#log.child({ passId }));
+    this.#passProgressAt = this.#timers.now();
+    try {
+      return await (context ? context.run({ passId }, () => this.#pass(trigger, this.#log)) : this.#pass(trigger, this.#log.child({ passId })));
+    } finally {
+      this.#passProgressAt = undefined;
+    }
   }
 
   async #pass(trigger: PassTrigger, log: Logger): Promise<PassVerdict> {
@@ -232,6 +270,7 @@ export class Controller {
         allowDeletes: this.#informer.synced,
         dryRun: false,
         signal,
+        onProgress: () => this.#progress(),
       });
     } catch (error) {
       if (signal.aborted) return this.#abandoned(trigger, started, signal, log);
@@ -251,7 +290,7 @@ export class Controller {
     if (!this.#leading) return outcome; // lost the Lease meanwhile: report nothing as leader
     // Every status patch and Event below checks `signal` again when it is sent, not only here.
     this.#report(result, nodes, signal);
-    await this.#updateNodeStatus(result, log, signal);
+    await this.#updateNodeStatus(result, nodes, log, signal);
 
     const fields = {
       cause: trigger.cause,
@@ -302,15 +341,15 @@ export class Controller {
       void this.#record(node, event.reason, event.message, signal);
     }
 
-    // Event-to-route latency, for Nodes whose route just became Available everywhere.
+    // Event-to-route latency, for Nodes whose route just became Available everywhere. A Node the
+    // pass skipped is not timed; one it did not see at all (added while it ran) waits for the next.
     const now = this.#timers.now();
-    const eligible = new Set(result.eligible.map((e) => e.nodeName));
     for (const [nodeName, seenAt] of this.#changeSeenAt) {
       const state = result.nodeRoutes.get(nodeName);
       if (state?.state === "available") {
         m.observeNodeRouteLatency((now - seenAt) / 1000);
         this.#changeSeenAt.delete(nodeName);
-      } else if (!eligible.has(nodeName)) {
+      } else if (skipped.has(nodeName)) {
         this.#changeSeenAt.delete(nodeName);
       }
     }
@@ -320,28 +359,45 @@ export class Controller {
     return node ? this.#events.recordNode(node, reason, message, signal) : this.#events.recordCluster(reason, message, signal);
   }
 
-  async #updateNodeStatus(result: PassResult, log: Logger, signal: AbortSignal): Promise<void> {
+  /**
+   * NetworkUnavailable for every eligible Node of the pass: False once its route is Available
+   * everywhere, True while it is not (failed, held back, not created yet), True for a Node with no
+   * condition yet when a table could not be read. Route state belongs to the Node object the pass
+   * saw (by uid): a Node deleted and created again under the same name meanwhile is left for the
+   * next pass, and the patch itself is conditional on uid and resourceVersion (NodeStatusWriter).
+   */
+  async #updateNodeStatus(result: PassResult, passNodes: readonly V1Node[], log: Logger, signal: AbortSignal): Promise<void> {
     const queue = new PQueue({ concurrency: 8 });
+    const uidAtPass = new Map(passNodes.map((n) => [n.metadata?.name ?? "", n.metadata?.uid]));
     for (const [nodeName, state] of result.nodeRoutes) {
-      if (state.state === "pending") continue;
       // The freshest cached copy: the writer compares with the current condition. A Node gone
       // from the cache since the pass began has no status left to set.
       const node = this.#informer.get(nodeName);
       if (!node) continue;
+      if (node.metadata?.uid !== uidAtPass.get(nodeName)) {
+        log.debug({ nodeName }, "node replaced during the pass: its status waits for the next pass");
+        continue;
+      }
+      const routeState: RouteState =
+        state.state === "available"
+          ? { routed: true }
+          : { routed: false, message: state.message, ...(state.state === "unknown" ? { onlyWhenUnset: true } : {}) };
       // The signal goes to p-queue (a queued patch is dropped when leadership ends) and to the
       // writer (checked again right before each request leaves).
       queue
         .add(async () => {
-          const outcome = await this.#statusWriter.setRouteState(
-            node,
-            state.state === "available" ? { routed: true } : { routed: false, message: state.message },
-            signal,
-          );
+          const outcome = await this.#statusWriter.setRouteState(node, routeState, signal);
+          this.#progress();
           if (outcome.result === "failed") log.warn({ nodeName, err: outcome.error }, "node status update failed");
         }, { signal })
         .catch(() => undefined); // only an abort rejects: the patch was not sent
     }
     await queue.onIdle();
+  }
+
+  /** The pass in flight finished a write batch or a status patch (see healthz). */
+  #progress(): void {
+    if (this.#passProgressAt !== undefined) this.#passProgressAt = this.#timers.now();
   }
 
   #reportRestarts(): void {

@@ -79,7 +79,9 @@ export interface PlannedEvent {
 /** The Event for each skip reason: Warnings for bad input, NodeSkipped (Normal) for skips by design. */
 const SKIP_EVENT: Record<SkipReason, EventReason | undefined> = {
   "invalid-provider-id": "InvalidProviderID",
-  "other-region": "InvalidProviderID",
+  // One instance per region is the documented setup: another region's Nodes are skipped by design,
+  // not bad input (issue 17), so no Warning for each of them.
+  "other-region": "NodeSkipped",
   "invalid-pod-cidr": "InvalidPodCIDR",
   "outside-cluster-cidr": "InvalidPodCIDR",
   "virtual-kubelet": "NodeSkipped",

@@ -12,17 +12,22 @@
 // a Warning after RouteCreated) forgets that object's keys of the first type, so a flapping problem
 // is reported on every flip. Keys live in an LRU of `maxKeys` entries: memory stays bounded.
 //
-// Writes are bounded: at most `concurrency` Event calls in flight and `maxQueued` waiting. When the
-// API server is slow or answers 429, further Events are dropped and counted (onDropped) instead of
-// piling up; the dedup state keeps the next pass from re-sending what was recorded. A write may
-// carry an AbortSignal (the leader signal): it is checked when the call leaves the queue, so no
-// Event is sent by a replica that is no longer leader.
+// Writes are bounded and ordered (issue 20, item 1). Deduplication happens BEFORE queueing: a repeat
+// of an Event that is waiting, or that was sent within the TTL, takes no slot. At most
+// `concurrency` Event calls are in flight; waiting Warnings always leave before waiting Normal
+// Events. `maxQueued` bounds the Normal Events waiting: beyond it a new Normal Event is dropped and
+// counted (onDropped). A new Warning is never dropped for want of room: it takes the slot of the
+// newest waiting Normal Event (which is dropped and counted instead), and Warnings waiting are bounded
+// only by `maxKeys` distinct keys, each a distinct (object, reason, message) that dedup cannot
+// fold. A dropped Event is forgotten, so the next pass that sees the same fact records it again. A
+// write may carry an AbortSignal (the leader signal): it is checked when the call leaves the
+// queue, so no Event is sent by a replica that is no longer leader.
 
 import { PatchStrategy, V1MicroTime, setHeaderOptions } from "@kubernetes/client-node";
 import type { CoreV1Api, CoreV1Event, V1Node, V1ObjectReference } from "@kubernetes/client-node";
-import PQueue from "p-queue";
 import { describeKubeError, isNotFound } from "./api-error.js";
 import { abortable } from "./request-options.js";
+import { stableMessage } from "./stable-message.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { realTimers, type Timers } from "../util/timers.js";
 
@@ -121,12 +126,27 @@ export interface EventRecorderOptions {
   maxKeys?: number;
   /** Event API calls in flight at once. @default 4 */
   concurrency?: number;
-  /** Event writes waiting for a slot; beyond this they are dropped and counted. @default 100 */
+  /** Normal Events waiting for a slot; beyond this a new one is dropped and counted (Warnings never are). @default 1000 */
   maxQueued?: number;
   /** Called for each Event dropped because the queue was full. */
   onDropped?: (reason: EventReason) => void;
   timers?: Timers;
   logger?: KubeLogger;
+}
+
+/** An Event write waiting for a slot. */
+interface Waiting {
+  readonly key: string;
+  readonly objectKey: string;
+  readonly target: V1ObjectReference;
+  readonly reason: EventReason;
+  readonly type: EventType;
+  readonly message: string;
+  readonly signal: AbortSignal | undefined;
+  /** Repeats folded into this write while it waited. */
+  repeats: number;
+  readonly done: Promise<void>;
+  readonly settle: () => void;
 }
 
 interface Entry {
@@ -152,7 +172,12 @@ export class EventRecorder {
   readonly #entries = new Map<string, Entry>();
   readonly #keysByObject = new Map<string, Set<string>>();
   readonly #inFlight = new Set<Promise<void>>();
-  readonly #queue: PQueue;
+  /** Writes waiting for a slot, by type: Warnings leave first. */
+  readonly #waiting: Record<EventType, Waiting[]> = { Warning: [], Normal: [] };
+  /** Waiting writes by dedup key: a repeat folds into the one waiting. */
+  readonly #waitingByKey = new Map<string, Waiting>();
+  readonly #concurrency: number;
+  #active = 0;
   readonly #maxQueued: number;
   readonly #onDropped: ((reason: EventReason) => void) | undefined;
   #dropped = 0;
@@ -175,10 +200,10 @@ export class EventRecorder {
       throw new RangeError(`EventRecorder: maxKeys must be a positive integer, got ${this.#maxKeys}`);
     }
     const concurrency = options.concurrency ?? 4;
-    this.#maxQueued = options.maxQueued ?? 100;
+    this.#maxQueued = options.maxQueued ?? 1000;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`EventRecorder: concurrency must be a positive integer, got ${concurrency}`);
     if (!Number.isInteger(this.#maxQueued) || this.#maxQueued < 0) throw new RangeError(`EventRecorder: maxQueued must be an integer >= 0, got ${this.#maxQueued}`);
-    this.#queue = new PQueue({ concurrency });
+    this.#concurrency = concurrency;
     this.#onDropped = options.onDropped;
   }
 
@@ -203,27 +228,44 @@ export class EventRecorder {
    */
   record(target: V1ObjectReference, reason: EventReason, message: string, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted === true) return Promise.resolve();
-    if (this.#queue.size >= this.#maxQueued) {
-      this.#dropped += 1;
-      this.#onDropped?.(reason);
-      this.#log.debug({ reason, object: target.name, dropped: this.#dropped }, "event dropped");
+    const text = stableMessage(message).slice(0, MAX_MESSAGE_LENGTH);
+    const type = eventTypeOf(reason);
+    const objectKey = `${target.kind ?? ""}/${target.namespace ?? ""}/${target.name ?? ""}/${target.uid ?? ""}`;
+    const key = `${objectKey}\u0000${reason}\u0000${text}`;
+    // A flip to the other type forgets the first type's keys, so a flapping problem is news again.
+    this.#forgetOtherType(objectKey, type);
+    const waiting = this.#waitingByKey.get(key);
+    if (waiting) {
+      waiting.repeats += 1;
+      return waiting.done;
+    }
+    const entry = this.#entries.get(key);
+    if (entry && (this.#timers.now() - entry.lastSentAt < this.#ttlMs || entry.eventName === undefined)) {
+      // Suppressed repeat: counted, no API call, no queue slot.
+      this.#touch(key, entry);
+      entry.count += 1;
       return Promise.resolve();
     }
-    const text = message.slice(0, MAX_MESSAGE_LENGTH);
-    const queued = this.#queue.add(
-      () => (signal?.aborted === true ? Promise.resolve() : this.#record(target, reason, text, signal)),
-      signal ? { signal } : {},
-    );
-    const work = queued.then(
-      () => undefined,
-      (error: unknown) => {
-        if (signal?.aborted === true) return; // leadership ended: not sent, or abandoned
-        this.#log.warn({ err: describeKubeError(error), reason, object: target.name }, "recording event failed");
-      },
-    );
-    this.#inFlight.add(work);
-    void work.finally(() => this.#inFlight.delete(work));
-    return work;
+    if (!this.#makeRoom(type)) {
+      this.#drop(reason, target.name);
+      return Promise.resolve();
+    }
+    let settle: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    const item: Waiting = { key, objectKey, target, reason, type, message: text, signal, repeats: 0, done, settle };
+    this.#waiting[type].push(item);
+    this.#waitingByKey.set(key, item);
+    this.#inFlight.add(done);
+    void done.finally(() => this.#inFlight.delete(done));
+    this.#pump();
+    return done;
+  }
+
+  /** Events waiting for a slot (Warnings, Normal). */
+  get waiting(): { warning: number; normal: number } {
+    return { warning: this.#waiting.Warning.length, normal: this.#waiting.Normal.length };
   }
 
   /** Waits for every event write started so far (shutdown, tests). */
@@ -231,18 +273,62 @@ export class EventRecorder {
     while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
   }
 
-  async #record(target: V1ObjectReference, reason: EventReason, message: string, signal: AbortSignal | undefined): Promise<void> {
+  /**
+   * Whether an Event of `type` may wait. A Normal one needs a free slot under maxQueued; a Warning
+   * takes the slot of the newest waiting Normal Event when there is none, and is refused only when
+   * maxKeys distinct Warnings already wait.
+   */
+  #makeRoom(type: EventType): boolean {
+    const total = this.#waiting.Warning.length + this.#waiting.Normal.length;
+    if (total < this.#maxQueued) return true;
+    if (type === "Normal") return false;
+    const evicted = this.#waiting.Normal.pop();
+    if (evicted) {
+      this.#waitingByKey.delete(evicted.key);
+      this.#drop(evicted.reason, evicted.target.name);
+      evicted.settle();
+      return true;
+    }
+    return this.#waiting.Warning.length < this.#maxKeys;
+  }
+
+  #drop(reason: EventReason, objectName: string | undefined): void {
+    this.#dropped += 1;
+    this.#onDropped?.(reason);
+    this.#log.debug({ reason, object: objectName, dropped: this.#dropped }, "event dropped");
+  }
+
+  /** Starts waiting writes while slots are free, Warnings first. */
+  #pump(): void {
+    while (this.#active < this.#concurrency) {
+      const item = this.#waiting.Warning.shift() ?? this.#waiting.Normal.shift();
+      if (!item) return;
+      this.#waitingByKey.delete(item.key);
+      this.#active += 1;
+      const signal = item.signal;
+      const work = signal?.aborted === true ? Promise.resolve() : this.#record(item, signal);
+      void work
+        .catch((error: unknown) => {
+          if (signal?.aborted === true) return; // leadership ended: not sent, or abandoned
+          this.#log.warn({ err: describeKubeError(error), reason: item.reason, object: item.target.name }, "recording event failed");
+        })
+        .finally(() => {
+          this.#active -= 1;
+          item.settle();
+          this.#pump();
+        });
+    }
+  }
+
+  async #record(item: Waiting, signal: AbortSignal | undefined): Promise<void> {
+    const { key, objectKey, target, reason, type, message } = item;
     const options = signal ? abortable(signal) : undefined;
-    const type = eventTypeOf(reason);
-    const objectKey = `${target.kind ?? ""}/${target.namespace ?? ""}/${target.name ?? ""}/${target.uid ?? ""}`;
-    const key = `${objectKey}\u0000${reason}\u0000${message}`;
     const now = this.#timers.now();
-    this.#forgetOtherType(objectKey, type);
 
     const entry = this.#entries.get(key);
     if (entry) {
       this.#touch(key, entry);
-      entry.count += 1;
+      entry.count += 1 + item.repeats;
       if (now - entry.lastSentAt < this.#ttlMs || entry.eventName === undefined) return;
       entry.lastSentAt = now;
       const eventName = entry.eventName;
@@ -264,7 +350,7 @@ export class EventRecorder {
       type,
       eventName: undefined,
       eventNamespace: target.namespace || NODE_EVENT_NAMESPACE,
-      count: 1,
+      count: 1 + item.repeats,
       lastSentAt: now,
     };
     if (!entry) this.#remember(key, fresh);

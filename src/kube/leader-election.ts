@@ -17,6 +17,14 @@
 //   at its deadline (renewDeadline, or what is left of it while leading), and an answer that
 //   arrives after a step-down (the epoch moved on) or after sentAt + renewDeadline is stale: it
 //   never makes this replica leader again. The next attempt, sent fresh, decides.
+// - One writer at a time also when the Lease is deleted or edited by hand (issue 20, item 5): a
+//   replica that becomes leader WITHOUT having watched the previous holder's lease expire on its
+//   own clock — it created a missing Lease, or found itself named holder while not leading — may
+//   be facing a leader that is still writing. It holds the Lease but waits one lease duration
+//   before onStartedLeading (no write before then). The old leader, whatever it does, stops
+//   within renewDeadline < leaseDuration of its last renew: its next renew sees the other holder
+//   (or gets 409), or its renew deadline passes. A Lease released by its holder (holderIdentity
+//   cleared on shutdown, after its writes ended) and one seen expiring are taken over at once.
 // - release() (graceful shutdown) clears holderIdentity and sets leaseDurationSeconds to 1 so the
 //   other replica takes over on its next retry instead of waiting out the lease.
 // After stepping down the elector keeps campaigning; it may lead again with a new signal.
@@ -55,11 +63,31 @@ export interface LeaderElectorOptions {
   logger?: KubeLogger;
 }
 
-type Attempt = "leader" | "follower" | "error";
+/** "leader-unsure": acquired without seeing the previous holder's lease expire (see the header). */
+type Attempt = "leader" | "leader-unsure" | "follower" | "error";
 
 /** @internal exported for tests */
 export class LeaderElectionError extends KubernetesError {
   override readonly name: string = "LeaderElectionError";
+}
+
+/** What identifies one write of a Lease's spec (a change of it restarts the expiry clock). */
+function recordOf(spec: V1LeaseSpec): string {
+  return JSON.stringify([
+    spec.holderIdentity ?? "",
+    // Full precision: String(Date) is whole seconds, and a renew within the same second (sub-second
+    // retry periods) would not count as a change, costing up to a second of margin (issue 20, item 6).
+    timeText(spec.renewTime),
+    timeText(spec.acquireTime),
+    spec.leaseDurationSeconds ?? 0,
+    spec.leaseTransitions ?? 0,
+  ]);
+}
+
+/** A Lease time as comparable text, to the precision client-node parses it (milliseconds). */
+function timeText(value: Date | string | undefined): string {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "" : value.toISOString();
+  return value ?? "";
 }
 
 export class LeaderElector {
@@ -83,6 +111,10 @@ export class LeaderElector {
   #leading = false;
   #leaderAbort: AbortController | undefined;
   #deadlineTimer: TimerHandle | undefined;
+  /** While leading but still waiting out a lease duration before the first write. */
+  #settleTimer: TimerHandle | undefined;
+  /** onStartedLeading was called for this leadership (so onStoppedLeading is owed). */
+  #started = false;
   /** Moves on at every step-down: an attempt's answer counts only in the epoch it was sent in. */
   #epoch = 0;
   /** Aborts the Lease request in flight (deadline, step-down, stop). */
@@ -93,6 +125,8 @@ export class LeaderElector {
   #observedRecord = "";
   #observedAt = 0;
   #observedHolder = "";
+  /** The record this replica last wrote (create or replace): a Lease still saying it was touched by no one else. */
+  #ownRecord = "";
 
   constructor(options: LeaderElectorOptions) {
     this.#api = options.coordination;
@@ -124,8 +158,9 @@ export class LeaderElector {
     if (problem) throw new LeaderElectionError(`leader election: ${problem.message}`);
   }
 
+  /** True once onStartedLeading has been called and until leadership ends (not while waiting a lease duration first). */
   isLeader(): boolean {
-    return this.#leading;
+    return this.#leading && this.#settleTimer === undefined;
   }
 
   /** The holder last seen on the Lease ("" when none or not read yet). */
@@ -218,7 +253,7 @@ export class LeaderElector {
         if (this.#attemptAbort === attempt) this.#attemptAbort = undefined;
       }
       if (signal.aborted) return;
-      if (result === "leader") {
+      if (result === "leader" || result === "leader-unsure") {
         const renewBy = sentAt + this.#renewDeadlineMs;
         const now = this.#timers.now();
         if (epoch !== this.#epoch || now >= renewBy) {
@@ -228,7 +263,7 @@ export class LeaderElector {
         } else {
           this.#renewBy = renewBy;
           this.#armDeadline(renewBy - now);
-          if (!this.#leading) this.#becomeLeader();
+          if (!this.#leading) this.#becomeLeader(result === "leader-unsure");
         }
       } else if (result === "follower" && this.#leading) {
         this.#stepDown(`lease taken by ${this.#observedHolder || "nobody"}`);
@@ -270,7 +305,9 @@ export class LeaderElector {
           },
         }, abortable(signal));
         this.#observe(created);
-        return "leader";
+        this.#ownRecord = recordOf(created.spec ?? {});
+        // A missing Lease may have been deleted under a leader that is still writing.
+        return "leader-unsure";
       } catch (createError) {
         if (isConflict(createError)) return "follower";
         this.#log.warn({ err: describeKubeError(createError) }, "creating leader lease failed");
@@ -285,6 +322,8 @@ export class LeaderElector {
 
     const now = new V1MicroTime(this.#timers.now());
     const takingOver = holder !== this.#identity;
+    // Named holder while not leading, in a record this replica did not write: someone edited the Lease.
+    const editedToUs = !takingOver && !this.#leading && recordOf(spec) !== this.#ownRecord;
     const renewed: V1LeaseSpec = {
       ...spec,
       holderIdentity: this.#identity,
@@ -296,10 +335,11 @@ export class LeaderElector {
     try {
       const updated = await this.#api.replaceNamespacedLease({ ...leaseName, body: { ...lease, spec: renewed } }, abortable(signal));
       this.#observe(updated);
+      this.#ownRecord = recordOf(updated.spec ?? {});
       if (takingOver) {
         this.#log.info({ previousHolder: holder, leaseTransitions: renewed.leaseTransitions }, "leader lease taken over");
       }
-      return "leader";
+      return editedToUs ? "leader-unsure" : "leader";
     } catch (error) {
       if (isConflict(error)) return "follower";
       this.#log.warn({ err: describeKubeError(error) }, takingOver ? "taking leader lease failed" : "renewing leader lease failed");
@@ -310,13 +350,7 @@ export class LeaderElector {
   /** Records the lease as seen now if its record changed since the last look. */
   #observe(lease: V1Lease): void {
     const spec = lease.spec ?? {};
-    const record = JSON.stringify([
-      spec.holderIdentity ?? "",
-      String(spec.renewTime ?? ""),
-      String(spec.acquireTime ?? ""),
-      spec.leaseDurationSeconds ?? 0,
-      spec.leaseTransitions ?? 0,
-    ]);
+    const record = recordOf(spec);
     if (record !== this.#observedRecord) {
       this.#observedRecord = record;
       this.#observedAt = this.#timers.now();
@@ -348,13 +382,29 @@ export class LeaderElector {
     }, ms);
   }
 
-  #becomeLeader(): void {
+  #becomeLeader(unsure: boolean): void {
     this.#leading = true;
     const abort = new AbortController();
     this.#leaderAbort = abort;
+    if (!unsure) {
+      this.#startLeading(abort.signal);
+      return;
+    }
+    this.#log.warn(
+      { lease: `${this.#namespace}/${this.#name}`, waitMs: this.#leaseDurationMs },
+      "lease acquired without seeing the previous holder's lease expire: waiting one lease duration before leading",
+    );
+    this.#settleTimer = this.#timers.setTimeout(() => {
+      this.#settleTimer = undefined;
+      if (this.#leading && this.#leaderAbort === abort) this.#startLeading(abort.signal);
+    }, this.#leaseDurationMs);
+  }
+
+  #startLeading(signal: AbortSignal): void {
+    this.#started = true;
     this.#log.info({ lease: `${this.#namespace}/${this.#name}` }, "became leader");
     try {
-      this.#onStartedLeading(abort.signal);
+      this.#onStartedLeading(signal);
     } catch (error) {
       this.#log.error({ err: describeKubeError(error) }, "onStartedLeading threw");
     }
@@ -365,6 +415,10 @@ export class LeaderElector {
       this.#timers.clearTimeout(this.#deadlineTimer);
       this.#deadlineTimer = undefined;
     }
+    if (this.#settleTimer !== undefined) {
+      this.#timers.clearTimeout(this.#settleTimer);
+      this.#settleTimer = undefined;
+    }
     if (!this.#leading) return;
     this.#leading = false;
     this.#epoch += 1;
@@ -373,6 +427,9 @@ export class LeaderElector {
     this.#log.warn({ lease: `${this.#namespace}/${this.#name}`, reason }, "stopped leading");
     this.#leaderAbort?.abort(new LeaderElectionError(`leadership lost: ${reason}`));
     this.#leaderAbort = undefined;
+    const started = this.#started;
+    this.#started = false;
+    if (!started) return;
     try {
       this.#onStoppedLeading?.();
     } catch (error) {

@@ -5,6 +5,8 @@
 // and list objects carry Date timestamps while watch objects carry strings. This
 // class restarts on every error with capped, jittered backoff, tracks whether the cache is synced,
 // hands out slim, normalised objects (node-object.ts slimNode: only the fields the operator reads) and gives update callbacks the previous object.
+// ListWatch keeps its own map of every object; the list and the watch slim each Node before
+// ListWatch sees it, so both maps share one slim object per Node (no full Node is retained).
 
 import { CoreV1Api, ListWatch, Watch } from "@kubernetes/client-node";
 import type { KubeConfig, KubernetesListObject, V1Node } from "@kubernetes/client-node";
@@ -38,11 +40,19 @@ export interface NodeInformerOptions {
    * to 30 s while no event arrives; changes are not lost meanwhile, only seen late). @default 5000
    */
   watchReconnectMaxMs?: number;
+  /**
+   * Deadline of one complete (paginated) list, the first and every re-list after a 410: without it a
+   * list the API server never answers would hold the cache forever (the HTTP client has none).
+   * @default 60000
+   */
+  listTimeoutMs?: number;
   timers?: Timers;
   logger?: KubeLogger;
 }
 
 const NODES_PATH = "/api/v1/nodes";
+/** Watch phases that carry a Node (ERROR carries a Status, BOOKMARK only a resourceVersion). */
+const NODE_PHASES: ReadonlySet<string> = new Set(["ADDED", "MODIFIED", "DELETED"]);
 
 /** A Watch whose requests can be cut off for good, even those opened after stop() (see stop()). */
 class StoppableWatch extends Watch {
@@ -56,7 +66,11 @@ class StoppableWatch extends Watch {
   ): Promise<AbortController> {
     // Returning without calling `done` ends ListWatch's reconnect chain quietly.
     if (this.stopped) return new AbortController();
-    const controller = await super.watch(path, queryParams, callback, done);
+    // ListWatch keeps every object it is handed in a map of its own: hand it the slim Node, so the
+    // Nodes are held once, slim, by both maps (the informer's map shares the objects).
+    const slimming = (phase: string, apiObj: unknown, watchObj?: unknown): void =>
+      callback(phase, NODE_PHASES.has(phase) ? slimNode(apiObj as V1Node) : apiObj, watchObj);
+    const controller = await super.watch(path, queryParams, slimming, done);
     if (this.stopped) controller.abort();
     return controller;
   }
@@ -69,6 +83,7 @@ export class NodeInformer {
   readonly #backoff: BackoffPolicy;
   readonly #healthyResetMs: number;
   readonly #watchReconnectMaxMs: number;
+  readonly #listTimeoutMs: number;
   readonly #timers: Timers;
   readonly #log: KubeLogger;
 
@@ -95,6 +110,7 @@ export class NodeInformer {
     this.#backoff = options.restartBackoff ?? { initialMs: 1000, maxMs: 30_000 };
     this.#healthyResetMs = options.healthyResetMs ?? 60_000;
     this.#watchReconnectMaxMs = options.watchReconnectMaxMs ?? 5_000;
+    this.#listTimeoutMs = options.listTimeoutMs ?? 60_000;
     this.#timers = options.timers ?? realTimers;
     this.#log = options.logger ?? SILENT_LOGGER;
     if (!Number.isInteger(this.#pageSize) || this.#pageSize < 1) {
@@ -219,7 +235,16 @@ export class NodeInformer {
   }
 
   async #list(listWatch: ListWatch<V1Node>): Promise<KubernetesListObject<V1Node>> {
-    const { items, resourceVersion } = await listAllNodes(this.#core, { pageSize: this.#pageSize });
+    // A re-list inside a running ListWatch (its watch got 410 Gone): the cache is stale until the
+    // list is in, so it is not reported synced meanwhile (no deletes are planned from it).
+    const relist = this.#synced;
+    if (relist) {
+      this.#log.info({}, "re-listing nodes (watch resourceVersion expired)");
+      this.#setSynced(false);
+    }
+    // A real timer: it guards a socket, not a schedule (see leader-election.ts).
+    const signal = AbortSignal.any([this.#stopSignal.signal, AbortSignal.timeout(this.#listTimeoutMs)]);
+    const { items, resourceVersion } = await listAllNodes(this.#core, { pageSize: this.#pageSize, signal });
     if (listWatch !== this.#listWatch) {
       // Stopped (or replaced) while listing: never settle, so this ListWatch opens no watch.
       return new Promise<never>(() => undefined);
@@ -235,7 +260,11 @@ export class NodeInformer {
     }
     this.#hasListed = true;
     this.#log.debug({ nodes: items.length, resourceVersion }, "nodes listed");
-    return { apiVersion: "v1", kind: "NodeList", metadata: { resourceVersion }, items };
+    if (relist && !this.#errorInAttempt) {
+      this.#healthySince = this.#timers.now();
+      this.#setSynced(true);
+    }
+    return { apiVersion: "v1", kind: "NodeList", metadata: { resourceVersion }, items: items.map(slimNode) };
   }
 
   async #attempt(listWatch: ListWatch<V1Node>): Promise<void> {
@@ -278,9 +307,9 @@ export class NodeInformer {
     }, delayMs);
   }
 
-  #upsert(listWatch: ListWatch<V1Node>, raw: V1Node): void {
+  /** `node` is already slim (the list and the watch slim every Node before ListWatch stores it). */
+  #upsert(listWatch: ListWatch<V1Node>, node: V1Node): void {
     if (listWatch !== this.#listWatch) return;
-    const node = slimNode(raw);
     const nodeName = node.metadata?.name;
     if (!nodeName) return;
     const old = this.#nodes.get(nodeName);
@@ -290,9 +319,8 @@ export class NodeInformer {
     else this.#emit("add", node);
   }
 
-  #remove(listWatch: ListWatch<V1Node>, raw: V1Node): void {
+  #remove(listWatch: ListWatch<V1Node>, node: V1Node): void {
     if (listWatch !== this.#listWatch) return;
-    const node = slimNode(raw);
     const nodeName = node.metadata?.name;
     if (!nodeName) return;
     const old = this.#nodes.get(nodeName);

@@ -5,12 +5,15 @@
 import type { CoreV1Api, V1Node } from "@kubernetes/client-node";
 import { describeKubeError, isGone, unreachableMessage } from "./api-error.js";
 import { KubernetesError } from "../errors.js";
+import { abortable } from "./request-options.js";
 
 export interface ListAllNodesOptions {
   /** Nodes per page. @default 500 (what kubectl uses) */
   pageSize?: number;
   /** Restrict the list; the informer passes none. */
   labelSelector?: string;
+  /** Aborts every page request (the informer's list deadline). */
+  signal?: AbortSignal;
 }
 
 export interface NodeListResult {
@@ -32,18 +35,18 @@ export async function listAllNodes(core: CoreV1Api, options: ListAllNodesOptions
     throw new NodeListError(`pageSize must be a positive integer, got ${pageSize}`);
   }
   try {
-    return await listOnce(core, pageSize, options.labelSelector);
+    return await listOnce(core, pageSize, options.labelSelector, options.signal);
   } catch (error) {
     if (!isGone(error)) throw wrap(error);
   }
   try {
-    return await listOnce(core, pageSize, options.labelSelector);
+    return await listOnce(core, pageSize, options.labelSelector, options.signal);
   } catch (error) {
     throw wrap(error);
   }
 }
 
-async function listOnce(core: CoreV1Api, limit: number, labelSelector: string | undefined): Promise<NodeListResult> {
+async function listOnce(core: CoreV1Api, limit: number, labelSelector: string | undefined, signal: AbortSignal | undefined): Promise<NodeListResult> {
   const items: V1Node[] = [];
   let resourceVersion = "";
   let continueToken: string | undefined;
@@ -52,7 +55,7 @@ async function listOnce(core: CoreV1Api, limit: number, labelSelector: string | 
       limit,
       ...(continueToken ? { _continue: continueToken } : {}),
       ...(labelSelector ? { labelSelector } : {}),
-    });
+    }, signal ? abortable(signal) : undefined);
     items.push(...page.items);
     // Every page of one paginated list belongs to the same snapshot; keep the first page's version.
     if (resourceVersion === "") resourceVersion = page.metadata?.resourceVersion ?? "";

@@ -12,6 +12,7 @@ import type { CoreV1Api, V1Node, V1NodeCondition } from "@kubernetes/client-node
 import { describeKubeError, isConflict, isNotFound } from "./api-error.js";
 import { backoffDelay, type BackoffPolicy } from "../util/backoff.js";
 import { abortable } from "./request-options.js";
+import { stableMessage } from "./stable-message.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { sleep, realTimers, type Timers } from "../util/timers.js";
 
@@ -28,8 +29,12 @@ export const ROUTE_CREATED_MESSAGE = "vpc-route-sync created a route";
 export type RouteState =
   /** Routes for every pod CIDR are Available in every managed route table. */
   | { readonly routed: true }
-  /** They are not and cannot be now; `message` says why, e.g. "quota exceeded in vtb-…". */
-  | { readonly routed: false; readonly message: string };
+  /**
+   * They are not and cannot be now; `message` says why, e.g. "quota exceeded in vtb-…".
+   * `onlyWhenUnset`: whether they are is not known this pass (a table could not be read), so a
+   * condition already there stands; a Node with none gets True (no route is known to serve it).
+   */
+  | { readonly routed: false; readonly message: string; readonly onlyWhenUnset?: boolean };
 
 export type NodeStatusOutcome =
   | { readonly result: "patched"; readonly node: V1Node }
@@ -58,9 +63,11 @@ export function desiredNetworkCondition(
   state: RouteState,
   now: Date,
 ): V1NodeCondition | undefined {
+  if (!state.routed && state.onlyWhenUnset === true && current !== undefined) return undefined;
   const status = state.routed ? "False" : "True";
   const reason = state.routed ? ROUTE_CREATED_REASON : NO_ROUTE_CREATED_REASON;
-  const message = state.routed ? ROUTE_CREATED_MESSAGE : state.message;
+  // Request ids left out: a message that changes on every call would patch the Node every pass.
+  const message = state.routed ? ROUTE_CREATED_MESSAGE : stableMessage(state.message);
   if (current && current.status === status && current.reason === reason) {
     // False/RouteCreated with another wording (written by a CCM before us) is the same fact;
     // for True the message is the diagnosis, so a new reason for the failure is news.
@@ -86,6 +93,12 @@ function networkUnavailableCondition(node: V1Node | undefined): V1NodeCondition 
   return node?.status?.conditions?.find((condition) => condition.type === NETWORK_UNAVAILABLE);
 }
 
+/** The uid and resourceVersion a status patch is conditional on (both when known). */
+function preconditions(node: V1Node): { uid?: string; resourceVersion?: string } {
+  const { uid, resourceVersion } = node.metadata ?? {};
+  return { ...(uid ? { uid } : {}), ...(resourceVersion ? { resourceVersion } : {}) };
+}
+
 export class NodeStatusWriter {
   readonly #core: CoreV1Api;
   readonly #attempts: number;
@@ -106,11 +119,16 @@ export class NodeStatusWriter {
 
   /**
    * Brings NetworkUnavailable of `node` (the informer's current copy) in line with `state`.
+   * `state` was computed for this very object: every patch carries its uid and the
+   * resourceVersion it was decided on as preconditions, so a patch meant for a Node that was
+   * deleted and created again under the same name fails (409) instead of landing on the new one;
+   * after a conflict the Node is read again and, if its uid changed, left alone ("node-gone").
    * Never throws: a failure is returned (and logged) so a status write cannot break a reconcile.
    */
   async setRouteState(node: V1Node, state: RouteState, signal?: AbortSignal): Promise<NodeStatusOutcome> {
     const nodeName = node.metadata?.name;
     if (!nodeName) return { result: "failed", error: new Error("NodeStatusWriter: node has no metadata.name") };
+    const uid = node.metadata?.uid;
     let current: V1Node = node;
     for (let attempt = 0; ; attempt += 1) {
       const condition = desiredNetworkCondition(networkUnavailableCondition(current), state, new Date(this.#timers.now()));
@@ -121,7 +139,7 @@ export class NodeStatusWriter {
       try {
         const patched = await this.#core.patchNodeStatus(
           // Named field manager, so `kubectl get node --show-managed-fields` says who owns the condition.
-          { name: nodeName, body: { status: { conditions: [condition] } }, fieldManager: NODE_STATUS_FIELD_MANAGER },
+          { name: nodeName, body: { metadata: preconditions(current), status: { conditions: [condition] } }, fieldManager: NODE_STATUS_FIELD_MANAGER },
           setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch, signal ? abortable(signal) : undefined),
         );
         this.#log.info(
@@ -143,6 +161,10 @@ export class NodeStatusWriter {
         // Someone else wrote the Node meanwhile: decide again from what it says now.
         try {
           current = await this.#core.readNodeStatus({ name: nodeName }, signal ? abortable(signal) : undefined);
+          if (uid !== undefined && current.metadata?.uid !== uid) {
+            this.#log.debug({ nodeName }, "node replaced before its status was patched");
+            return { result: "node-gone" };
+          }
         } catch (readError) {
           if (isNotFound(readError)) return { result: "node-gone" };
           this.#log.warn({ nodeName, err: describeKubeError(readError) }, "re-reading node status failed");

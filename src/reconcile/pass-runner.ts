@@ -63,7 +63,9 @@ export interface ActionResult<A> {
 export type NodeRouteState =
   | { readonly state: "available" }
   | { readonly state: "pending"; readonly message: string }
-  | { readonly state: "failed"; readonly message: string; readonly code: string };
+  | { readonly state: "failed"; readonly message: string; readonly code: string }
+  /** A managed table could not be read: whether the route is there is not known this pass. */
+  | { readonly state: "unknown"; readonly message: string };
 
 export type PassOutcome =
   /** Nothing to do. */
@@ -458,7 +460,7 @@ export function nodeRouteStates(input: {
     }
     if (tableFailures.length > 0) {
       const f = tableFailures[0]!;
-      state = { state: "pending", message: `route table ${f.routeTableId} could not be read: ${f.error.message}` };
+      state = { state: "unknown", message: `route table ${f.routeTableId} could not be read: ${f.error.message}` };
     }
     for (const routeTableId of routeTableIds) {
       for (const cidr of node.podCidrs) {
@@ -471,17 +473,17 @@ export function nodeRouteStates(input: {
           continue;
         }
         if (plannedCreate.has(k)) {
-          if (state.state === "available") state = { state: "pending", message: dryRun ? "route not created yet (dry run)" : "route not created yet" };
+          if (state.state === "available" || state.state === "unknown") state = { state: "pending", message: dryRun ? "route not created yet (dry run)" : "route not created yet" };
           continue;
         }
         const entry = entryByKey.get(k);
         if (!entry) {
-          if (state.state === "available") state = { state: "pending", message: `route ${cidr} in ${routeTableId} is held back this pass` };
+          if (state.state === "available" || state.state === "unknown") state = { state: "pending", message: `route ${cidr} in ${routeTableId} is held back this pass` };
         } else if (!routesTo(entry, node.instanceId)) {
           // Our route still points at the Node's previous instance (its re-pointing was held back):
           // the Node's pods are not reachable through it.
-          if (state.state === "available") state = { state: "pending", message: `route ${cidr} in ${routeTableId} does not point at ${node.instanceId} yet` };
-        } else if (entry.status !== "Available" && state.state === "available") {
+          if (state.state === "available" || state.state === "unknown") state = { state: "pending", message: `route ${cidr} in ${routeTableId} does not point at ${node.instanceId} yet` };
+        } else if (entry.status !== "Available" && (state.state === "available" || state.state === "unknown")) {
           state = { state: "pending", message: `route ${cidr} in ${routeTableId} is ${entry.status}` };
         }
       }

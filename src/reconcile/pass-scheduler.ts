@@ -37,6 +37,9 @@ export interface PassTrigger {
   readonly changes: number;
 }
 
+/** Consecutive transient failures from which a Node change no longer cuts the backoff short. */
+export const OUTAGE_FAILURES = 3;
+
 export class PassScheduler {
   readonly #options: PassSchedulerOptions;
   #running = false;
@@ -64,14 +67,21 @@ export class PassScheduler {
     this.#arm(0);
   }
 
-  /** A relevant change was seen: a pass will run within the aggregation window. */
+  /**
+   * A relevant change was seen: a pass will run within the aggregation window — unless an outage's
+   * backoff is pending (OUTAGE_FAILURES transient failures in a row): then the change is folded into
+   * the retry pass, so steady Node churn during a VPC outage does not turn into a full read pass
+   * every window (issue 20). A blip (a TaskConflict while a burst's entries are Pending) still lets a
+   * change run the next pass soon.
+   */
   notifyChange(): void {
     if (this.#stopped) return;
     this.#pendingChanges += 1;
-    // A change does not override a pending retry backoff that is shorter anyway, but it does cut a
-    // long wait (resync or backoff) down to the aggregation window.
+    if (this.#pendingCause === "retry" && this.#failures >= OUTAGE_FAILURES) return;
+    if (this.#pendingCause === "retry") this.#pendingCause = "change";
+    // A change cuts a long wait for the resync down to the aggregation window.
     this.#pendingCause ??= "change";
-    if (this.#pendingCause === "retry" || this.#pendingCause === "resync") this.#pendingCause = "change";
+    if (this.#pendingCause === "resync") this.#pendingCause = "change";
     if (!this.#running) this.#arm(this.#options.aggregationWindowMs);
   }
 
@@ -138,15 +148,16 @@ export class PassScheduler {
     if (outcome === "success") this.#failures = 0;
     else this.#failures += 1;
 
+    if (outcome === "backoff" && (this.#pendingChanges === 0 || this.#failures >= OUTAGE_FAILURES)) {
+      // Changes that arrived during the pass wait for an outage's backoff too (see notifyChange).
+      this.#pendingCause = "retry";
+      this.#arm(this.#backoffMs());
+      return;
+    }
     if (this.#pendingChanges > 0) {
       // Changes arrived during the pass: handle them after the aggregation window.
       this.#pendingCause = "change";
       this.#arm(this.#options.aggregationWindowMs);
-      if (outcome !== "backoff") return;
-    }
-    if (outcome === "backoff") {
-      this.#pendingCause ??= "retry";
-      this.#arm(this.#backoffMs());
       return;
     }
     this.#pendingCause ??= "resync";

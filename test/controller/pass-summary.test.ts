@@ -34,7 +34,8 @@ describe("passEvents", () => {
     ["an excluded node", nodeFacts("ex", { providerId: "cn-hangzhou.i-exc00001", podCidrs: ["10.244.8.0/24"], labels: { "service.alibabacloud.com/exclude-node": "" } }), "NodeSkipped"],
     ["a node without pod CIDR", nodeFacts("new", { providerId: "cn-hangzhou.i-new00001", podCidrs: [] }), "NodeSkipped"],
     ["a malformed providerID", nodeFacts("bad", { providerId: "cn-hangzhou/i-bad00001", podCidrs: ["10.244.7.0/24"] }), "InvalidProviderID"],
-    ["another region", nodeFacts("sh", { providerId: "cn-shanghai.i-sha00001", podCidrs: ["10.244.6.0/24"] }), "InvalidProviderID"],
+    // One instance per region is the documented setup: a Normal Event, not a Warning.
+    ["another region", nodeFacts("sh", { providerId: "cn-shanghai.i-sha00001", podCidrs: ["10.244.6.0/24"] }), "NodeSkipped"],
     ["a pod CIDR outside the cluster CIDR", nodeFacts("out", { providerId: "cn-hangzhou.i-out00001", podCidrs: ["10.99.0.0/24"] }), "InvalidPodCIDR"],
   ])("reports %s", async (_what, facts, reason) => {
     const events = passEvents(await pass([facts]));

@@ -39,14 +39,55 @@ describe("EventRecorder against the fake API server", () => {
     return { fake, core, timers, recorder, n1 };
   }
 
-  it("under a slow API server, Event writes are bounded: the excess is dropped and counted, not piled up", async () => {
+  it("under a slow API server, Normal Event writes are bounded: the excess is dropped and counted, not piled up", async () => {
     const { fake, recorder, n1 } = await setup({ concurrency: 2, maxQueued: 3 });
     fake.faults.setLatency({ ms: 200, method: "POST", path: "/events$" });
-    await Promise.all(Array.from({ length: 20 }, (_, i) => recorder.recordNode(n1, EventReasons.RouteConflict, `conflict ${i}`)));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => recorder.recordNode(n1, EventReasons.RouteCreated, `created ${i}`)));
     await recorder.flush();
     const written = fake.events("default").length;
     expect(written + recorder.dropped).toBe(20);
     expect(written).toBeLessThanOrEqual(5);
+  });
+
+  // Issue 20, item 1: the bound was checked before deduplication, and in arrival order, so repeats
+  // and skip Events took the slots of the Warnings listed after them, on every pass.
+  it("never drops a new Warning for want of room: Warnings leave first, repeats take no slot", async () => {
+    const { fake, core, recorder, n1 } = await setup({ concurrency: 1, maxQueued: 5 });
+    const n2 = await core.readNode({ name: "n2" });
+    fake.faults.setLatency({ ms: 50, method: "POST", path: "/events$" });
+    const pass = (): Promise<void>[] => [
+      ...Array.from({ length: 30 }, (_, i) => recorder.recordNode(n1, EventReasons.NodeSkipped, `virtual node ${i}`)),
+      ...Array.from({ length: 8 }, (_, i) => recorder.recordNode(n2, EventReasons.RouteConflict, `conflict ${i}`)),
+    ];
+    await Promise.all(pass());
+    await recorder.flush();
+    const written = (fake.events("default") as Json[]).filter((e) => e["type"] === "Warning").map((e) => e["message"]);
+    expect(written.sort()).toEqual(Array.from({ length: 8 }, (_, i) => `conflict ${i}`).sort());
+    // Only Normal Events were dropped; what was written plus what was dropped is everything, once.
+    expect(fake.events("default").length + recorder.dropped).toBe(38);
+
+    // The same pass again: nothing that was written takes a slot; what was dropped gets another try.
+    const droppedBefore = recorder.dropped;
+    const postsBefore = fake.requests().filter((r) => r.method === "POST").length;
+    await Promise.all(pass());
+    await recorder.flush();
+    const posts = fake.requests().filter((r) => r.method === "POST").length - postsBefore;
+    expect(posts).toBe(Math.min(5 + 1, droppedBefore)); // at most one in flight + maxQueued waiting
+    expect(fake.events("default").filter((e) => (e)["type"] === "Warning")).toHaveLength(8);
+  });
+
+  it("a Warning recorded while the queue is full of Normal Events is sent before them", async () => {
+    const { fake, recorder, n1 } = await setup({ concurrency: 1, maxQueued: 10 });
+    fake.faults.setLatency({ ms: 20, method: "POST", path: "/events$" });
+    const all = Array.from({ length: 11 }, (_, i) => recorder.recordNode(n1, EventReasons.RouteCreated, `created ${i}`));
+    all.push(recorder.recordNode(n1, EventReasons.QuotaExceeded, "route table vtb-1 is full"));
+    await Promise.all(all);
+    const inOrder = (fake.events("default") as Json[]).sort(
+      (x, y) => Number((x["metadata"] as Json)["resourceVersion"]) - Number((y["metadata"] as Json)["resourceVersion"]),
+    );
+    // The first Normal Event was already in flight; the Warning went next.
+    expect(inOrder.map((e) => e["reason"]).slice(0, 2)).toEqual(["RouteCreated", "QuotaExceeded"]);
+    expect(recorder.dropped).toBe(1);
   });
 
   it("an Event queued when leadership ends is never sent", async () => {

@@ -104,6 +104,8 @@ describe("LeaderElector against the fake API server", () => {
     maxConcurrent = 0;
     // A 60 s lease: only a release lets the follower lead within the 5 s deadline below.
     const slow = { leaseDurationMs: 60_000, renewDeadlineMs: 40_000, retryPeriodMs: 100 };
+    // A Lease released earlier: taken at once (creating a missing one would mean waiting 60 s first).
+    fake.createLease(NAMESPACE, { metadata: { name: LEASE, namespace: NAMESPACE }, spec: { leaseDurationSeconds: 1, leaseTransitions: 0 } });
     const a = candidate("replica-a", slow);
     a.elector.start();
     await waitFor(() => a.elector.isLeader(), "a leads");
@@ -114,8 +116,39 @@ describe("LeaderElector against the fake API server", () => {
     expect(a.signals[0]!.aborted).toBe(true);
     expect(a.stopped).toBe(1);
     await waitFor(() => b.elector.isLeader(), "b takes over after the release", { timeoutMs: 5_000 });
-    expect(spec()).toMatchObject({ holderIdentity: "replica-b", leaseTransitions: 1, leaseDurationSeconds: 60 });
+    expect(spec()).toMatchObject({ holderIdentity: "replica-b", leaseTransitions: 2, leaseDurationSeconds: 60 });
     expect(maxConcurrent).toBe(1);
+  });
+
+  // Issue 20, item 5: an edited or deleted Lease let the other replica lead while the first still ran.
+  it("a replica named holder by an edit of the Lease waits one lease duration before leading; never two leaders", async () => {
+    const { leader, follower } = await twoCandidates();
+    const startedAt: number[] = [];
+    const started = follower.signals.length;
+    const editedAt = Date.now();
+    fake!.updateLease(NAMESPACE, LEASE, (l) => {
+      (l["spec"] as Json)["holderIdentity"] = follower.identity;
+      return l;
+    });
+    await waitFor(() => leader.stopped > 0, "the old leader to step down", { timeoutMs: 5_000 });
+    await waitFor(() => follower.signals.length > started, "the new leader to start", { timeoutMs: 5_000 });
+    startedAt.push(Date.now());
+    expect(startedAt[0]! - editedAt).toBeGreaterThanOrEqual(1_000);
+    expect(maxConcurrent).toBe(1);
+  });
+
+  it("a replica that creates a missing Lease waits one lease duration before leading", async () => {
+    fake = await startFakeKube();
+    concurrent = 0;
+    maxConcurrent = 0;
+    const a = candidate("replica-a");
+    const begun = Date.now();
+    a.elector.start();
+    await waitFor(() => fake!.getLease(NAMESPACE, LEASE) !== undefined, "the Lease to be created");
+    expect(a.signals).toHaveLength(0);
+    expect(a.elector.isLeader()).toBe(false);
+    await waitFor(() => a.signals.length === 1, "a leads", { timeoutMs: 5_000 });
+    expect(Date.now() - begun).toBeGreaterThanOrEqual(1_000);
   });
 
   it("release() leaves a lease held by someone else alone", async () => {

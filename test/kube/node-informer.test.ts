@@ -159,6 +159,38 @@ describe("NodeInformer against the fake API server", () => {
     expect(informer.synced).toBe(true);
   });
 
+  // Issue 20, found by reading: while client-node re-listed after a 410, the cache still counted as
+  // synced (so a pass could plan deletions from it), and the list had no deadline.
+  it("is not reported synced while it re-lists after a 410", async () => {
+    const { fake, informer } = await setup({ nodes: [nodeBody("n1", 1)], expiredWatchAsHttp410: true });
+    await informer.start();
+    const flips: boolean[] = [];
+    informer.onSyncedChange((synced) => flips.push(synced));
+    fake.faults.failRequests({ status: 410, method: "GET", path: "^/api/v1/nodes$", watch: true, times: 1 });
+    fake.createNode(nodeBody("n2", 2));
+    fake.faults.dropWatches("close");
+    await waitFor(() => flips.length >= 2 && cacheMatchesServer(fake, informer) && informer.synced, "the re-list to end");
+    expect(flips).toEqual([false, true]);
+  });
+
+  it("a list the API server does not answer fails at the list deadline and is retried", async () => {
+    fake = await startFakeKube({ nodes: [nodeBody("n1", 1)] });
+    fake.faults.delayAnswers({ ms: 30_000, method: "GET", path: "^/api/v1/nodes$", times: 1 });
+    const logger = recordingLogger();
+    informer = new NodeInformer({
+      kubeConfig: loadKubeConfig({ kubeconfigPath: fake.kubeconfigPath }),
+      restartBackoff: { initialMs: 50, maxMs: 400 },
+      listTimeoutMs: 500,
+      logger,
+    });
+    const started = Date.now();
+    await informer.start();
+    expect(informer.synced).toBe(false);
+    expect(await informer.waitForSync(AbortSignal.timeout(10_000))).toBe(true);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(informer.restarts).toBe(1);
+  });
+
   it("restarts after injected 500s, with backoff, and becomes synced again", async () => {
     const { fake, informer, logger } = await setup({ nodes: [nodeBody("n1", 1)] });
     fake.faults.failRequests({ status: 500, method: "GET", path: "^/api/v1/nodes$", watch: false, times: 3 });

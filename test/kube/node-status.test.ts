@@ -8,7 +8,7 @@ import {
   desiredNetworkCondition,
   type RouteState,
 } from "../../src/kube/node-status.js";
-import { nodeBody } from "./helpers.js";
+import { nodeBody, waitFor } from "./helpers.js";
 
 const NOW = new Date("2026-11-26T12:30:00Z");
 const EARLIER = new Date("2026-11-26T10:00:00Z");
@@ -31,6 +31,8 @@ describe("desiredNetworkCondition", () => {
     ["True/NoRouteCreated with another message", condition("True", "NoRouteCreated", "quota exceeded in vtb-1"), conflict, "patch", EARLIER],
     ["False/RouteCreated -> failed", condition("False", "RouteCreated"), conflict, "patch", NOW],
     ["True seeded by a node controller (other reason)", condition("True", "NodeCreated"), conflict, "patch", EARLIER],
+    ["unknown this pass, no condition yet: True", undefined, { ...conflict, onlyWhenUnset: true }, "patch", NOW],
+    ["unknown this pass, False already there: stands", condition("False", "RouteCreated"), { ...conflict, onlyWhenUnset: true }, "none", undefined],
   ])("%s", (_name, current, state, expected, transition) => {
     const result = desiredNetworkCondition(current, state, NOW);
     if (expected === "none") {
@@ -68,6 +70,22 @@ describe("NodeStatusWriter against the fake API server", () => {
 
   const statusPatches = (fake: FakeKubeServer) => fake.requests().filter((r) => r.method === "PATCH" && r.path === "/api/v1/nodes/n1/status");
 
+  // Issue 20, item 3: route state belongs to the Node object it was computed for.
+  it("a patch meant for a Node that was deleted and created again under its name fails instead of landing", async () => {
+    const { fake, core, writer } = await setup();
+    const old: V1Node = await core.readNode({ name: "n1" });
+    await core.deleteNode({ name: "n1" });
+    await core.createNode({ body: nodeBody("n1", 1) });
+    const fresh: V1Node = await core.readNode({ name: "n1" });
+    expect(fresh.metadata?.uid).not.toBe(old.metadata?.uid);
+    expect(await writer.setRouteState(old, routed)).toEqual({ result: "node-gone" });
+    expect(conditionsOf(fake, "n1").find((c) => c["type"] === "NetworkUnavailable")).toBeUndefined();
+    const patch = fake.requests().find((r) => r.method === "PATCH" && r.path === "/api/v1/nodes/n1/status");
+    expect(patch?.status).toBe(409);
+    // The new object itself is patched as usual.
+    expect((await writer.setRouteState(fresh, conflict)).result).toBe("patched");
+  });
+
   it("sends no patch once the signal (leadership) has ended, also not after a conflict's backoff", async () => {
     const { fake, core, writer } = await setup();
     const node: V1Node = await core.readNode({ name: "n1" });
@@ -79,7 +97,8 @@ describe("NodeStatusWriter against the fake API server", () => {
     const losing = new AbortController();
     fake.faults.failRequests({ status: 409, method: "PATCH", path: "/api/v1/nodes/n1/status$", times: 1 });
     fake.faults.setLatency({ ms: 100, method: "PATCH", path: "/api/v1/nodes/n1/status$" });
-    setTimeout(() => losing.abort(new Error("leadership lost")), 50);
+    // Lose leadership once the patch has reached the server (a fixed delay races a busy machine).
+    void waitFor(() => statusPatches(fake).length > 0, "the patch to reach the server").then(() => losing.abort(new Error("leadership lost")));
     expect(await writer.setRouteState(node, conflict, losing.signal)).toEqual({ result: "aborted" });
     expect(statusPatches(fake)).toHaveLength(1);
     expect(conditionsOf(fake, "n1").find((c) => c["type"] === "NetworkUnavailable")).toBeUndefined();

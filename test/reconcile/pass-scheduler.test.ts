@@ -98,19 +98,64 @@ describe("PassScheduler", () => {
     await loop.stop();
   });
 
-  it("a change cuts a long backoff short", async () => {
+  // Issue 20: a change cut the failure backoff to the aggregation window, so Node churn during a
+  // VPC outage meant a full read pass every window.
+  it("a change does not cut a failure backoff short: it is folded into the retry pass", async () => {
     const { timers, passes, loop } = setup(["backoff", "backoff", "backoff", "backoff", "success"]);
     loop.start();
     timers.randomValue = 0.999;
     await timers.advance(0);
     await timers.advance(999);
     await timers.advance(1_998);
-    await timers.advance(3_996); // 4 passes; next backoff would be 7.992 s
+    await timers.advance(3_996); // 4 passes; the next backoff is 7.992 s
     expect(passes).toHaveLength(4);
     loop.notifyChange();
     await timers.advance(1_000);
+    loop.notifyChange();
+    await timers.advance(6_991);
+    expect(passes).toHaveLength(4);
+    await timers.advance(1);
     expect(passes).toHaveLength(5);
-    expect(passes[4]!.cause).toBe("change");
+    expect(passes[4]).toMatchObject({ cause: "retry", changes: 2 });
+    await loop.stop();
+  });
+
+  it("during an outage, a change during a pass that ends in a retry waits for the backoff too", async () => {
+    const s = setup(["backoff", "backoff", "backoff"]);
+    s.timers.randomValue = 0.999;
+    s.loop.start();
+    await s.timers.advance(0);
+    await s.timers.advance(999);
+    s.blockNext();
+    await s.timers.advance(1_998); // the third pass, blocked
+    s.loop.notifyChange();
+    s.unblock();
+    await s.timers.advance(3_995);
+    expect(s.passes).toHaveLength(3);
+    await s.timers.advance(1);
+    expect(s.passes).toHaveLength(4);
+    expect(s.passes[3]).toMatchObject({ cause: "retry", changes: 1 });
+    await s.loop.stop();
+  });
+
+  it("after a single transient failure (a blip, not an outage) a change still runs the next pass soon", async () => {
+    const { timers, passes, loop } = setup(["backoff"]);
+    timers.randomValue = 0.999;
+    loop.start();
+    await timers.advance(0);
+    loop.notifyChange();
+    await timers.advance(999);
+    expect(passes.map((p) => p.cause)).toEqual(["start", "change"]);
+    await loop.stop();
+  });
+
+  it("a change cuts the wait after a final failure short (it may be the fix)", async () => {
+    const { timers, passes, loop } = setup(["give-up"]);
+    loop.start();
+    await timers.advance(0);
+    loop.notifyChange();
+    await timers.advance(1_000);
+    expect(passes.map((p) => p.cause)).toEqual(["start", "change"]);
     await loop.stop();
   });
 

@@ -42,6 +42,9 @@ export interface KubeBackend {
   /** Every Event this world's controller could have written: about Nodes and about its Lease or Pod. */
   events(): Promise<NodeEvent[]>;
   getLease(namespace: string, name: string): Promise<Record<string, unknown> | undefined>;
+  /** Read-modify-write of a Lease's spec, as `kubectl edit lease` would. */
+  editLease(namespace: string, name: string, edit: (spec: Record<string, unknown>) => void): Promise<void>;
+  deleteLease(namespace: string, name: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -111,6 +114,18 @@ export class FakeKubeBackend implements KubeBackend {
 
   getLease(namespace: string, name: string): Promise<Record<string, unknown> | undefined> {
     return Promise.resolve(this.#fake.getLease(namespace, name));
+  }
+
+  editLease(namespace: string, name: string, edit: (spec: Record<string, unknown>) => void): Promise<void> {
+    this.#fake.updateLease(namespace, name, (lease) => {
+      edit((lease["spec"] ??= {}) as Record<string, unknown>);
+    });
+    return Promise.resolve();
+  }
+
+  deleteLease(namespace: string, name: string): Promise<void> {
+    this.#fake.deleteLease(namespace, name);
+    return Promise.resolve();
   }
 
   close(): Promise<void> {
@@ -206,6 +221,17 @@ export class RealKubeBackend implements KubeBackend {
 
   async getLease(namespace: string, name: string): Promise<Record<string, unknown> | undefined> {
     return this.cluster.maybe<Record<string, unknown>>("GET", `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/${name}`);
+  }
+
+  async editLease(namespace: string, name: string, edit: (spec: Record<string, unknown>) => void): Promise<void> {
+    const path = `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/${name}`;
+    const lease = await this.cluster.call<Record<string, unknown>>("GET", path);
+    edit((lease["spec"] ??= {}) as Record<string, unknown>);
+    await this.cluster.call("PUT", path, lease);
+  }
+
+  async deleteLease(namespace: string, name: string): Promise<void> {
+    await this.cluster.call("DELETE", `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/${name}`);
   }
 
   async close(): Promise<void> {
