@@ -428,6 +428,29 @@ export function planFor(input: {
   });
 }
 
+/** Where one destination of a Node stands in one table; undefined when it is routed and Available. */
+function destinationState(d: {
+  readonly routeTableId: string;
+  readonly cidr: string;
+  readonly instanceId: string;
+  readonly created: ActionResult<CreateAction> | undefined;
+  readonly planned: boolean;
+  readonly entry: RouteEntry | undefined;
+  readonly dryRun: boolean;
+}): NodeRouteState | undefined {
+  const { routeTableId, cidr, created, entry } = d;
+  if (created) {
+    return created.outcome.ok ? undefined : { state: "failed", message: `${cidr} in ${routeTableId}: ${created.outcome.error.message}`, code: created.outcome.error.code };
+  }
+  if (d.planned) return { state: "pending", message: d.dryRun ? "route not created yet (dry run)" : "route not created yet" };
+  if (!entry) return { state: "pending", message: `route ${cidr} in ${routeTableId} is held back this pass` };
+  // Our route still points at the Node's previous instance (its re-pointing was held back): the
+  // Node's pods are not reachable through it.
+  if (!routesTo(entry, d.instanceId)) return { state: "pending", message: `route ${cidr} in ${routeTableId} does not point at ${d.instanceId} yet` };
+  if (entry.status !== "Available") return { state: "pending", message: `route ${cidr} in ${routeTableId} is ${entry.status}` };
+  return undefined;
+}
+
 /** Where each eligible Node's routes stand after a pass (also what `doctor` compares NetworkUnavailable with). */
 export function nodeRouteStates(input: {
   readonly eligible: readonly EligibleNode[];
@@ -465,27 +488,9 @@ export function nodeRouteStates(input: {
     for (const routeTableId of routeTableIds) {
       for (const cidr of node.podCidrs) {
         const k = key(routeTableId, cidr);
-        const created = createByKey.get(k);
-        if (created) {
-          if (!created.outcome.ok) {
-            state = { state: "failed", message: `${cidr} in ${routeTableId}: ${created.outcome.error.message}`, code: created.outcome.error.code };
-          }
-          continue;
-        }
-        if (plannedCreate.has(k)) {
-          if (state.state === "available" || state.state === "unknown") state = { state: "pending", message: dryRun ? "route not created yet (dry run)" : "route not created yet" };
-          continue;
-        }
-        const entry = entryByKey.get(k);
-        if (!entry) {
-          if (state.state === "available" || state.state === "unknown") state = { state: "pending", message: `route ${cidr} in ${routeTableId} is held back this pass` };
-        } else if (!routesTo(entry, node.instanceId)) {
-          // Our route still points at the Node's previous instance (its re-pointing was held back):
-          // the Node's pods are not reachable through it.
-          if (state.state === "available" || state.state === "unknown") state = { state: "pending", message: `route ${cidr} in ${routeTableId} does not point at ${node.instanceId} yet` };
-        } else if (entry.status !== "Available" && (state.state === "available" || state.state === "unknown")) {
-          state = { state: "pending", message: `route ${cidr} in ${routeTableId} is ${entry.status}` };
-        }
+        const next = destinationState({ routeTableId, cidr, instanceId: node.instanceId, created: createByKey.get(k), planned: plannedCreate.has(k), entry: entryByKey.get(k), dryRun });
+        // A failed create always shows; otherwise the first thing still pending does.
+        if (next !== undefined && (next.state === "failed" || state.state === "available" || state.state === "unknown")) state = next;
       }
     }
     states.set(node.nodeName, state);
