@@ -71,17 +71,31 @@ export class SettleSchedule {
 /** Tables whose latest read found every entry settled, and when: good for one write. */
 export class QuietTables {
   readonly #quietAt = new Map<string, number>();
+  /** Tables whose last read (of any age) found every entry it saw settled. */
+  readonly #lastSeenQuiet = new Set<string>();
 
   noteRead(routeTableId: string, entries: readonly RouteEntry[], at: number): void {
-    if (entries.every((e) => e.status === "Available")) this.#quietAt.set(routeTableId, at);
-    else this.#quietAt.delete(routeTableId);
+    if (entries.every((e) => e.status === "Available")) {
+      this.#quietAt.set(routeTableId, at);
+      this.#lastSeenQuiet.add(routeTableId);
+    } else {
+      this.#quietAt.delete(routeTableId);
+      this.#lastSeenQuiet.delete(routeTableId);
+    }
   }
 
-  /** True when a quiet read of the table is recent enough to stand for the next write's wait; uses it up. */
+  /**
+   * True when the next write may go without a wait-for-quiet read; uses it up. A quiet read of the
+   * table within QUIET_READ_MAX_AGE_MS stands for the wait. So does an older one, once (issue 19): a
+   * Node event in a quiet cluster then costs its write and its confirmation only. If the VPC is busy
+   * after all, it refuses the write (IncorrectRouteEntryStatus or VPC_ROUTE_ENTRY_STATUS_ERROR, both
+   * retryable) and the retry finds no quiet read to stand for its wait, so it reads first.
+   */
   take(routeTableId: string, now: number): boolean {
     const at = this.#quietAt.get(routeTableId);
     this.#quietAt.delete(routeTableId);
-    return at !== undefined && now - at <= QUIET_READ_MAX_AGE_MS;
+    const seenQuiet = this.#lastSeenQuiet.delete(routeTableId);
+    return (at !== undefined && now - at <= QUIET_READ_MAX_AGE_MS) || seenQuiet;
   }
 }
 
