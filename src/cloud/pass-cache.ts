@@ -13,6 +13,7 @@
 //   - it is older than `listingMaxAgeMs` (default: the discovery age).
 // The discovered tables and the network are dropped on any failed create or table read (a table
 // removed, a vSwitch added over a pod CIDR: errors that say the VPC changed) and re-read next pass.
+import { entryCreatedBy } from "../domain/route-entry.js";
 import type { RouteCreate, RouteDelete, RouteEntry, RouteRelabel } from "../domain/types.js";
 import type { ApplyOptions, BatchResult, RelabelResult, RouteTable, RouteTableInfo } from "./route-table.js";
 import type { VpcNetwork, VpcNetworkSource } from "./vpc-network.js";
@@ -173,16 +174,7 @@ export class PassCache {
         this.#listings.delete(routeTableId);
         return result;
       }
-      listing.value.set(action.destinationCidr, {
-        routeTableId,
-        routeEntryId,
-        destinationCidr: action.destinationCidr,
-        type: "Custom",
-        status: "Available",
-        nextHops: [{ nextHopType: "Instance", nextHopId: action.instanceId }],
-        routeEntryName: action.routeEntryName,
-        description: action.description,
-      });
+      listing.value.set(action.destinationCidr, entryCreatedBy(action, routeEntryId));
     }
     return result;
   }
