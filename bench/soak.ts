@@ -38,9 +38,11 @@ const USAGE = `usage: npm run soak -- [--duration 60m] [--nodes 200] [--resync 5
   --churn     one Node change this often (0: none)                 --faults   one injected fault this often (0: none)
   --warmup    samples before this are left out of the growth checks
   --out DIR   samples.jsonl, summary.md, soak.svg (default bench/results/soak-<time>)
-  --doc FILE  also write the summary and chart into FILE's <!-- bench:soak --> block (docs/performance.md)`;
+  --doc FILE  also write the summary and chart into FILE's <!-- bench:soak --> block (docs/performance.md)
+  --from DIR  no run: the summary and chart of the run in DIR again (with --doc: into that page too)`;
 
 export function parseDuration(text: string): number {
+  if (text === "0") return 0;
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
   if (m === null) throw new Error(`not a duration: ${JSON.stringify(text)} (expected e.g. 500ms, 5s, 10m, 1h)`);
   return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as "ms" | "s" | "m" | "h"];
@@ -157,7 +159,35 @@ export interface SoakSample {
   readonly routedNodes: number;
 }
 
+/** `--from DIR`: the summary and chart of a finished (or interrupted) run again, from its files. */
+function resummarize(dir: string, doc: string | undefined): number {
+  const header = JSON.parse(readFileSync(join(dir, "run.json"), "utf8")) as Record<string, unknown> & { args: Omit<SoakArgs, "out" | "doc"> };
+  const samples = readFileSync(join(dir, "samples.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as SoakSample);
+  const last = samples[samples.length - 1];
+  const endedAt = last === undefined ? header.started : new Date(Date.parse(String(header.started)) + last.elapsedS * 1000).toISOString();
+  writeOutputs(samples, { ...header.args, out: dir, doc }, { ...header, endedAt, exitedEarly: false });
+  return 0;
+}
+
+function writeOutputs(samples: readonly SoakSample[], args: SoakArgs, header: Record<string, unknown>): string {
+  const summary = summarize(samples, args, header);
+  writeFileSync(join(args.out, "summary.md"), `${summary}\n`);
+  const svg = soakChart(samples);
+  writeFileSync(join(args.out, "soak.svg"), svg);
+  if (args.doc !== undefined) {
+    const chartPath = join(dirname(args.doc), "performance-soak.svg");
+    writeFileSync(chartPath, svg);
+    writeFileSync(args.doc, replaceBlock(readFileSync(args.doc, "utf8"), "soak", `${summary}\n\n![Soak: memory, event-loop delay, descriptors and pass duration over time](performance-soak.svg)`));
+  }
+  return summary;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
+  const from = argv.indexOf("--from");
+  if (from >= 0) {
+    const docAt = argv.indexOf("--doc");
+    return resummarize(resolve(argv[from + 1] ?? "."), docAt >= 0 && argv[docAt + 1] !== undefined ? resolve(argv[docAt + 1]!) : undefined);
+  }
   const args = parseArgs(argv);
   if (typeof args === "string") {
     (args === USAGE ? process.stdout : process.stderr).write(`${args}\n`);
@@ -191,7 +221,8 @@ async function main(argv: readonly string[]): Promise<number> {
     "--log-level", "warn",
   ];
   const controller = spawn(process.execPath, controllerArgs, {
-    env: { ...cliEnv(), NODE_OPTIONS: CONTAINER_NODE_OPTIONS, SOAK_PROBE_FILE: probeFile, SOAK_PROBE_MS: String(Math.max(1000, args.sampleMs - 2000)) },
+    // SOAK_NODE_OPTIONS adds flags for a look inside (e.g. --cpu-prof --cpu-prof-dir=DIR).
+    env: { ...cliEnv(), NODE_OPTIONS: `${CONTAINER_NODE_OPTIONS} ${process.env.SOAK_NODE_OPTIONS ?? ""}`.trim(), SOAK_PROBE_FILE: probeFile, SOAK_PROBE_MS: String(Math.max(1000, args.sampleMs - 2000)) },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let logTail = "";
@@ -258,15 +289,7 @@ async function main(argv: readonly string[]): Promise<number> {
   await stopChild(controller);
   await fakes.ask({ op: "stop" }).catch(() => undefined);
   writeFileSync(join(args.out, "controller.log"), logTail);
-  const summary = summarize(samples, args, { ...header, endedAt, exitedEarly });
-  writeFileSync(join(args.out, "summary.md"), `${summary}\n`);
-  const svg = soakChart(samples);
-  writeFileSync(join(args.out, "soak.svg"), svg);
-  if (args.doc !== undefined) {
-    const chartPath = join(dirname(args.doc), "performance-soak.svg");
-    writeFileSync(chartPath, svg);
-    writeFileSync(args.doc, replaceBlock(readFileSync(args.doc, "utf8"), "soak", `${summary}\n\n![Soak: memory, event-loop delay, descriptors and pass duration over time](performance-soak.svg)`));
-  }
+  const summary = writeOutputs(samples, args, { ...header, endedAt, exitedEarly });
   process.stdout.write(`${summary}\n`);
   if (exitedEarly) {
     process.stderr.write(`soak: the controller exited early (code ${String(controller.exitCode)}); log tail in ${join(args.out, "controller.log")}\n`);
@@ -319,14 +342,20 @@ function summarize(samples: readonly SoakSample[], args: SoakArgs, header: Recor
   if (first !== undefined && last !== undefined && last !== first) {
     const perKPass = (f: (s: SoakSample) => number): number => slope(settled.map((s) => [s.passes, f(s)] as const)) * 1000;
     const heapGrowth = perKPass((s) => s.heapAfterGcMiB);
-    const fdGrowth = last.fds - first.fds;
-    const socketGrowth = last.sockets - first.sockets;
+    // Descriptors come and go with calls in flight: compare the medians of the first and the last
+    // quarter after warm-up, not two single samples.
+    const quarter = Math.max(1, Math.floor(settled.length / 4));
+    const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+    const early = (f: (s: SoakSample) => number): number => median(settled.slice(0, quarter).map(f));
+    const late = (f: (s: SoakSample) => number): number => median(settled.slice(-quarter).map(f));
+    const fdGrowth = late((s) => s.fds) - early((s) => s.fds);
+    const socketGrowth = late((s) => s.sockets) - early((s) => s.sockets);
     const cpuPerPassMs = ((last.cpuS - first.cpuS) / Math.max(1, last.passes - first.passes)) * 1000;
     lines.push(
       "",
       `After warm-up (${args.warmupMs / 60_000} min; ${last.passes - first.passes} passes):`,
       `- ${heapGrowth < 1 ? "ok  " : "FAIL"} heap after GC: ${heapGrowth.toFixed(2)} MiB per 1,000 passes (least-squares slope; target < 1), ${first.heapAfterGcMiB} -> ${last.heapAfterGcMiB} MiB, limit ${last.heapLimitMiB} MiB`,
-      `- ${fdGrowth <= 0 ? "ok  " : "FAIL"} file descriptors ${first.fds} -> ${last.fds}; ${socketGrowth <= 0 ? "ok  " : "FAIL"} sockets ${first.sockets} -> ${last.sockets} (max ${Math.max(...settled.map((s) => s.sockets))})`,
+      `- ${fdGrowth <= 0 ? "ok  " : "FAIL"} file descriptors, median of the first and last quarter: ${early((s) => s.fds)} -> ${late((s) => s.fds)}; ${socketGrowth <= 0 ? "ok  " : "FAIL"} sockets ${early((s) => s.sockets)} -> ${late((s) => s.sockets)} (max ${Math.max(...settled.map((s) => s.sockets))})`,
       `- RSS ${first.rssMiB} -> ${last.rssMiB} MiB (max ${Math.max(...settled.map((s) => s.rssMiB))}); CPU ${cpuPerPassMs.toFixed(1)} ms per pass (churn and faults included)`,
     );
   }
