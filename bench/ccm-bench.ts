@@ -346,6 +346,7 @@ export async function runVsCcmSuite(options: { quick: boolean }): Promise<SuiteR
         `one peer at a time on the same real kube-apiserver ${KUBE_VERSION}; a fresh fake VPC table for each; ${opts.eventSamples} add/delete samples each (median)`,
         "CPU seconds from /proc/PID/stat (user + system) of the peer's process; steady calls per hour = calls per pass in the window x passes per hour at the peer's default period",
         `calls per event, in order (each sample): CCM add: ${ccm.add.actions}; ours add: ${ours.add.actions}; CCM delete: ${ccm.del.actions}; ours delete: ${ours.del.actions}`,
+        "SDKs: `run` still loads @kubernetes/client-node (KubeConfig pulls in every API group) and @alicloud/vpc20160428 whole - about 118 MiB of RSS before the first Node (docs/performance.md, issue 19 targets)",
         `machine: ${os.cpus().length} CPUs, load average at the end ${os.loadavg().map((n) => n.toFixed(1)).join(" ")}: wall-clock times are taken under that load`,
       ],
     };
