@@ -10,7 +10,7 @@ import { formatSuite, type SuiteResult } from "./report.js";
 const DOC = fileURLToPath(new URL("../../docs/performance.md", import.meta.url));
 const CHART = fileURLToPath(new URL("../../docs/performance-convergence.svg", import.meta.url));
 
-function replaceBlock(text: string, name: string, body: string): string {
+export function replaceBlock(text: string, name: string, body: string): string {
   const begin = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
   const i = text.indexOf(begin);

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runVsCcmSuite } from "./ccm-bench.js";
 import { runCliBench } from "./cli-bench.js";
 import { runControllerBench } from "./controller-bench.js";
 import { runConvergenceSuite, runEventSuite, runResyncSuite, runSteadySuite } from "./convergence-bench.js";
@@ -34,6 +35,7 @@ const SUITES: Readonly<Record<string, { readonly description: string; readonly r
   reconcile: { description: "one reconcile pass through the Alibaba adapter against the fake VPC (200 routes, qps 5 and 50)", run: runReconcileBench },
   controller: { description: "`vpc-route-sync run`: memory with 5,000 Nodes, latency of a 300-Node burst", run: runControllerBench },
   cli: { description: "CLI start-up: --version and reconcile --dry-run --nodes-file", run: runCliBench },
+  "vs-ccm": { description: "beside the real Alibaba CCM (skipped without its binary): 200 Nodes, real kube-apiserver, fake VPC", run: runVsCcmSuite },
 };
 
 /** bench/ compiles to build-bench/bench/: results go to the source tree's bench/results/. */

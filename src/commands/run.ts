@@ -8,6 +8,7 @@ import { createMetricsAuthorizer, reviewClientFor } from "../kube/metrics-author
 import { createSelfSignedCertificate } from "../observability/self-signed-certificate.js";
 import type { CommandIo, RunConfig } from "../config/index.js";
 import { Controller } from "../controller/controller.js";
+import { PassCache } from "../cloud/pass-cache.js";
 import { LogContext } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
 import { startHttpServer, healthRoutes, metricsRoutes, type HttpServerOptions, type RunningHttpServer } from "../observability/http-server.js";
@@ -33,13 +34,17 @@ export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<n
   }
   // The cluster identity (kube-system UID) is read before the first pass; until then no pass runs.
   let clusterUid: string | undefined = undefined;
+  // What a pass learns (tables, the VPC's network, each table's entries) is kept for the next one:
+  // a Node change costs its write and its confirmation; a resync still reads every table.
   const routeTable = createRouteTable(config, logger, metrics.cloudObserver());
+  const passCache = new PassCache({ routeTable, vpcNetwork: createVpcNetwork(routeTable), listingMaxAgeMs: config.resyncPeriodMs });
   const pod =
     io.env.POD_NAME && io.env.POD_NAMESPACE ? { name: io.env.POD_NAME, namespace: io.env.POD_NAMESPACE } : undefined;
   const controller = new Controller({
     kubeConfig,
-    routeTable,
-    vpcNetwork: createVpcNetwork(routeTable),
+    routeTable: passCache.routeTable,
+    vpcNetwork: passCache.vpcNetwork,
+    passCache,
     settings: {
       ...passSettingsFrom(config),
       get clusterUid() {

@@ -4,6 +4,7 @@
 // abandons the in-flight batch within a deadline and releases the Lease.
 import { CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Node } from "@kubernetes/client-node";
 import PQueue from "p-queue";
+import type { PassCache } from "../cloud/pass-cache.js";
 import type { EntryOutcome, RouteTable } from "../cloud/route-table.js";
 import type { VpcNetworkSource } from "../cloud/vpc-network.js";
 import { nodeFactsFrom, type NodeLike } from "../domain/node-facts.js";
@@ -38,6 +39,12 @@ export interface ControllerOptions {
   readonly routeTable: RouteTable;
   /** Where the VPC's own network is read each pass (see PassRunnerDeps.vpcNetwork). */
   readonly vpcNetwork?: VpcNetworkSource | undefined;
+  /**
+   * When `routeTable`/`vpcNetwork` are this cache's wrappers: its table listings are expired before
+   * every pass not caused by a Node change (start, resync, retry) and when leadership is gained, so
+   * those passes read every table in full (src/cloud/pass-cache.ts).
+   */
+  readonly passCache?: Pick<PassCache, "expireListings" | "invalidate"> | undefined;
   readonly settings: PassSettings;
   readonly logger: Logger;
   /** When given, every line logged during a pass (by any component) carries its passId. */
@@ -228,6 +235,8 @@ export class Controller {
   }
 
   #startLeading(signal: AbortSignal): void {
+    // Another leader may have written meanwhile: nothing learned before counts.
+    this.#o.passCache?.invalidate();
     this.#leading = true;
     this.#leaderSignal = signal;
     this.#o.metrics.setLeader(true);
@@ -260,6 +269,7 @@ export class Controller {
     const started = this.#timers.now();
     this.#reportRestarts();
     const nodes = this.#informer.list();
+    if (trigger.cause !== "change") this.#o.passCache?.expireListings();
     const signal = AbortSignal.any([this.#leaderSignal ?? new AbortController().signal, this.#hardStop.signal]);
     log.debug({ cause: trigger.cause, changes: trigger.changes, nodes: nodes.length }, "reconcile started");
     let result: PassResult;

@@ -5,7 +5,7 @@
 import type { NextHop, RouteCreate, RouteDelete, RouteEntry, RouteEntryStatus, RouteRelabel } from "../../src/domain/types.js";
 import type { ApplyOptions, BatchResult, CloudErrorLike, EntryOutcome, RelabelResult, RouteTable, RouteTableInfo } from "../../src/cloud/route-table.js";
 import { DESTINATION_HELD, ENTRY_NOT_FOUND, MAX_BATCH_ENTRIES, destinationHeldMessage } from "../../src/cloud/route-table.js";
-import { routesTo } from "../../src/domain/route-entry.js";
+import { entryCreatedBy, routesTo } from "../../src/domain/route-entry.js";
 import { CloudError } from "../../src/cloud/errors.js";
 
 /** An entry placed in a table from outside the seam (system routes, foreign routes, hand edits). */
@@ -224,16 +224,7 @@ export class MemoryRouteTable implements RouteTable {
     if (custom >= this.#quotaPerTable) {
       return failure("QuotaExceeded", `route table ${table.info.routeTableId} holds its maximum of ${this.#quotaPerTable} custom route entries`);
     }
-    const entry: RouteEntry = {
-      routeTableId: table.info.routeTableId,
-      routeEntryId: this.#newId(),
-      destinationCidr: action.destinationCidr,
-      type: "Custom",
-      status: "Available",
-      nextHops: [{ nextHopType: "Instance", nextHopId: action.instanceId }],
-      routeEntryName: action.routeEntryName,
-      description: action.description,
-    };
+    const entry = entryCreatedBy({ ...action, routeTableId: table.info.routeTableId }, this.#newId());
     table.entries.set(entry.routeEntryId, entry);
     return { ok: true, routeEntryId: entry.routeEntryId };
   }

@@ -32,15 +32,18 @@ export interface SettleDeps {
 
 /**
  * When to re-read after a write. Before anything is learned: a short first wait, then waits of at
- * most twice that. Once a batch of a table has settled, the next batch aims its
- * first read just past the time the previous batch was last seen unsettled (entries of one table
- * stay Pending about equally long), then polls with short waits again - so confirmation costs
- * about one read past the settle time instead of a whole poll interval.
+ * most twice that. Once a batch of a table has settled, the next batch aims its first read at the
+ * earliest time after a write at which this table was seen settled, among the batches since its
+ * Pending time last changed (entries of one table stay Pending about equally long; the latest time
+ * one was still seen Pending bounds that from below), then polls with short waits again - so a
+ * write is usually confirmed by one read (issue 19: an added Node costs its write and one read)
+ * instead of a read per poll interval.
  */
 export class SettleSchedule {
   readonly #firstPollMs: number;
   readonly #maxPollMs: number;
-  readonly #learned = new Map<string, { readonly openMs: number | undefined; readonly settledMs: number; readonly readMs: number }>();
+  /** Per table: latest time after a write an entry was seen unsettled (lo), earliest it was seen settled (hi). */
+  readonly #learned = new Map<string, { readonly lo: number | undefined; readonly hi: number; readonly readMs: number }>();
 
   constructor(firstPollMs: number, maxPollMs: number) {
     this.#firstPollMs = firstPollMs;
@@ -51,7 +54,8 @@ export class SettleSchedule {
   wait(routeTableId: string, n: number): number {
     const learned = this.#learned.get(routeTableId);
     if (n === 0 && learned !== undefined) {
-      const target = learned.openMs !== undefined ? learned.openMs + this.#firstPollMs / 2 : learned.settledMs * 0.8;
+      // Never seen unsettled (settles within a read): probe a little earlier each time.
+      const target = learned.lo !== undefined ? Math.max(learned.hi, learned.lo + this.#firstPollMs / 2) : learned.hi * 0.8;
       return Math.max(0, Math.min(this.#maxPollMs * 10, target - learned.readMs));
     }
     if (learned === undefined) {
@@ -64,24 +68,46 @@ export class SettleSchedule {
 
   /** A batch settled: `openMs` after the write a read last saw it unsettled (if any), `settledMs` after the write one saw it settled. */
   learn(routeTableId: string, openMs: number | undefined, settledMs: number, readMs: number): void {
-    this.#learned.set(routeTableId, { openMs, settledMs, readMs });
+    const prev = this.#learned.get(routeTableId);
+    let lo = prev?.lo === undefined ? openMs : openMs === undefined ? prev.lo : Math.max(prev.lo, openMs);
+    let hi = prev === undefined ? settledMs : Math.min(prev.hi, settledMs);
+    if (lo !== undefined && lo >= hi) {
+      // The bounds cross: the Pending time changed. Start over from this batch.
+      lo = openMs;
+      hi = settledMs;
+    }
+    this.#learned.set(routeTableId, { lo, hi, readMs });
   }
 }
 
 /** Tables whose latest read found every entry settled, and when: good for one write. */
 export class QuietTables {
   readonly #quietAt = new Map<string, number>();
+  /** Tables whose last read (of any age) found every entry it saw settled. */
+  readonly #lastSeenQuiet = new Set<string>();
 
   noteRead(routeTableId: string, entries: readonly RouteEntry[], at: number): void {
-    if (entries.every((e) => e.status === "Available")) this.#quietAt.set(routeTableId, at);
-    else this.#quietAt.delete(routeTableId);
+    if (entries.every((e) => e.status === "Available")) {
+      this.#quietAt.set(routeTableId, at);
+      this.#lastSeenQuiet.add(routeTableId);
+    } else {
+      this.#quietAt.delete(routeTableId);
+      this.#lastSeenQuiet.delete(routeTableId);
+    }
   }
 
-  /** True when a quiet read of the table is recent enough to stand for the next write's wait; uses it up. */
+  /**
+   * True when the next write may go without a wait-for-quiet read; uses it up. A quiet read of the
+   * table within QUIET_READ_MAX_AGE_MS stands for the wait. So does an older one, once (issue 19): a
+   * Node event in a quiet cluster then costs its write and its confirmation only. If the VPC is busy
+   * after all, it refuses the write (IncorrectRouteEntryStatus or VPC_ROUTE_ENTRY_STATUS_ERROR, both
+   * retryable) and the retry finds no quiet read to stand for its wait, so it reads first.
+   */
   take(routeTableId: string, now: number): boolean {
     const at = this.#quietAt.get(routeTableId);
     this.#quietAt.delete(routeTableId);
-    return at !== undefined && now - at <= QUIET_READ_MAX_AGE_MS;
+    const seenQuiet = this.#lastSeenQuiet.delete(routeTableId);
+    return (at !== undefined && now - at <= QUIET_READ_MAX_AGE_MS) || seenQuiet;
   }
 }
 
