@@ -15,7 +15,8 @@
 // removed, a vSwitch added over a pod CIDR: errors that say the VPC changed) and re-read next pass.
 import { entryCreatedBy } from "../domain/route-entry.js";
 import type { RouteCreate, RouteDelete, RouteEntry, RouteRelabel } from "../domain/types.js";
-import type { ApplyOptions, BatchResult, RelabelResult, RouteTable, RouteTableInfo } from "./route-table.js";
+import type { ApplyOptions, BatchResult, GatedBatch, RelabelResult, RouteTable, RouteTableInfo } from "./route-table.js";
+import type { GatedModify } from "../domain/write-gate.js";
 import type { VpcNetwork, VpcNetworkSource } from "./vpc-network.js";
 
 /** How long discovered tables and the VPC network are trusted (the bound: refreshed at least every 10 minutes). */
@@ -145,7 +146,7 @@ export class PassCache {
 
   async #apply(
     routeTableId: string,
-    batch: { readonly creates: readonly RouteCreate[]; readonly deletes: readonly RouteDelete[] },
+    batch: GatedBatch,
     options: ApplyOptions | undefined,
   ): Promise<BatchResult> {
     let result: BatchResult;
@@ -179,7 +180,7 @@ export class PassCache {
     return result;
   }
 
-  async #relabel(routeTableId: string, items: readonly RouteRelabel[], options: ApplyOptions | undefined): Promise<RelabelResult> {
+  async #relabel(routeTableId: string, items: readonly GatedModify[], options: ApplyOptions | undefined): Promise<RelabelResult> {
     // Relabels are rare (migration, holds): the next pass reads the table rather than patching names here.
     this.#listings.delete(routeTableId);
     return this.#inner.relabel(routeTableId, items, options);

@@ -6,6 +6,7 @@ import { createAlibabaRouteTable } from "../../src/cloud/alibaba/alibaba-route-t
 import type { RouteCreate } from "../../src/domain/types.js";
 import { realTimers } from "../../src/util/timers.js";
 import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer } from "@vpc-route-sync/fake-alibaba-vpc";
+import { belowGate } from "../support/below-gate.js";
 
 const VPC = "vpc-quiet0001";
 const TABLE = "vtb-quiet0001";
@@ -52,11 +53,11 @@ describe("write after a quiet read of any age (issue 19)", () => {
     const server = (fake = await startFakeVpc({ vpcs: [{ vpcId: VPC, tables: [{ routeTableId: TABLE, routeTableType: "System", entries: [] }] }] }));
     const { table, age } = setup(server);
     await table.listRoutes(TABLE);
-    const first = await table.apply(TABLE, { creates: [route(1)], deletes: [] });
+    const first = await belowGate(table).apply(TABLE, { creates: [route(1)], deletes: [] });
     expect(first.creates[0]?.outcome.ok).toBe(true);
     age(10 * 60_000);
     server.resetRequests();
-    const second = await table.apply(TABLE, { creates: [route(2)], deletes: [] });
+    const second = await belowGate(table).apply(TABLE, { creates: [route(2)], deletes: [] });
     expect(second.creates[0]?.outcome.ok).toBe(true);
     expect(actions(server)).toEqual(["CreateRouteEntries", "DescribeRouteEntryList"]);
   });
@@ -70,7 +71,7 @@ describe("write after a quiet read of any age (issue 19)", () => {
     const busy = server.addEntry(TABLE, { destinationCidr: "10.77.0.0/16", nextHopType: "VpnGateway", nextHopId: "vpn-busy" });
     server.editEntry(busy.routeEntryId, { status: "Pending", settlesInMs: 100 });
     server.resetRequests();
-    const result = await table.apply(TABLE, { creates: [route(3)], deletes: [] });
+    const result = await belowGate(table).apply(TABLE, { creates: [route(3)], deletes: [] });
     expect(result.creates[0]?.outcome.ok).toBe(true);
     const seen = actions(server);
     expect(seen[0]).toMatch(/^CreateRouteEntries:/);
@@ -88,7 +89,7 @@ describe("write after a quiet read of any age (issue 19)", () => {
     expect((await table.listRoutes(TABLE)).some((e) => e.status === "Pending")).toBe(true);
     age(10 * 60_000);
     server.resetRequests();
-    await table.apply(TABLE, { creates: [route(4)], deletes: [] });
+    await belowGate(table).apply(TABLE, { creates: [route(4)], deletes: [] });
     expect(actions(server)[0]).toBe("DescribeRouteEntryList");
     expect(actions(server).some((a) => a.includes("IncorrectRouteEntryStatus"))).toBe(false);
   });
