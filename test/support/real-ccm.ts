@@ -79,7 +79,8 @@ export class RealCcm {
     this.exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? "?")));
   }
 
-  static async start(setup: CcmSetup, configureCloudRoutes: boolean): Promise<RealCcm> {
+  /** `period` is its --route-reconciliation-period (the periodic pass that deletes conflicting routes). */
+  static async start(setup: CcmSetup, configureCloudRoutes: boolean, period = "5m"): Promise<RealCcm> {
     const cloudConfig = join(setup.dir, "cloud-config.json");
     const global = {
       region: setup.regionId,
@@ -108,7 +109,7 @@ export class RealCcm {
       `--configure-cloud-routes=${String(configureCloudRoutes)}`,
       `--cluster-cidr=${setup.clusterCidr}`,
       `--cluster-name=${setup.clusterName}`,
-      "--route-reconciliation-period=5m",
+      `--route-reconciliation-period=${period}`,
       "--metrics-bind-addr=0",
       "--health-probe-bind-addr=0",
       "--pprof-bind-addr=0",
