@@ -198,10 +198,10 @@ describe.skipIf(missing !== "")("migrating from the real Alibaba CCM on the real
       const rollbackCalls = ccmCalls().slice(rollbackFrom);
       figures["ccm calls (rollback)"] = rollbackCalls.map((r) => r.action).join(",");
       expect(rollbackCalls.filter((r) => WRITE_ACTIONS.has(r.action))).toEqual([]);
-      // After a restart the CCM deletes no route of a Node deleted later: it deletes only routes it
-      // created or found for a Node since it started, and a route present at its start is not among
-      // them (route_controller.go: the found route is not cached). This is the CCM's own behaviour,
-      // marker or not; its periodic pass re-points the leftover once a new Node gets the pod CIDR.
+      // Until its first periodic pass after a restart the CCM deletes no route of a deleted Node: it
+      // deletes only routes in its in-memory cache, which its Node-event path fills with routes it
+      // creates but not with routes it finds (only the periodic pass caches those). The CCM's own
+      // behaviour, marker or not; its periodic pass re-points the leftover once a new Node has its CIDR.
       const last = live[0]!;
       live = live.filter((n) => n !== last);
       sampler.guarded = [...live];
