@@ -14,7 +14,7 @@
 // The discovered tables and the network are dropped on any failed create or table read (a table
 // removed, a vSwitch added over a pod CIDR: errors that say the VPC changed) and re-read next pass.
 import { entryCreatedBy } from "../domain/route-entry.js";
-import type { RouteCreate, RouteDelete, RouteEntry, RouteRelabel } from "../domain/types.js";
+import type { RouteEntry } from "../domain/types.js";
 import type { ApplyOptions, BatchResult, GatedBatch, RelabelResult, RouteTable, RouteTableInfo } from "./route-table.js";
 import type { GatedModify } from "../domain/write-gate.js";
 import type { VpcNetwork, VpcNetworkSource } from "./vpc-network.js";
