@@ -19,7 +19,8 @@
 //   never makes this replica leader again. The next attempt, sent fresh, decides.
 // - One writer at a time also when the Lease is deleted or edited by hand (issue 20, item 5): a
 //   replica that becomes leader WITHOUT having watched the previous holder's lease expire on its
-//   own clock — it created a missing Lease, or found itself named holder while not leading — may
+//   own clock — it created a Lease it had seen before and now found missing, or found itself named
+//   holder while not leading — may
 //   be facing a leader that is still writing. It holds the Lease but waits one lease duration
 //   before onStartedLeading (no write before then). The old leader, whatever it does, stops
 //   within renewDeadline < leaseDuration of its last renew: its next renew sees the other holder
@@ -304,10 +305,13 @@ export class LeaderElector {
             },
           },
         }, abortable(signal));
+        // A Lease this replica saw before and now finds missing may have been deleted under a leader
+        // that is still writing. One it never saw (the first start of the first replica) had no holder
+        // this replica could have watched expire: it leads at once, or a new installation would wait.
+        const sawLease = this.#observedRecord !== "";
         this.#observe(created);
         this.#ownRecord = recordOf(created.spec ?? {});
-        // A missing Lease may have been deleted under a leader that is still writing.
-        return "leader-unsure";
+        return sawLease ? "leader-unsure" : "leader";
       } catch (createError) {
         if (isConflict(createError)) return "follower";
         this.#log.warn({ err: describeKubeError(createError) }, "creating leader lease failed");

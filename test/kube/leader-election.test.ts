@@ -137,18 +137,28 @@ describe("LeaderElector against the fake API server", () => {
     expect(maxConcurrent).toBe(1);
   });
 
-  it("a replica that creates a missing Lease waits one lease duration before leading", async () => {
+  it("a replica that never saw the Lease creates it and leads at once (a new installation does not wait)", async () => {
     fake = await startFakeKube();
     concurrent = 0;
     maxConcurrent = 0;
-    const a = candidate("replica-a");
-    const begun = Date.now();
+    // A lease of a minute: waiting it out would time the wait below out.
+    const a = candidate("replica-a", { ...FAST, leaseDurationMs: 60_000 });
     a.elector.start();
-    await waitFor(() => fake!.getLease(NAMESPACE, LEASE) !== undefined, "the Lease to be created");
-    expect(a.signals).toHaveLength(0);
-    expect(a.elector.isLeader()).toBe(false);
-    await waitFor(() => a.signals.length === 1, "a leads", { timeoutMs: 5_000 });
-    expect(Date.now() - begun).toBeGreaterThanOrEqual(1_000);
+    await waitFor(() => a.signals.length === 1, "a leads", { timeoutMs: 20_000 });
+    expect(fake.getLease(NAMESPACE, LEASE)).toBeDefined();
+  });
+
+  it("a replica that saw the Lease and finds it deleted waits one lease duration before leading", async () => {
+    const { leader, follower } = await twoCandidates();
+    await waitFor(() => follower.elector.leader === leader.identity, "the follower observes the leader");
+    await leader.elector.stop();
+    fake!.deleteLease(NAMESPACE, LEASE);
+    const begun = Date.now();
+    await waitFor(() => fake!.getLease(NAMESPACE, LEASE) !== undefined, "the Lease to be created again");
+    expect(follower.signals).toHaveLength(0);
+    await waitFor(() => follower.signals.length === 1, "the follower leads", { timeoutMs: 5_000 });
+    expect(Date.now() - begun).toBeGreaterThanOrEqual(900);
+    expect(maxConcurrent).toBe(1);
   });
 
   it("release() leaves a lease held by someone else alone", async () => {
