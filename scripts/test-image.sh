@@ -6,12 +6,24 @@
 # stopped by its PID on the way out. Where no engine can be had or started, the tier is skipped with
 # a message (exit 0). The base image and the engine's layer cache persist in ~/.cache, so a warm run
 # rebuilds nothing that did not change.
+#
+# With --prepare (what .ci/run does before `npm test`): engine and image only. Everything the script
+# says goes to stderr; its stdout is one line of shell to eval, exporting DOCKER_HOST, VRS_IMAGE and
+# VRS_DOCKERD_PID (the daemon it started and left running, for the caller to stop by that PID), so
+# that test/image/ runs inside `npm test`. Where no engine can be had it prints nothing and exits 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+prepare=false
+if [ "${1:-}" = "--prepare" ]; then
+  prepare=true
+  shift
+  exec 3>&1 1>&2
+fi
 skip() {
   echo "test:image SKIPPED: $*" >&2
   exit 0
 }
+dockerd_pid=""
 state="${VRS_DOCKER_STATE:-${XDG_CACHE_HOME:-$HOME/.cache}/vpc-route-sync/docker}"
 
 if [ -z "${DOCKER_HOST:-}" ] && ! docker version >/dev/null 2>&1; then
@@ -29,7 +41,7 @@ if [ -z "${DOCKER_HOST:-}" ] && ! docker version >/dev/null 2>&1; then
   dockerd --host "unix://$socket" --data-root "$state/data" --exec-root /tmp/vrs-docker-exec \
     --pidfile "$state/dockerd.pid" --iptables=false --ip6tables=false --bridge=none >"$state/dockerd.log" 2>&1 &
   dockerd_pid=$!
-  trap 'kill "$dockerd_pid" 2>/dev/null || true; wait "$dockerd_pid" 2>/dev/null || true' EXIT
+  trap '[ -z "$dockerd_pid" ] || { kill "$dockerd_pid" 2>/dev/null || true; wait "$dockerd_pid" 2>/dev/null || true; }' EXIT
   export DOCKER_HOST="unix://$socket"
   for _ in $(seq 1 60); do
     docker version >/dev/null 2>&1 && break
@@ -62,6 +74,11 @@ fi
 echo "test:image: built $image after $(($(date +%s) - started))s"
 # No `docker image prune`: the build and deps stages' images are the layer cache of the next run.
 
+if $prepare; then
+  echo "export DOCKER_HOST='${DOCKER_HOST:-}' VRS_IMAGE='$image' VRS_DOCKERD_PID='$dockerd_pid'" >&3
+  dockerd_pid="" # left running for the caller, which stops it by VRS_DOCKERD_PID
+  exit 0
+fi
 npm run build:dev --silent
 # Its own reporter: .ci/run reads npm test's JSON report (.vitest-tmp/results.json) afterwards.
 VRS_IMAGE="$image" npx vitest run --project fake --reporter=default test/image/ "$@"

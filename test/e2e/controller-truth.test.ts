@@ -157,6 +157,9 @@ describe(`vpc-route-sync run: Events and conditions tell the truth (${backendKin
     const [[bStarted]] = leadership(b) as [[number, number]];
     expect(bStarted - editedAt).toBeGreaterThanOrEqual(LEASE_MS);
     expectOneLeaderAtATime(a, b);
+    // The new Node comes after b's first pass, so a pass of its own routes it (under load a Node
+    // created while b's first pass starts could be routed by that pass, and no second pass would come).
+    await waitFor("replica-b's first pass", () => b.logged("reconcile finished").length >= 1, { timeoutMs: 20_000 });
 
     await w.cluster.createNode(nodeObject(nodes[3]!));
     await w.waitForRoutes(expectedRoutes(nodes), "replica-b to act on a new Node");
