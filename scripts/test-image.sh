@@ -39,7 +39,7 @@ if [ -z "${DOCKER_HOST:-}" ] && ! docker version >/dev/null 2>&1; then
   mkdir -p "$state"
   socket="$state/docker.sock"
   dockerd --host "unix://$socket" --data-root "$state/data" --exec-root /tmp/vrs-docker-exec \
-    --pidfile "$state/dockerd.pid" --iptables=false --ip6tables=false --bridge=none >"$state/dockerd.log" 2>&1 &
+    --pidfile "$state/dockerd.pid" --iptables=false --ip6tables=false --bridge=none >"$state/dockerd.log" 2>&1 3>&- </dev/null &
   dockerd_pid=$!
   trap '[ -z "$dockerd_pid" ] || { kill "$dockerd_pid" 2>/dev/null || true; wait "$dockerd_pid" 2>/dev/null || true; }' EXIT
   export DOCKER_HOST="unix://$socket"
