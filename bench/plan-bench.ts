@@ -29,14 +29,14 @@ export function planInput(nodeCount: number, dualStack: boolean, tableCount: num
     nodes,
     routeTableIds,
     actual,
-    options: {
+    settings: {
       regionId: BENCH_REGION_ID,
       clusterName: BENCH_CLUSTER_NAME,
       clusterCidrs: parseClusterCidrs(dualStack ? [...BENCH_CLUSTER_CIDRS_DUAL] : [BENCH_CLUSTER_CIDR_V4]),
       adoptUnmarked: false,
       maxDeletions: { kind: "percent", value: 50 },
-      allowDeletes: true,
     },
+    allowDeletes: true,
   };
 }
 

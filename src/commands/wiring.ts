@@ -10,7 +10,7 @@ import type { VpcNetworkSource } from "../cloud/vpc-network.js";
 import type { CloudCallObserver } from "../cloud/observer.js";
 import type { CommandIo, CommonConfig, LogFormat, LogLevel } from "../config/index.js";
 import { createLogger, type LogContext, type Logger } from "../observability/logger.js";
-import type { PassSettings } from "../reconcile/pass-runner.js";
+import type { PassSettings } from "../domain/settings.js";
 
 export function createCommandLogger(
   config: { readonly logLevel: LogLevel; readonly logFormat?: LogFormat; readonly credentials?: CommonConfig["credentials"] },
@@ -83,19 +83,8 @@ export function createVpcNetwork(routeTable: AlibabaRouteTable): VpcNetworkSourc
   return new AlibabaVpcNetwork(routeTable);
 }
 
-export function passSettingsFrom(
-  config: CommonConfig & { readonly approveDeletions?: readonly string[] | undefined },
-  clusterUid?: string,
-): PassSettings {
-  return {
-    clusterUid,
-    approveDeletions: config.approveDeletions,
-    regionId: config.regionId,
-    vpcId: config.vpcId,
-    routeTableIds: config.routeTableIds,
-    clusterName: config.clusterName,
-    clusterCidrs: config.clusterCidrs,
-    adoptUnmarked: config.adoptUnmarked,
-    maxDeletions: config.maxDeletions,
-  };
+/** The settings of a pass: the configuration's scope (no credentials or paths), with the cluster uid the command found. */
+export function passSettingsFrom(config: CommonConfig & Pick<PassSettings, "approveDeletions">, clusterUid?: string): PassSettings {
+  const { regionId, vpcId, routeTableIds, clusterName, clusterCidrs, adoptUnmarked, maxDeletions, approveDeletions } = config;
+  return { regionId, vpcId, routeTableIds, clusterName, clusterCidrs, adoptUnmarked, maxDeletions, approveDeletions, clusterUid };
 }

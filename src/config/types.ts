@@ -3,8 +3,7 @@
 // process.env or re-parses flags.
 
 import type { CredentialSource } from "../cloud/credential-source.js";
-import type { Cidr } from "../domain/cidr.js";
-import type { MaxDeletions } from "../domain/plan.js";
+import type { SyncScope } from "../domain/settings.js";
 import type { LogFormat, LogLevel } from "../observability/log-options.js";
 
 export type Command = "reconcile" | "run" | "doctor";
@@ -30,17 +29,11 @@ export interface VpcEndpoint {
   readonly protocol: "http" | "https";
 }
 
-/** Settings shared by `reconcile` and `run`. */
-export interface CommonConfig {
-  readonly regionId: string;
-  /** Route tables are discovered from this VPC when routeTableIds is empty. */
-  readonly vpcId?: string | undefined;
-  readonly routeTableIds: readonly string[];
-  readonly clusterName: string;
-  /** `--cluster-cidr`, parsed once here: at most one per IP family, canonically spelled. */
-  readonly clusterCidrs: readonly Cidr[];
-  readonly adoptUnmarked: boolean;
-  readonly maxDeletions: MaxDeletions;
+/**
+ * Settings shared by every command: the scope of the sync (region, VPC, tables, cluster identity
+ * and limits: domain/settings.ts, the shape a pass and its plan read) and how to reach the APIs.
+ */
+export interface CommonConfig extends SyncScope {
   readonly vpcEndpoint?: VpcEndpoint | undefined;
   /** Upper bound on VPC API calls per second, > 0 and <= 100. */
   readonly apiQps: number;

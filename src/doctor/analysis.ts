@@ -1,10 +1,11 @@
 // What several checks derive from the same facts, computed once: Node eligibility (the
 // controller's own rules) and the plan a reconcile would make now (the real planner), plus where
 // each eligible Node's routes stand. Pure.
+import { buildPlan } from "../domain/build-plan.js";
 import { classifyNodes, VIRTUAL_KUBELET_LABEL_KEY, VIRTUAL_KUBELET_LABEL_VALUE, type EligibilityResult } from "../domain/eligibility.js";
 import type { PlanResult } from "../domain/plan.js";
 import type { EligibleNode, RouteEntry } from "../domain/types.js";
-import { nodeRouteStates, planFor, type NodeRouteState } from "../reconcile/pass-runner.js";
+import { nodeRouteStates, type NodeRouteState } from "../reconcile/pass-runner.js";
 import type { DoctorSettings } from "./check.js";
 import type { CloudFacts, ClusterFacts, DoctorNode } from "./facts.js";
 
@@ -38,7 +39,7 @@ export function analyze(settings: DoctorSettings, cluster: ClusterFacts, cloud: 
 
   const readableTableIds = cloud.routeTableIds.filter((id) => actual.has(id));
   const network = cloud.vpcNetwork === undefined ? undefined : "error" in cloud.vpcNetwork ? "unreadable" : cloud.vpcNetwork.networks;
-  const { plan, eligible } = planFor({
+  const { plan, eligible } = buildPlan({
     settings: { ...settings, clusterUid: cluster.clusterUid },
     nodes: cluster.nodes,
     routeTableIds: readableTableIds,

@@ -1,7 +1,6 @@
 // The shape of one doctor check and the helpers every check uses to answer pass / warn / fail.
 // A check is a pure function of the gathered facts (DoctorInput): no I/O, no clock.
-import type { Cidr } from "../domain/cidr.js";
-import type { MaxDeletions } from "../domain/plan.js";
+import type { SyncScope } from "../domain/settings.js";
 import type { Analysis } from "./analysis.js";
 import type { CloudFacts, ClusterFacts, Unavailable } from "./facts.js";
 
@@ -32,14 +31,8 @@ export interface CheckOutcome {
   readonly fix?: string | undefined;
 }
 
-/** The settings the checks read (a subset of the command's configuration). */
-export interface DoctorSettings {
-  readonly regionId: string;
-  readonly vpcId?: string | undefined;
-  readonly clusterName: string;
-  readonly clusterCidrs: readonly Cidr[];
-  readonly adoptUnmarked: boolean;
-  readonly maxDeletions: MaxDeletions;
+/** The settings the checks read: the command's scope (domain/settings.ts) and the account's route-table quota. */
+export interface DoctorSettings extends Omit<SyncScope, "routeTableIds"> {
   readonly routeTableQuota: number;
 }
 

@@ -9,6 +9,7 @@ import { canonicalCidr, formatAddress, lastAddress, type Cidr } from "../domain/
 import { classifyNodes } from "../domain/eligibility.js";
 import { classifyEntry } from "../domain/entry-ownership.js";
 import { routeMarker } from "../domain/ownership.js";
+import type { SyncScope } from "../domain/settings.js";
 import type { EligibleNode, NodeFacts, RouteEntry } from "../domain/types.js";
 import type { CloudFacts, CloudFailure, DryRunProbe, TableFacts } from "./facts.js";
 
@@ -20,14 +21,8 @@ export interface WriteProbe {
   ): Promise<DryRunAnswer[]>;
 }
 
-export interface CloudSettings {
-  readonly regionId: string;
-  readonly vpcId?: string | undefined;
-  readonly routeTableIds: readonly string[];
-  readonly clusterName: string;
-  /** The probes aim inside the pod network, as the controller's writes do. */
-  readonly clusterCidrs: readonly Cidr[];
-}
+/** What the cloud is read for: the scope's tables and VPC; the probes aim inside the pod network, as the controller's writes do. */
+export type CloudSettings = Pick<SyncScope, "regionId" | "vpcId" | "routeTableIds" | "clusterName" | "clusterCidrs">;
 
 /** Used when no Node is eligible and no cluster CIDR is set: a documentation prefix (RFC 5737), placeholders. */
 const PROBE_DESTINATION = "192.0.2.0/24";

@@ -13,15 +13,11 @@
 import { contains, isDefaultRoute, parseCidr, quote, type Cidr } from "./cidr.js";
 import { listOr, textOf } from "./guards.js";
 import { readMarker } from "./ownership.js";
+import type { PlanSettings } from "./settings.js";
 import type { RouteEntry } from "./types.js";
 
-export interface OwnershipContext {
-  readonly clusterName: string;
-  /** The kube-system namespace UID, when the Kubernetes API is at hand. */
-  readonly clusterUid?: string | undefined;
-  /** Parsed cluster CIDRs; adoption of unmarked entries needs at least one. */
-  readonly clusterCidrs: readonly Cidr[];
-  readonly adoptUnmarked: boolean;
+/** Who we are (the settings' identity part: adoption of unmarked entries needs a cluster CIDR), and which unmarked routes are related to us. */
+export interface OwnershipContext extends Pick<PlanSettings, "clusterName" | "clusterUid" | "clusterCidrs" | "adoptUnmarked"> {
   /**
    * Whether an unmarked route to `instanceId` at `destination` is related to this cluster (see the
    * module comment). Absent: nothing is adopted.

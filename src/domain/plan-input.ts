@@ -7,15 +7,12 @@ import { approvalsOf } from "./approval.js";
 import { parseCidr, type Cidr } from "./cidr.js";
 import { hasStringFields, listOr, textOf } from "./guards.js";
 import { isClusterUid } from "./ownership.js";
-import type { MaxDeletions, NodeInstance, PlanOptions } from "./plan.js";
+import type { MaxDeletions, NodeInstance, PlanInput as PlanRequest } from "./plan.js";
+import type { PlanSettings } from "./settings.js";
 import type { Conflict, DesiredRoute, NextHop, RouteEntry, SkippedNode } from "./types.js";
 
-export interface TrustedOptions {
-  readonly clusterName: string;
-  readonly clusterUid: string | undefined;
-  readonly clusterCidrs: readonly Cidr[];
-  readonly adoptUnmarked: boolean;
-  readonly maxDeletions: MaxDeletions;
+/** The settings as the planner's steps read them (a valid uid or none), with what the pass learnt, indexed. */
+export interface TrustedOptions extends Omit<PlanSettings, "regionId" | "approveDeletions"> {
   readonly allowDeletes: boolean;
   /** What a human approved for deletion (domain/approval.ts: named ids/destinations, or `all` held ones). */
   readonly approved: (entry: RouteEntry, destination: string) => boolean;
@@ -81,15 +78,18 @@ function cleanEntry(value: unknown, routeTableId: string): RouteEntry | undefine
 /** The VPC network option: a block that does not parse makes the whole network unreadable (fail closed). */
 function cleanNetwork(value: unknown): { network: NetworkBlock[]; networkUnreadable: boolean } {
   if (value === undefined) return { network: [], networkUnreadable: false };
-  if (!isRecord(value)) return { network: [], networkUnreadable: true };
+  if (!Array.isArray(value)) return { network: [], networkUnreadable: true };
   const network: NetworkBlock[] = [];
-  for (const [field, label] of [["vpcCidrs", "a CIDR block of the VPC"], ["vSwitchCidrs", "the CIDR block of a vSwitch"]] as const) {
-    const list = value[field];
-    if (!Array.isArray(list)) return { network: [], networkUnreadable: true };
-    for (const text of list as unknown[]) {
-      const parsed = typeof text === "string" ? parseCidr(text) : undefined;
-      if (!parsed?.ok) return { network: [], networkUnreadable: true };
-      network.push({ cidr: parsed.cidr, label });
+  for (const field of ["vpcCidrs", "vSwitchCidrs"] as const) {
+    const label = field === "vpcCidrs" ? "a CIDR block of the VPC" : "the CIDR block of a vSwitch";
+    for (const part of value as unknown[]) {
+      const list = isRecord(part) ? part[field] : undefined;
+      if (!Array.isArray(list)) return { network: [], networkUnreadable: true };
+      for (const text of list as unknown[]) {
+        const parsed = typeof text === "string" ? parseCidr(text) : undefined;
+        if (!parsed?.ok) return { network: [], networkUnreadable: true };
+        network.push({ cidr: parsed.cidr, label });
+      }
     }
   }
   return { network, networkUnreadable: false };
@@ -107,8 +107,9 @@ function approvalOf(value: unknown, identity: { clusterName: string; clusterUid:
   return (entry, destination) => approvals.covers(entry, destination, identity);
 }
 
-export function planInput(desired: unknown, actual: unknown, options: PlanOptions | undefined): PlanInput {
-  const o: Record<string, unknown> = isRecord(options) ? options : {};
+export function planInput(input: PlanRequest): PlanInput {
+  const { desired, actual } = input;
+  const o: Record<string, unknown> = { ...input.settings, ...input };
   const tables = new Map<string, RouteEntry[]>();
   if (actual instanceof Map) {
     for (const [id, entries] of [...(actual as Map<unknown, unknown>)].sort(([a], [b]) => (textOf(a) < textOf(b) ? -1 : 1))) {
@@ -142,7 +143,7 @@ export function planInput(desired: unknown, actual: unknown, options: PlanOption
       conflicts: listOr(o.conflicts as readonly unknown[]).filter((c): c is Conflict =>
         hasStringFields(c, ["reason", "destinationCidr", "nodeName", "message"] as const),
       ),
-      ...cleanNetwork(o.vpcNetwork),
+      ...cleanNetwork(o.network),
       nodeInstances: new Map(
         listOr(o.nodeInstances as readonly unknown[])
           .filter((n): n is NodeInstance => hasStringFields(n, ["instanceId", "nodeName"] as const) && n.instanceId !== "")

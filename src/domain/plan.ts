@@ -30,13 +30,13 @@
 // Owned entries in Deleting status are never deleted again and do not count in the guard's base.
 // Owned entries that are Pending or Modifying are planned like Available ones: the executor waits
 // until they are Available before deleting (the API only deletes Available entries).
-import type { Cidr } from "./cidr.js";
 import { adoptableBy, type OwnershipContext } from "./entry-ownership.js";
 import { markerKey } from "./ownership.js";
 import { decideTable, indexDesired, newDraft, type DecideContext, type Draft } from "./plan-decide.js";
 import { applyGuard } from "./plan-guard.js";
 import { planInput } from "./plan-input.js";
 import { cmpStr, destinationParser, sortActions } from "./plan-order.js";
+import type { PlanSettings } from "./settings.js";
 import type { CreateAction, DeleteAction, DesiredRoute, Plan, RouteEntry, SkippedNode, Conflict, UnclaimedRoute } from "./types.js";
 
 /** Conflicts between Nodes: the routes involved are frozen as they are (held, never deleted) until fixed. */
@@ -52,36 +52,32 @@ export type MaxDeletions =
   /** At most max(1, ceil(value/100 x owned entries across all managed tables)) deletes per pass. */
   | { readonly kind: "percent"; readonly value: number };
 
-export interface PlanOptions {
-  readonly clusterName: string;
-  /** The kube-system namespace UID (cluster identity in the marker); undefined without the API. */
-  readonly clusterUid?: string | undefined;
-  /** `--cluster-cidr` values; unmarked entries are only ever adopted inside them. */
-  readonly clusterCidrs: readonly Cidr[];
-  /** `--adopt-unmarked`: manage unmarked custom single-hop instance routes inside the cluster CIDRs. */
-  readonly adoptUnmarked: boolean;
-  readonly maxDeletions: MaxDeletions;
+/**
+ * What plan() is handed: the settings (domain/settings.ts, the one shape from config/ down), the
+ * desired routes and the tables as read, and what eligibility and the pass learnt. buildPlan
+ * (build-plan.ts) fills the desired routes and the Node facts from the Nodes.
+ */
+export interface PlanInput {
+  readonly settings: PlanSettings;
   /** False until the Node cache has synced: then nothing is deleted. */
   readonly allowDeletes: boolean;
-  /**
-   * `--approve-deletions`: route entry ids or destinations (or `all`) a human approved for
-   * deletion: held entries among them are deleted, and they bypass the max-deletions count.
-   */
-  readonly approveDeletions?: readonly string[] | undefined;
-  /** Passed through from eligibility into the plan. */
-  readonly skipped?: readonly SkippedNode[] | undefined;
-  readonly conflicts?: readonly Conflict[] | undefined;
+  readonly desired: readonly DesiredRoute[];
+  /** The managed tables as read, by id (a table with no entry in the map plans nothing). */
+  readonly actual: ReadonlyMap<string, readonly RouteEntry[]>;
   /**
    * The VPC's own network, read from the VPC each pass: a desired destination that overlaps (contains,
    * equals or lies inside) a VPC or vSwitch CIDR block is the conflict `overlaps-vpc-network`.
    * `"unreadable"`: it could not be read, so no create is planned (held `vpc-network-unreadable`:
    * a route that cannot be checked is not written). Absent: only System entries of the tables are checked.
    */
-  readonly vpcNetwork?: PlanNetwork | "unreadable" | undefined;
+  readonly network?: readonly PlanNetwork[] | "unreadable" | undefined;
+  /** Passed through from eligibility into the plan. */
+  readonly skipped?: readonly SkippedNode[] | undefined;
+  readonly conflicts?: readonly Conflict[] | undefined;
   /**
    * The ECS instances named by the cluster's Node objects (every Node, eligible or skipped), with the
    * Node's name. `--adopt-unmarked` adopts only unmarked routes to one of these instances, or at the
-   * pod CIDR of an eligible Node; an excluded Node's routes are left as they are. buildPlan fills it.
+   * pod CIDR of an eligible Node; an excluded Node's routes are left as they are.
    */
   readonly nodeInstances?: readonly NodeInstance[] | undefined;
 }
@@ -147,23 +143,13 @@ export interface PlanResult extends Plan {
 }
 
 /** Plans the changes that bring `actual` to `desired`. See the module comment for the rules. */
-export function plan(
-  desired: readonly DesiredRoute[],
-  actual: ReadonlyMap<string, readonly RouteEntry[]>,
-  options: PlanOptions,
-): PlanResult {
-  const input = planInput(desired, actual, options);
+export function plan(request: PlanInput): PlanResult {
+  const input = planInput(request);
   const o = input.options;
   const destinations = destinationParser();
   const index = indexDesired(input.desired, destinations);
   const wantedDestinations = new Set([...index.byTable.values()].flatMap((table) => [...table.keys()]));
-  const ownership: OwnershipContext = {
-    clusterName: o.clusterName,
-    clusterUid: o.clusterUid,
-    clusterCidrs: o.clusterCidrs,
-    adoptUnmarked: o.adoptUnmarked,
-    adoptable: adoptableBy(o.nodeInstances, wantedDestinations),
-  };
+  const ownership: OwnershipContext = { ...o, adoptable: adoptableBy(o.nodeInstances, wantedDestinations) };
   const excluded = new Set(o.skipped.filter((s) => s.reason === "excluded").map((s) => s.nodeName));
   const ctx: DecideContext = {
     options: o,

@@ -6,13 +6,14 @@ import { asCloudError, CloudError } from "../cloud/errors.js";
 import type { VpcNetwork, VpcNetworkSource } from "../cloud/vpc-network.js";
 import { ConfigError } from "../errors.js";
 import { routesTo } from "../domain/route-entry.js";
-import { buildPlan, type BuildPlanResult } from "../domain/build-plan.js";
+import { buildPlan } from "../domain/build-plan.js";
 import { approvalsOf } from "../domain/approval.js";
 import { parseCidr, type Cidr } from "../domain/cidr.js";
 import { WriteGate, type GateSettings, type GateView, type RefusedWrite } from "../domain/write-gate.js";
 import { adoptableBy, type OwnershipContext } from "../domain/entry-ownership.js";
 import { parseProviderId } from "../domain/provider-id.js";
-import type { MaxDeletions, PlanResult } from "../domain/plan.js";
+import type { PlanResult } from "../domain/plan.js";
+import type { PassSettings } from "../domain/settings.js";
 import type {
   CreateAction,
   DeleteAction,
@@ -22,21 +23,6 @@ import type {
   Plan,
   RouteEntry,
 } from "../domain/types.js";
-
-export interface PassSettings {
-  readonly regionId: string;
-  readonly vpcId?: string | undefined;
-  /** Managed tables; empty means "discover from vpcId". */
-  readonly routeTableIds: readonly string[];
-  readonly clusterName: string;
-  readonly clusterCidrs: readonly Cidr[];
-  readonly adoptUnmarked: boolean;
-  readonly maxDeletions: MaxDeletions;
-  /** The kube-system namespace UID (cluster identity in the marker); undefined with --nodes-file. */
-  readonly clusterUid?: string | undefined;
-  /** `reconcile --approve-deletions`: route entry ids or destinations, or `all`. */
-  readonly approveDeletions?: readonly string[] | undefined;
-}
 
 export interface PassRequest {
   readonly nodes: readonly NodeFacts[];
@@ -154,7 +140,7 @@ export class PassRunner {
     const networkFailure = network instanceof CloudError ? network : undefined;
     // Plan only for the tables we could read: never decide on partial knowledge.
     const readable = routeTableIds.filter((id) => actual.has(id));
-    const { plan, eligible } = planFor({
+    const { plan, eligible } = buildPlan({
       settings,
       nodes: request.nodes,
       routeTableIds: readable,
@@ -324,12 +310,9 @@ export class PassRunner {
 }
 
 /** The gate's view of the settings: who we are, where we may act, how many deletes a pass may make. */
-function gateSettingsOf(
-  settings: Pick<PassSettings, "clusterName" | "clusterUid" | "clusterCidrs" | "adoptUnmarked" | "maxDeletions" | "approveDeletions">,
-  adoptable: OwnershipContext["adoptable"],
-): GateSettings {
+function gateSettingsOf(settings: PassSettings, adoptable: OwnershipContext["adoptable"]): GateSettings {
   return {
-    identity: { clusterName: settings.clusterName, clusterUid: settings.clusterUid, clusterCidrs: settings.clusterCidrs, adoptUnmarked: settings.adoptUnmarked, adoptable },
+    identity: { ...settings, adoptable },
     maxDeletions: settings.maxDeletions,
     approvals: approvalsOf(settings.approveDeletions ?? []),
   };
@@ -383,10 +366,6 @@ function gateRefusalOutcome(r: RefusedWrite): EntryOutcome {
   return { ok: false, error: { code: `Gate.${r.rule}`, message: `refused by the write gate (${r.rule}): ${r.message}`, retryable: false } };
 }
 
-function mergeNetworks(networks: readonly VpcNetwork[]): { vpcCidrs: string[]; vSwitchCidrs: string[] } {
-  return { vpcCidrs: networks.flatMap((n) => n.vpcCidrs), vSwitchCidrs: networks.flatMap((n) => n.vSwitchCidrs) };
-}
-
 function outcomeAt(list: BatchResult["creates"] | BatchResult["deletes"], i: number): EntryOutcome {
   return (
     list[i]?.outcome ?? {
@@ -394,38 +373,6 @@ function outcomeAt(list: BatchResult["creates"] | BatchResult["deletes"], i: num
       error: { code: "Internal.MissingOutcome", message: "the cloud adapter reported no outcome for this entry", retryable: true },
     }
   );
-}
-
-/**
- * The plan of one pass under these settings: the one mapping from settings to plan options, used by
- * every pass and by `doctor` (what a reconcile would do now). `network`: the VPC's network as read
- * this pass, "unreadable" when the read failed (no create is planned), undefined without a source. Pure.
- */
-export function planFor(input: {
-  readonly settings: Pick<PassSettings, "regionId" | "clusterName" | "clusterUid" | "approveDeletions" | "clusterCidrs" | "adoptUnmarked" | "maxDeletions">;
-  readonly nodes: readonly NodeFacts[];
-  readonly routeTableIds: readonly string[];
-  readonly actual: ReadonlyMap<string, readonly RouteEntry[]>;
-  readonly allowDeletes: boolean;
-  readonly network: readonly VpcNetwork[] | "unreadable" | undefined;
-}): BuildPlanResult {
-  const { settings, nodes, routeTableIds, actual, allowDeletes, network } = input;
-  return buildPlan({
-    nodes,
-    routeTableIds,
-    actual,
-    options: {
-      regionId: settings.regionId,
-      clusterName: settings.clusterName,
-      clusterUid: settings.clusterUid,
-      approveDeletions: settings.approveDeletions,
-      clusterCidrs: [...settings.clusterCidrs],
-      adoptUnmarked: settings.adoptUnmarked,
-      maxDeletions: settings.maxDeletions,
-      allowDeletes,
-      vpcNetwork: network === "unreadable" ? "unreadable" : network && mergeNetworks(network),
-    },
-  });
 }
 
 /** Where one destination of a Node stands in one table; undefined when it is routed and Available. */

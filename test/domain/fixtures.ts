@@ -1,7 +1,8 @@
 // Builders for domain tests: Nodes, route entries and plan options with sensible defaults.
 import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { routeMarker } from "../../src/domain/ownership.js";
-import type { PlanOptions } from "../../src/domain/plan.js";
+import type { BuildPlanInput } from "../../src/domain/build-plan.js";
+import type { PlanSettings } from "../../src/domain/settings.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
 import { nodeFacts } from "../support/nodes.js";
 
@@ -54,14 +55,23 @@ export function owned(
   return entry(destinationCidr, instanceId, { name: m.routeEntryName, description: m.description, ...o });
 }
 
-export function options(overrides: Partial<PlanOptions> = {}): PlanOptions {
+/** What a test varies of a plan: the settings, whether deletes are allowed, the VPC's network. */
+export type PlanCase = Partial<PlanSettings> & Partial<Pick<BuildPlanInput, "allowDeletes" | "network">>;
+
+/** The settings, allowDeletes and network of buildPlan's input: a permissive plan unless the case says otherwise. */
+export function planArgs(o: PlanCase = {}): Pick<BuildPlanInput, "settings" | "allowDeletes" | "network"> {
+  const { allowDeletes = true, network, ...settings } = o;
   return {
-    clusterName: CLUSTER,
-    clusterCidrs: parseClusterCidrs(["10.244.0.0/16", "fd00:10:244::/48"]),
-    adoptUnmarked: false,
-    maxDeletions: { kind: "count", value: 1000 },
-    allowDeletes: true,
-    ...overrides,
+    settings: {
+      regionId: REGION,
+      clusterName: CLUSTER,
+      clusterCidrs: parseClusterCidrs(["10.244.0.0/16", "fd00:10:244::/48"]),
+      adoptUnmarked: false,
+      maxDeletions: { kind: "count", value: 1000 },
+      ...settings,
+    },
+    allowDeletes,
+    network,
   };
 }
 

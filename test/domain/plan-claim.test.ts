@@ -4,15 +4,15 @@
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../src/domain/build-plan.js";
 import { readMarker, routeMarker } from "../../src/domain/ownership.js";
-import type { PlanOptions, PlanResult } from "../../src/domain/plan.js";
+import type { PlanResult } from "../../src/domain/plan.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
-import { CLUSTER, entry, instance, node, options, owned, REGION, TABLE, tables } from "./fixtures.js";
+import { CLUSTER, entry, instance, node, planArgs, type PlanCase, owned, REGION, TABLE, tables } from "./fixtures.js";
 
 const UID = "0f6bd2c4-3b1e-4d61-9d53-7a3c2e8b1f00";
 const i1 = instance("node-1");
 
-function run(nodes: NodeFacts[], entries: RouteEntry[], o: Partial<PlanOptions> = {}): PlanResult {
-  return buildPlan({ nodes, routeTableIds: [TABLE], actual: tables(...entries), options: { ...options({ clusterUid: UID, ...o }), regionId: REGION } }).plan;
+function run(nodes: NodeFacts[], entries: RouteEntry[], o: PlanCase = {}): PlanResult {
+  return buildPlan({ nodes, routeTableIds: [TABLE], actual: tables(...entries), ...planArgs({ clusterUid: UID, ...o }) }).plan;
 }
 
 const ccm = (destination: string, instanceId: string, o: { id?: string; status?: string } = {}): RouteEntry =>

@@ -77,7 +77,8 @@ function planFor(nodes: readonly NodeFacts[], table: readonly RouteEntry[], maxD
     nodes,
     routeTableIds: [TABLE],
     actual: new Map([[TABLE, table]]),
-    options: { regionId: REGION, clusterName: CLUSTER, clusterUid: UID, clusterCidrs: CLUSTER_CIDRS, adoptUnmarked: false, maxDeletions, allowDeletes: true },
+    settings: { regionId: REGION, clusterName: CLUSTER, clusterUid: UID, clusterCidrs: CLUSTER_CIDRS, adoptUnmarked: false, maxDeletions },
+    allowDeletes: true,
   }).plan;
 }
 

@@ -8,9 +8,10 @@ import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { classifyEntry } from "../../src/domain/entry-ownership.js";
 import { readMarker, routeMarker } from "../../src/domain/ownership.js";
 import { parseProviderId } from "../../src/domain/provider-id.js";
-import { plan, type PlanOptions, type PlanResult } from "../../src/domain/plan.js";
+import { plan, type PlanInput, type PlanResult } from "../../src/domain/plan.js";
+import type { PlanSettings } from "../../src/domain/settings.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
-import { CLUSTER, REGION } from "./fixtures.js";
+import { CLUSTER, planArgs, REGION, type PlanCase } from "./fixtures.js";
 
 const TABLES = ["vtb-a", "vtb-b"];
 const CLUSTER_CIDRS = parseClusterCidrs(["10.244.0.0/16", "fd00:10:244::/48"]);
@@ -81,7 +82,7 @@ const actualArb = fc.array(entryArb, { maxLength: 14 }).map((raw) => {
 
 const nodesArb = fc.uniqueArray(nodeArb, { selector: (n) => n.nodeName, maxLength: NODE_NAMES.length });
 
-const permissive = (adoptUnmarked: boolean): PlanOptions => ({
+const permissive = (adoptUnmarked: boolean): PlanCase => ({
   clusterName: CLUSTER,
   clusterCidrs: CLUSTER_CIDRS,
   adoptUnmarked,
@@ -89,8 +90,8 @@ const permissive = (adoptUnmarked: boolean): PlanOptions => ({
   allowDeletes: true,
 });
 
-function build(nodes: NodeFacts[], actual: Map<string, RouteEntry[]>, o: PlanOptions): PlanResult {
-  return buildPlan({ nodes, routeTableIds: TABLES, actual, options: { ...o, regionId: REGION } }).plan;
+function build(nodes: NodeFacts[], actual: Map<string, RouteEntry[]>, o: PlanCase): PlanResult {
+  return buildPlan({ nodes, routeTableIds: TABLES, actual, ...planArgs(o) }).plan;
 }
 
 /** What the executor would leave behind: deletes removed, creates added with the marker. */
@@ -210,8 +211,9 @@ describe("plan properties", () => {
         fc.record({ clusterName: fc.string(), clusterCidrs: fc.array(fc.string()), adoptUnmarked: fc.boolean(), allowDeletes: fc.boolean(), maxDeletions: fc.anything() }),
         (entries, desired, o) => {
           const actual = new Map<string, RouteEntry[]>([["vtb-a", entries as RouteEntry[]], ["vtb-b", entries as RouteEntry[]]]);
-          const desiredRoutes = desired.filter((d) => typeof d === "object" && d !== null) as Parameters<typeof plan>[0];
-          const p = plan(desiredRoutes, actual, o as unknown as PlanOptions);
+          const desiredRoutes = desired.filter((d) => typeof d === "object" && d !== null) as unknown as PlanInput["desired"];
+          const { allowDeletes, ...settings } = o;
+          const p = plan({ desired: desiredRoutes, actual, settings: settings as unknown as PlanSettings, allowDeletes });
           expect(Array.isArray(p.creates) && Array.isArray(p.deletes)).toBe(true);
         },
       ),

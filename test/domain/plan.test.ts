@@ -3,9 +3,9 @@ import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { buildPlan } from "../../src/domain/build-plan.js";
 import { desiredRoutes } from "../../src/domain/desired-routes.js";
 import { routeMarker } from "../../src/domain/ownership.js";
-import { plan, type PlanOptions, type PlanResult } from "../../src/domain/plan.js";
+import { plan, type MaxDeletions, type PlanResult } from "../../src/domain/plan.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
-import { CLUSTER, entry, instance, node, options, owned, REGION, TABLE, tables } from "./fixtures.js";
+import { CLUSTER, entry, instance, node, planArgs, type PlanCase, owned, REGION, TABLE, tables } from "./fixtures.js";
 
 interface Summary {
   creates: string[];
@@ -29,8 +29,8 @@ function summary(p: PlanResult): Summary {
   };
 }
 
-function run(nodes: NodeFacts[], entries: RouteEntry[], o: Partial<PlanOptions> = {}, routeTableIds = [TABLE]): PlanResult {
-  return buildPlan({ nodes, routeTableIds, actual: tables(...entries), options: { ...options(o), regionId: REGION } }).plan;
+function run(nodes: NodeFacts[], entries: RouteEntry[], o: PlanCase = {}, routeTableIds = [TABLE]): PlanResult {
+  return buildPlan({ nodes, routeTableIds, actual: tables(...entries), ...planArgs(o) }).plan;
 }
 
 const empty: Summary = { creates: [], deletes: [], conflicts: [], satisfied: [], heldCreates: [], heldDeletes: [], refused: false };
@@ -38,7 +38,7 @@ const i1 = instance("node-1");
 const i2 = instance("node-2");
 
 describe("plan: scenarios", () => {
-  it.each<[string, NodeFacts[], RouteEntry[], Partial<PlanOptions>, Partial<Summary>]>([
+  it.each<[string, NodeFacts[], RouteEntry[], PlanCase, Partial<Summary>]>([
     ["fresh table: one create per Node", [node("node-1"), node("node-2")], [], {}, {
       creates: [`${TABLE} 10.244.1.0/24 -> ${i1}`, `${TABLE} 10.244.2.0/24 -> ${i2}`],
     }],
@@ -237,20 +237,20 @@ describe("plan: scenarios", () => {
   });
 
   it("reports two desired routes for one destination as a conflict instead of picking one", () => {
-    const p = plan(
-      [
+    const p = plan({
+      desired: [
         { routeTableId: TABLE, destinationCidr: "10.244.1.0/24", instanceId: i1, nodeName: "node-1" },
         { routeTableId: TABLE, destinationCidr: "10.244.1.0/24", instanceId: i2, nodeName: "node-2" },
       ],
-      tables(owned("10.244.1.0/24", i1, "node-1")),
-      options(),
-    );
+      actual: tables(owned("10.244.1.0/24", i1, "node-1")),
+      ...planArgs(),
+    });
     expect(summary(p)).toEqual({ ...empty, conflicts: ["overlapping-pod-cidr node-1 10.244.1.0/24", "overlapping-pod-cidr node-2 10.244.1.0/24"] });
   });
 
   it("treats a managed table missing from the actual state as empty", () => {
     const desired = desiredRoutes([{ nodeName: "node-1", instanceId: i1, regionId: REGION, podCidrs: ["10.244.1.0/24"] }], ["vtb-new"]);
-    expect(summary(plan(desired, new Map(), options())).creates).toEqual([`vtb-new 10.244.1.0/24 -> ${i1}`]);
+    expect(summary(plan({ desired, actual: new Map(), ...planArgs() })).creates).toEqual([`vtb-new 10.244.1.0/24 -> ${i1}`]);
   });
 });
 
@@ -267,7 +267,7 @@ describe("plan: max-deletions", () => {
   ];
   const wantedDeletes = 4; // rte-7 (next hop changed), rte-8..10 (stale)
 
-  it.each<[string, PlanOptions["maxDeletions"], boolean, RegExp | undefined]>([
+  it.each<[string, MaxDeletions, boolean, RegExp | undefined]>([
     ["count above", { kind: "count", value: 5 }, false, undefined],
     ["count equal", { kind: "count", value: 4 }, false, undefined],
     ["count below", { kind: "count", value: 3 }, true, /^refusing to delete 4 routes: more than --max-deletions=3 allows/],
@@ -345,7 +345,7 @@ describe("plan at scale", () => {
       nodes,
       routeTableIds: tableIds,
       actual,
-      options: { ...options({ clusterCidrs: parseClusterCidrs(["10.0.0.0/8", "fd00::/16"]) }), regionId: REGION },
+      ...planArgs({ clusterCidrs: parseClusterCidrs(["10.0.0.0/8", "fd00::/16"]) }),
     });
     expect(eligible).toHaveLength(5000);
     expect(p.satisfied).toHaveLength(2500);
@@ -366,29 +366,29 @@ describe("plan: pod network scope and cluster identity", () => {
     expect(summary(p).creates).toEqual([`${TABLE} 10.244.2.0/24 -> ${i2}`]);
   });
 
-  describe("the VPC's own network as an input (vpcNetwork: VPC and vSwitch CIDR blocks read from the VPC)", () => {
+  describe("the VPC's own network as an input (network: VPC and vSwitch CIDR blocks read from the VPC)", () => {
     const net = { vpcCidrs: ["192.168.0.0/16", "fd00:10:244::/48"], vSwitchCidrs: ["192.168.0.0/24", "10.244.2.128/25"] };
-    it.each<[string, NodeFacts[], Partial<PlanOptions>, Partial<Summary>]>([
-      ["a pod CIDR containing a vSwitch CIDR: conflict, the others are routed", [node("node-1"), node("node-2")], { vpcNetwork: net }, {
+    it.each<[string, NodeFacts[], PlanCase, Partial<Summary>]>([
+      ["a pod CIDR containing a vSwitch CIDR: conflict, the others are routed", [node("node-1"), node("node-2")], { network: [net] }, {
         conflicts: ["overlaps-vpc-network node-2 10.244.2.0/24"],
         creates: [`${TABLE} 10.244.1.0/24 -> ${i1}`],
       }],
-      ["a pod CIDR inside a vSwitch CIDR", [node("node-1", { podCidrs: ["10.244.2.192/26"] })], { vpcNetwork: net }, {
+      ["a pod CIDR inside a vSwitch CIDR", [node("node-1", { podCidrs: ["10.244.2.192/26"] })], { network: [net] }, {
         conflicts: ["overlaps-vpc-network node-1 10.244.2.192/26"],
       }],
-      ["a pod CIDR that contains the VPC CIDR (a cluster CIDR of 128.0.0.0/1 lets it through eligibility)", [node("node-1", { podCidrs: ["192.168.0.0/15"] })], { vpcNetwork: net, clusterCidrs: parseClusterCidrs(["128.0.0.0/1", "10.244.0.0/16"]) }, {
+      ["a pod CIDR that contains the VPC CIDR (a cluster CIDR of 128.0.0.0/1 lets it through eligibility)", [node("node-1", { podCidrs: ["192.168.0.0/15"] })], { network: [net], clusterCidrs: parseClusterCidrs(["128.0.0.0/1", "10.244.0.0/16"]) }, {
         conflicts: ["overlaps-vpc-network node-1 192.168.0.0/15"],
       }],
-      ["an IPv6 pod CIDR inside the VPC's IPv6 block", [node("node-1", { podCidrs: ["fd00:10:244:1::/64"] })], { vpcNetwork: net, clusterCidrs: parseClusterCidrs(["fd00::/16"]) }, {
+      ["an IPv6 pod CIDR inside the VPC's IPv6 block", [node("node-1", { podCidrs: ["fd00:10:244:1::/64"] })], { network: [net], clusterCidrs: parseClusterCidrs(["fd00::/16"]) }, {
         conflicts: ["overlaps-vpc-network node-1 fd00:10:244:1::/64"],
       }],
-      ["no overlap: routed as usual", [node("node-1")], { vpcNetwork: { vpcCidrs: ["192.168.0.0/16"], vSwitchCidrs: ["192.168.1.0/24"] } }, {
+      ["no overlap: routed as usual", [node("node-1")], { network: [{ vpcCidrs: ["192.168.0.0/16"], vSwitchCidrs: ["192.168.1.0/24"] }] }, {
         creates: [`${TABLE} 10.244.1.0/24 -> ${i1}`],
       }],
-      ["network unreadable: no create at all (fail closed), held with the reason", [node("node-1"), node("node-2")], { vpcNetwork: "unreadable" }, {
+      ["network unreadable: no create at all (fail closed), held with the reason", [node("node-1"), node("node-2")], { network: "unreadable" }, {
         heldCreates: ["10.244.1.0/24 vpc-network-unreadable", "10.244.2.0/24 vpc-network-unreadable"],
       }],
-      ["a network block that does not parse counts as unreadable", [node("node-1")], { vpcNetwork: { vpcCidrs: ["192.168.0.0/33"], vSwitchCidrs: [] } }, {
+      ["a network block that does not parse counts as unreadable", [node("node-1")], { network: [{ vpcCidrs: ["192.168.0.0/33"], vSwitchCidrs: [] }] }, {
         heldCreates: ["10.244.1.0/24 vpc-network-unreadable"],
       }],
     ])("%s", (_name, nodes, o, expected) => {
@@ -396,10 +396,10 @@ describe("plan: pod network scope and cluster identity", () => {
     });
 
     it("the message names the vSwitch block; an unreadable network still lets deletes of stale routes through", () => {
-      const p = run([node("node-2")], [], { vpcNetwork: net });
+      const p = run([node("node-2")], [], { network: [net] });
       expect(p.conflicts[0]?.message).toContain("10.244.2.128/25, the CIDR block of a vSwitch");
       const stale = owned("10.244.9.0/24", instance("node-9"), "node-9", { id: "rte-stale" });
-      const q = run([node("node-1")], [stale], { vpcNetwork: "unreadable" });
+      const q = run([node("node-1")], [stale], { network: "unreadable" });
       expect(summary(q)).toEqual({ ...empty, heldCreates: ["10.244.1.0/24 vpc-network-unreadable"], deletes: ["rte-stale stale node-9"] });
     });
   });

@@ -1,6 +1,6 @@
 // Settings shared by the pass-runner tests: one cluster, one IPv4 pod network, the default guard.
 import { parseClusterCidrs } from "../../src/domain/eligibility.js";
-import type { PassSettings } from "../../src/reconcile/pass-runner.js";
+import type { PassSettings } from "../../src/domain/settings.js";
 
 export const PASS_SETTINGS: PassSettings = {
   regionId: "cn-hangzhou",

@@ -5,7 +5,8 @@ import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { MemoryRouteTable } from "../contract/memory-route-table.js";
 import type { NodeFacts } from "../../src/domain/types.js";
-import { PassRunner, type PassSettings } from "../../src/reconcile/pass-runner.js";
+import type { PassSettings } from "../../src/domain/settings.js";
+import { PassRunner } from "../../src/reconcile/pass-runner.js";
 import { buildJsonReport, formatTextReport } from "../../src/reconcile/report.js";
 import { PASS_SETTINGS } from "./fixtures.js";
 

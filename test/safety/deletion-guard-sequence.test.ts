@@ -6,7 +6,8 @@ import { createAlibabaRouteTable } from "../../src/cloud/alibaba/alibaba-route-t
 import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { routeMarker } from "../../src/domain/ownership.js";
 import type { NodeFacts } from "../../src/domain/types.js";
-import { PassRunner, type PassResult, type PassSettings } from "../../src/reconcile/pass-runner.js";
+import type { PassSettings } from "../../src/domain/settings.js";
+import { PassRunner, type PassResult } from "../../src/reconcile/pass-runner.js";
 import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer, type SeedEntry } from "@vpc-route-sync/fake-alibaba-vpc";
 
 const REGION = "cn-hangzhou";

@@ -4,15 +4,14 @@
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../src/domain/build-plan.js";
 import { routeMarker } from "../../src/domain/ownership.js";
-import type { PlanOptions } from "../../src/domain/plan.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
-import { entry, instance, node, options, REGION, TABLE, tables } from "../domain/fixtures.js";
+import { entry, instance, node, planArgs, type PlanCase, TABLE, tables } from "../domain/fixtures.js";
 
 const OURS = "0b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d";
 const THEIRS = "11111111-2222-4333-8444-555555555555";
 
-function planOf(nodes: NodeFacts[], entries: RouteEntry[], o: Partial<PlanOptions>) {
-  return buildPlan({ nodes, routeTableIds: [TABLE], actual: tables(...entries), options: { ...options(o), regionId: REGION } }).plan;
+function planOf(nodes: NodeFacts[], entries: RouteEntry[], o: PlanCase) {
+  return buildPlan({ nodes, routeTableIds: [TABLE], actual: tables(...entries), ...planArgs(o) }).plan;
 }
 const marked = (cluster: string, nodeName: string, uid: string | undefined, id: string, cidr: string): RouteEntry =>
   entry(cidr, instance(nodeName), { id, ...(({ routeEntryName, description }) => ({ name: routeEntryName, description }))(routeMarker(cluster, nodeName, uid)) });
@@ -20,7 +19,7 @@ const marked = (cluster: string, nodeName: string, uid: string | undefined, id: 
 describe("identity (defect 4)", () => {
   const theirs = marked("prod", "node-9", THEIRS, "rte-theirs", "10.244.9.0/24");
 
-  it.each<[string, Partial<PlanOptions>]>([
+  it.each<[string, PlanCase]>([
     ["--nodes-file without --cluster-uid (our uid unknown)", {}],
     ["--nodes-file, even with --approve-deletions=all", { approveDeletions: ["all"], maxDeletions: { kind: "count", value: 0 } }],
     ["another cluster's uid while ours is known", { clusterUid: OURS, approveDeletions: ["all"] }],

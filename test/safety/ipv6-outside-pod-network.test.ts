@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../src/domain/build-plan.js";
 import { classifyNodes, parseClusterCidrs } from "../../src/domain/eligibility.js";
 import type { NodeFacts } from "../../src/domain/types.js";
-import { node, options, owned, REGION, TABLE, tables } from "../domain/fixtures.js";
+import { node, planArgs, owned, REGION, TABLE, tables } from "../domain/fixtures.js";
 
 const ipv4Only = parseClusterCidrs(["10.244.0.0/16"]);
 
@@ -25,7 +25,7 @@ describe("IPv6 outside the pod network (defect 1)", () => {
       nodes: [node("node-5", { podCidrs: ["10.244.5.0/24", "2000::/3"] })],
       routeTableIds: [TABLE],
       actual: tables(),
-      options: { ...options({ clusterCidrs: ipv4Only }), regionId: REGION },
+      ...planArgs({ clusterCidrs: ipv4Only }),
     });
     expect(plan.creates).toEqual([]);
   });
@@ -39,7 +39,7 @@ describe("IPv6 outside the pod network (defect 1)", () => {
       nodes: [],
       routeTableIds: [TABLE],
       actual: tables(owned(destination, "i-node9aaaa", "node-9", { id: "rte-9" })),
-      options: { ...options({ clusterCidrs: parseClusterCidrs(clusterCidrs), approveDeletions: ["all"] }), regionId: REGION },
+      ...planArgs({ clusterCidrs: parseClusterCidrs(clusterCidrs), approveDeletions: ["all"] }),
     });
     expect(plan.deletes).toEqual([]);
     expect(plan.held.deletes.map((h) => `${h.action.routeEntryId} ${h.reason}`)).toEqual(["rte-9 outside-cluster-cidr"]);

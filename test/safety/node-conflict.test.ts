@@ -2,12 +2,11 @@
 // routes involved as they are and is reported; the existing Node's route is never deleted.
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../src/domain/build-plan.js";
-import type { PlanOptions } from "../../src/domain/plan.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
-import { entry, instance, node, options, owned, REGION, TABLE, tables } from "../domain/fixtures.js";
+import { entry, instance, node, planArgs, type PlanCase, owned, REGION, TABLE, tables } from "../domain/fixtures.js";
 
-function planOf(nodes: NodeFacts[], entries: RouteEntry[], o: Partial<PlanOptions> = {}) {
-  return buildPlan({ nodes, routeTableIds: [TABLE], actual: tables(...entries), options: { ...options(o), regionId: REGION } }).plan;
+function planOf(nodes: NodeFacts[], entries: RouteEntry[], o: PlanCase = {}) {
+  return buildPlan({ nodes, routeTableIds: [TABLE], actual: tables(...entries), ...planArgs(o) }).plan;
 }
 
 const working = owned("10.244.1.0/24", instance("node-1"), "node-1", { id: "rte-1" });
