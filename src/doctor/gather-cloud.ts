@@ -137,8 +137,8 @@ function createTarget(
   const instanceId = node?.instanceId ?? PROBE_INSTANCE;
   const nodeName = node?.nodeName ?? PROBE_NODE;
   for (const n of eligible) {
-    const free = n.podCidrs.find((cidr) => !held.has(cidr));
-    if (free !== undefined) return { destinationCidr: free, instanceId: n.instanceId, nodeName: n.nodeName };
+    const free = n.podCidrs.find((cidr) => !held.has(cidr.text));
+    if (free !== undefined) return { destinationCidr: free.text, instanceId: n.instanceId, nodeName: n.nodeName };
   }
   for (const cluster of clusterCidrs) {
     const free = freeBlocksAtEnd(cluster).find((cidr) => !held.has(cidr));

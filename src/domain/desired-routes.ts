@@ -8,8 +8,8 @@ export function desiredRoutes(eligible: readonly EligibleNode[], routeTableIds: 
   const out: DesiredRoute[] = [];
   for (const routeTableId of tables) {
     for (const node of nodes) {
-      for (const destinationCidr of node.podCidrs) {
-        out.push({ routeTableId, destinationCidr, instanceId: node.instanceId, nodeName: node.nodeName });
+      for (const destination of node.podCidrs) {
+        out.push({ routeTableId, destination, instanceId: node.instanceId, nodeName: node.nodeName });
       }
     }
   }

@@ -25,7 +25,7 @@
 //                           same CIDR are all skipped. A conflict is reported for each suspect
 //                           CIDR. Never resolved by picking a winner among equals.
 // Output is sorted by nodeName. Cost is O(n log n): overlaps are found by sorting CIDRs.
-import { compareCidrs, contains, equals, isDefaultRoute, lastAddress, parseCidr, quote, type Cidr } from "./cidr.js";
+import { compareCidrs, contains, equals, isDefaultRoute, lastAddress, overlaps, parseCidr, quote, type Cidr } from "./cidr.js";
 import { listOr } from "./guards.js";
 import { isHybridProviderId, parseProviderId } from "./provider-id.js";
 import type { Conflict, EligibleNode, NodeFacts, SkippedNode } from "./types.js";
@@ -80,8 +80,30 @@ export function outsideClusterCidrs(cidr: Cidr, clusterCidrs: readonly Cidr[]): 
   return `pod CIDR ${cidr.text} is outside the cluster CIDR${sameFamily.length > 1 ? "s" : ""} ${sameFamily.map((c) => c.text).join(", ")}`;
 }
 
+/**
+ * A Node's pod CIDRs as eligibility reads them: every one that parses (a prefix listed twice counts
+ * once: harmless, one route), and the first reason they are unusable (one does not parse, or two
+ * of them overlap), if any. Doctor's Pod IP check reads a Node's pod CIDRs through it too.
+ */
+export function readPodCidrs(texts: readonly string[]): { readonly cidrs: Cidr[]; readonly problem?: string | undefined } {
+  const cidrs: Cidr[] = [];
+  let problem: string | undefined;
+  for (const text of listOr(texts)) {
+    const r = parseCidr(text);
+    if (!r.ok) {
+      problem ??= `pod CIDR: ${r.message}`;
+      continue;
+    }
+    if (cidrs.some((c) => equals(c, r.cidr))) continue;
+    const clash = cidrs.find((c) => overlaps(c, r.cidr));
+    if (clash) problem ??= `pod CIDRs ${clash.text} and ${r.cidr.text} of the same Node overlap`;
+    cidrs.push(r.cidr);
+  }
+  return { cidrs, problem };
+}
+
 type Check =
-  | { readonly ok: true; readonly node: EligibleNode; readonly cidrs: readonly Cidr[] }
+  | { readonly ok: true; readonly node: EligibleNode }
   | { readonly ok: false; readonly skip: SkippedNode };
 
 function skip(nodeName: string, reason: SkippedNode["reason"], message: string): Check {
@@ -107,21 +129,9 @@ function checkNode(facts: NodeFacts, regionId: string, clusterCidrs: readonly Ci
   const id = parseProviderId(facts.providerId, regionId);
   if (!id.ok) return skip(nodeName, id.reason, id.message);
 
-  const rawCidrs = listOr(facts.podCidrs);
-  if (rawCidrs.length === 0) return skip(nodeName, "no-pod-cidr", "spec.podCIDRs and spec.podCIDR are empty");
-
-  const cidrs: Cidr[] = [];
-  for (const raw of rawCidrs) {
-    const r = parseCidr(raw);
-    if (!r.ok) return skip(nodeName, "invalid-pod-cidr", `pod CIDR: ${r.message}`);
-    const same = cidrs.find((c) => equals(c, r.cidr));
-    if (same) continue; // the same prefix listed twice: harmless, one route
-    const clash = cidrs.find((c) => contains(c, r.cidr) || contains(r.cidr, c));
-    if (clash) {
-      return skip(nodeName, "invalid-pod-cidr", `pod CIDRs ${clash.text} and ${r.cidr.text} of the same Node overlap`);
-    }
-    cidrs.push(r.cidr);
-  }
+  if (listOr(facts.podCidrs).length === 0) return skip(nodeName, "no-pod-cidr", "spec.podCIDRs and spec.podCIDR are empty");
+  const { cidrs, problem } = readPodCidrs(facts.podCidrs);
+  if (problem !== undefined) return skip(nodeName, "invalid-pod-cidr", problem);
 
   const unsafe = cidrs.find(isDefaultRoute);
   if (unsafe) {
@@ -135,8 +145,7 @@ function checkNode(facts: NodeFacts, regionId: string, clusterCidrs: readonly Ci
 
   return {
     ok: true,
-    node: { nodeName, instanceId: id.instanceId, regionId: id.regionId, podCidrs: cidrs.map((c) => c.text) },
-    cidrs,
+    node: { nodeName, instanceId: id.instanceId, regionId: id.regionId, podCidrs: cidrs },
   };
 }
 
@@ -238,7 +247,7 @@ export function classifyNodes(nodes: readonly NodeFacts[], options: EligibilityO
     const nodeIndex = passed.length;
     passed.push({
       node: check.node,
-      claims: check.cidrs.map((cidr) => ({ nodeIndex, cidr, last: lastAddress(cidr), partners: [], partnerCount: 0 })),
+      claims: check.node.podCidrs.map((cidr) => ({ nodeIndex, cidr, last: lastAddress(cidr), partners: [], partnerCount: 0 })),
     });
   }
 

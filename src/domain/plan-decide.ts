@@ -62,12 +62,12 @@ export interface DesiredIndex {
   readonly nodeByInstance: ReadonlyMap<string, string>;
 }
 
-export function indexDesired(desired: readonly DesiredRoute[], destinations: DestinationParser): DesiredIndex {
+export function indexDesired(desired: readonly DesiredRoute[]): DesiredIndex {
   const byTable = new Map<string, Map<string, DesiredRoute[]>>();
   const nodeByKey = new Map<string, string>();
   const nodeByInstance = new Map<string, string>();
   for (const d of desired) {
-    const key = destinations.key(d.destinationCidr);
+    const key = d.destination.text;
     let table = byTable.get(d.routeTableId);
     if (!table) byTable.set(d.routeTableId, (table = new Map<string, DesiredRoute[]>()));
     const list = table.get(key);
@@ -158,7 +158,7 @@ function decideWanted(
     keep(routeTableId, destination, want, keeper, ctx, draft);
     return;
   }
-  const vpcBlock = networkOverlap(routeTableId, destination, network, ctx.options);
+  const vpcBlock = networkOverlap(routeTableId, want.destination, network, ctx.options);
   if (vpcBlock !== undefined) {
     draft.conflicts.push({
       reason: "overlaps-vpc-network",
@@ -218,12 +218,10 @@ function decideWanted(
 }
 
 /** What of the VPC's own network (a VPC or vSwitch block, or a System route of the table) the destination overlaps. */
-function networkOverlap(routeTableId: string, destination: string, system: readonly Cidr[], options: TrustedOptions): string | undefined {
-  const parsed = parseCidr(destination);
-  if (!parsed.ok) return undefined;
-  const block = options.network.find((n) => overlaps(n.cidr, parsed.cidr));
+function networkOverlap(routeTableId: string, destination: Cidr, system: readonly Cidr[], options: TrustedOptions): string | undefined {
+  const block = options.network.find((n) => overlaps(n.cidr, destination));
   if (block) return `${block.cidr.text}, ${block.label}`;
-  const captured = system.find((n) => overlaps(n, parsed.cidr));
+  const captured = system.find((n) => overlaps(n, destination));
   return captured ? `${captured.text}, a System route of ${routeTableId}` : undefined;
 }
 
@@ -234,7 +232,7 @@ function keep(routeTableId: string, destination: string, want: DesiredRoute, kee
   if (own.owned && own.via === "marker" && (own.held || own.legacy || own.renamed)) {
     const marker = routeMarker(ctx.options.clusterName, want.nodeName, ctx.options.clusterUid);
     draft.marks.push(relabel(routeTableId, keeper.entry, destination, marker, own.held ? "release-hold" : "migrate-marker", want.nodeName));
-  } else if (claimable(keeper, destination, ctx)) {
+  } else if (claimable(keeper, want.destination, ctx)) {
     claim(routeTableId, keeper.entry, destination, want, ctx, draft);
   }
 }
@@ -245,12 +243,11 @@ function keep(routeTableId: string, destination: string, want: DesiredRoute, kee
  * instance route inside the cluster CIDR qualifies (classifyEntry checked everything but the last);
  * another cluster's or a damaged marker is never overwritten.
  */
-function claimable(keeper: Classified, destination: string, ctx: DecideContext): boolean {
+function claimable(keeper: Classified, destination: Cidr, ctx: DecideContext): boolean {
   const own = keeper.own;
   const unmarked = own.owned ? own.via === "adopted" : own.why === "unmarked" || own.why === "unrelated-instance";
   if (!unmarked || keeper.entry.status !== "Available") return false;
-  const parsed = parseCidr(destination);
-  return parsed.ok && ctx.options.clusterCidrs.some((cidr) => contains(cidr, parsed.cidr));
+  return ctx.options.clusterCidrs.some((cidr) => contains(cidr, destination));
 }
 
 function claim(routeTableId: string, entry: RouteEntry, destination: string, want: DesiredRoute, ctx: DecideContext, draft: Draft): void {

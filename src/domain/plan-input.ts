@@ -125,8 +125,8 @@ export function planInput(input: PlanRequest): PlanInput {
   const clusterName = textOf(o.clusterName);
   const clusterUid = isClusterUid(o.clusterUid) ? o.clusterUid : undefined;
   return {
-    desired: listOr(desired as readonly unknown[]).filter((d): d is DesiredRoute =>
-      hasStringFields(d, ["routeTableId", "destinationCidr", "instanceId", "nodeName"] as const),
+    desired: listOr(desired as readonly unknown[]).filter(
+      (d): d is DesiredRoute => hasStringFields(d, ["routeTableId", "instanceId", "nodeName"] as const) && isCidr((d as Record<string, unknown>).destination),
     ),
     tables,
     options: {

@@ -147,7 +147,7 @@ export function plan(request: PlanInput): PlanResult {
   const input = planInput(request);
   const o = input.options;
   const destinations = destinationParser();
-  const index = indexDesired(input.desired, destinations);
+  const index = indexDesired(input.desired);
   const wantedDestinations = new Set([...index.byTable.values()].flatMap((table) => [...table.keys()]));
   const ownership: OwnershipContext = { ...o, adoptable: adoptableBy(o.nodeInstances, wantedDestinations) };
   const excluded = new Set(o.skipped.filter((s) => s.reason === "excluded").map((s) => s.nodeName));
@@ -183,7 +183,7 @@ function order(draft: Draft, skipped: readonly SkippedNode[], g: ReturnType<type
       for (const c of g.creates) yield c.destinationCidr;
       for (const h of g.heldCreates) yield h.action.destinationCidr;
       for (const m of g.marks) yield m.destinationCidr;
-      for (const s of satisfied) yield s.destinationCidr;
+      for (const s of satisfied) yield s.destination.text;
     })(),
   );
   const byEntryId = (a: { routeEntryId: string }, b: { routeEntryId: string }): number => cmpStr(a.routeEntryId, b.routeEntryId);
@@ -199,7 +199,7 @@ function order(draft: Draft, skipped: readonly SkippedNode[], g: ReturnType<type
         cmpStr(a.reason, b.reason),
     ),
     skipped: [...skipped].sort((a, b) => cmpStr(a.nodeName, b.nodeName)),
-    satisfied: sortActions(satisfied, ranks, (d) => d, (a, b) => cmpStr(a.nodeName, b.nodeName)),
+    satisfied: sortActions(satisfied, ranks, (d) => ({ routeTableId: d.routeTableId, destinationCidr: d.destination.text }), (a, b) => cmpStr(a.nodeName, b.nodeName)),
     refusal: g.refusal,
     held: {
       deletes: sortActions(g.held, ranks, (h) => h.action, (a, b) => byEntryId(a.action, b.action)),

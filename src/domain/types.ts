@@ -1,6 +1,7 @@
 // Domain vocabulary shared by the planner, the cloud adapters, the CLI and the controller.
 // Pure data: no I/O, no classes with behaviour. One word per concept (nodeName, instanceId,
 // destinationCidr, routeTableId, vpcId, clusterName) everywhere.
+import type { Cidr } from "./cidr.js";
 
 /** The subset of a Kubernetes Node the operator looks at, extracted once from a V1Node. */
 export interface NodeFacts {
@@ -66,14 +67,15 @@ export interface EligibleNode {
   readonly nodeName: string;
   readonly instanceId: string;
   readonly regionId: string;
-  /** Canonical CIDR strings (network address, lower-case IPv6, compressed). */
-  readonly podCidrs: readonly string[];
+  /** As eligibility parsed them (`Cidr.text` is the canonical spelling); nothing downstream parses them again. */
+  readonly podCidrs: readonly Cidr[];
 }
 
 /** A route the cluster wants in a given table. */
 export interface DesiredRoute {
   readonly routeTableId: string;
-  readonly destinationCidr: string;
+  /** An eligible Node's pod CIDR, as eligibility parsed it. */
+  readonly destination: Cidr;
   readonly instanceId: string;
   readonly nodeName: string;
 }

@@ -324,7 +324,7 @@ function adoptableFor(nodes: readonly NodeFacts[], eligible: readonly EligibleNo
     const id = parseProviderId(n.providerId, regionId);
     return id.ok ? [id.instanceId] : [];
   }));
-  return adoptableBy(instances, new Set(eligible.flatMap((n) => n.podCidrs)));
+  return adoptableBy(instances, new Set(eligible.flatMap((n) => n.podCidrs.map((cidr) => cidr.text))));
 }
 
 /** The VPC's blocks as the gate checks them: a block that does not parse makes the network unreadable (fail closed). */
@@ -346,7 +346,7 @@ function wantedDestinations(eligible: readonly EligibleNode[], routeTableIds: re
   const wanted = new Map<string, string>();
   for (const node of eligible) {
     if (conflicted.has(node.nodeName)) continue;
-    for (const routeTableId of routeTableIds) for (const cidr of node.podCidrs) wanted.set(`${routeTableId} ${cidr}`, node.instanceId);
+    for (const routeTableId of routeTableIds) for (const cidr of node.podCidrs) wanted.set(`${routeTableId} ${cidr.text}`, node.instanceId);
   }
   return wanted;
 }
@@ -433,7 +433,7 @@ export function nodeRouteStates(input: {
       state = { state: "unknown", message: `route table ${f.routeTableId} could not be read: ${f.error.message}` };
     }
     for (const routeTableId of routeTableIds) {
-      for (const cidr of node.podCidrs) {
+      for (const { text: cidr } of node.podCidrs) {
         const k = key(routeTableId, cidr);
         const next = destinationState({ routeTableId, cidr, instanceId: node.instanceId, created: createByKey.get(k), planned: plannedCreate.has(k), entry: entryByKey.get(k), dryRun });
         // A failed create always shows; otherwise the first thing still pending does.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { classifyNodes, parseClusterCidrs, type EligibilityOptions } from "../../src/domain/eligibility.js";
 import type { NodeFacts, SkipReason } from "../../src/domain/types.js";
-import { instance, node, REGION } from "./fixtures.js";
+import { cidrs, instance, node, REGION } from "./fixtures.js";
 
 const opts: EligibilityOptions = { regionId: REGION, clusterCidrs: parseClusterCidrs(["10.244.0.0/16", "fd00:10:244::/48"]) };
 
@@ -58,8 +58,8 @@ describe("classifyNodes: eligible Nodes", () => {
     );
     expect(r.skipped).toEqual([]);
     expect(r.eligible).toEqual([
-      { nodeName: "node-1", instanceId: instance("node-1"), regionId: REGION, podCidrs: ["10.244.1.0/24", "fd00:10:244:1::/64"] },
-      { nodeName: "node-2", instanceId: instance("node-2"), regionId: REGION, podCidrs: ["10.244.2.0/24"] },
+      { nodeName: "node-1", instanceId: instance("node-1"), regionId: REGION, podCidrs: cidrs("10.244.1.0/24", "fd00:10:244:1::/64") },
+      { nodeName: "node-2", instanceId: instance("node-2"), regionId: REGION, podCidrs: cidrs("10.244.2.0/24") },
     ]);
   });
 
@@ -87,12 +87,12 @@ describe("classifyNodes: eligible Nodes", () => {
 
   it("collapses a pod CIDR listed twice into one", () => {
     const r = classifyNodes([node("node-1", { podCidrs: ["10.244.1.0/24", "10.244.1.0/24"] })], opts);
-    expect(r.eligible[0]?.podCidrs).toEqual(["10.244.1.0/24"]);
+    expect(r.eligible[0]?.podCidrs.map((c) => c.text)).toEqual(["10.244.1.0/24"]);
   });
 
   it("accepts IPv6-only Nodes", () => {
     const r = classifyNodes([node("node-1", { podCidrs: ["fd00:10:244:1::/64"] })], opts);
-    expect(r.eligible[0]?.podCidrs).toEqual(["fd00:10:244:1::/64"]);
+    expect(r.eligible[0]?.podCidrs.map((c) => c.text)).toEqual(["fd00:10:244:1::/64"]);
   });
 });
 

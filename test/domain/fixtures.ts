@@ -1,6 +1,7 @@
 // Builders for domain tests: Nodes, route entries and plan options with sensible defaults.
 import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { routeMarker } from "../../src/domain/ownership.js";
+import type { Cidr } from "../../src/domain/cidr.js";
 import type { BuildPlanInput } from "../../src/domain/build-plan.js";
 import type { PlanSettings } from "../../src/domain/settings.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
@@ -73,6 +74,11 @@ export function planArgs(o: PlanCase = {}): Pick<BuildPlanInput, "settings" | "a
     allowDeletes,
     network,
   };
+}
+
+/** Pod CIDRs as eligibility hands them on: parsed. */
+export function cidrs(...texts: string[]): Cidr[] {
+  return parseClusterCidrs(texts);
 }
 
 export function tables(...entries: RouteEntry[]): Map<string, RouteEntry[]> {

@@ -21,7 +21,7 @@ const ccm = (destination: string, instanceId: string, o: { id?: string; status?:
 describe("plan: claiming a route that already serves a Node", () => {
   it("an unmarked exact match is satisfied and claimed with today's marker; nothing else is written", () => {
     const p = run([node("node-1")], [ccm("10.244.1.0/24", i1)]);
-    expect(p.satisfied.map((s) => s.destinationCidr)).toEqual(["10.244.1.0/24"]);
+    expect(p.satisfied.map((s) => s.destination.text)).toEqual(["10.244.1.0/24"]);
     expect(p.creates).toEqual([]);
     expect(p.deletes).toEqual([]);
     expect(p.marks).toEqual([

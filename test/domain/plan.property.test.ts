@@ -138,7 +138,7 @@ describe("plan properties", () => {
           const id = parseProviderId(n.providerId, REGION);
           return id.ok ? [id.instanceId] : [];
         }));
-        const wanted = new Set([...p.satisfied, ...p.creates, ...p.held.creates.map((h) => h.action)].map((d) => d.destinationCidr));
+        const wanted = new Set([...p.satisfied.map((s) => s.destination.text), ...[...p.creates, ...p.held.creates.map((h) => h.action)].map((d) => d.destinationCidr)]);
         const ctx = { clusterName: CLUSTER, clusterCidrs: CLUSTER_CIDRS, adoptUnmarked: adopt, adoptable: (i: string, d: { text: string }) => named.has(i) || wanted.has(d.text) };
         for (const d of [...p.deletes, ...p.held.deletes.map((h) => h.action)]) {
           const e = actual.get(d.routeTableId)?.find((x) => x.routeEntryId === d.routeEntryId);

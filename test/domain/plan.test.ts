@@ -5,7 +5,7 @@ import { desiredRoutes } from "../../src/domain/desired-routes.js";
 import { routeMarker } from "../../src/domain/ownership.js";
 import { plan, type MaxDeletions, type PlanResult } from "../../src/domain/plan.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
-import { CLUSTER, entry, instance, node, planArgs, type PlanCase, owned, REGION, TABLE, tables } from "./fixtures.js";
+import { cidrs, CLUSTER, entry, instance, node, planArgs, type PlanCase, owned, REGION, TABLE, tables } from "./fixtures.js";
 
 interface Summary {
   creates: string[];
@@ -22,7 +22,7 @@ function summary(p: PlanResult): Summary {
     creates: p.creates.map((c) => `${c.routeTableId} ${c.destinationCidr} -> ${c.instanceId}`),
     deletes: p.deletes.map((d) => `${d.routeEntryId} ${d.reason}${d.nodeName ? ` ${d.nodeName}` : ""}`),
     conflicts: p.conflicts.map((c) => `${c.reason} ${c.nodeName} ${c.destinationCidr}`),
-    satisfied: p.satisfied.map((s) => `${s.routeTableId} ${s.destinationCidr}`),
+    satisfied: p.satisfied.map((s) => `${s.routeTableId} ${s.destination.text}`),
     heldCreates: p.held.creates.map((h) => `${h.action.destinationCidr} ${h.reason}`),
     heldDeletes: p.held.deletes.map((h) => `${h.action.routeEntryId} ${h.reason}`),
     refused: p.refusal !== undefined,
@@ -239,8 +239,8 @@ describe("plan: scenarios", () => {
   it("reports two desired routes for one destination as a conflict instead of picking one", () => {
     const p = plan({
       desired: [
-        { routeTableId: TABLE, destinationCidr: "10.244.1.0/24", instanceId: i1, nodeName: "node-1" },
-        { routeTableId: TABLE, destinationCidr: "10.244.1.0/24", instanceId: i2, nodeName: "node-2" },
+        { routeTableId: TABLE, destination: cidrs("10.244.1.0/24")[0]!, instanceId: i1, nodeName: "node-1" },
+        { routeTableId: TABLE, destination: cidrs("10.244.1.0/24")[0]!, instanceId: i2, nodeName: "node-2" },
       ],
       actual: tables(owned("10.244.1.0/24", i1, "node-1")),
       ...planArgs(),
@@ -249,7 +249,7 @@ describe("plan: scenarios", () => {
   });
 
   it("treats a managed table missing from the actual state as empty", () => {
-    const desired = desiredRoutes([{ nodeName: "node-1", instanceId: i1, regionId: REGION, podCidrs: ["10.244.1.0/24"] }], ["vtb-new"]);
+    const desired = desiredRoutes([{ nodeName: "node-1", instanceId: i1, regionId: REGION, podCidrs: cidrs("10.244.1.0/24") }], ["vtb-new"]);
     expect(summary(plan({ desired, actual: new Map(), ...planArgs() })).creates).toEqual([`vtb-new 10.244.1.0/24 -> ${i1}`]);
   });
 });

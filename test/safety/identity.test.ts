@@ -39,7 +39,7 @@ describe("identity (defect 4)", () => {
     const serving = marked("prod-old", "node-1", OURS, "rte-1", "10.244.1.0/24");
     const stale = marked("prod-old", "node-9", OURS, "rte-9", "10.244.9.0/24");
     const p = planOf([node("node-1")], [serving, stale], { clusterName: "prod", clusterUid: OURS });
-    expect(p.satisfied.map((s) => s.destinationCidr)).toEqual(["10.244.1.0/24"]);
+    expect(p.satisfied.map((s) => s.destination.text)).toEqual(["10.244.1.0/24"]);
     expect(p.marks.map((m) => `${m.routeEntryId} ${m.reason} ${m.description}`)).toEqual([`rte-1 migrate-marker ${routeMarker("prod", "node-1", OURS).description}`]);
     expect(p.deletes.map((d) => d.routeEntryId)).toEqual(["rte-9"]);
     expect(p.creates).toEqual([]);

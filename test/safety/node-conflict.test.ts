@@ -38,6 +38,6 @@ describe("a conflict between Nodes freezes their routes (defect 3)", () => {
   it("once the copy is fixed the route is satisfied again, untouched", () => {
     const p = planOf([node("node-1"), node("node-7")], [working]);
     expect(p.deletes).toEqual([]);
-    expect(p.satisfied.map((s) => s.destinationCidr)).toContain("10.244.1.0/24");
+    expect(p.satisfied.map((s) => s.destination.text)).toContain("10.244.1.0/24");
   });
 });

@@ -1,6 +1,5 @@
 // Pod CIDRs must lie inside --cluster-cidr: routes outside it are never written (a Node object is
 // not trusted input). Without --cluster-cidr the check cannot run, which is a warning.
-import { parseCidr } from "../../domain/cidr.js";
 import { outsideClusterCidrs } from "../../domain/eligibility.js";
 import { count, fail, nodeObject, pass, skipped, type Check, type CheckObject } from "../check.js";
 
@@ -15,10 +14,9 @@ export const podCidrsInClusterCidrCheck: Check = {
     const clusterCidrs = settings.clusterCidrs;
     const objects: CheckObject[] = [];
     for (const node of analysis.eligibility.eligible) {
-      for (const text of node.podCidrs) {
-        const parsed = parseCidr(text);
+      for (const cidr of node.podCidrs) {
         // Eligibility's own rule (a family with no cluster CIDR is outside too), not a restatement.
-        const outside = parsed.ok ? outsideClusterCidrs(parsed.cidr, clusterCidrs) : undefined;
+        const outside = outsideClusterCidrs(cidr, clusterCidrs);
         if (outside !== undefined) objects.push(nodeObject(node.nodeName, outside));
       }
     }

@@ -2,6 +2,7 @@
 // Node, so a Pod addressed outside it is unreachable from the VPC. Host-network Pods use the
 // Node's own address and Pods on virtual nodes get VPC addresses: both are excepted.
 import { contains, parseCidr, type Cidr } from "../../domain/cidr.js";
+import { readPodCidrs } from "../../domain/eligibility.js";
 import { isVirtualNode } from "../analysis.js";
 import { count, fail, notRead, pass, type Check, type CheckObject } from "../check.js";
 
@@ -15,13 +16,8 @@ export const podIpsCheck: Check = {
     const virtual = new Set<string>();
     for (const node of cluster.nodes) {
       if (isVirtualNode(node)) virtual.add(node.nodeName);
-      cidrsByNode.set(
-        node.nodeName,
-        node.podCidrs.flatMap((text) => {
-          const parsed = parseCidr(text);
-          return parsed.ok ? [parsed.cidr] : [];
-        }),
-      );
+      // As eligibility reads them: the ones that parse (a Node whose others do not is the pod-cidrs check's).
+      cidrsByNode.set(node.nodeName, readPodCidrs(node.podCidrs).cidrs);
     }
     const objects: CheckObject[] = [];
     const nodes = new Set<string>();
