@@ -2,6 +2,7 @@
 // controller's own rules) and the plan a reconcile would make now (the real planner), plus where
 // each eligible Node's routes stand. Pure.
 import { buildPlan } from "../domain/build-plan.js";
+import { networkBlocks } from "../domain/plan-input.js";
 import { classifyNodes, VIRTUAL_KUBELET_LABEL_KEY, VIRTUAL_KUBELET_LABEL_VALUE, type EligibilityResult } from "../domain/eligibility.js";
 import type { PlanResult } from "../domain/plan.js";
 import type { EligibleNode, RouteEntry } from "../domain/types.js";
@@ -38,7 +39,7 @@ export function analyze(settings: DoctorSettings, cluster: ClusterFacts, cloud: 
   if (actual.size === 0) return { virtualNodes, eligibility };
 
   const readableTableIds = cloud.routeTableIds.filter((id) => actual.has(id));
-  const network = cloud.vpcNetwork === undefined ? undefined : "error" in cloud.vpcNetwork ? "unreadable" : cloud.vpcNetwork.networks;
+  const network = cloud.vpcNetwork === undefined ? undefined : "error" in cloud.vpcNetwork ? "unreadable" : networkBlocks(cloud.vpcNetwork.networks);
   const { plan, eligible } = buildPlan({
     settings: { ...settings, clusterUid: cluster.clusterUid },
     nodes: cluster.nodes,

@@ -17,10 +17,3 @@ export function textOf(value: unknown): string {
   }
   return `[${typeof value}]`;
 }
-
-/** True for a well-formed DesiredRoute-like object (all identifying fields are strings). */
-export function hasStringFields<K extends string>(value: unknown, keys: readonly K[]): value is Record<K, string> {
-  if (typeof value !== "object" || value === null) return false;
-  const record = value as Record<string, unknown>;
-  return keys.every((k) => typeof record[k] === "string");
-}

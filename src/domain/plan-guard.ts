@@ -25,7 +25,7 @@ export interface GuardResult {
 
 /** How many automatic deletes one pass may make. `0` and `0%` mean none. */
 export function allowedDeletes(max: MaxDeletions, owned: number): number {
-  if (max.value <= 0) return 0;
+  if (!(max.value > 0)) return 0; // NaN and negative limits too: refuse rather than delete everything
   if (max.kind === "percent") return Math.max(1, Math.ceil((max.value * owned) / 100));
   return Math.floor(max.value);
 }

@@ -1,7 +1,7 @@
 // The planner: (desired routes, actual route entries, options) -> actions, conflicts and reasons.
 // Pure and total: no I/O, no clock, never throws on input. The dry-run output is this plan.
 // Four small steps, each in its own module:
-//   0. plan-input.ts   checks the input once (junk is dropped there; the steps trust their types)
+//   0. plan-input.ts   derives what the steps read (the input was checked at its edges: see there)
 //   1./2. plan-decide.ts  index the desired routes; decide each destination of each table:
 //        keep / create / replace / conflict / hold, and collect candidate deletes
 //   3. plan-guard.ts   the safety rails (Node cache synced, max-deletions with durable holds)
@@ -12,7 +12,7 @@
 //   - an entry routing exactly the desired destination to the desired instance through a single
 //     Instance next hop satisfies it, marked or not, in any status but Deleting: no action (a
 //     held or legacy marker on it is rewritten: the Node is back / the marker gains the uid);
-//   - a destination overlapping the VPC's own network -- a VPC or vSwitch CIDR block (options.vpcNetwork,
+//   - a destination overlapping the VPC's own network -- a VPC or vSwitch CIDR block (input.network,
 //     read from the VPC) or a System route of the table: conflict `overlaps-vpc-network`, no action;
 //     when the network could not be read, no create at all (held `vpc-network-unreadable`);
 //   - held by an entry we own that points elsewhere: delete it (`next-hop-changed`), then create
@@ -34,7 +34,7 @@ import { adoptableBy, type OwnershipContext } from "./entry-ownership.js";
 import { markerKey } from "./ownership.js";
 import { decideTable, indexDesired, newDraft, type DecideContext, type Draft } from "./plan-decide.js";
 import { applyGuard } from "./plan-guard.js";
-import { planInput } from "./plan-input.js";
+import { prepareInput, type NetworkBlock } from "./plan-input.js";
 import { cmpStr, destinationParser, sortActions } from "./plan-order.js";
 import type { PlanSettings } from "./settings.js";
 import type { CreateAction, DeleteAction, DesiredRoute, Plan, RouteEntry, SkippedNode, Conflict, UnclaimedRoute } from "./types.js";
@@ -70,7 +70,7 @@ export interface PlanInput {
    * `"unreadable"`: it could not be read, so no create is planned (held `vpc-network-unreadable`:
    * a route that cannot be checked is not written). Absent: only System entries of the tables are checked.
    */
-  readonly network?: readonly PlanNetwork[] | "unreadable" | undefined;
+  readonly network?: readonly NetworkBlock[] | "unreadable" | undefined;
   /** Passed through from eligibility into the plan. */
   readonly skipped?: readonly SkippedNode[] | undefined;
   readonly conflicts?: readonly Conflict[] | undefined;
@@ -85,12 +85,6 @@ export interface PlanInput {
 export interface NodeInstance {
   readonly instanceId: string;
   readonly nodeName: string;
-}
-
-/** The CIDR blocks of the VPC itself and of its vSwitches (src/cloud/vpc-network.ts VpcNetwork fits). */
-export interface PlanNetwork {
-  readonly vpcCidrs: readonly string[];
-  readonly vSwitchCidrs: readonly string[];
 }
 
 export type HoldReason =
@@ -144,7 +138,7 @@ export interface PlanResult extends Plan {
 
 /** Plans the changes that bring `actual` to `desired`. See the module comment for the rules. */
 export function plan(request: PlanInput): PlanResult {
-  const input = planInput(request);
+  const input = prepareInput(request);
   const o = input.options;
   const destinations = destinationParser();
   const index = indexDesired(input.desired);

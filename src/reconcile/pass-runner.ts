@@ -4,12 +4,12 @@ import type { Logger } from "pino";
 import type { BatchResult, EntryOutcome, RouteTable } from "../cloud/route-table.js";
 import { asCloudError, CloudError } from "../cloud/errors.js";
 import type { VpcNetwork, VpcNetworkSource } from "../cloud/vpc-network.js";
+import { networkBlocks } from "../domain/plan-input.js";
 import { ConfigError } from "../errors.js";
 import { routesTo } from "../domain/route-entry.js";
 import { buildPlan } from "../domain/build-plan.js";
 import { approvalsOf } from "../domain/approval.js";
-import { parseCidr, type Cidr } from "../domain/cidr.js";
-import { WriteGate, type GateSettings, type GateView, type RefusedWrite } from "../domain/write-gate.js";
+import { WriteGate, type GateSettings, type RefusedWrite } from "../domain/write-gate.js";
 import { adoptableBy, type OwnershipContext } from "../domain/entry-ownership.js";
 import { parseProviderId } from "../domain/provider-id.js";
 import type { PlanResult } from "../domain/plan.js";
@@ -138,6 +138,8 @@ export class PassRunner {
       }),
     ]);
     const networkFailure = network instanceof CloudError ? network : undefined;
+    // Parsed once, here where it enters: the planner and the gate check creates against the same blocks.
+    const blocks = network instanceof CloudError ? "unreadable" : network && networkBlocks(network);
     // Plan only for the tables we could read: never decide on partial knowledge.
     const readable = routeTableIds.filter((id) => actual.has(id));
     const { plan, eligible } = buildPlan({
@@ -146,12 +148,12 @@ export class PassRunner {
       routeTableIds: readable,
       actual,
       allowDeletes: request.allowDeletes,
-      network: network instanceof CloudError ? "unreadable" : network,
+      network: blocks,
     });
 
     const gate = new WriteGate(gateSettingsOf(settings, adoptableFor(request.nodes, eligible, settings.regionId)), {
       tables: new Map(readable.map((id) => [id, actual.get(id) ?? []])),
-      network: gateNetworkOf(network),
+      network: blocks === undefined || blocks === "unreadable" ? blocks : blocks.map((b) => b.cidr),
       wanted: wantedDestinations(eligible, readable, plan),
       // Only the leader writes: the controller aborts the signal the moment leadership is lost.
       leader: () => request.dryRun || request.signal?.aborted !== true,
@@ -325,19 +327,6 @@ function adoptableFor(nodes: readonly NodeFacts[], eligible: readonly EligibleNo
     return id.ok ? [id.instanceId] : [];
   }));
   return adoptableBy(instances, new Set(eligible.flatMap((n) => n.podCidrs.map((cidr) => cidr.text))));
-}
-
-/** The VPC's blocks as the gate checks them: a block that does not parse makes the network unreadable (fail closed). */
-function gateNetworkOf(network: readonly VpcNetwork[] | CloudError | undefined): GateView["network"] {
-  if (network === undefined) return undefined;
-  if (network instanceof CloudError) return "unreadable";
-  const cidrs: Cidr[] = [];
-  for (const text of network.flatMap((n) => [...n.vpcCidrs, ...n.vSwitchCidrs])) {
-    const parsed = parseCidr(text);
-    if (!parsed.ok) return "unreadable";
-    cidrs.push(parsed.cidr);
-  }
-  return cidrs;
 }
 
 /** Destinations of eligible Nodes without a conflict, per table: what a claim may mark. */

@@ -3,6 +3,7 @@ import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { routeMarker } from "../../src/domain/ownership.js";
 import type { Cidr } from "../../src/domain/cidr.js";
 import type { BuildPlanInput } from "../../src/domain/build-plan.js";
+import { networkBlocks, type PlanNetwork } from "../../src/domain/plan-input.js";
 import type { PlanSettings } from "../../src/domain/settings.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
 import { nodeFacts } from "../support/nodes.js";
@@ -56,8 +57,11 @@ export function owned(
   return entry(destinationCidr, instanceId, { name: m.routeEntryName, description: m.description, ...o });
 }
 
-/** What a test varies of a plan: the settings, whether deletes are allowed, the VPC's network. */
-export type PlanCase = Partial<PlanSettings> & Partial<Pick<BuildPlanInput, "allowDeletes" | "network">>;
+/** What a test varies of a plan: the settings, whether deletes are allowed, the VPC's network as the VPC API lists it. */
+export type PlanCase = Partial<PlanSettings> & {
+  readonly allowDeletes?: boolean;
+  readonly network?: readonly PlanNetwork[] | "unreadable";
+};
 
 /** The settings, allowDeletes and network of buildPlan's input: a permissive plan unless the case says otherwise. */
 export function planArgs(o: PlanCase = {}): Pick<BuildPlanInput, "settings" | "allowDeletes" | "network"> {
@@ -72,7 +76,8 @@ export function planArgs(o: PlanCase = {}): Pick<BuildPlanInput, "settings" | "a
       ...settings,
     },
     allowDeletes,
-    network,
+    // Parsed where the pass parses it.
+    network: network === undefined || network === "unreadable" ? network : networkBlocks(network),
   };
 }
 

@@ -1,5 +1,6 @@
 // Properties of the planner over generated clusters and route tables: idempotence, never
-// touching an entry that is not ours, guards only holding back, and totality on junk input.
+// touching an entry that is not ours, guards only holding back, and totality on whatever the edges
+// (nodeFactsFrom, the cloud listing, networkBlocks) can hand it.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../src/domain/build-plan.js";
@@ -8,8 +9,9 @@ import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { classifyEntry } from "../../src/domain/entry-ownership.js";
 import { readMarker, routeMarker } from "../../src/domain/ownership.js";
 import { parseProviderId } from "../../src/domain/provider-id.js";
-import { plan, type PlanInput, type PlanResult } from "../../src/domain/plan.js";
-import type { PlanSettings } from "../../src/domain/settings.js";
+import { nodeFactsFrom, type NodeLike } from "../../src/domain/node-facts.js";
+import type { PlanResult } from "../../src/domain/plan.js";
+import { networkBlocks } from "../../src/domain/plan-input.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
 import { CLUSTER, planArgs, REGION, type PlanCase } from "./fixtures.js";
 
@@ -191,29 +193,47 @@ describe("plan properties", () => {
     );
   });
 
-  it("never throws on junk entries, desired routes or options", () => {
-    const junkEntry = fc.oneof(
+  it("never throws on whatever its edges hand it: any Node object, any listed entry, any network text", () => {
+    // The planner trusts its types; the edges make them: Nodes through nodeFactsFrom (the informer
+    // and --nodes-file), entries as the cloud listing types them (any text in any field), the VPC's
+    // network through networkBlocks, settings as config/ parses them. Fed here through buildPlan,
+    // the entry every pass and doctor use.
+    const junkNode = fc.oneof(
       fc.anything(),
       fc.record({
-        routeTableId: fc.anything(),
-        routeEntryId: fc.anything(),
-        destinationCidr: fc.oneof(fc.constantFrom(...DESTINATIONS), fc.anything()),
-        type: fc.oneof(fc.constant("Custom"), fc.anything()),
-        status: fc.anything(),
-        nextHops: fc.oneof(fc.array(fc.oneof(hopArb, fc.anything())), fc.anything()),
-        description: fc.oneof(descriptionArb, fc.anything()),
+        metadata: fc.oneof(fc.anything(), fc.record({ name: fc.oneof(fc.constantFrom(...NODE_NAMES), fc.anything()), labels: fc.anything(), deletionTimestamp: fc.anything() })),
+        spec: fc.oneof(fc.anything(), fc.record({ providerID: fc.oneof(fc.constantFrom(...INSTANCES.map((i) => `${REGION}.${i}`)), fc.anything()), podCIDR: fc.anything(), podCIDRs: fc.oneof(fc.subarray(DESTINATIONS), fc.anything()) })),
       }),
     );
+    const text = (known: readonly string[]): fc.Arbitrary<string> => fc.oneof(fc.constantFrom(...known), fc.string());
+    const listedEntry = fc.record({
+      routeTableId: fc.constantFrom(...TABLES),
+      routeEntryId: fc.string(),
+      destinationCidr: text(DESTINATIONS),
+      type: text(["Custom", "System"]),
+      status: text(["Available", "Deleting"]),
+      nextHops: fc.array(fc.oneof(hopArb, fc.record({ nextHopType: fc.string(), nextHopId: fc.string() })), { maxLength: 3 }),
+      routeEntryName: fc.option(fc.string(), { nil: undefined }),
+      description: fc.option(fc.oneof(descriptionArb, fc.string()), { nil: undefined }),
+    });
     fc.assert(
       fc.property(
-        fc.array(junkEntry, { maxLength: 8 }),
-        fc.array(fc.oneof(fc.anything(), fc.record({ routeTableId: fc.constantFrom(...TABLES), destinationCidr: fc.constantFrom(...DESTINATIONS), instanceId: fc.constantFrom(...INSTANCES), nodeName: fc.constantFrom(...NODE_NAMES) })), { maxLength: 6 }),
-        fc.record({ clusterName: fc.string(), clusterCidrs: fc.array(fc.string()), adoptUnmarked: fc.boolean(), allowDeletes: fc.boolean(), maxDeletions: fc.anything() }),
-        (entries, desired, o) => {
-          const actual = new Map<string, RouteEntry[]>([["vtb-a", entries as RouteEntry[]], ["vtb-b", entries as RouteEntry[]]]);
-          const desiredRoutes = desired.filter((d) => typeof d === "object" && d !== null) as unknown as PlanInput["desired"];
-          const { allowDeletes, ...settings } = o;
-          const p = plan({ desired: desiredRoutes, actual, settings: settings as unknown as PlanSettings, allowDeletes });
+        fc.array(junkNode, { maxLength: 6 }),
+        fc.array(listedEntry, { maxLength: 8 }),
+        fc.option(fc.array(fc.record({ vpcCidrs: fc.array(text(DESTINATIONS)), vSwitchCidrs: fc.array(text(DESTINATIONS)) }), { maxLength: 2 }), { nil: undefined }),
+        fc.record({
+          clusterName: fc.string(),
+          clusterUid: fc.option(fc.string(), { nil: undefined }),
+          clusterCidrs: fc.subarray(DESTINATIONS).map(parseClusterCidrs),
+          adoptUnmarked: fc.boolean(),
+          maxDeletions: fc.record({ kind: fc.constantFrom("count" as const, "percent" as const), value: fc.integer({ min: 0, max: 100 }) }),
+          approveDeletions: fc.array(text(["all", ...DESTINATIONS])),
+        }),
+        fc.boolean(),
+        (objects, entries, network, settings, allowDeletes) => {
+          const actual = new Map<string, RouteEntry[]>(TABLES.map((t) => [t, entries.filter((e) => e.routeTableId === t)]));
+          const nodes = objects.map((o) => nodeFactsFrom(o as NodeLike));
+          const { plan: p } = buildPlan({ settings: { regionId: REGION, ...settings }, nodes, routeTableIds: TABLES, actual, allowDeletes, network: network && networkBlocks(network) });
           expect(Array.isArray(p.creates) && Array.isArray(p.deletes)).toBe(true);
         },
       ),
