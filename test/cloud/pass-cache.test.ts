@@ -8,15 +8,14 @@ import { MemoryVpcNetwork } from "../contract/memory-vpc-network.js";
 import { PassCache } from "../../src/cloud/pass-cache.js";
 import type { RouteTable } from "../../src/cloud/route-table.js";
 import type { NodeFacts } from "../../src/domain/types.js";
+import { nodeFacts } from "../support/nodes.js";
 import { PassRunner } from "../../src/reconcile/pass-runner.js";
 import { PASS_SETTINGS } from "../reconcile/fixtures.js";
 
 const VPC = "vpc-test0001";
 const TABLE = "vtb-main0001";
 
-function node(i: number, instance = `i-node${i}`): NodeFacts {
-  return { nodeName: `node-${i}`, providerId: `cn-hangzhou.${instance}`, podCidrs: [`10.244.${i}.0/24`], labels: {}, deleting: false };
-}
+const node = (i: number, instance = `i-node${i}`): NodeFacts => nodeFacts(`node-${i}`, { instance });
 
 /** A MemoryRouteTable that counts the calls made through the seam. */
 function counted(table: MemoryRouteTable): { seam: RouteTable; reads: () => number; tableLists: () => number } {

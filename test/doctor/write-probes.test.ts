@@ -10,6 +10,7 @@ import { parseConfig, type CommandIo, type DoctorConfig } from "../../src/config
 import { routeMarker } from "../../src/domain/ownership.js";
 import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer, type SeedEntry } from "@vpc-route-sync/fake-alibaba-vpc";
+import { nodeObject } from "../support/nodes.js";
 
 const REGION = "cn-hangzhou";
 const VPC = "vpc-probe0001";
@@ -18,10 +19,7 @@ const CLUSTER = "probe-test";
 const CLUSTER_UID = "6b1e0c3a-2f4d-4e5a-8b7c-9d0e1f2a3b4c";
 const OTHER_UID = "11111111-2222-4333-8444-555555555555";
 
-const node = (name: string, n: number, podCidr: string): object => ({
-  metadata: { name },
-  spec: { providerID: `${REGION}.i-bp1probe00000${n}`, podCIDR: podCidr, podCIDRs: [podCidr] },
-});
+const node = (name: string, n: number, podCidr: string): object => nodeObject(name, { region: REGION, instance: `i-bp1probe00000${n}`, podCidrs: [podCidr] });
 
 const VPN: SeedEntry = { routeEntryId: "rte-vpn0001", destinationCidr: "10.100.0.0/16", nextHopType: "VpnGateway", nextHopId: "vpn-probe0001" };
 const OTHER_CLUSTER: SeedEntry = {

@@ -2,15 +2,9 @@ import type { V1Node } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { relevant, relevantChange } from "../../src/kube/node-informer.js";
 import { ELIGIBILITY_LABEL_KEYS } from "../../src/domain/eligibility.js";
-import { node } from "./helpers.js";
+import { nodeObject } from "../support/nodes.js";
 
-const base = node({
-  name: "n1",
-  podCIDR: "10.244.1.0/24",
-  providerID: "cn-shanghai.i-abc",
-  labels: { "kubernetes.io/hostname": "n1", type: "ecs" },
-  resourceVersion: "10",
-});
+const base = nodeObject("n1", { uid: "uid-n1", resourceVersion: "10", podCidrs: ["10.244.1.0/24"], providerId: "cn-shanghai.i-abc", labels: { type: "ecs" } });
 
 function edit(change: (copy: V1Node) => void): V1Node {
   const copy = structuredClone(base);
@@ -28,7 +22,7 @@ describe("relevantChange", () => {
     ["podCIDR changed", base, edit((n) => ((n.spec!.podCIDR = "10.244.2.0/24"), (n.spec!.podCIDRs = ["10.244.2.0/24"]))), "pod-cidr-changed"],
     ["podCIDR changed on a Node without podCIDRs", edit((n) => delete n.spec!.podCIDRs), edit((n) => ((n.spec!.podCIDR = "10.244.2.0/24"), delete n.spec!.podCIDRs)), "pod-cidr-changed"],
     ["podCIDRs changed only (upstream predicate bug)", base, edit((n) => (n.spec!.podCIDRs = ["10.244.1.0/24", "fd00::/64"])), "pod-cidr-changed"],
-    ["podCIDR assigned later", node({ name: "n1" }), edit(() => undefined), "pod-cidr-changed"],
+    ["podCIDR assigned later", nodeObject("n1", { uid: "uid-n1", resourceVersion: "1", podCidrs: [], providerId: "" }), edit(() => undefined), "pod-cidr-changed"],
     ["providerID set later", edit((n) => delete n.spec!.providerID), base, "provider-id-changed"],
     ["providerID changed", base, edit((n) => (n.spec!.providerID = "alicloud://cn-shanghai.i-abc")), "provider-id-changed"],
     ["type label became virtual-kubelet", base, edit((n) => (n.metadata!.labels!["type"] = "virtual-kubelet")), "eligibility-label-changed"],

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer, type SeedEntry } from "@vpc-route-sync/fake-alibaba-vpc";
 import { createAlibabaRouteTable } from "../../src/cloud/alibaba/alibaba-route-table.js";
 import type { NodeFacts } from "../../src/domain/types.js";
+import { nodeFacts } from "../support/nodes.js";
 import { nodesBlockedByConflict, passEnding } from "../../src/reconcile/pass-outcome.js";
 import { exitCodeFor } from "../../src/error-policy.js";
 import { PassRunner } from "../../src/reconcile/pass-runner.js";
@@ -22,9 +23,7 @@ afterEach(async () => {
   vpc = undefined;
 });
 
-function node(n: number): NodeFacts {
-  return { nodeName: `node-${n}`, providerId: `cn-hangzhou.i-node${n}0000000`, podCidrs: [`10.244.${n}.0/24`], labels: {}, deleting: false };
-}
+const node = (n: number): NodeFacts => nodeFacts(`node-${n}`, { instance: `i-node${n}0000000` });
 
 const LEARNED: SeedEntry[] = [
   { destinationCidr: "10.244.1.0/24", type: "CEN", nextHopType: "Attachment", nextHopId: "tr-attach0001" },

@@ -6,6 +6,7 @@ import { createAlibabaRouteTable } from "../../src/cloud/alibaba/alibaba-route-t
 import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { routeMarker } from "../../src/domain/ownership.js";
 import type { NodeFacts } from "../../src/domain/types.js";
+import { nodeFacts } from "../support/nodes.js";
 import type { PassSettings } from "../../src/domain/settings.js";
 import { PassRunner, type PassResult } from "../../src/reconcile/pass-runner.js";
 import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer, type SeedEntry } from "@vpc-route-sync/fake-alibaba-vpc";
@@ -26,7 +27,7 @@ const SETTINGS: PassSettings = {
 };
 
 const instanceOf = (i: number): string => `i-node${String(i).padStart(4, "0")}`;
-const node = (i: number): NodeFacts => ({ nodeName: `node-${i}`, providerId: `${REGION}.${instanceOf(i)}`, podCidrs: [`10.244.${i}.0/24`], labels: {}, deleting: false });
+const node = (i: number): NodeFacts => nodeFacts(`node-${i}`, { region: REGION, instance: instanceOf(i) });
 const nodes = (from: number, to: number): NodeFacts[] => Array.from({ length: to - from + 1 }, (_, k) => node(from + k));
 const ownedSeed = (i: number, destinationCidr = `10.244.${i}.0/24`, uid: string | null = UID): SeedEntry => ({
   destinationCidr,

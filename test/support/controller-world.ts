@@ -9,6 +9,7 @@ import { baseEnv } from "./cli.js";
 import { backendKind, FakeKubeBackend, RealKubeBackend, type KubeBackend, type NodeEvent } from "./kube-backend.js";
 import { ControllerProcess } from "./controller-process.js";
 import { waitFor } from "./wait-for.js";
+import { nodeObject as buildNode } from "./nodes.js";
 
 export const REGION_ID = "cn-hangzhou";
 export const VPC_ID = "vpc-bp1ctl0000000000001";
@@ -45,18 +46,14 @@ export interface NodeSpec {
   readonly labels?: Record<string, string>;
 }
 
-/** A Node as the kubelet and a cloud controller manager leave it: providerID, pod CIDR, Ready. */
+/** A NodeSpec's Node as the kubelet and a cloud controller manager leave it (test/support/nodes.ts): providerID, pod CIDR, Ready. */
 export function nodeObject(spec: NodeSpec): object {
-  return {
-    apiVersion: "v1",
-    kind: "Node",
-    metadata: { name: spec.name, labels: { "kubernetes.io/hostname": spec.name, "kubernetes.io/os": "linux", ...spec.labels } },
-    spec: {
-      providerID: `${REGION_ID}.${spec.instanceId}`,
-      ...(spec.podCIDR ? { podCIDR: spec.podCIDR, podCIDRs: [spec.podCIDR] } : {}),
-    },
-    status: { conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status" }] },
-  };
+  return buildNode(spec.name, {
+    region: REGION_ID,
+    instance: spec.instanceId,
+    podCidrs: spec.podCIDR ? [spec.podCIDR] : [],
+    labels: { "kubernetes.io/os": "linux", ...spec.labels },
+  });
 }
 
 /** `count` Nodes named `${prefix}-N` with instance N and pod CIDR 10.(100+N/256).(N%256).0/24. */
