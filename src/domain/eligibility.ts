@@ -28,6 +28,7 @@
 import { compareCidrs, contains, equals, isDefaultRoute, lastAddress, overlaps, parseCidr, quote, type Cidr } from "./cidr.js";
 import { listOr } from "./guards.js";
 import { isHybridProviderId, parseProviderId } from "./provider-id.js";
+import type { PlanSettings } from "./settings.js";
 import type { Conflict, EligibleNode, NodeFacts, SkippedNode } from "./types.js";
 
 export const VIRTUAL_KUBELET_LABEL_KEY = "type";
@@ -39,12 +40,8 @@ export const EXCLUDE_NODE_LABELS: readonly string[] = [
 /** Every label key the checks below read: a change of any other label cannot change eligibility. */
 export const ELIGIBILITY_LABEL_KEYS: readonly string[] = [VIRTUAL_KUBELET_LABEL_KEY, ...EXCLUDE_NODE_LABELS];
 
-export interface EligibilityOptions {
-  /** The region this operator manages; Nodes of other regions are skipped. */
-  readonly regionId: string;
-  /** `--cluster-cidr` values, parsed by config. */
-  readonly clusterCidrs: readonly Cidr[];
-}
+/** The settings eligibility reads: the region (Nodes of other regions are skipped) and the cluster CIDRs. */
+export type EligibilityOptions = Pick<PlanSettings, "regionId" | "clusterCidrs">;
 
 export interface EligibilityResult {
   readonly eligible: EligibleNode[];

@@ -14,13 +14,10 @@ import type { TrustedOptions } from "./plan-input.js";
 import type { HeldCreate, HeldDelete, HoldReason, MaxDeletions } from "./plan.js";
 import type { CreateAction, DeleteAction, MarkAction, Plan } from "./types.js";
 
-export interface GuardResult {
-  readonly deletes: readonly DeleteAction[];
-  readonly creates: readonly CreateAction[];
+/** The plan's actions and refusal after the guard, with what it (and the decisions before it) held back. */
+export interface GuardResult extends Pick<Plan, "creates" | "deletes" | "marks" | "refusal"> {
   readonly held: readonly HeldDelete[];
   readonly heldCreates: readonly HeldCreate[];
-  readonly marks: readonly MarkAction[];
-  readonly refusal: Plan["refusal"];
 }
 
 /** How many automatic deletes one pass may make. `0` and `0%` mean none. */
