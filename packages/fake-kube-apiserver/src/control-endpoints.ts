@@ -51,7 +51,9 @@ export function handleControl(exchange: Exchange, targets: ControlTargets): void
   const method = exchange.method;
   const ok = (payload: JsonObject = {}): void => exchange.send(200, { ok: true, ...payload });
   const body = (): JsonObject => controlBody(exchange);
-  return path === "faults/answer-delay" ? answerDelay(method, body, targets.faults, ok) : handleOther(exchange, targets, path, method, body, ok);
+  if (path === "faults/answer-delay") return answerDelay(method, body, targets.faults, ok);
+  if (path.startsWith("faults/etcd-")) return etcdBackup(path, method, body, targets.faults, ok);
+  return handleOther(exchange, targets, path, method, body, ok);
 }
 
 function controlBody(exchange: Exchange): JsonObject {
@@ -133,6 +135,16 @@ function handleOther(
   if (path === "faults/compact" && method === "POST") return (faults.compactHistory(), ok());
   if (path === "faults/bookmarks" && method === "POST") return ok({ sent: faults.sendBookmarks() });
   throw pathNotFound();
+}
+
+/** `POST /__fake/faults/etcd-backup` (answers its id) and `POST /__fake/faults/etcd-restore` `{"id": …}`. */
+function etcdBackup(path: string, method: string, body: () => JsonObject, faults: FaultControls, ok: (payload?: JsonObject) => void): void {
+  if (method !== "POST") throw methodNotAllowed(method);
+  if (path === "faults/etcd-backup") return ok({ id: faults.backupEtcd() });
+  if (path !== "faults/etcd-restore") throw pathNotFound();
+  const id = optionalString(body(), "id");
+  if (id === undefined) throw badRequest("id: required (the id POST /__fake/faults/etcd-backup answered)");
+  return ok({ closed: checked(() => faults.restoreEtcd(id)) });
 }
 
 /** `PUT|POST|DELETE /__fake/faults/answer-delay`: requests applied at once, answered `ms` later. */

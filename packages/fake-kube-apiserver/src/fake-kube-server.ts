@@ -504,6 +504,8 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     dropWatches: (mode) => hub.dropAll(mode),
     compactHistory: () => store.compact(),
     sendBookmarks: () => hub.bookmarkAll(),
+    backupStore: () => store.backup(),
+    restoreStore: (backup) => store.restore(backup),
   });
   const api = new ResourceApi({ store, registry, hub, now, expiredWatchAsHttp410: options.expiredWatchAsHttp410 ?? false });
   const log = new RequestLog(positiveInteger(options.requestLogLimit, 10_000, "requestLogLimit"));

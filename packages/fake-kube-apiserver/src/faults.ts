@@ -1,8 +1,10 @@
 // Fault injection: injected HTTP errors for matching requests, added latency (before the request
 // is handled) and late answers (after it was applied: the client sees its own write late), dropped watch
-// connections (once or on an interval), history compaction (forces 410 Gone) and bookmarks on demand.
+// connections (once or on an interval), history compaction (forces 410 Gone), bookmarks on demand, and
+// an etcd backup and restore (resourceVersions go back in time).
 // Driven from tests in-process or over HTTP through the control endpoints.
 
+import type { StoreBackup } from "./object-store.ts";
 import { KubeStatusError } from "./status-error.ts";
 
 /** How a dropped watch ends: a clean end of stream, or a reset connection (a network error). */
@@ -46,6 +48,8 @@ export interface FaultTargets {
   dropWatches(mode: DropMode): number;
   compactHistory(): void;
   sendBookmarks(): number;
+  backupStore(): StoreBackup;
+  restoreStore(backup: StoreBackup): void;
 }
 
 export interface FaultControls {
@@ -65,6 +69,15 @@ export interface FaultControls {
   compactHistory(): void;
   /** Sends a BOOKMARK on every watch that asked for them; returns how many were sent. */
   sendBookmarks(): number;
+  /** Saves the objects and the resourceVersion counter, as an etcd snapshot does; returns its id. */
+  backupEtcd(): string;
+  /**
+   * Restores a backup the way etcd is restored and kube-apiserver restarted: objects and the
+   * resourceVersion counter go back, history is forgotten and every watch is closed; a client then
+   * holds a resourceVersion "in the future", and a watch from it is accepted and stays silent until
+   * the counter passes it. Returns how many watches were closed.
+   */
+  restoreEtcd(id: string): number;
   /** Clears every rule and timer. */
   clear(): void;
 }
@@ -111,6 +124,7 @@ export class FaultController implements FaultControls {
   #answerDelay: { ms: number; method: string | undefined; path: RegExp | undefined; remaining: number | undefined } | undefined;
   #dropTimer: NodeJS.Timeout | undefined;
   #nextId = 1;
+  readonly #backups = new Map<string, StoreBackup>();
 
   constructor(targets: FaultTargets) {
     this.#targets = targets;
@@ -196,6 +210,19 @@ export class FaultController implements FaultControls {
 
   sendBookmarks(): number {
     return this.#targets.sendBookmarks();
+  }
+
+  backupEtcd(): string {
+    const id = `backup-${this.#nextId++}`;
+    this.#backups.set(id, this.#targets.backupStore());
+    return id;
+  }
+
+  restoreEtcd(id: string): number {
+    const backup = this.#backups.get(id);
+    if (backup === undefined) throw new TypeError(`restoreEtcd: no backup ${JSON.stringify(id)} (take one with backupEtcd)`);
+    this.#targets.restoreStore(backup);
+    return this.#targets.dropWatches("close");
   }
 
   clear(): void {
