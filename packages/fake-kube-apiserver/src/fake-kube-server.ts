@@ -387,7 +387,12 @@ class FakeKube implements FakeKubeServer {
         return;
       }
       const injected = this.faults.errorFor({ method, path: url.pathname, watch });
-      if (injected !== undefined) throw injected;
+      if (injected?.asWatchEvent === true) {
+        exchange.startStream(200, "application/json");
+        response.end(`${JSON.stringify({ type: "ERROR", object: injected.error.toStatus() })}\n`);
+        return;
+      }
+      if (injected !== undefined) throw injected.error;
       const route = routeFor(url.pathname);
       if (route === undefined) throw pathNotFound();
       this.#dispatch(exchange, route);

@@ -23,6 +23,11 @@ export interface ErrorRule {
   readonly times?: number;
   readonly reason?: string;
   readonly message?: string;
+  /**
+   * For a watch: answer 200 and one `ERROR` event carrying the Status, then end the stream (how
+   * kube-apiserver reports a failure once a watch is open), instead of an HTTP error.
+   */
+  readonly asWatchEvent?: boolean;
 }
 
 export interface LatencyRule {
@@ -241,7 +246,7 @@ export class FaultController implements FaultControls {
   }
 
   /** The injected error for this request, if a rule matches (consuming one of its `times`). */
-  errorFor(request: MatchedRequest): KubeStatusError | undefined {
+  errorFor(request: MatchedRequest): { readonly error: KubeStatusError; readonly asWatchEvent: boolean } | undefined {
     for (const stored of this.#rules) {
       const { rule } = stored;
       if (!methodMatches(rule.method, request.method)) continue;
@@ -253,7 +258,7 @@ export class FaultController implements FaultControls {
       }
       const reason = rule.reason ?? REASONS[rule.status] ?? "InternalError";
       const message = rule.message ?? (rule.status === 410 ? "too old resource version: injected fault" : `injected fault: HTTP ${rule.status}`);
-      return new KubeStatusError(rule.status, reason, message);
+      return { error: new KubeStatusError(rule.status, reason, message), asWatchEvent: request.watch && rule.asWatchEvent === true };
     }
     return undefined;
   }

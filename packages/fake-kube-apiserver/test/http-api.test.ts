@@ -204,6 +204,17 @@ describe("fake-kube watch stream", () => {
     expect(await call("POST", "/__fake/faults/etcd-restore", { id: "backup-none" })).toMatchObject({ status: 400, json: { message: 'restoreEtcd: no backup "backup-none" (take one with backupEtcd)' } });
   });
 
+  it("answers a watch with an injected ERROR event when asked to", async () => {
+    fake.faults.failRequests({ status: 504, reason: "Timeout", message: "Too large resource version: 2000, current: 1002", watch: true, times: 1, asWatchEvent: true });
+    const w = watch(`/api/v1/nodes?watch=true&resourceVersion=2000`);
+    await w.finished();
+    expect(w.status).toBe(200);
+    expect(w.events).toEqual([
+      { type: "ERROR", object: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "Too large resource version: 2000, current: 1002", reason: "Timeout", code: 504 } },
+    ]);
+    expect((await call("GET", "/api/v1/nodes")).status).toBe(200);
+  });
+
   it("ends the stream after timeoutSeconds", async () => {
     const w = watch(`/api/v1/nodes?watch=true&resourceVersion=${fake.resourceVersion()}&timeoutSeconds=1`);
     await w.finished();
