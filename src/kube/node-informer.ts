@@ -336,7 +336,7 @@ export class NodeInformer {
     }
     if (listWatch !== this.#listWatch) return;
     if (!this.#errorInAttempt && this.#hasListed) {
-      this.#healthySince = this.#timers.now();
+      this.#healthySince ??= this.#timers.now(); // a periodic re-list does not restart the healthy period
       this.#setSynced(true);
     }
   }
