@@ -136,6 +136,7 @@ function errorRule(b: JsonObject): ErrorRule {
     status,
     ...(optionalString(b, "method") === undefined ? {} : { method: optionalString(b, "method") }),
     ...(optionalString(b, "path") === undefined ? {} : { path: optionalString(b, "path") }),
+    ...(optionalString(b, "query") === undefined ? {} : { query: optionalString(b, "query") }),
     ...(watch === undefined ? {} : { watch }),
     ...(asWatchEvent === undefined ? {} : { asWatchEvent }),
     ...(optionalNumber(b, "times") === undefined ? {} : { times: optionalNumber(b, "times") }),

@@ -386,7 +386,7 @@ class FakeKube implements FakeKubeServer {
         });
         return;
       }
-      const injected = this.faults.errorFor({ method, path: url.pathname, watch });
+      const injected = this.faults.errorFor({ method, path: url.pathname, watch, query: url.search.slice(1) });
       if (injected?.asWatchEvent === true) {
         exchange.startStream(200, "application/json");
         response.end(`${JSON.stringify({ type: "ERROR", object: injected.error.toStatus() })}\n`);

@@ -19,6 +19,8 @@ export interface ErrorRule {
   readonly path?: string | RegExp;
   /** true: only watch requests; false: only non-watch requests; unset: both. */
   readonly watch?: boolean;
+  /** Only requests whose raw query string (without `?`) matches this regular expression. */
+  readonly query?: string | RegExp;
   /** Answer this many matching requests, then stop matching. Unset: until cleared. */
   readonly times?: number;
   readonly reason?: string;
@@ -46,6 +48,8 @@ export interface MatchedRequest {
   readonly method: string;
   readonly path: string;
   readonly watch: boolean;
+  /** The raw query string without `?` (error rules with `query` only match when it is given). */
+  readonly query?: string;
 }
 
 /** What the fault controller needs from the server. */
@@ -106,6 +110,7 @@ interface StoredRule {
   readonly id: string;
   readonly rule: ErrorRule;
   readonly path: RegExp | undefined;
+  readonly query: RegExp | undefined;
   remaining: number | undefined;
 }
 
@@ -143,7 +148,7 @@ export class FaultController implements FaultControls {
       throw new TypeError(`failRequests: times must be a positive integer, got ${String(rule.times)}`);
     }
     const id = `fault-${this.#nextId++}`;
-    this.#rules.push({ id, rule, path: compile(rule.path, "failRequests"), remaining: rule.times });
+    this.#rules.push({ id, rule, path: compile(rule.path, "failRequests"), query: compile(rule.query, "failRequests"), remaining: rule.times });
     return id;
   }
 
@@ -252,6 +257,7 @@ export class FaultController implements FaultControls {
       if (!methodMatches(rule.method, request.method)) continue;
       if (stored.path !== undefined && !stored.path.test(request.path)) continue;
       if (rule.watch !== undefined && rule.watch !== request.watch) continue;
+      if (stored.query !== undefined && !stored.query.test(request.query ?? "")) continue;
       if (stored.remaining !== undefined) {
         stored.remaining -= 1;
         if (stored.remaining <= 0) this.clearErrors(stored.id);

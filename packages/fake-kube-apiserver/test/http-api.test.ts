@@ -260,6 +260,12 @@ describe("fake-kube control endpoints", () => {
     await call("DELETE", "/__fake/faults/errors");
     expect((await call("GET", "/api/v1/nodes")).status).toBe(200);
 
+    await call("POST", "/__fake/faults/errors", { status: 500, query: "(^|&)limit=7(&|$)" });
+    expect((await call("GET", "/api/v1/nodes?limit=7")).status).toBe(500);
+    expect((await call("GET", "/api/v1/nodes?limit=70")).status).toBe(200);
+    expect((await call("GET", "/api/v1/nodes")).status).toBe(200);
+    await call("DELETE", "/__fake/faults/errors");
+
     expect((await call("POST", "/__fake/faults/errors", { status: 99 })).json).toMatchObject({ code: 400, message: expect.stringContaining("status must be an HTTP status code") });
     expect((await call("POST", "/__fake/faults/errors", { status: 500, path: "(" })).json).toMatchObject({ code: 400, message: expect.stringContaining("not a valid regular expression") });
   });
