@@ -72,6 +72,13 @@ const NODES_PATH = "/api/v1/nodes";
 /** Watch phases that carry a Node (ERROR carries a Status, BOOKMARK only a resourceVersion). */
 const NODE_PHASES: ReadonlySet<string> = new Set(["ADDED", "MODIFIED", "DELETED"]);
 
+/** What ListWatch gets for a watch event: a slim Node; a "resourceVersion too large" ERROR as 410 Gone, so it lists again. */
+function handedOn(phase: string, apiObj: unknown): unknown {
+  if (NODE_PHASES.has(phase)) return slimNode(apiObj as V1Node);
+  if (phase === "ERROR" && isResourceVersionTooLarge(apiObj)) return { ...(apiObj as object), code: 410 };
+  return apiObj;
+}
+
 /** A Watch whose requests can be cut off for good, even those opened after stop() (see stop()). */
 class StoppableWatch extends Watch {
   stopped = false;
@@ -86,9 +93,7 @@ class StoppableWatch extends Watch {
     if (this.stopped) return new AbortController();
     // ListWatch keeps every object it is handed in a map of its own: hand it the slim Node, so the
     // Nodes are held once, slim, by both maps (the informer's map shares the objects).
-    // A "resourceVersion too large" ERROR is handed on as 410 Gone, so ListWatch lists again.
-    const slimming = (phase: string, apiObj: unknown, watchObj?: unknown): void =>
-      callback(phase, NODE_PHASES.has(phase) ? slimNode(apiObj as V1Node) : phase === "ERROR" && isResourceVersionTooLarge(apiObj) ? { ...(apiObj as object), code: 410 } : apiObj, watchObj);
+    const slimming = (phase: string, apiObj: unknown, watchObj?: unknown): void => callback(phase, handedOn(phase, apiObj), watchObj);
     const controller = await super.watch(path, queryParams, slimming, done);
     if (this.stopped) controller.abort();
     return controller;
