@@ -58,6 +58,7 @@ export async function runRunCommand(config: RunConfig, io: CommandIo): Promise<n
     resyncPeriodMs: config.resyncPeriodMs,
     routeTableQuota: config.routeTableQuota,
     aggregationWindowMs: config.aggregationWindowMs,
+    nodeRelistPeriodMs: config.nodeRelistPeriodMs,
     leaderElection: config.leaderElect ? config.leaderElection : undefined,
     pod,
   });

@@ -234,6 +234,12 @@ const RUN_FLAGS: readonly FlagSpec[] = [
     description: "wait this long after a Node change to batch further changes into one reconcile",
   },
   {
+    name: "node-relist-period",
+    value: "<duration>",
+    default: "10m",
+    description: "list every Node again this often, for changes the watch missed (an etcd restored from a backup); 0 disables",
+  },
+  {
     name: "leader-elect",
     negatable: true,
     default: "true",

@@ -475,6 +475,7 @@ function buildRun(layers: Layers, env: Env, io: ParseConfigIo): RunConfig {
     ...common,
     resyncPeriodMs,
     aggregationWindowMs,
+    nodeRelistPeriodMs: layers.value("node-relist-period", v.durationOffOrAtLeast(1000, "1s")),
     leaderElect: layers.value("leader-elect", v.booleanValue),
     leaderElection: {
       namespace:

@@ -79,6 +79,8 @@ export interface RunConfig extends CommonConfig {
   readonly command: "run";
   readonly resyncPeriodMs: number;
   readonly aggregationWindowMs: number;
+  /** Period of the Node informer's full re-list; 0: never. */
+  readonly nodeRelistPeriodMs: number;
   readonly leaderElect: boolean;
   readonly leaderElection: LeaderElectionConfig;
   /** `[host]:port` for /healthz and /readyz. */

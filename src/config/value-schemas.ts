@@ -68,6 +68,11 @@ export function durationAtLeast(minMs: number, minText: string): ValueSchema<num
   );
 }
 
+/** `durationMs` that is 0 (off) or at least `minMs`. */
+export function durationOffOrAtLeast(minMs: number, minText: string): ValueSchema<number> {
+  return durationMs.pipe(z.number().refine((ms) => ms === 0 || ms >= minMs, `expected 0 (off) or a duration of at least ${minText} (e.g. 10m)`));
+}
+
 export const apiQps: ValueSchema<number> = z
   .string()
   .trim()

@@ -56,6 +56,8 @@ export interface ControllerOptions {
   /** Custom entries a table may hold (for the quota gauge). @default DEFAULTS.routeTableQuota, Alibaba's default quota */
   readonly routeTableQuota?: number | undefined;
   readonly aggregationWindowMs: number;
+  /** Period of the Node informer's full re-list (0: never). @default the informer's, 10 min */
+  readonly nodeRelistPeriodMs?: number | undefined;
   readonly leaderElection?:
     | {
         readonly namespace: string;
@@ -104,7 +106,13 @@ export class Controller {
     this.#passStuckAfterMs = 2 * options.resyncPeriodMs + options.aggregationWindowMs;
     const core = options.kubeConfig.makeApiClient(CoreV1Api);
     const kubeLog = this.#log.child({ component: "kube" });
-    this.#informer = new NodeInformer({ kubeConfig: options.kubeConfig, logger: kubeLog, timers: this.#timers });
+    this.#informer = new NodeInformer({
+      kubeConfig: options.kubeConfig,
+      logger: kubeLog,
+      timers: this.#timers,
+      ...(options.nodeRelistPeriodMs === undefined ? {} : { relistPeriodMs: options.nodeRelistPeriodMs }),
+      onList: (report) => options.metrics.nodeListed(report),
+    });
     this.#runner = new PassRunner({ routeTable: options.routeTable, vpcNetwork: options.vpcNetwork, settings: options.settings, logger: this.#log });
     this.#statusWriter = new NodeStatusWriter({ core, logger: kubeLog, timers: this.#timers });
     const le = options.leaderElection;

@@ -5,6 +5,9 @@
 // and list objects carry Date timestamps while watch objects carry strings. This
 // class restarts on every error with capped, jittered backoff, tracks whether the cache is synced,
 // hands out slim, normalised objects (node-object.ts slimNode: only the fields the operator reads) and gives update callbacks the previous object.
+// Every list replaces the cache through node-relist.ts (the diff, the time-travel check); a full
+// re-list also runs every relistPeriodMs, because a watch from a resourceVersion "in the future"
+// (etcd restored from a backup) is accepted and silent.
 // ListWatch keeps its own map of every object; the list and the watch slim each Node before
 // ListWatch sees it, so both maps share one slim object per Node (no full Node is retained).
 
@@ -15,6 +18,14 @@ import { backoffDelay, type BackoffPolicy } from "../util/backoff.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { listAllNodes } from "./node-lister.js";
 import { slimNode } from "./node-object.js";
+import {
+  applyList,
+  DEFAULT_RELIST_PERIOD_MS,
+  isResourceVersionTooLarge,
+  PeriodicRelist,
+  ResourceVersionMark,
+  type ListReport,
+} from "./node-relist.js";
 import { sleep, realTimers, type Timers, type TimerHandle } from "../util/timers.js";
 
 export { relevant, relevantChange, ELIGIBILITY_LABELS, type RelevantChange } from "./node-relevance.js";
@@ -46,6 +57,13 @@ export interface NodeInformerOptions {
    * @default 60000
    */
   listTimeoutMs?: number;
+  /**
+   * Period of the full re-list (node-relist.ts): the cache takes the list's differences and the
+   * watch restarts from the list's resourceVersion; 0 disables it. @default 600000
+   */
+  relistPeriodMs?: number;
+  /** Called after every complete list with what it changed (metrics). */
+  onList?: (report: ListReport) => void;
   timers?: Timers;
   logger?: KubeLogger;
 }
@@ -53,6 +71,13 @@ export interface NodeInformerOptions {
 const NODES_PATH = "/api/v1/nodes";
 /** Watch phases that carry a Node (ERROR carries a Status, BOOKMARK only a resourceVersion). */
 const NODE_PHASES: ReadonlySet<string> = new Set(["ADDED", "MODIFIED", "DELETED"]);
+
+/** What ListWatch gets for a watch event: a slim Node; a "resourceVersion too large" ERROR as 410 Gone, so it lists again. */
+function handedOn(phase: string, apiObj: unknown): unknown {
+  if (NODE_PHASES.has(phase)) return slimNode(apiObj as V1Node);
+  if (phase === "ERROR" && isResourceVersionTooLarge(apiObj)) return { ...(apiObj as object), code: 410 };
+  return apiObj;
+}
 
 /** A Watch whose requests can be cut off for good, even those opened after stop() (see stop()). */
 class StoppableWatch extends Watch {
@@ -68,8 +93,7 @@ class StoppableWatch extends Watch {
     if (this.stopped) return new AbortController();
     // ListWatch keeps every object it is handed in a map of its own: hand it the slim Node, so the
     // Nodes are held once, slim, by both maps (the informer's map shares the objects).
-    const slimming = (phase: string, apiObj: unknown, watchObj?: unknown): void =>
-      callback(phase, NODE_PHASES.has(phase) ? slimNode(apiObj as V1Node) : apiObj, watchObj);
+    const slimming = (phase: string, apiObj: unknown, watchObj?: unknown): void => callback(phase, handedOn(phase, apiObj), watchObj);
     const controller = await super.watch(path, queryParams, slimming, done);
     if (this.stopped) controller.abort();
     return controller;
@@ -84,6 +108,9 @@ export class NodeInformer {
   readonly #healthyResetMs: number;
   readonly #watchReconnectMaxMs: number;
   readonly #listTimeoutMs: number;
+  readonly #relist: PeriodicRelist;
+  readonly #onList: ((report: ListReport) => void) | undefined;
+  readonly #mark = new ResourceVersionMark();
   readonly #timers: Timers;
   readonly #log: KubeLogger;
 
@@ -92,6 +119,10 @@ export class NodeInformer {
   readonly #syncHandlers = new Set<(synced: boolean) => void>();
 
   #listWatch: ListWatch<V1Node> | undefined;
+  /** The ListWatch whose list the cache holds (listing again means its watch expired). */
+  #listedBy: ListWatch<V1Node> | undefined;
+  /** The ListWatch a periodic re-list started. */
+  #periodicBy: ListWatch<V1Node> | undefined;
   #watch: StoppableWatch | undefined;
   #stopSignal = new AbortController();
   #running = false;
@@ -112,6 +143,8 @@ export class NodeInformer {
     this.#watchReconnectMaxMs = options.watchReconnectMaxMs ?? 5_000;
     this.#listTimeoutMs = options.listTimeoutMs ?? 60_000;
     this.#timers = options.timers ?? realTimers;
+    this.#relist = new PeriodicRelist(options.relistPeriodMs ?? DEFAULT_RELIST_PERIOD_MS, this.#timers, () => this.#relistNow());
+    this.#onList = options.onList;
     this.#log = options.logger ?? SILENT_LOGGER;
     if (!Number.isInteger(this.#pageSize) || this.#pageSize < 1) {
       throw new RangeError(`NodeInformer: pageSize must be a positive integer, got ${this.#pageSize}`);
@@ -172,6 +205,13 @@ export class NodeInformer {
     if (this.#running) return;
     this.#running = true;
     this.#stopSignal = new AbortController();
+    const listWatch = this.#newListWatch();
+    this.#relist.start();
+    await this.#attempt(listWatch);
+  }
+
+  /** A new ListWatch (it lists first), made the current one. */
+  #newListWatch(): ListWatch<V1Node> {
     const stopSignal = this.#stopSignal.signal;
     const watch = new StoppableWatch(this.#kubeConfig);
     // Capped, and cut short by stop(): client-node would otherwise open a new watch after its
@@ -191,6 +231,23 @@ export class NodeInformer {
     });
     this.#listWatch = listWatch;
     this.#watch = watch;
+    return listWatch;
+  }
+
+  /**
+   * The periodic full re-list: a new ListWatch lists (the cache takes the differences, see #list)
+   * and watches from the list's resourceVersion; the old one stops. The cache stays synced meanwhile
+   * (it is complete, only perhaps stale), and a restart waiting after an error is replaced by it.
+   */
+  async #relistNow(): Promise<void> {
+    if (!this.#running || !this.#hasListed) return;
+    if (this.#restartTimer !== undefined) this.#timers.clearTimeout(this.#restartTimer);
+    this.#restartTimer = undefined;
+    const previous = this.#listWatch;
+    if (this.#watch) this.#watch.stopped = true;
+    const listWatch = this.#newListWatch();
+    this.#periodicBy = listWatch;
+    await previous?.stop();
     await this.#attempt(listWatch);
   }
 
@@ -198,6 +255,7 @@ export class NodeInformer {
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
+    this.#relist.stop();
     if (this.#restartTimer !== undefined) {
       this.#timers.clearTimeout(this.#restartTimer);
       this.#restartTimer = undefined;
@@ -237,11 +295,12 @@ export class NodeInformer {
   async #list(listWatch: ListWatch<V1Node>): Promise<KubernetesListObject<V1Node>> {
     // A re-list inside a running ListWatch (its watch got 410 Gone): the cache is stale until the
     // list is in, so it is not reported synced meanwhile (no deletes are planned from it).
-    const relist = this.#synced;
+    const relist = this.#synced && this.#listedBy === listWatch;
     if (relist) {
       this.#log.info({}, "re-listing nodes (watch resourceVersion expired)");
       this.#setSynced(false);
     }
+    const reason = this.#listedBy === listWatch ? "expired" : this.#periodicBy === listWatch ? "periodic" : "start";
     // A real timer: it guards a socket, not a schedule (see leader-election.ts).
     const signal = AbortSignal.any([this.#stopSignal.signal, AbortSignal.timeout(this.#listTimeoutMs)]);
     const { items, resourceVersion } = await listAllNodes(this.#core, { pageSize: this.#pageSize, signal });
@@ -249,22 +308,27 @@ export class NodeInformer {
       // Stopped (or replaced) while listing: never settle, so this ListWatch opens no watch.
       return new Promise<never>(() => undefined);
     }
-    // The list is the whole truth: Nodes we hold that it lacks were deleted while we were not
-    // watching. A fresh ListWatch (after stop/start) would not report those itself.
-    const listed = new Set(items.map((node) => node.metadata?.name ?? ""));
-    for (const [nodeName, cached] of [...this.#nodes]) {
-      if (!listed.has(nodeName)) {
-        this.#nodes.delete(nodeName);
-        this.#emit("delete", cached, cached);
-      }
+    // The list is the whole truth: the cache takes its differences (node-relist.ts), so ListWatch's
+    // own add/update callbacks for these same objects find nothing left to change.
+    const slim = items.map(slimNode);
+    const rewoundFrom = this.#mark.listed(resourceVersion);
+    if (rewoundFrom !== undefined) {
+      this.#log.warn(
+        { resourceVersion, previousResourceVersion: rewoundFrom },
+        "node list resourceVersion went back (etcd restored from a backup?): the node cache is rebuilt from this list",
+      );
     }
+    const diff = applyList(this.#nodes, slim, (kind, node, oldNode) => this.#emit(kind, node, oldNode));
+    this.#listedBy = listWatch;
     this.#hasListed = true;
-    this.#log.debug({ nodes: items.length, resourceVersion }, "nodes listed");
+    const level = reason === "periodic" && diff.added + diff.updated + diff.deleted > 0 ? "info" : "debug";
+    this.#log[level]({ nodes: items.length, resourceVersion, reason, ...diff }, "nodes listed");
+    this.#onList?.({ reason, resourceVersion, rewoundFrom, ...diff });
     if (relist && !this.#errorInAttempt) {
       this.#healthySince = this.#timers.now();
       this.#setSynced(true);
     }
-    return { apiVersion: "v1", kind: "NodeList", metadata: { resourceVersion }, items: items.map(slimNode) };
+    return { apiVersion: "v1", kind: "NodeList", metadata: { resourceVersion }, items: slim };
   }
 
   async #attempt(listWatch: ListWatch<V1Node>): Promise<void> {
@@ -277,7 +341,7 @@ export class NodeInformer {
     }
     if (listWatch !== this.#listWatch) return;
     if (!this.#errorInAttempt && this.#hasListed) {
-      this.#healthySince = this.#timers.now();
+      this.#healthySince ??= this.#timers.now(); // a periodic re-list does not restart the healthy period
       this.#setSynced(true);
     }
   }
@@ -312,6 +376,7 @@ export class NodeInformer {
     if (listWatch !== this.#listWatch) return;
     const nodeName = node.metadata?.name;
     if (!nodeName) return;
+    this.#mark.observe(node.metadata?.resourceVersion);
     const old = this.#nodes.get(nodeName);
     if (old && old.metadata?.resourceVersion === node.metadata?.resourceVersion) return;
     this.#nodes.set(nodeName, node);
@@ -323,6 +388,7 @@ export class NodeInformer {
     if (listWatch !== this.#listWatch) return;
     const nodeName = node.metadata?.name;
     if (!nodeName) return;
+    this.#mark.observe(node.metadata?.resourceVersion);
     const old = this.#nodes.get(nodeName);
     if (!old) return;
     this.#nodes.delete(nodeName);

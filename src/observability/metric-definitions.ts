@@ -172,6 +172,18 @@ export const METRICS = {
     help: "Times the Node informer had to re-list (watch error, 410 Gone, connection lost).",
     labels: [],
   },
+  informerRelistCorrections: {
+    name: "vpc_route_sync_informer_relist_corrections_total",
+    type: "counter",
+    help: "Node changes a periodic full re-list found that the watch had not delivered, by kind (add, update, delete).",
+    labels: ["kind"],
+  },
+  informerResourceVersionRewinds: {
+    name: "vpc_route_sync_informer_resource_version_rewinds_total",
+    type: "counter",
+    help: "Node lists whose resourceVersion was lower than one already seen (etcd restored from a backup); the cache was rebuilt from the list.",
+    labels: [],
+  },
   buildInfo: {
     name: "vpc_route_sync_build_info",
     type: "gauge",

@@ -24,6 +24,7 @@ import {
   type WriteKind,
 } from "./metric-definitions.js";
 import type { GateRule } from "../domain/write-gate.js";
+import type { ListReport } from "../kube/node-relist.js";
 
 export interface MetricsOptions {
   /**
@@ -127,6 +128,8 @@ export class Metrics {
   readonly #informerSynced: Gauge;
   readonly #routesHeld: Gauge<"reason">;
   readonly #informerRestarts: Counter;
+  readonly #informerRelistCorrections: Counter<"kind">;
+  readonly #informerRewinds: Counter;
   readonly #eventsDropped: Counter;
   readonly #routeTableReadable: Gauge<"route_table_id">;
 
@@ -167,6 +170,8 @@ export class Metrics {
     this.#informerSynced = gauge(METRICS.informerSynced);
     this.#routesHeld = gauge(METRICS.routesHeld);
     this.#informerRestarts = counter(METRICS.informerRestarts);
+    this.#informerRelistCorrections = counter(METRICS.informerRelistCorrections);
+    this.#informerRewinds = counter(METRICS.informerResourceVersionRewinds);
     this.#eventsDropped = counter(METRICS.eventsDropped);
     this.#routeTableReadable = gauge(METRICS.routeTableReadable);
     gauge(METRICS.buildInfo).set({ version: options.version ?? "unknown", runtime_version: process.version }, 1);
@@ -183,6 +188,8 @@ export class Metrics {
     this.#informerSynced.set(0);
     for (const reason of HELD_ROUTE_REASONS) this.#routesHeld.set({ reason }, 0);
     this.#informerRestarts.inc(0);
+    for (const kind of ["add", "update", "delete"]) this.#informerRelistCorrections.inc({ kind }, 0);
+    this.#informerRewinds.inc(0);
     this.#eventsDropped.inc(0);
 
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
@@ -291,6 +298,14 @@ export class Metrics {
 
   informerRestarted(): void {
     this.#informerRestarts.inc();
+  }
+
+  /** After each complete Node list: what a periodic re-list corrected, and a resourceVersion that went back. */
+  nodeListed(report: ListReport): void {
+    if (report.rewoundFrom !== undefined) this.#informerRewinds.inc();
+    if (report.reason !== "periodic") return;
+    const corrections = { add: report.added, update: report.updated, delete: report.deleted };
+    for (const [kind, count] of Object.entries(corrections)) if (count > 0) this.#informerRelistCorrections.inc({ kind }, count);
   }
 
   eventDropped(): void {

@@ -50,6 +50,7 @@ describe("defaults", () => {
       command: "run",
       resyncPeriodMs: 60_000,
       aggregationWindowMs: 1000,
+      nodeRelistPeriodMs: 600_000,
       leaderElect: true,
       leaderElection: {
         namespace: "kube-system",
@@ -195,6 +196,7 @@ const ENV_ROWS: readonly EnvRow[] = [
   ...commonRows("run"),
   ["run", "resync-period", "5m", pick<"run">((c) => c.resyncPeriodMs), 300_000],
   ["run", "aggregation-window", "250ms", pick<"run">((c) => c.aggregationWindowMs), 250],
+  ["run", "node-relist-period", "0", pick<"run">((c) => c.nodeRelistPeriodMs), 0],
   ["run", "leader-elect", "false", pick<"run">((c) => c.leaderElect), false],
   ["run", "leader-election-namespace", "infra", pick<"run">((c) => c.leaderElection.namespace), "infra"],
   ["run", "leader-election-id", "my-lease", pick<"run">((c) => c.leaderElection.leaseName), "my-lease"],
@@ -320,6 +322,7 @@ const INVALID: readonly (readonly [Command, string, string, string])[] = [
   ["reconcile", "kubeconfig", "", "expected a file path"],
   ["run", "resync-period", "60", "expected a duration such as 500ms, 10s, 5m or 1h"],
   ["run", "resync-period", "1s", "expected a duration of at least 5s"],
+  ["run", "node-relist-period", "500ms", "expected 0 (off) or a duration of at least 1s"],
   ["run", "resync-period", "5d", "expected a duration such as 500ms, 10s, 5m or 1h"],
   ["run", "resync-period", "1000h", "at most 168h"],
   ["run", "aggregation-window", "fast", "expected a duration"],

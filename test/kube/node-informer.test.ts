@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startFakeKube, type FakeKubeOptions, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { loadKubeConfig } from "../../src/kube/kube-config.js";
 import type { KubeLogger } from "../../src/kube/kube-logger.js";
-import { NodeInformer, type NodeChangeKind } from "../../src/kube/node-informer.js";
+import { NodeInformer, type NodeChangeKind, type NodeInformerOptions } from "../../src/kube/node-informer.js";
+import type { ListReport } from "../../src/kube/node-relist.js";
 import { nodeBody, waitFor } from "./helpers.js";
 
 interface Change {
@@ -29,15 +30,18 @@ describe("NodeInformer against the fake API server", () => {
     fake = undefined;
   });
 
-  async function setup(options: FakeKubeOptions = {}, pageSize = 500) {
+  async function setup(options: FakeKubeOptions = {}, pageSize = 500, informerOptions: Partial<NodeInformerOptions> = {}) {
     fake = await startFakeKube(options);
     const logger = recordingLogger();
+    const reports: ListReport[] = [];
     informer = new NodeInformer({
       kubeConfig: loadKubeConfig({ kubeconfigPath: fake.kubeconfigPath }),
       pageSize,
       restartBackoff: { initialMs: 50, maxMs: 400 },
       watchReconnectMaxMs: 100,
       logger,
+      onList: (report) => reports.push(report),
+      ...informerOptions,
     });
     const changes: Change[] = [];
     informer.onChange((kind, node, oldNode) =>
@@ -48,7 +52,7 @@ describe("NodeInformer against the fake API server", () => {
         oldResourceVersion: oldNode?.metadata?.resourceVersion,
       }),
     );
-    return { fake, informer, changes, logger };
+    return { fake, informer, changes, logger, reports };
   }
 
   function cacheMatchesServer(fake: FakeKubeServer, informer: NodeInformer): boolean {
@@ -148,15 +152,15 @@ describe("NodeInformer against the fake API server", () => {
   });
 
   it("re-lists after an HTTP 410 answer to the watch", async () => {
-    const { fake, informer } = await setup({ nodes: [nodeBody("n1", 1)], expiredWatchAsHttp410: true });
+    const { fake, informer, reports } = await setup({ nodes: [nodeBody("n1", 1)], expiredWatchAsHttp410: true });
     await informer.start();
     fake.faults.failRequests({ status: 410, method: "GET", path: "^/api/v1/nodes$", watch: true, times: 1 });
     fake.deleteNode("n1");
     fake.createNode(nodeBody("n2", 2));
     fake.faults.dropWatches("close");
-    await waitFor(() => cacheMatchesServer(fake, informer), "cache equal to the server's list");
+    // The watch may deliver both changes before it is dropped: wait for the re-list itself.
+    await waitFor(() => reports.some((r) => r.reason === "expired") && informer.synced && cacheMatchesServer(fake, informer), "a re-list, and the cache equal to the server's list");
     expect(informer.get("n1")).toBeUndefined();
-    expect(informer.synced).toBe(true);
   });
 
   // Issue 20, found by reading: while client-node re-listed after a 410, the cache still counted as
@@ -231,6 +235,95 @@ describe("NodeInformer against the fake API server", () => {
     await informer.start();
     expect(informer.synced).toBe(true);
     expect(informer.list().map((n) => n.metadata?.name)).toEqual(["n2"]);
+  });
+
+  // Issue 20, found by reading: after etcd is restored from a backup (and kube-apiserver restarted),
+  // the informer holds a resourceVersion "in the future"; the server accepts its watch and sends
+  // nothing, so the cache stayed frozen while it reported synced. The fake's restoreEtcd() does what
+  // test/real-kube/etcd-restore.test.ts shows the real server doing.
+  async function backupChangeRestore(fake: FakeKubeServer, changes: Change[]): Promise<string> {
+    const backup = fake.faults.backupEtcd();
+    fake.deleteNode("n1");
+    fake.createNode(nodeBody("n4", 4));
+    fake.patchNode("n2", { metadata: { labels: { changed: "after-backup" } } });
+    await waitFor(() => changes.length === 6, "the three changes after the backup");
+    const rewoundFrom = fake.resourceVersion();
+    await waitFor(() => fake.openWatches().length === 1, "watch open");
+    expect(fake.faults.restoreEtcd(backup)).toBe(1);
+    return rewoundFrom;
+  }
+
+  it("without the periodic re-list, an etcd restore leaves the cache frozen while it reports synced", async () => {
+    const nodes = [nodeBody("n1", 1), nodeBody("n2", 2), nodeBody("n3", 3)];
+    const { fake, informer, changes } = await setup({ nodes }, 500, { relistPeriodMs: 0 });
+    await informer.start();
+    const futureRv = await backupChangeRestore(fake, changes);
+    await waitFor(() => fake.openWatches().length === 1, "the informer watching again, from its old resourceVersion");
+    fake.createNode(nodeBody("n5", 5));
+    while (Number(fake.resourceVersion()) <= Number(futureRv)) fake.patchNode("n3", { metadata: { labels: { tick: fake.resourceVersion() } } });
+    fake.createNode(nodeBody("n6", 6));
+    await waitFor(() => informer.get("n6"), "the first change past the old resourceVersion");
+    expect(informer.synced).toBe(true);
+    // n1 is back and n5 was made after the restore, n4 is gone: the cache knows none of it.
+    expect(informer.get("n1")).toBeUndefined();
+    expect(informer.get("n5")).toBeUndefined();
+    expect(informer.get("n4")).toBeDefined();
+    expect(cacheMatchesServer(fake, informer)).toBe(false);
+  });
+
+  it("after an etcd restore, the periodic re-list brings the cache to the restored state: the changes the watch missed, no event for unchanged Nodes, the rewind reported", async () => {
+    const nodes = [nodeBody("n1", 1), nodeBody("n2", 2), nodeBody("n3", 3)];
+    const { fake, informer, changes, reports, logger } = await setup({ nodes }, 500, { relistPeriodMs: 300 });
+    await informer.start();
+    const flips: boolean[] = [];
+    informer.onSyncedChange((synced) => flips.push(synced));
+    const rewoundFrom = await backupChangeRestore(fake, changes);
+    fake.createNode(nodeBody("n5", 5));
+    await waitFor(() => cacheMatchesServer(fake, informer), "cache equal to the restored server's list");
+    expect(changes.slice(6).map((c) => `${c.kind} ${c.nodeName}`)).toEqual(["delete n4", "add n1", "update n2", "add n5"]);
+    const rewind = reports.find((r) => r.rewoundFrom !== undefined);
+    expect(rewind).toEqual({ reason: "periodic", resourceVersion: fake.resourceVersion(), rewoundFrom, added: 2, updated: 1, deleted: 1 });
+    expect(logger.messages).toContain("node list resourceVersion went back (etcd restored from a backup?): the node cache is rebuilt from this list");
+    // The cache stayed synced throughout: it was complete, only stale.
+    expect(flips).toEqual([]);
+    expect(informer.synced).toBe(true);
+    // The watch restarted from the re-list's resourceVersion: a change now arrives through it.
+    await waitFor(() => fake.requests().some((r) => r.watch && r.query.includes(`resourceVersion=${rewind!.resourceVersion}`)), "a watch from the new list");
+    fake.deleteNode("n3");
+    await waitFor(() => changes.some((c) => c.kind === "delete" && c.nodeName === "n3"), "the watch's delete");
+    // Later periodic re-lists of an unchanged cluster change nothing.
+    const quiet = reports.length;
+    await waitFor(() => reports.length >= quiet + 2, "two more periodic re-lists");
+    expect(reports.slice(quiet).every((r) => r.reason === "periodic" && r.added + r.updated + r.deleted === 0 && r.rewoundFrom === undefined)).toBe(true);
+    expect(changes.slice(10).map((c) => `${c.kind} ${c.nodeName}`)).toEqual(["delete n3"]);
+  });
+
+  it("after an etcd restore, a server that fails every watch from the old resourceVersion is left by the periodic re-list", async () => {
+    const nodes = [nodeBody("n1", 1), nodeBody("n2", 2), nodeBody("n3", 3)];
+    const { fake, informer, changes, reports } = await setup({ nodes }, 500, { relistPeriodMs: 400 });
+    await informer.start();
+    const flips: boolean[] = [];
+    informer.onSyncedChange((synced) => flips.push(synced));
+    const futureRv = fake.resourceVersion();
+    fake.faults.failRequests({ status: 500, watch: true, query: `(^|&)resourceVersion=${Number(futureRv) + 3}(&|$)` });
+    await backupChangeRestore(fake, changes);
+    // The restarts after each 500 resume from that resourceVersion and fail again; only a list helps.
+    await waitFor(() => flips.length >= 2 && informer.synced && cacheMatchesServer(fake, informer), "synced with the restored server");
+    expect(flips.slice(0, 2)).toEqual([false, true]);
+    expect(informer.restarts).toBeGreaterThanOrEqual(1);
+    expect(reports.some((r) => r.reason === "periodic" && r.rewoundFrom === String(Number(futureRv) + 3))).toBe(true);
+  });
+
+  it("a watch answered 'Too large resource version' lists again at once, as after 410", async () => {
+    const { fake, informer, reports } = await setup({ nodes: [nodeBody("n1", 1)] }, 500, { relistPeriodMs: 0 });
+    await informer.start();
+    // client-node ignores an ERROR event that is not 410 and watches again from the same resourceVersion.
+    fake.faults.failRequests({ status: 504, reason: "Timeout", message: `Too large resource version: 999999, current: ${fake.resourceVersion()}`, watch: true, times: 1, asWatchEvent: true });
+    fake.createNode(nodeBody("n2", 2));
+    fake.faults.dropWatches("close");
+    await waitFor(() => reports.length === 2, "a list after the ERROR event");
+    expect(reports.map((r) => r.reason)).toEqual(["start", "expired"]);
+    await waitFor(() => informer.synced && cacheMatchesServer(fake, informer), "synced with the server");
   });
 
   it("waitForSync resolves false when its signal aborts first", async () => {

@@ -128,20 +128,78 @@ function tail(text: string, lines = 25): string {
   return text.split("\n").slice(-lines).join("\n");
 }
 
+/** How to start one of the two processes again (same binary, flags, ports and data directory). */
+interface Launch {
+  readonly what: "etcd" | "kube-apiserver";
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly log: WriteStream;
+  readonly healthy: () => Promise<boolean>;
+  readonly timeoutMs: number;
+}
+
+/** Starts `launch` and resolves once it is healthy; its output goes to its log and `output`. */
+async function launchChild(launch: Launch, output: { text: string }): Promise<ChildProcess> {
+  const child = spawn(launch.command, launch.args, { stdio: ["ignore", "pipe", "pipe"] });
+  const keep = (c: Buffer): void => {
+    output.text = tail(output.text + c.toString("utf8"), 200);
+    launch.log.write(c);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  try {
+    await waitHealthy(launch.what, child, launch.healthy, () => output.text, launch.timeoutMs);
+  } catch (error) {
+    await stopChild(child, 5_000);
+    throw error;
+  }
+  return child;
+}
+
 export class RealKube {
   readonly info: RealKubeInfo;
   readonly #dir: string;
-  readonly #etcd: ChildProcess;
-  readonly #apiserver: ChildProcess;
+  readonly #launches: { readonly etcd: Launch; readonly apiserver: Launch };
+  #etcd: ChildProcess | undefined;
+  #apiserver: ChildProcess;
   readonly #logs: WriteStream[];
   #stopped: Promise<void> | undefined;
 
-  private constructor(info: RealKubeInfo, dir: string, etcd: ChildProcess, apiserver: ChildProcess, logs: WriteStream[]) {
+  private constructor(info: RealKubeInfo, dir: string, etcd: ChildProcess, apiserver: ChildProcess, logs: WriteStream[], launches: { etcd: Launch; apiserver: Launch }) {
     this.info = info;
     this.#dir = dir;
     this.#etcd = etcd;
     this.#apiserver = apiserver;
     this.#logs = logs;
+    this.#launches = launches;
+  }
+
+  /** etcd's data directory (stop etcd before copying it: a cold, file-level backup). */
+  get etcdDataDir(): string {
+    return join(this.#dir, "etcd");
+  }
+
+  /** PIDs of the processes running now (they change when one is started again). */
+  get pids(): { readonly etcd: number | undefined; readonly kubeApiserver: number | undefined } {
+    return { etcd: this.#etcd?.pid, kubeApiserver: this.#apiserver.pid };
+  }
+
+  /** Stops etcd (SIGTERM, SIGKILL after 10 s); kube-apiserver keeps running and retries it. */
+  async stopEtcd(): Promise<void> {
+    await stopChild(this.#etcd, 10_000);
+    this.#etcd = undefined;
+  }
+
+  /** Starts etcd again with the same flags, ports and data directory, and waits until it is healthy. */
+  async startEtcd(): Promise<void> {
+    if (this.#etcd !== undefined) throw new Error("etcd is running");
+    this.#etcd = await launchChild(this.#launches.etcd, { text: "" });
+  }
+
+  /** Stops kube-apiserver and starts it again on the same port (its watch cache is rebuilt from etcd). */
+  async restartApiserver(): Promise<void> {
+    await stopChild(this.#apiserver, 10_000);
+    this.#apiserver = await launchChild(this.#launches.apiserver, { text: "" });
   }
 
   /** The temp directory holding the data, keys, logs and kubeconfig. */
@@ -170,15 +228,15 @@ export class RealKube {
     const apiLog = createWriteStream(join(logDir, "kube-apiserver.log"));
     let etcd: ChildProcess | undefined;
     let apiserver: ChildProcess | undefined;
-    const output = { etcd: "", apiserver: "" };
     try {
       // etcd: one member, no fsync (throwaway data), client and peer ports on loopback.
       const [clientPort, peerPort, securePort] = [await freePort(), await freePort(), await freePort()];
       const etcdUrl = `http://127.0.0.1:${clientPort}`;
       const peerUrl = `http://127.0.0.1:${peerPort}`;
-      etcd = spawn(
-        join(options.binDir, "bin", "etcd"),
-        [
+      const etcdLaunch: Launch = {
+        what: "etcd",
+        command: join(options.binDir, "bin", "etcd"),
+        args: [
           "--name", "real-kube",
           "--data-dir", join(dir, "etcd"),
           "--listen-client-urls", etcdUrl,
@@ -190,18 +248,14 @@ export class RealKube {
           "--log-level", "warn",
           "--quota-backend-bytes", String(2 * 1024 * 1024 * 1024),
         ],
-        { stdio: ["ignore", "pipe", "pipe"] },
-      );
-      const keepEtcd = (c: Buffer): void => {
-        output.etcd = tail(output.etcd + c.toString("utf8"), 200);
-        etcdLog.write(c);
+        log: etcdLog,
+        healthy: async () => {
+          const res = await fetch(`${etcdUrl}/health`).catch(() => undefined);
+          return res?.status === 200;
+        },
+        timeoutMs: 60_000,
       };
-      etcd.stdout?.on("data", keepEtcd);
-      etcd.stderr?.on("data", keepEtcd);
-      await waitHealthy("etcd", etcd, async () => {
-        const res = await fetch(`${etcdUrl}/health`).catch(() => undefined);
-        return res?.status === 200;
-      }, () => output.etcd);
+      etcd = await launchChild(etcdLaunch, { text: "" });
 
       // Keys and certificates made now: service-account signing (RSA) and the serving certificate.
       const sa = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -221,9 +275,12 @@ export class RealKube {
         "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: Metadata\n",
       );
 
-      apiserver = spawn(
-        join(options.binDir, "bin", "kube-apiserver"),
-        [
+      const url = `https://127.0.0.1:${securePort}`;
+      const probe = { url, caPem: serving.certPem };
+      const apiserverLaunch: Launch = {
+        what: "kube-apiserver",
+        command: join(options.binDir, "bin", "kube-apiserver"),
+        args: [
           "--etcd-servers", etcdUrl,
           "--bind-address", "127.0.0.1",
           "--advertise-address", "127.0.0.1",
@@ -247,20 +304,14 @@ export class RealKube {
           "--v", "1",
           ...(options.apiserverFlags ?? []),
         ],
-        { stdio: ["ignore", "pipe", "pipe"] },
-      );
-      const keepApi = (c: Buffer): void => {
-        output.apiserver = tail(output.apiserver + c.toString("utf8"), 200);
-        apiLog.write(c);
+        log: apiLog,
+        healthy: async () => {
+          const answer = await apiRequest(probe, token, "GET", "/readyz").catch(() => undefined);
+          return answer?.status === 200;
+        },
+        timeoutMs: 120_000,
       };
-      apiserver.stdout?.on("data", keepApi);
-      apiserver.stderr?.on("data", keepApi);
-      const url = `https://127.0.0.1:${securePort}`;
-      const probe = { url, caPem: serving.certPem };
-      await waitHealthy("kube-apiserver", apiserver, async () => {
-        const answer = await apiRequest(probe, token, "GET", "/readyz").catch(() => undefined);
-        return answer?.status === 200;
-      }, () => output.apiserver, 120_000);
+      apiserver = await launchChild(apiserverLaunch, { text: "" });
 
       const kubeconfigPath = join(dir, "admin.kubeconfig");
       await writeFile(kubeconfigPath, renderKubeconfig({ server: url, token, name: "real-kube", certificateAuthorityPem: serving.certPem }), { mode: 0o600 });
@@ -274,7 +325,7 @@ export class RealKube {
         kubeApiserverPid: apiserver.pid ?? 0,
         etcdPid: etcd.pid ?? 0,
       };
-      return new RealKube(info, dir, etcd, apiserver, [etcdLog, apiLog]);
+      return new RealKube(info, dir, etcd, apiserver, [etcdLog, apiLog], { etcd: etcdLaunch, apiserver: apiserverLaunch });
     } catch (error) {
       await stopChild(apiserver, 5_000);
       await stopChild(etcd, 5_000);

@@ -51,7 +51,9 @@ export function handleControl(exchange: Exchange, targets: ControlTargets): void
   const method = exchange.method;
   const ok = (payload: JsonObject = {}): void => exchange.send(200, { ok: true, ...payload });
   const body = (): JsonObject => controlBody(exchange);
-  return path === "faults/answer-delay" ? answerDelay(method, body, targets.faults, ok) : handleOther(exchange, targets, path, method, body, ok);
+  if (path === "faults/answer-delay") return answerDelay(method, body, targets.faults, ok);
+  if (path.startsWith("faults/etcd-")) return etcdBackup(path, method, body, targets.faults, ok);
+  return handleOther(exchange, targets, path, method, body, ok);
 }
 
 function controlBody(exchange: Exchange): JsonObject {
@@ -80,20 +82,7 @@ function handleOther(
   if (path === "faults" && method === "DELETE") return (faults.clear(), ok());
   if (path === "faults/errors") {
     if (method === "POST") {
-      const b = body();
-      const status = optionalNumber(b, "status");
-      if (status === undefined) throw badRequest("status: required (the HTTP status to answer with)");
-      const watch = b["watch"];
-      if (watch !== undefined && typeof watch !== "boolean") throw badRequest(`watch: must be a boolean, got ${JSON.stringify(watch)}`);
-      const rule: ErrorRule = {
-        status,
-        ...(optionalString(b, "method") === undefined ? {} : { method: optionalString(b, "method") }),
-        ...(optionalString(b, "path") === undefined ? {} : { path: optionalString(b, "path") }),
-        ...(watch === undefined ? {} : { watch }),
-        ...(optionalNumber(b, "times") === undefined ? {} : { times: optionalNumber(b, "times") }),
-        ...(optionalString(b, "reason") === undefined ? {} : { reason: optionalString(b, "reason") }),
-        ...(optionalString(b, "message") === undefined ? {} : { message: optionalString(b, "message") }),
-      };
+      const rule = errorRule(body());
       return ok({ id: checked(() => faults.failRequests(rule)) });
     }
     if (method === "DELETE") return (faults.clearErrors(), ok());
@@ -133,6 +122,37 @@ function handleOther(
   if (path === "faults/compact" && method === "POST") return (faults.compactHistory(), ok());
   if (path === "faults/bookmarks" && method === "POST") return ok({ sent: faults.sendBookmarks() });
   throw pathNotFound();
+}
+
+/** The ErrorRule of a `POST /__fake/faults/errors` body. */
+function errorRule(b: JsonObject): ErrorRule {
+  const status = optionalNumber(b, "status");
+  if (status === undefined) throw badRequest("status: required (the HTTP status to answer with)");
+  const watch = b["watch"];
+  if (watch !== undefined && typeof watch !== "boolean") throw badRequest(`watch: must be a boolean, got ${JSON.stringify(watch)}`);
+  const asWatchEvent = b["asWatchEvent"];
+  if (asWatchEvent !== undefined && typeof asWatchEvent !== "boolean") throw badRequest(`asWatchEvent: must be a boolean, got ${JSON.stringify(asWatchEvent)}`);
+  return {
+    status,
+    ...(optionalString(b, "method") === undefined ? {} : { method: optionalString(b, "method") }),
+    ...(optionalString(b, "path") === undefined ? {} : { path: optionalString(b, "path") }),
+    ...(optionalString(b, "query") === undefined ? {} : { query: optionalString(b, "query") }),
+    ...(watch === undefined ? {} : { watch }),
+    ...(asWatchEvent === undefined ? {} : { asWatchEvent }),
+    ...(optionalNumber(b, "times") === undefined ? {} : { times: optionalNumber(b, "times") }),
+    ...(optionalString(b, "reason") === undefined ? {} : { reason: optionalString(b, "reason") }),
+    ...(optionalString(b, "message") === undefined ? {} : { message: optionalString(b, "message") }),
+  };
+}
+
+/** `POST /__fake/faults/etcd-backup` (answers its id) and `POST /__fake/faults/etcd-restore` `{"id": …}`. */
+function etcdBackup(path: string, method: string, body: () => JsonObject, faults: FaultControls, ok: (payload?: JsonObject) => void): void {
+  if (method !== "POST") throw methodNotAllowed(method);
+  if (path === "faults/etcd-backup") return ok({ id: faults.backupEtcd() });
+  if (path !== "faults/etcd-restore") throw pathNotFound();
+  const id = optionalString(body(), "id");
+  if (id === undefined) throw badRequest("id: required (the id POST /__fake/faults/etcd-backup answered)");
+  return ok({ closed: checked(() => faults.restoreEtcd(id)) });
 }
 
 /** `PUT|POST|DELETE /__fake/faults/answer-delay`: requests applied at once, answered `ms` later. */

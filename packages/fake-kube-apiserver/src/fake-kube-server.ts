@@ -386,8 +386,13 @@ class FakeKube implements FakeKubeServer {
         });
         return;
       }
-      const injected = this.faults.errorFor({ method, path: url.pathname, watch });
-      if (injected !== undefined) throw injected;
+      const injected = this.faults.errorFor({ method, path: url.pathname, watch, query: url.search.slice(1) });
+      if (injected?.asWatchEvent === true) {
+        exchange.startStream(200, "application/json");
+        response.end(`${JSON.stringify({ type: "ERROR", object: injected.error.toStatus() })}\n`);
+        return;
+      }
+      if (injected !== undefined) throw injected.error;
       const route = routeFor(url.pathname);
       if (route === undefined) throw pathNotFound();
       this.#dispatch(exchange, route);
@@ -504,6 +509,8 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     dropWatches: (mode) => hub.dropAll(mode),
     compactHistory: () => store.compact(),
     sendBookmarks: () => hub.bookmarkAll(),
+    backupStore: () => store.backup(),
+    restoreStore: (backup) => store.restore(backup),
   });
   const api = new ResourceApi({ store, registry, hub, now, expiredWatchAsHttp410: options.expiredWatchAsHttp410 ?? false });
   const log = new RequestLog(positiveInteger(options.requestLogLimit, 10_000, "requestLogLimit"));

@@ -1,8 +1,10 @@
 // Fault injection: injected HTTP errors for matching requests, added latency (before the request
 // is handled) and late answers (after it was applied: the client sees its own write late), dropped watch
-// connections (once or on an interval), history compaction (forces 410 Gone) and bookmarks on demand.
+// connections (once or on an interval), history compaction (forces 410 Gone), bookmarks on demand, and
+// an etcd backup and restore (resourceVersions go back in time).
 // Driven from tests in-process or over HTTP through the control endpoints.
 
+import type { StoreBackup } from "./object-store.ts";
 import { KubeStatusError } from "./status-error.ts";
 
 /** How a dropped watch ends: a clean end of stream, or a reset connection (a network error). */
@@ -17,10 +19,17 @@ export interface ErrorRule {
   readonly path?: string | RegExp;
   /** true: only watch requests; false: only non-watch requests; unset: both. */
   readonly watch?: boolean;
+  /** Only requests whose raw query string (without `?`) matches this regular expression. */
+  readonly query?: string | RegExp;
   /** Answer this many matching requests, then stop matching. Unset: until cleared. */
   readonly times?: number;
   readonly reason?: string;
   readonly message?: string;
+  /**
+   * For a watch: answer 200 and one `ERROR` event carrying the Status, then end the stream (how
+   * kube-apiserver reports a failure once a watch is open), instead of an HTTP error.
+   */
+  readonly asWatchEvent?: boolean;
 }
 
 export interface LatencyRule {
@@ -39,6 +48,8 @@ export interface MatchedRequest {
   readonly method: string;
   readonly path: string;
   readonly watch: boolean;
+  /** The raw query string without `?` (error rules with `query` only match when it is given). */
+  readonly query?: string;
 }
 
 /** What the fault controller needs from the server. */
@@ -46,6 +57,8 @@ export interface FaultTargets {
   dropWatches(mode: DropMode): number;
   compactHistory(): void;
   sendBookmarks(): number;
+  backupStore(): StoreBackup;
+  restoreStore(backup: StoreBackup): void;
 }
 
 export interface FaultControls {
@@ -65,6 +78,15 @@ export interface FaultControls {
   compactHistory(): void;
   /** Sends a BOOKMARK on every watch that asked for them; returns how many were sent. */
   sendBookmarks(): number;
+  /** Saves the objects and the resourceVersion counter, as an etcd snapshot does; returns its id. */
+  backupEtcd(): string;
+  /**
+   * Restores a backup the way etcd is restored and kube-apiserver restarted: objects and the
+   * resourceVersion counter go back, history is forgotten and every watch is closed; a client then
+   * holds a resourceVersion "in the future", and a watch from it is accepted and stays silent until
+   * the counter passes it. Returns how many watches were closed.
+   */
+  restoreEtcd(id: string): number;
   /** Clears every rule and timer. */
   clear(): void;
 }
@@ -88,6 +110,7 @@ interface StoredRule {
   readonly id: string;
   readonly rule: ErrorRule;
   readonly path: RegExp | undefined;
+  readonly query: RegExp | undefined;
   remaining: number | undefined;
 }
 
@@ -111,6 +134,7 @@ export class FaultController implements FaultControls {
   #answerDelay: { ms: number; method: string | undefined; path: RegExp | undefined; remaining: number | undefined } | undefined;
   #dropTimer: NodeJS.Timeout | undefined;
   #nextId = 1;
+  readonly #backups = new Map<string, StoreBackup>();
 
   constructor(targets: FaultTargets) {
     this.#targets = targets;
@@ -124,7 +148,7 @@ export class FaultController implements FaultControls {
       throw new TypeError(`failRequests: times must be a positive integer, got ${String(rule.times)}`);
     }
     const id = `fault-${this.#nextId++}`;
-    this.#rules.push({ id, rule, path: compile(rule.path, "failRequests"), remaining: rule.times });
+    this.#rules.push({ id, rule, path: compile(rule.path, "failRequests"), query: compile(rule.query, "failRequests"), remaining: rule.times });
     return id;
   }
 
@@ -198,6 +222,19 @@ export class FaultController implements FaultControls {
     return this.#targets.sendBookmarks();
   }
 
+  backupEtcd(): string {
+    const id = `backup-${this.#nextId++}`;
+    this.#backups.set(id, this.#targets.backupStore());
+    return id;
+  }
+
+  restoreEtcd(id: string): number {
+    const backup = this.#backups.get(id);
+    if (backup === undefined) throw new TypeError(`restoreEtcd: no backup ${JSON.stringify(id)} (take one with backupEtcd)`);
+    this.#targets.restoreStore(backup);
+    return this.#targets.dropWatches("close");
+  }
+
   clear(): void {
     this.clearErrors();
     this.clearLatency();
@@ -214,19 +251,20 @@ export class FaultController implements FaultControls {
   }
 
   /** The injected error for this request, if a rule matches (consuming one of its `times`). */
-  errorFor(request: MatchedRequest): KubeStatusError | undefined {
+  errorFor(request: MatchedRequest): { readonly error: KubeStatusError; readonly asWatchEvent: boolean } | undefined {
     for (const stored of this.#rules) {
       const { rule } = stored;
       if (!methodMatches(rule.method, request.method)) continue;
       if (stored.path !== undefined && !stored.path.test(request.path)) continue;
       if (rule.watch !== undefined && rule.watch !== request.watch) continue;
+      if (stored.query !== undefined && !stored.query.test(request.query ?? "")) continue;
       if (stored.remaining !== undefined) {
         stored.remaining -= 1;
         if (stored.remaining <= 0) this.clearErrors(stored.id);
       }
       const reason = rule.reason ?? REASONS[rule.status] ?? "InternalError";
       const message = rule.message ?? (rule.status === 410 ? "too old resource version: injected fault" : `injected fault: HTTP ${rule.status}`);
-      return new KubeStatusError(rule.status, reason, message);
+      return { error: new KubeStatusError(rule.status, reason, message), asWatchEvent: request.watch && rule.asWatchEvent === true };
     }
     return undefined;
   }

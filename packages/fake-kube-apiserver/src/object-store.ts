@@ -24,6 +24,12 @@ export interface ListSnapshot {
   readonly items: readonly JsonObject[];
 }
 
+/** A copy of the store's objects and resourceVersion counter, as an etcd backup holds them. */
+export interface StoreBackup {
+  readonly resourceVersion: number;
+  readonly objects: ReadonlyMap<StorageKey, ReadonlyMap<string, JsonObject>>;
+}
+
 export interface ObjectStoreOptions {
   readonly initialResourceVersion: number;
   readonly historyLimit: number;
@@ -114,6 +120,26 @@ export class ObjectStore {
     for (const [id, snapshot] of this.#snapshots) {
       if (snapshot.resourceVersion < this.#compactedThrough) this.#snapshots.delete(id);
     }
+  }
+
+  /** The objects and the resourceVersion counter now (objects are immutable, so maps are copied, not objects). */
+  backup(): StoreBackup {
+    return { resourceVersion: this.#resourceVersion, objects: new Map([...this.#objects].map(([storage, bucket]) => [storage, new Map(bucket)])) };
+  }
+
+  /**
+   * Puts the store back to `backup`, as restoring etcd from a snapshot does: the objects and the
+   * resourceVersion counter go back (later writes reuse resourceVersions already handed out), and
+   * history and continue snapshots are forgotten (watches from an older resourceVersion get 410).
+   * Watchers are not told: the server's restart after a restore closes every watch (see faults.ts).
+   */
+  restore(backup: StoreBackup): void {
+    this.#objects.clear();
+    for (const [storage, bucket] of backup.objects) this.#objects.set(storage, new Map(bucket));
+    this.#resourceVersion = backup.resourceVersion;
+    this.#history.length = 0;
+    this.#compactedThrough = backup.resourceVersion;
+    this.#snapshots.clear();
   }
 
   subscribe(listener: (change: Change) => void): () => void {

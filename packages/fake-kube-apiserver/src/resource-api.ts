@@ -216,6 +216,7 @@ export class ResourceApi {
       filter,
       allowBookmarks,
       description: `${exchange.url.pathname}${exchange.url.search}`,
+      ...(synthetic ? {} : { fromResourceVersion: fromRv }),
       render: (view) => {
         if (!table) return view;
         const rendered = toTable([view], { kind: endpoint.kind, now: this.#now(), includeObject, withColumns: firstTable });

@@ -25,6 +25,11 @@ export interface WatchStreamOptions {
   /** Turns the endpoint's view of an object into what goes on the wire (a Table for `kubectl get -w`). */
   readonly render: (view: JsonObject) => JsonObject;
   readonly description: string;
+  /**
+   * Only changes after this resourceVersion are sent, as kube-apiserver's watch cache does: a watch
+   * from a resourceVersion "in the future" (after an etcd restore) stays silent until writes pass it.
+   */
+  readonly fromResourceVersion?: number;
 }
 
 export function matchesFilter(filter: WatchFilter, stored: JsonObject): boolean {
@@ -51,6 +56,7 @@ export class WatchStream {
   readonly #filter: WatchFilter;
   readonly #allowBookmarks: boolean;
   readonly #render: (view: JsonObject) => JsonObject;
+  readonly #fromResourceVersion: number;
   #lastResourceVersion = "";
 
   constructor(options: WatchStreamOptions) {
@@ -59,6 +65,7 @@ export class WatchStream {
     this.#allowBookmarks = options.allowBookmarks;
     this.#render = options.render;
     this.description = options.description;
+    this.#fromResourceVersion = options.fromResourceVersion ?? 0;
   }
 
   get closed(): boolean {
@@ -66,6 +73,7 @@ export class WatchStream {
   }
 
   deliver(change: Change): void {
+    if (change.resourceVersion <= this.#fromResourceVersion) return;
     const type = eventTypeFor(this.#filter, change);
     if (type !== undefined) this.sendObject(type, change.object);
   }

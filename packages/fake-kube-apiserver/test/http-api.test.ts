@@ -179,6 +179,42 @@ describe("fake-kube watch stream", () => {
     expect(recent.summary()).toEqual(["ADDED b", "ADDED c"]);
   });
 
+  it("after an etcd restore, a watch from a resourceVersion in the future is accepted and silent until writes pass it", async () => {
+    const backup = (await call("POST", "/__fake/faults/etcd-backup")).json["id"];
+    const backedUpRv = Number(fake.resourceVersion());
+    fake.createNode(nodeFixture("n3"));
+    fake.deleteNode("n1");
+    const futureRv = fake.resourceVersion();
+    const open = watch(`/api/v1/nodes?watch=true&resourceVersion=${futureRv}`);
+    await waitFor("headers", () => open.status === 200);
+    expect((await call("POST", "/__fake/faults/etcd-restore", { id: backup })).json).toEqual({ ok: true, closed: 1 });
+    await open.finished();
+    const list = await call("GET", "/api/v1/nodes");
+    expect((list.json["metadata"] as { resourceVersion: string }).resourceVersion).toBe(String(backedUpRv));
+    expect((list.json["items"] as { metadata: { name: string } }[]).map((n) => n.metadata.name)).toEqual(["n1", "n2"]);
+    // Two writes reuse the resourceVersions n3's create and n1's delete had: the watch skips them.
+    const w = watch(`/api/v1/nodes?watch=true&resourceVersion=${futureRv}`);
+    await waitFor("headers", () => w.status === 200);
+    fake.patchNode("n2", { metadata: { labels: { x: "1" } } });
+    fake.patchNode("n2", { metadata: { labels: { x: "2" } } });
+    expect(fake.resourceVersion()).toBe(futureRv);
+    fake.patchNode("n1", { metadata: { labels: { x: "3" } } });
+    await w.until("the first write past the watch's resourceVersion", (events) => events.length === 1);
+    expect(w.summary()).toEqual(["MODIFIED n1"]);
+    expect(await call("POST", "/__fake/faults/etcd-restore", { id: "backup-none" })).toMatchObject({ status: 400, json: { message: 'restoreEtcd: no backup "backup-none" (take one with backupEtcd)' } });
+  });
+
+  it("answers a watch with an injected ERROR event when asked to", async () => {
+    fake.faults.failRequests({ status: 504, reason: "Timeout", message: "Too large resource version: 2000, current: 1002", watch: true, times: 1, asWatchEvent: true });
+    const w = watch(`/api/v1/nodes?watch=true&resourceVersion=2000`);
+    await w.finished();
+    expect(w.status).toBe(200);
+    expect(w.events).toEqual([
+      { type: "ERROR", object: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "Too large resource version: 2000, current: 1002", reason: "Timeout", code: 504 } },
+    ]);
+    expect((await call("GET", "/api/v1/nodes")).status).toBe(200);
+  });
+
   it("ends the stream after timeoutSeconds", async () => {
     const w = watch(`/api/v1/nodes?watch=true&resourceVersion=${fake.resourceVersion()}&timeoutSeconds=1`);
     await w.finished();
@@ -223,6 +259,12 @@ describe("fake-kube control endpoints", () => {
     expect((await call("GET", "/api/v1/nodes")).status).toBe(500);
     await call("DELETE", "/__fake/faults/errors");
     expect((await call("GET", "/api/v1/nodes")).status).toBe(200);
+
+    await call("POST", "/__fake/faults/errors", { status: 500, query: "(^|&)limit=7(&|$)" });
+    expect((await call("GET", "/api/v1/nodes?limit=7")).status).toBe(500);
+    expect((await call("GET", "/api/v1/nodes?limit=70")).status).toBe(200);
+    expect((await call("GET", "/api/v1/nodes")).status).toBe(200);
+    await call("DELETE", "/__fake/faults/errors");
 
     expect((await call("POST", "/__fake/faults/errors", { status: 99 })).json).toMatchObject({ code: 400, message: expect.stringContaining("status must be an HTTP status code") });
     expect((await call("POST", "/__fake/faults/errors", { status: 500, path: "(" })).json).toMatchObject({ code: 400, message: expect.stringContaining("not a valid regular expression") });
