@@ -288,35 +288,7 @@ export class LeaderElector {
         this.#log.warn({ err: describeKubeError(error) }, "reading leader lease failed");
         return "error";
       }
-      const now = new V1MicroTime(this.#timers.now());
-      try {
-        const created = await this.#api.createNamespacedLease({
-          namespace: this.#namespace,
-          body: {
-            apiVersion: "coordination.k8s.io/v1",
-            kind: "Lease",
-            metadata: { name: this.#name, namespace: this.#namespace },
-            spec: {
-              holderIdentity: this.#identity,
-              leaseDurationSeconds: this.#leaseDurationSeconds,
-              acquireTime: now,
-              renewTime: now,
-              leaseTransitions: 0,
-            },
-          },
-        }, abortable(signal));
-        // A Lease this replica saw before and now finds missing may have been deleted under a leader
-        // that is still writing. One it never saw (the first start of the first replica) had no holder
-        // this replica could have watched expire: it leads at once, or a new installation would wait.
-        const sawLease = this.#observedRecord !== "";
-        this.#observe(created);
-        this.#ownRecord = recordOf(created.spec ?? {});
-        return sawLease ? "leader-unsure" : "leader";
-      } catch (createError) {
-        if (isConflict(createError)) return "follower";
-        this.#log.warn({ err: describeKubeError(createError) }, "creating leader lease failed");
-        return "error";
-      }
+      return this.#createLease(signal);
     }
 
     this.#observe(lease);
@@ -347,6 +319,39 @@ export class LeaderElector {
     } catch (error) {
       if (isConflict(error)) return "follower";
       this.#log.warn({ err: describeKubeError(error) }, takingOver ? "taking leader lease failed" : "renewing leader lease failed");
+      return "error";
+    }
+  }
+
+  /** Creates the Lease, holding it; a conflict means another replica created it first. */
+  async #createLease(signal: AbortSignal): Promise<Attempt> {
+    const now = new V1MicroTime(this.#timers.now());
+    try {
+      const created = await this.#api.createNamespacedLease({
+        namespace: this.#namespace,
+        body: {
+          apiVersion: "coordination.k8s.io/v1",
+          kind: "Lease",
+          metadata: { name: this.#name, namespace: this.#namespace },
+          spec: {
+            holderIdentity: this.#identity,
+            leaseDurationSeconds: this.#leaseDurationSeconds,
+            acquireTime: now,
+            renewTime: now,
+            leaseTransitions: 0,
+          },
+        },
+      }, abortable(signal));
+      // A Lease this replica saw before and now finds missing may have been deleted under a leader
+      // that is still writing. One it never saw (the first start of the first replica) had no holder
+      // this replica could have watched expire: it leads at once, or a new installation would wait.
+      const sawLease = this.#observedRecord !== "";
+      this.#observe(created);
+      this.#ownRecord = recordOf(created.spec ?? {});
+      return sawLease ? "leader-unsure" : "leader";
+    } catch (createError) {
+      if (isConflict(createError)) return "follower";
+      this.#log.warn({ err: describeKubeError(createError) }, "creating leader lease failed");
       return "error";
     }
   }

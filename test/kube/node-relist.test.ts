@@ -9,7 +9,7 @@ import {
   sameNode,
 } from "../../src/kube/node-relist.js";
 import { ManualTimers, flushMicrotasks } from "../support/manual-timers.js";
-import { node } from "./helpers.js";
+import { nodeObject } from "../support/nodes.js";
 
 function diffOf(cache: Map<string, V1Node>, listed: V1Node[]): string[] {
   const events: string[] = [];
@@ -23,9 +23,9 @@ function cacheOf(...nodes: V1Node[]): Map<string, V1Node> {
 
 describe("applyList", () => {
   it("turns the cache into the list with the events a watch would give, none for unchanged Nodes", () => {
-    const unchanged = node({ name: "same", resourceVersion: "10", podCIDR: "10.0.1.0/24" });
-    const cache = cacheOf(unchanged, node({ name: "gone", resourceVersion: "11" }), node({ name: "changed", resourceVersion: "12", podCIDR: "10.0.2.0/24" }));
-    const listed = [node({ name: "changed", resourceVersion: "20", podCIDR: "10.0.3.0/24" }), node({ name: "new", resourceVersion: "21" }), node({ name: "same", resourceVersion: "10", podCIDR: "10.0.1.0/24" })];
+    const unchanged = nodeObject("same", { uid: "uid-same", resourceVersion: "10", podCidrs: ["10.0.1.0/24"] });
+    const cache = cacheOf(unchanged, nodeObject("gone", { uid: "uid-gone", resourceVersion: "11" }), nodeObject("changed", { uid: "uid-changed", resourceVersion: "12", podCidrs: ["10.0.2.0/24"] }));
+    const listed = [nodeObject("changed", { uid: "uid-changed", resourceVersion: "20", podCidrs: ["10.0.3.0/24"] }), nodeObject("new", { uid: "uid-new", resourceVersion: "21" }), nodeObject("same", { uid: "uid-same", resourceVersion: "10", podCidrs: ["10.0.1.0/24"] })];
     expect(diffOf(cache, listed)).toEqual(["delete gone (was 11)", "update changed (was 12)", "add new"]);
     expect([...cache.keys()].sort()).toEqual(["changed", "new", "same"]);
     expect(cache.get("changed")!.spec!.podCIDR).toBe("10.0.3.0/24");
@@ -35,14 +35,14 @@ describe("applyList", () => {
   });
 
   it("an equal resourceVersion with other content is an update: after an etcd restore resourceVersions are handed out again", () => {
-    const cache = cacheOf(node({ name: "a", uid: "uid-old", resourceVersion: "193", podCIDR: "10.0.4.0/24" }));
-    const recreated = node({ name: "a", uid: "uid-new", resourceVersion: "193", podCIDR: "10.0.9.0/24" });
+    const cache = cacheOf(nodeObject("a", { uid: "uid-old", resourceVersion: "193", podCidrs: ["10.0.4.0/24"] }));
+    const recreated = nodeObject("a", { uid: "uid-new", resourceVersion: "193", podCidrs: ["10.0.9.0/24"] });
     expect(diffOf(cache, [recreated])).toEqual(["update a (was 193)"]);
     expect(cache.get("a")).toBe(recreated);
   });
 
   it("compares content, not its shape: key order, undefined fields and Date or string timestamps do not count", () => {
-    const a = node({ name: "a", resourceVersion: "5", conditions: [{ type: "NetworkUnavailable", status: "False", reason: "RouteCreated", lastTransitionTime: new Date("2026-11-26T12:00:00Z") }] });
+    const a = nodeObject("a", { uid: "uid-a", resourceVersion: "5", conditions: [{ type: "NetworkUnavailable", status: "False", reason: "RouteCreated", lastTransitionTime: new Date("2026-11-26T12:00:00Z") }] });
     const b = structuredClone(a);
     const reordered = { lastTransitionTime: new Date("2026-11-26T12:00:00Z"), reason: "RouteCreated", status: "False", type: "NetworkUnavailable", message: undefined };
     b.status = { conditions: [reordered] };
