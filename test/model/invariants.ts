@@ -10,9 +10,6 @@ import { canonical, contains, overlaps, parseBlock, type Block } from "./cidr.js
  * history. Empty this list as the fixes land (the gate branch).
  */
 export const OPEN_DEFECTS: readonly string[] = [
-  // Defect 4, remaining: with --nodes-file, a name-only (legacy) marker of ours that this identity
-  // did not make is deleted when stale.
-  "deleted-legacy-marker-nodes-file",
   // Defect 5, remaining: a route the listing does not return (an API that leaves some next-hop types
   // out of an unfiltered DescribeRouteEntryList) cannot be seen as the holder of a destination; the
   // create is sent and the API refuses it (InvalidCIDRBlock.Duplicate), reported on every pass.
