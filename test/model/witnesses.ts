@@ -81,6 +81,17 @@ export const WITNESSES: Readonly<Record<string, Witness>> = {
     history: [{ op: "foreign-route", table: 0, dest: "10.244.0.0/24", kind: "router-interface" }, { op: "add-node", node: { i: 0, stack: "v4" } }, pass],
     omittedFilters: { nextHopType: "Instance", ipVersion: "ipv4", routeEntryType: "any" },
   },
+  // A CEN route at the Node's pod CIDR, which a listing that reads an omitted RouteEntryType as
+  // "Custom" does not return (found by `npm run fuzz -- --seed 20261207 --runs 2000`).
+  "create-at-destination-of-other-type/unlisted": {
+    history: [{ op: "add-node", node: { i: 0, stack: "v4" } }, { op: "foreign-route", table: 0, dest: "node:0:4", kind: "cen" }, pass],
+    omittedFilters: { nextHopType: "any", ipVersion: "any", routeEntryType: "Custom" },
+  },
+  // IPv4-only cluster CIDR, a listing without IPv6: our old IPv6 route is neither seen nor reported.
+  "unreported-owned-route": {
+    history: [{ op: "foreign-route", table: 0, dest: "fd00:10:244:800::/64", kind: "forged" }, pass],
+    omittedFilters: { nextHopType: "Instance", ipVersion: "ipv4", routeEntryType: "any" },
+  },
   // A System route 10.0.0.0/8 (not a vSwitch the VPC reports): 10.244.1.0/24 is created inside it.
   "overlaps-system-route": {
     history: [{ op: "foreign-route", table: 0, dest: "10.0.0.0/8", kind: "system" }, { op: "add-node", node: { i: 1, stack: "v4" } }, pass],
