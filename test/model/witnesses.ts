@@ -64,6 +64,17 @@ export const WITNESSES: Readonly<Record<string, Witness>> = {
       pass,
     ],
   },
+  // Two identical Node objects (a copy of node-0 under its own name) and our route's marker edited
+  // to name another node: the route of the Nodes' instance was deleted as stale (fuzz seed 20261207).
+  "deleted-live-node-route/duplicate-name": {
+    history: [
+      { op: "add-node", node: { i: 0, stack: "v4" } },
+      pass,
+      { op: "copy-node", at: 0, copy: "instance", as: 0 },
+      { op: "edit-description", pick: 0, edit: "forge-ours" },
+      pass,
+    ],
+  },
   // --nodes-file: another cluster's route under the same name (another uid) is deleted.
   "touched-other-cluster": {
     history: [{ op: "foreign-route", table: 0, dest: "10.244.50.0/24", kind: "other-cluster" }, { op: "mode", mode: "nodes-file" }, pass],
