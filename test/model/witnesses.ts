@@ -98,6 +98,12 @@ export const WITNESSES: Readonly<Record<string, Witness>> = {
     history: [{ op: "add-node", node: { i: 0, stack: "v4" } }, { op: "foreign-route", table: 0, dest: "node:0:4", kind: "cen" }, pass],
     omittedFilters: { nextHopType: "any", ipVersion: "any", routeEntryType: "Custom" },
   },
+  // A System route (next hop local) at the Node's pod CIDR, which neither a listing nor a lookup by
+  // route type returns where an omitted NextHopType means Instance (fuzz seeds 20261207, 771203).
+  "create-at-destination-of-other-type/system-local": {
+    history: [{ op: "foreign-route", table: 0, dest: "node:0:4", kind: "system" }, { op: "add-node", node: { i: 0, stack: "v4" } }, pass],
+    omittedFilters: { nextHopType: "Instance", ipVersion: "ipv4", routeEntryType: "any" },
+  },
   // IPv4-only cluster CIDR, a listing without IPv6: our old IPv6 route is neither seen nor reported.
   "unreported-owned-route": {
     history: [{ op: "foreign-route", table: 0, dest: "fd00:10:244:800::/64", kind: "forged" }, pass],
