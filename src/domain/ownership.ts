@@ -111,9 +111,10 @@ export type MarkerReading =
     }
   /**
    * Not ours. `marked` tells an entry carrying a vpc-route-sync marker (another cluster's, or a
-   * damaged one) from an unmarked entry; only unmarked entries may ever be adopted.
+   * damaged one) or another tool's `managed-by=` (`otherTool`) from an unmarked entry; only unmarked
+   * entries may ever be adopted or claimed.
    */
-  | { readonly owned: false; readonly marked: boolean; readonly otherCluster?: string | undefined };
+  | { readonly owned: false; readonly marked: boolean; readonly otherCluster?: string | undefined; readonly otherTool?: string | undefined };
 
 /**
  * Reads the ownership marker from an entry's description. Tolerates extra words and spacing.
@@ -127,11 +128,16 @@ export function readMarker(
   const description = entry?.description;
   if (typeof description !== "string") return { owned: false, marked: false };
   const tokens = description.trim().split(/\s+/);
+  const managedBy = tokens.filter((t) => t.toLowerCase().startsWith("managed-by="));
   if (!tokens.includes(MANAGED_BY_TOKEN)) {
-    // Our words in another letter case: a damaged marker, never silently foreign or ours.
-    const lower = tokens.map((t) => t.toLowerCase());
-    return { owned: false, marked: lower.includes(MANAGED_BY_TOKEN) };
+    // Our words in another letter case: a damaged marker, never silently foreign or ours. Another
+    // tool's `managed-by=`: that tool's route, never unmarked (never adopted nor claimed).
+    if (managedBy.some((t) => t.toLowerCase() === MANAGED_BY_TOKEN)) return { owned: false, marked: true };
+    const other = managedBy[0];
+    return other === undefined ? { owned: false, marked: false } : { owned: false, marked: true, otherTool: other.slice("managed-by=".length) };
   }
+  // Ours beside another `managed-by=`: ambiguous, so damaged.
+  if (managedBy.length > 1) return { owned: false, marked: true };
   const values = (prefix: string): string[] => tokens.filter((t) => t.startsWith(prefix)).map((t) => t.slice(prefix.length));
   const clusters = values(CLUSTER_TOKEN);
   const nodes = values(NODE_TOKEN);

@@ -26,6 +26,10 @@ export const WITNESSES: Readonly<Record<string, Witness>> = {
   },
   // --adopt-unmarked takes a route another tool marks (managed-by=terraform) for an unmarked one.
   "touched-other-tool": { history: [{ op: "adopt-unmarked", on: true }, { op: "foreign-route", table: 0, dest: "10.244.50.0/24", kind: "other-tool" }, pass] },
+  // Our route serving node-0, its description then replaced by another tool's: claimed back (fuzz seed 90417).
+  "touched-other-tool/claim": {
+    history: [{ op: "add-node", node: { i: 0, stack: "v4" } }, pass, { op: "edit-description", pick: 0, edit: "other-tool" }, pass],
+  },
   // The hold of one of two refused deletions does not land; the next pass deletes the other.
   "piecemeal-deletion": {
     history: [
