@@ -5,9 +5,9 @@
 // the listings returned tells which reading the API has (listingShows): until a listing has shown
 // a non-Custom entry and a non-instance next hop, the destinations about to be created are looked
 // up by type before any create is aimed at them (hiddenHolders), so that a route the listing left
-// out is reported as a conflict, never written over (issue 16, defect 5). Writes go in batches of <= 50, one writer per VPC, each
-// write preceded by a wait for a quiet table (a recent quiet read stands for it) and followed by
-// an adaptive wait until the touched entries settle.
+// out is reported as a conflict, never written over (issue 16, defect 5). Writes go in batches of
+// <= 50, one writer per VPC, each write preceded by a wait for a quiet table (a recent quiet read
+// stands for it) and followed by an adaptive wait until the touched entries settle.
 // The parts live beside this file: adapter-options.ts (defaults), api-calls.ts (rate limit,
 // deadlines, read retries), vpc-lock.ts (one writer per VPC), write-loop.ts (batches, per-entry
 // failures, splitting), settle.ts (poll until settled, quiet wait). Retries are decided by
