@@ -219,11 +219,23 @@ describe("Alibaba route table adapter over HTTP", () => {
       server.resetRequests();
       const hidden = await table.hiddenHolders(TABLE2, ["10.244.7.0/24", "10.244.8.0/24"]);
       expect(hidden.map((e) => [e.destinationCidr, e.type, e.nextHops[0]?.nextHopId])).toEqual([["10.244.7.0/24", type, nextHopId]]);
-      // Each lookup names the destinations: one call per type not yet seen in a listing.
-      expect(server.requests().every((r) => r.params["DestCidrBlockList.1"] === "10.244.7.0/24" && r.params["DestCidrBlockList.2"] === "10.244.8.0/24")).toBe(true);
+      // One call per type not yet seen in a listing, each naming the destinations; the System routes'
+      // (which block any overlapping create) are read for the whole table.
+      const system = (r: { params: Record<string, string> }): boolean => r.params["RouteEntryType"] === "System" || ["local", "service"].includes(r.params["NextHopType"] ?? "");
+      expect(server.requests().filter((r) => !system(r)).every((r) => r.params["DestCidrBlockList.1"] === "10.244.7.0/24" && r.params["DestCidrBlockList.2"] === "10.244.8.0/24")).toBe(true);
+      expect(server.requests().filter(system).every((r) => r.params["DestCidrBlockList.1"] === undefined)).toBe(true);
       expect(server.requests().length).toBeGreaterThan(0);
     },
   );
+
+  it("hiddenHolders returns a System route that covers a destination, where an omitted NextHopType means Instance", async () => {
+    const server = await startFake({ omittedFilters: { nextHopType: "Instance" } });
+    server.addEntry(TABLE2, { destinationCidr: "10.0.0.0/8", type: "System", nextHopType: "local", nextHopId: "-" });
+    const table = adapter(server);
+    table.noteIpv6([TABLE2], false);
+    expect(await table.listRoutes(TABLE2)).toEqual([]);
+    expect((await table.hiddenHolders(TABLE2, ["10.244.7.0/24"])).map((e) => `${e.type} ${e.destinationCidr}`)).toEqual(["System 10.0.0.0/8"]);
+  });
 
   it("hiddenHolders makes no call once the listings have shown other route types and next hops", async () => {
     const server = await startFake();

@@ -108,6 +108,12 @@ export const WITNESSES: Readonly<Record<string, Witness>> = {
     history: [{ op: "foreign-route", table: 0, dest: "node:0:4", kind: "system" }, { op: "add-node", node: { i: 0, stack: "v4" } }, pass],
     omittedFilters: { nextHopType: "Instance", ipVersion: "ipv4", routeEntryType: "any" },
   },
+  // A System route 10.0.0.0/8 that an Instance-only listing leaves out: the Node's 10.244.0.0/24 was
+  // created inside it (fuzz seeds 5150, 771203).
+  "overlaps-system-route/unlisted": {
+    history: [{ op: "add-node", node: { i: 0, stack: "v4" } }, { op: "foreign-route", table: 0, dest: "10.0.0.0/8", kind: "system" }, pass],
+    omittedFilters: { nextHopType: "Instance", ipVersion: "ipv4", routeEntryType: "any" },
+  },
   // IPv4-only cluster CIDR, a listing without IPv6: our old IPv6 route is neither seen nor reported.
   "unreported-owned-route": {
     history: [{ op: "foreign-route", table: 0, dest: "fd00:10:244:800::/64", kind: "forged" }, pass],

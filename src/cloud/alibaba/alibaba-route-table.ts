@@ -67,15 +67,27 @@ const FOREIGN_NEXT_HOP_TYPES: readonly string[] = [
   "GatewayLoadBalancerEndpoint",
 ];
 
-/** Route types other than Custom, asked one by one for the holders an unfiltered listing may leave out. */
-const OTHER_ROUTE_TYPES: readonly string[] = ["System", "BGP", "CEN", "ECR"];
+/** A lookup for what an unfiltered listing may leave out; `wholeTable`: System routes, which block any overlapping create. */
+interface HiddenLookup {
+  readonly filter: EntryFilter;
+  readonly wholeTable: boolean;
+}
+
+/** Route types other than Custom, asked one by one while no listing has shown one. */
+const TYPE_LOOKUPS: readonly HiddenLookup[] = [
+  { filter: { routeEntryType: "System" }, wholeTable: true },
+  ...["BGP", "CEN", "ECR"].map((routeEntryType) => ({ filter: { routeEntryType }, wholeTable: false })),
+];
 
 /**
- * Next-hop types asked one by one for those holders while no listing has shown a non-instance next
- * hop: the foreign ones, and the System routes' own (`local` for a vSwitch, `service` for cloud
- * services), which no route-type lookup returns where an omitted NextHopType means Instance.
+ * Next-hop types asked one by one while no listing has shown a non-instance next hop: the foreign
+ * ones, and the System routes' own (`local` for a vSwitch, `service` for cloud services), which no
+ * route-type lookup returns where an omitted NextHopType means Instance.
  */
-const HIDDEN_NEXT_HOP_TYPES: readonly string[] = [...FOREIGN_NEXT_HOP_TYPES, "local", "service"];
+const HOP_LOOKUPS: readonly HiddenLookup[] = [
+  ...FOREIGN_NEXT_HOP_TYPES.map((nextHopType) => ({ filter: { nextHopType }, wholeTable: false })),
+  ...["local", "service"].map((nextHopType) => ({ filter: { nextHopType }, wholeTable: true })),
+];
 
 /** A create waiting for confirmation on a re-read. */
 interface CreateToConfirm {
@@ -175,19 +187,16 @@ export class AlibabaRouteTable implements RouteTable {
   }
 
   /**
-   * Entries at `destinations` (canonical CIDRs about to be created) that listRoutes may have left
-   * out: one DescribeRouteEntryList per route type other than Custom while no listing has shown one,
-   * and one per next-hop type other than Instance while no listing has shown one, each filtered to
-   * the destinations (DestCidrBlockList, per IP version). No call once the listings have shown both.
-   * Not covered: an API that reads both omissions restrictively hides a route that is neither Custom
-   * nor to an instance from every lookup but the `local`/`service` ones (vSwitch routes are refused
-   * by the VPC network check anyway).
+   * Entries that listRoutes may have left out at `destinations` (canonical CIDRs about to be
+   * created), and System routes anywhere in the table (a create overlapping one is refused): one
+   * DescribeRouteEntryList per route type other than Custom while no listing has shown one, and one
+   * per next-hop type other than Instance while no listing has shown one, each filtered to the
+   * destinations (DestCidrBlockList, per IP version) but the System ones. No call once the listings
+   * have shown both. Not covered: an API that reads both omissions restrictively hides a route that
+   * is neither Custom nor to an instance from every lookup but the `local`/`service` ones.
    */
   async hiddenHolders(routeTableId: string, destinations: readonly string[], signal?: AbortSignal): Promise<RouteEntry[]> {
-    const lookups: EntryFilter[] = [
-      ...(this.#listingShows.otherTypes ? [] : OTHER_ROUTE_TYPES.map((routeEntryType) => ({ routeEntryType }))),
-      ...(this.#listingShows.otherHops ? [] : HIDDEN_NEXT_HOP_TYPES.map((nextHopType) => ({ nextHopType }))),
-    ];
+    const lookups = [...(this.#listingShows.otherTypes ? [] : TYPE_LOOKUPS), ...(this.#listingShows.otherHops ? [] : HOP_LOOKUPS)];
     const wanted = new Set(destinations.map(canonicalCidr));
     if (lookups.length === 0 || wanted.size === 0) return [];
     const found = new Map<string, RouteEntry>();
@@ -198,7 +207,7 @@ export class AlibabaRouteTable implements RouteTable {
       const where = this.#targetedReads && family.length <= MAX_BATCH_ENTRIES ? { destinations: family } : {};
       for (const lookup of lookups) {
         try {
-          await this.#readPages(routeTableId, { ...lookup, ...where, ipVersion }, { signal }, found);
+          await this.#readPages(routeTableId, { ...lookup.filter, ...(lookup.wholeTable ? {} : where), ipVersion }, { signal }, found);
         } catch (error) {
           // A region that does not know a type should not hide the others.
           if (error instanceof CloudError && error.kind === "invalid") continue;
@@ -206,7 +215,7 @@ export class AlibabaRouteTable implements RouteTable {
         }
       }
     }
-    return [...found.values()].filter((e) => wanted.has(canonicalCidr(e.destinationCidr)));
+    return [...found.values()].filter((e) => e.type === "System" || wanted.has(canonicalCidr(e.destinationCidr)));
   }
 
   async apply(routeTableId: string, batch: GatedBatch, options: ApplyOptions = {}): Promise<BatchResult> {
