@@ -102,7 +102,9 @@ async function freshVpc(options: Options): Promise<FakeVpcServer> {
     latencyMs: options.latencyMs,
     pendingMs: options.pendingMs,
     requestLogLimit: 100_000,
-    vpcs: [{ vpcId: VPC_ID, tables: [{ routeTableId: TABLE_ID, routeTableType: "System", entries: [] }] }],
+    // A system route table holds at least its vSwitch's System route, as every real one does; a listing
+    // that shows it tells the operator the API lists every route type (no per-create type lookups).
+    vpcs: [{ vpcId: VPC_ID, tables: [{ routeTableId: TABLE_ID, routeTableType: "System", entries: [{ destinationCidr: "10.0.0.0/16", type: "System", nextHopType: "local", nextHopId: "" }] }] }],
   });
 }
 

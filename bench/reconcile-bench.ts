@@ -57,6 +57,9 @@ export function passRunnerFor(vpc: FakeVpcServer, qps: number): PassRunner {
     qps,
     logger,
   });
+  // What the VPC network source tells in production (no network source here): this VPC has no IPv6
+  // block, so a listing needs no IPv6 read.
+  routeTable.noteIpv6([ROUTE_TABLE_ID], false);
   return new PassRunner({
     routeTable,
     logger,

@@ -80,7 +80,9 @@ class Fakes {
       pendingMs: config.pendingMs,
       requestLogLimit: 1000,
       seed: config.seed,
-      vpcs: [{ vpcId: SOAK_VPC_ID, tables: [{ routeTableId: SOAK_ROUTE_TABLE_ID, routeTableType: "System", entries: [] }] }],
+      // A system route table holds at least its vSwitch's System route, as every real one does; a listing
+      // that shows it tells the operator the API lists every route type (no per-create type lookups).
+      vpcs: [{ vpcId: SOAK_VPC_ID, tables: [{ routeTableId: SOAK_ROUTE_TABLE_ID, routeTableType: "System", entries: [{ destinationCidr: "10.0.0.0/16", type: "System", nextHopType: "local", nextHopId: "" }] }] }],
     });
     const fakes = new Fakes(kube, vpc, config);
     if (config.churnMs > 0) fakes.#timers.push(setInterval(() => fakes.#churnOnce(), config.churnMs));

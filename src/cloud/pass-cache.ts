@@ -73,6 +73,10 @@ export class PassCache {
       listRoutes: (routeTableId) => this.#listRoutes(routeTableId),
       apply: (routeTableId, batch, applyOptions) => this.#apply(routeTableId, batch, applyOptions),
       relabel: (routeTableId, items, applyOptions) => this.#relabel(routeTableId, items, applyOptions),
+      // Looked up afresh each time: what a listing leaves out is not cached.
+      ...(options.routeTable.hiddenHolders !== undefined
+        ? { hiddenHolders: (routeTableId: string, destinations: readonly string[], signal?: AbortSignal) => this.#inner.hiddenHolders!(routeTableId, destinations, signal) }
+        : {}),
     };
     const network = this.#network;
     this.vpcNetwork = network === undefined ? undefined : { read: (vpcId, ids, signal) => this.#readNetwork(network, vpcId, ids, signal) };

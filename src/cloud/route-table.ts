@@ -88,6 +88,13 @@ export interface RouteTable {
   /** Writes only what the write gate admitted (domain/write-gate.ts): a plain action does not compile. */
   apply(routeTableId: string, batch: GatedBatch, options?: ApplyOptions): Promise<BatchResult>;
   relabel(routeTableId: string, items: readonly GatedModify[], options?: ApplyOptions): Promise<RelabelResult>;
+  /**
+   * Optional: the entries at `destinations` (about to be created) that `listRoutes` may have left
+   * out, whatever their type or next hop (an API that reads an omitted filter as Custom or
+   * Instance only). [] when the listing is known to show every type. The pass adds them to the
+   * table as read before it decides, so a create is never aimed at them (issue 16, defect 5).
+   */
+  hiddenHolders?(routeTableId: string, destinations: readonly string[], signal?: AbortSignal): Promise<RouteEntry[]>;
 }
 
 /**

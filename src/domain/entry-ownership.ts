@@ -5,7 +5,8 @@
 // route, and either
 //   - its description carries our marker (this --cluster-name, and this cluster's uid when known;
 //     see ownership.ts for legacy markers without a uid and for the deletion hold mark), or
-//   - adoptUnmarked is on, it carries no vpc-route-sync marker at all, its destination lies
+//   - adoptUnmarked is on, it carries no marker at all (neither ours nor another tool's
+//     `managed-by=`, which makes it that tool's route), its destination lies
 //     inside a configured cluster CIDR (taking over from a CCM that never marked its routes), and it
 //     is related to this cluster (`adoptable`): its instance is named by one of the cluster's Nodes,
 //     or its destination is the pod CIDR of an eligible Node (a leftover that blocks that Node). A
@@ -43,6 +44,7 @@ export type NotOwnedReason =
   | "next-hop-type"
   | "other-cluster"
   | "damaged-marker"
+  | "other-tool"
   | "unmarked"
   | "outside-cluster-cidr"
   | "unrelated-instance";
@@ -88,6 +90,7 @@ export function classifyEntry(entry: RouteEntry, ctx: OwnershipContext): EntryOw
     return { owned: true, via: "marker", nodeKey: marker.nodeName, legacy: marker.legacy, held: marker.held, renamed: marker.renamed, instanceId, destination };
   }
   if (marker.marked) {
+    if (marker.otherTool !== undefined) return notOwned("other-tool", `managed by another tool: ${quote(`managed-by=${marker.otherTool}`)}`);
     return marker.otherCluster !== undefined
       ? notOwned("other-cluster", `marked for cluster ${marker.otherCluster}`)
       : notOwned("damaged-marker", `vpc-route-sync marker is damaged: ${quote(textOf(entry.description))}`);

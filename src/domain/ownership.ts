@@ -7,9 +7,10 @@
 //   - uid: the `kube-system` namespace UID (or --cluster-uid with --nodes-file), which differs
 //     between two clusters even when they share a --cluster-name. A marker with a uid is ours
 //     exactly when the uid is ours, under any cluster name (a rename is re-marked in place); with
-//     our uid unknown no marker with a uid is ours. Markers written before it existed carry none
-//     ("legacy" markers): they are re-marked in place when they still serve a Node, and never
-//     deleted on the strength of a name alone (docs/reliability.md, "Ownership").
+//     our uid unknown no marker with a uid is ours. Markers written before it existed, or with
+//     --nodes-file and no --cluster-uid, carry none ("legacy" markers): they are re-marked in place
+//     when they still serve a Node and the marker would change (with our uid unknown it would not:
+//     no rewrite), and never deleted on the strength of a name alone (docs/reliability.md, "Ownership").
 //   - hold=deletion: the deletion guard refused to delete this entry; it is never deleted
 //     automatically until a human approves (docs/reliability.md, "Deletion guard").
 // A marker whose words are ours in another letter case (`Managed-By=VPC-Route-Sync`) is damaged:
@@ -96,8 +97,9 @@ export function routeMarker(clusterName: string, nodeName: string, clusterUid?: 
 export type MarkerReading =
   /**
    * Marked for this cluster. `nodeName` is the node key as recorded (see {@link markerKey}).
-   * `legacy`: the marker names this cluster but carries no uid while ours is known (written
-   * before cluster identity existed). `held`: the deletion guard refused to delete it.
+   * `legacy`: the marker names this cluster but carries no uid (written before cluster identity
+   * existed, or with --nodes-file and no --cluster-uid): ours by a name another cluster may share,
+   * so kept and reported, never deleted automatically. `held`: the deletion guard refused to delete it.
    */
   | {
       readonly owned: true;
@@ -109,9 +111,10 @@ export type MarkerReading =
     }
   /**
    * Not ours. `marked` tells an entry carrying a vpc-route-sync marker (another cluster's, or a
-   * damaged one) from an unmarked entry; only unmarked entries may ever be adopted.
+   * damaged one) or another tool's `managed-by=` (`otherTool`) from an unmarked entry; only unmarked
+   * entries may ever be adopted or claimed.
    */
-  | { readonly owned: false; readonly marked: boolean; readonly otherCluster?: string | undefined };
+  | { readonly owned: false; readonly marked: boolean; readonly otherCluster?: string | undefined; readonly otherTool?: string | undefined };
 
 /**
  * Reads the ownership marker from an entry's description. Tolerates extra words and spacing.
@@ -125,11 +128,16 @@ export function readMarker(
   const description = entry?.description;
   if (typeof description !== "string") return { owned: false, marked: false };
   const tokens = description.trim().split(/\s+/);
+  const managedBy = tokens.filter((t) => t.toLowerCase().startsWith("managed-by="));
   if (!tokens.includes(MANAGED_BY_TOKEN)) {
-    // Our words in another letter case: a damaged marker, never silently foreign or ours.
-    const lower = tokens.map((t) => t.toLowerCase());
-    return { owned: false, marked: lower.includes(MANAGED_BY_TOKEN) };
+    // Our words in another letter case: a damaged marker, never silently foreign or ours. Another
+    // tool's `managed-by=`: that tool's route, never unmarked (never adopted nor claimed).
+    if (managedBy.some((t) => t.toLowerCase() === MANAGED_BY_TOKEN)) return { owned: false, marked: true };
+    const other = managedBy[0];
+    return other === undefined ? { owned: false, marked: false } : { owned: false, marked: true, otherTool: other.slice("managed-by=".length) };
   }
+  // Ours beside another `managed-by=`: ambiguous, so damaged.
+  if (managedBy.length > 1) return { owned: false, marked: true };
   const values = (prefix: string): string[] => tokens.filter((t) => t.startsWith(prefix)).map((t) => t.slice(prefix.length));
   const clusters = values(CLUSTER_TOKEN);
   const nodes = values(NODE_TOKEN);
@@ -149,7 +157,7 @@ export function readMarker(
   const knownUid = isClusterUid(clusterUid) ? clusterUid : undefined;
   // The one rule: a marker that carries a uid is ours exactly when that uid is ours (whatever its
   // cluster name: a renamed --cluster-name is recognised and re-marked); a marker without a uid is
-  // ours by name alone (legacy when our uid is known). An unknown uid of ours claims no uid.
+  // ours by name alone: legacy, never deleted automatically. An unknown uid of ours claims no uid.
   if (uid !== undefined && uid === knownUid) {
     return { owned: true, nodeName: nodes[0]!, legacy: false, held: tokens.includes(HOLD_TOKEN), renamed: otherCluster !== undefined };
   }
@@ -160,11 +168,7 @@ export function readMarker(
     const why = knownUid === undefined ? "our uid is unknown: set --cluster-uid" : "another kube-system uid";
     return { owned: false, marked: true, otherCluster: `${cluster} (uid ${uid}; ${why})` };
   }
-  return {
-    owned: true,
-    nodeName: nodes[0]!,
-    legacy: knownUid !== undefined,
-    held: tokens.includes(HOLD_TOKEN),
-    renamed: false,
-  };
+  // No uid: ours by the name alone, which another cluster may share, so never provably ours
+  // (legacy), whether or not our uid is known (with --nodes-file and no --cluster-uid it is not).
+  return { owned: true, nodeName: nodes[0]!, legacy: true, held: tokens.includes(HOLD_TOKEN), renamed: false };
 }

@@ -231,6 +231,8 @@ function keep(routeTableId: string, destination: string, want: DesiredRoute, kee
   const own = keeper.own;
   if (own.owned && own.via === "marker" && (own.held || own.legacy || own.renamed)) {
     const marker = routeMarker(ctx.options.clusterName, want.nodeName, ctx.options.clusterUid);
+    // No churn: a legacy marker we cannot improve (our uid unknown, --nodes-file) is not rewritten every pass.
+    if (marker.description === keeper.entry.description) return;
     draft.marks.push(relabel(routeTableId, keeper.entry, destination, marker, own.held ? "release-hold" : "migrate-marker", want.nodeName));
   } else if (claimable(keeper, want.destination, ctx)) {
     claim(routeTableId, keeper.entry, destination, want, ctx, draft);

@@ -145,6 +145,7 @@ export function plan(request: PlanInput): PlanResult {
   const wantedDestinations = new Set([...index.byTable.values()].flatMap((table) => [...table.keys()]));
   const ownership: OwnershipContext = { ...o, adoptable: adoptableBy(o.nodeInstances, wantedDestinations) };
   const excluded = new Set(o.skipped.filter((s) => s.reason === "excluded").map((s) => s.nodeName));
+  const duplicateNames = new Set(o.skipped.filter((s) => s.reason === "duplicate-node-name").map((s) => s.nodeName));
   const ctx: DecideContext = {
     options: o,
     ownership,
@@ -154,7 +155,11 @@ export function plan(request: PlanInput): PlanResult {
       const hold = FREEZING_SKIPS.get(s.reason);
       return hold === undefined ? [] : [[markerKey(s.nodeName), hold] as const];
     })),
-    frozenInstances: new Set(o.skipped.flatMap((s) => (s.reason === "shared-instance" && s.instanceId !== undefined ? [s.instanceId] : []))),
+    frozenInstances: new Set([
+      ...o.skipped.flatMap((s) => (s.reason === "shared-instance" && s.instanceId !== undefined ? [s.instanceId] : [])),
+      // The instances of Nodes skipped for a duplicate name too: whatever node key their routes' markers carry.
+      ...[...o.nodeInstances].filter(([, nodeName]) => duplicateNames.has(nodeName)).map(([instanceId]) => instanceId),
+    ]),
     disputed: new Set(o.conflicts.filter((c) => c.reason === "overlapping-pod-cidr").map((c) => destinations.key(c.destinationCidr))),
     excludedNodeKeys: new Set([...excluded].map(markerKey)),
     excludedInstances: new Set([...o.nodeInstances].filter(([, nodeName]) => excluded.has(nodeName)).map(([instanceId]) => instanceId)),

@@ -24,7 +24,7 @@ import type { Approvals } from "./approval.js";
 import { equals, isDefaultRoute, overlaps, parseCidr, type Cidr } from "./cidr.js";
 import { outsideClusterCidrs } from "./eligibility.js";
 import { classifyEntry, type OwnershipContext } from "./entry-ownership.js";
-import { readMarker } from "./ownership.js";
+import { isClusterUid, readMarker } from "./ownership.js";
 import { allowedDeletes } from "./plan-guard.js";
 import type { MaxDeletions } from "./plan.js";
 import { routesTo } from "./route-entry.js";
@@ -238,11 +238,11 @@ export class WriteGate {
     return undefined;
   }
 
-  /** A description we write is this cluster's marker, with our uid when it is known. */
+  /** A description we write is this cluster's marker, with our uid when it is known (name-only when it is not). */
   #writesOurMarker(description: string): boolean {
     const { clusterName, clusterUid } = this.#settings.identity;
     const marker = readMarker({ description }, clusterName, clusterUid);
-    return marker.owned && !marker.legacy;
+    return marker.owned && (!marker.legacy || !isClusterUid(clusterUid));
   }
 }
 

@@ -141,15 +141,20 @@ export class PassRunner {
     // Parsed once, here where it enters: the planner and the gate check creates against the same blocks.
     const blocks = network instanceof CloudError ? "unreadable" : network && networkBlocks(network);
     // Plan only for the tables we could read: never decide on partial knowledge.
+    const planNow = () =>
+      buildPlan({
+        settings,
+        nodes: request.nodes,
+        routeTableIds: routeTableIds.filter((id) => actual.has(id)),
+        actual,
+        allowDeletes: request.allowDeletes,
+        network: blocks,
+      });
+    let { plan, eligible } = planNow();
+    // What the listing may have left out at a destination about to be created joins the table as
+    // read, and the pass decides again: a conflict, never a write (issue 16, defect 5).
+    if (await revealHiddenHolders(routeTable, plan, actual, tableFailures, logger, request.signal)) ({ plan, eligible } = planNow());
     const readable = routeTableIds.filter((id) => actual.has(id));
-    const { plan, eligible } = buildPlan({
-      settings,
-      nodes: request.nodes,
-      routeTableIds: readable,
-      actual,
-      allowDeletes: request.allowDeletes,
-      network: blocks,
-    });
 
     const gate = new WriteGate(gateSettingsOf(settings, adoptableFor(request.nodes, eligible, settings.regionId)), {
       tables: new Map(readable.map((id) => [id, actual.get(id) ?? []])),
@@ -309,6 +314,40 @@ export class PassRunner {
     }
     return { creates: [...refusedCreates, ...creates], deletes: [...refusedDeletes, ...deletes] };
   }
+}
+
+/**
+ * Asks the route table for holders its listing may not show at the destinations the plan creates
+ * (RouteTable.hiddenHolders) and adds them to `actual`; a table whose lookup fails leaves `actual`
+ * (a table failure: nothing is decided on it this pass). True when `actual` changed.
+ */
+async function revealHiddenHolders(
+  routeTable: RouteTable,
+  plan: Plan,
+  actual: Map<string, RouteEntry[]>,
+  tableFailures: TableFailure[],
+  logger: Logger,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  if (routeTable.hiddenHolders === undefined) return false;
+  let changed = false;
+  for (const routeTableId of new Set(plan.creates.map((c) => c.routeTableId))) {
+    const destinations = plan.creates.filter((c) => c.routeTableId === routeTableId).map((c) => c.destinationCidr);
+    try {
+      const known = new Set((actual.get(routeTableId) ?? []).map((e) => e.routeEntryId));
+      const hidden = (await routeTable.hiddenHolders(routeTableId, destinations, signal)).filter((e) => !known.has(e.routeEntryId));
+      if (hidden.length === 0) continue;
+      logger.debug({ routeTableId, destinations: hidden.map((e) => e.destinationCidr) }, "routes the listing did not show hold destinations to create");
+      actual.set(routeTableId, [...(actual.get(routeTableId) ?? []), ...hidden]);
+    } catch (error) {
+      const cloudError = asCloudError(error);
+      logger.warn({ routeTableId, code: cloudError.code, err: cloudError }, "route table read failed");
+      tableFailures.push({ routeTableId, error: cloudError });
+      actual.delete(routeTableId);
+    }
+    changed = true;
+  }
+  return changed;
 }
 
 /** The gate's view of the settings: who we are, where we may act, how many deletes a pass may make. */

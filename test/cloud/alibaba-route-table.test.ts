@@ -143,6 +143,8 @@ describe("Alibaba route table adapter over HTTP", () => {
   ] as const)("exact calls when an omitted filter means %s: one read per 100 entries, one write per 50, one confirmation read per write that is also the next write's wait", async (_name, omittedFilters) => {
     const server = await startFake({ omittedFilters });
     const table = adapter(server);
+    // What the VPC network source tells after DescribeVpcAttribute: no IPv6 block, so no IPv6 read.
+    table.noteIpv6([TABLE, TABLE2], false);
     expect(await table.listRoutes(TABLE2)).toEqual([]);
     expect(calls(server, "DescribeRouteEntryList")).toBe(1);
 
@@ -171,17 +173,85 @@ describe("Alibaba route table adapter over HTTP", () => {
     const server = await startFake({ omittedFilters: { ipVersion: "ipv4" } });
     server.addEntry(TABLE2, { destinationCidr: "fd00:10:244:7::/64", nextHopType: "Instance", nextHopId: "i-node0007", description: MARKER });
     server.addEntry(TABLE2, { destinationCidr: "10.244.7.0/24", nextHopType: "Instance", nextHopId: "i-node0007", description: MARKER });
-    expect((await adapter(server).listRoutes(TABLE2)).map((e) => e.destinationCidr)).toEqual(["10.244.7.0/24"]);
+    const ipv4Vpc = adapter(server);
+    ipv4Vpc.noteIpv6([TABLE2], false);
+    expect((await ipv4Vpc.listRoutes(TABLE2)).map((e) => e.destinationCidr)).toEqual(["10.244.7.0/24"]);
     server.resetRequests();
     const listed = await adapter(server, { listIpv6: true }).listRoutes(TABLE2);
     expect(listed.map((e) => e.destinationCidr).sort()).toEqual(["10.244.7.0/24", "fd00:10:244:7::/64"]);
     expect(server.requests().map((r) => r.params["IpVersion"] ?? "omitted")).toEqual(["omitted", "ipv6"]);
   });
 
+  it("without listIpv6 (an IPv4-only --cluster-cidr), an owned IPv6 route is still listed while the VPC may hold IPv6 and the listing is not known to show it (issue 16, item 1)", async () => {
+    const server = await startFake({ omittedFilters: { ipVersion: "ipv4" } });
+    server.addEntry(TABLE2, { destinationCidr: "fd00:10:244:7::/64", nextHopType: "Instance", nextHopId: "i-node0007", description: MARKER });
+    const table = adapter(server);
+    expect((await table.listRoutes(TABLE2)).map((e) => e.destinationCidr)).toEqual(["fd00:10:244:7::/64"]);
+    expect(server.requests().map((r) => r.params["IpVersion"] ?? "omitted")).toEqual(["omitted", "ipv6"]);
+    // The VPC turns out to have an IPv6 block: still read. An unfiltered listing that shows IPv6: no longer needed.
+    table.noteIpv6([TABLE2], true);
+    server.resetRequests();
+    await table.listRoutes(TABLE2);
+    expect(server.requests()).toHaveLength(2);
+    const server2 = await startFakeVpc({ regionId: REGION, vpcs: [{ vpcId: VPC, tables: [{ routeTableId: TABLE2, routeTableType: "Custom", entries: [{ destinationCidr: "fd00:10:244:7::/64", nextHopType: "Instance", nextHopId: "i-node0007" }] }] }] });
+    try {
+      const anyReading = adapter(server2);
+      await anyReading.listRoutes(TABLE2);
+      server2.resetRequests();
+      expect((await anyReading.listRoutes(TABLE2)).map((e) => e.destinationCidr)).toEqual(["fd00:10:244:7::/64"]);
+      expect(server2.requests().map((r) => r.params["IpVersion"] ?? "omitted")).toEqual(["omitted"]);
+    } finally {
+      await server2.close();
+    }
+  });
+
+  it.each([
+    ["RouteEntryType as Custom", { routeEntryType: "Custom" }, "CEN", "Attachment", "tr-attach01"],
+    ["NextHopType as Instance", { nextHopType: "Instance" }, "Custom", "RouterInterface", "ri-test0009"],
+  ] as const)(
+    "hiddenHolders: where an omitted %s hides a route, the destinations about to be created are looked up by type (issue 16, defect 5)",
+    async (_name, omittedFilters, type, nextHopType, nextHopId) => {
+      const server = await startFake({ omittedFilters });
+      server.addEntry(TABLE2, { destinationCidr: "10.244.7.0/24", type, nextHopType, nextHopId });
+      const table = adapter(server);
+      table.noteIpv6([TABLE2], false);
+      expect(await table.listRoutes(TABLE2)).toEqual([]);
+      server.resetRequests();
+      const hidden = await table.hiddenHolders(TABLE2, ["10.244.7.0/24", "10.244.8.0/24"]);
+      expect(hidden.map((e) => [e.destinationCidr, e.type, e.nextHops[0]?.nextHopId])).toEqual([["10.244.7.0/24", type, nextHopId]]);
+      // One call per type not yet seen in a listing, each naming the destinations; the System routes'
+      // (which block any overlapping create) are read for the whole table.
+      const system = (r: { params: Record<string, string> }): boolean => r.params["RouteEntryType"] === "System" || ["local", "service"].includes(r.params["NextHopType"] ?? "");
+      expect(server.requests().filter((r) => !system(r)).every((r) => r.params["DestCidrBlockList.1"] === "10.244.7.0/24" && r.params["DestCidrBlockList.2"] === "10.244.8.0/24")).toBe(true);
+      expect(server.requests().filter(system).every((r) => r.params["DestCidrBlockList.1"] === undefined)).toBe(true);
+      expect(server.requests().length).toBeGreaterThan(0);
+    },
+  );
+
+  it("hiddenHolders returns a System route that covers a destination, where an omitted NextHopType means Instance", async () => {
+    const server = await startFake({ omittedFilters: { nextHopType: "Instance" } });
+    server.addEntry(TABLE2, { destinationCidr: "10.0.0.0/8", type: "System", nextHopType: "local", nextHopId: "-" });
+    const table = adapter(server);
+    table.noteIpv6([TABLE2], false);
+    expect(await table.listRoutes(TABLE2)).toEqual([]);
+    expect((await table.hiddenHolders(TABLE2, ["10.244.7.0/24"])).map((e) => `${e.type} ${e.destinationCidr}`)).toEqual(["System 10.0.0.0/8"]);
+  });
+
+  it("hiddenHolders makes no call once the listings have shown other route types and next hops", async () => {
+    const server = await startFake();
+    const table = adapter(server);
+    table.noteIpv6([TABLE], false);
+    await table.listRoutes(TABLE); // a System route (next hop local) and a VPN route: the API lists every type
+    server.resetRequests();
+    expect(await table.hiddenHolders(TABLE, ["10.244.7.0/24"])).toEqual([]);
+    expect(server.requests()).toEqual([]);
+  });
+
   it("reads a table of 250 routes across 3 DescribeRouteEntryList pages", async () => {
     const server = await startFake({ quotaPerTable: 300 });
     for (let i = 0; i < 250; i += 1) server.addEntry(TABLE2, { destinationCidr: `10.${10 + Math.floor(i / 200)}.${i % 200}.0/24`, nextHopType: "Instance", nextHopId: `i-bulk${i}` });
     const table = adapter(server);
+    table.noteIpv6([TABLE2], false);
     const entries = await table.listRoutes(TABLE2);
     expect(entries).toHaveLength(250);
     const pages = server.requests().filter((r) => r.action === "DescribeRouteEntryList");

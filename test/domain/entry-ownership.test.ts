@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { classifyEntry, type NotOwnedReason, type OwnershipContext } from "../../src/domain/entry-ownership.js";
 import type { RouteEntry } from "../../src/domain/types.js";
-import { CLUSTER, entry, owned } from "./fixtures.js";
+import { CLUSTER, CLUSTER_UID, entry, owned } from "./fixtures.js";
 
-const strict: OwnershipContext = { clusterName: CLUSTER, clusterCidrs: parseClusterCidrs(["10.244.0.0/16", "fd00:10:244::/48"]), adoptUnmarked: false };
+const strict: OwnershipContext = { clusterName: CLUSTER, clusterUid: CLUSTER_UID, clusterCidrs: parseClusterCidrs(["10.244.0.0/16", "fd00:10:244::/48"]), adoptUnmarked: false };
 const adopting: OwnershipContext = { ...strict, adoptUnmarked: true, adoptable: (instanceId) => instanceId === "i-abcdefgh" };
 
 describe("classifyEntry: never ours", () => {

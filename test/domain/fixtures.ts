@@ -11,6 +11,9 @@ import { nodeFacts } from "../support/nodes.js";
 export const REGION = "cn-shanghai";
 export const CLUSTER = "prod";
 export const TABLE = "vtb-main";
+/** The kube-system uid options() plans with and owned() marks with. */
+export const CLUSTER_UID = "0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5";
+const OTHER_CLUSTER_UID = "5d4c3b2a-1f0e-4d9c-8b7a-695847362514";
 
 /** test/support/nodes.ts's NodeFacts in this file's region, with NodeFacts fields to override. */
 export function node(nodeName: string, overrides: Partial<NodeFacts> = {}): NodeFacts {
@@ -46,14 +49,20 @@ export function entry(destinationCidr: string, instanceId: string, o: EntryOptio
   };
 }
 
-/** A route entry carrying our marker for `nodeName`. */
+/**
+ * A route entry carrying our marker for `nodeName`, with this cluster's uid (CLUSTER_UID, the uid
+ * options() plans with; another `cluster` gets another uid); `uid: null` makes a legacy marker
+ * (no uid: never deleted automatically).
+ */
 export function owned(
   destinationCidr: string,
   instanceId: string,
   nodeName: string,
-  o: EntryOptions & { readonly cluster?: string } = {},
+  o: EntryOptions & { readonly cluster?: string; readonly uid?: string | null } = {},
 ): RouteEntry {
-  const m = routeMarker(o.cluster ?? CLUSTER, nodeName);
+  // Another cluster's marker carries another cluster's uid.
+  const uid = o.uid === null ? undefined : (o.uid ?? (o.cluster === undefined || o.cluster === CLUSTER ? CLUSTER_UID : OTHER_CLUSTER_UID));
+  const m = routeMarker(o.cluster ?? CLUSTER, nodeName, uid);
   return entry(destinationCidr, instanceId, { name: m.routeEntryName, description: m.description, ...o });
 }
 
@@ -70,6 +79,7 @@ export function planArgs(o: PlanCase = {}): Pick<BuildPlanInput, "settings" | "a
     settings: {
       regionId: REGION,
       clusterName: CLUSTER,
+      clusterUid: CLUSTER_UID,
       clusterCidrs: parseClusterCidrs(["10.244.0.0/16", "fd00:10:244::/48"]),
       adoptUnmarked: false,
       maxDeletions: { kind: "count", value: 1000 },

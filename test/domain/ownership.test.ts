@@ -64,9 +64,9 @@ describe("routeMarker", () => {
 
 describe("readMarker", () => {
   it.each([
-    ["our marker", "managed-by=vpc-route-sync cluster=prod node=node-a", { owned: true, nodeName: "node-a", legacy: false, held: false, renamed: false }],
-    ["extra words and spacing", "  note=x  managed-by=vpc-route-sync   node=node-a cluster=prod ", { owned: true, nodeName: "node-a", legacy: false, held: false, renamed: false }],
-    ["held by the deletion guard", "managed-by=vpc-route-sync cluster=prod node=node-a hold=deletion", { owned: true, nodeName: "node-a", legacy: false, held: true, renamed: false }],
+    ["our marker", "managed-by=vpc-route-sync cluster=prod node=node-a", { owned: true, nodeName: "node-a", legacy: true, held: false, renamed: false }],
+    ["extra words and spacing", "  note=x  managed-by=vpc-route-sync   node=node-a cluster=prod ", { owned: true, nodeName: "node-a", legacy: true, held: false, renamed: false }],
+    ["held by the deletion guard", "managed-by=vpc-route-sync cluster=prod node=node-a hold=deletion", { owned: true, nodeName: "node-a", legacy: true, held: true, renamed: false }],
     ["our words in another letter case: damaged", "Managed-By=VPC-Route-Sync cluster=prod node=node-a", { owned: false, marked: true }],
     ["our cluster in upper case: damaged, not another cluster", "managed-by=vpc-route-sync cluster=PROD node=node-a", { owned: false, marked: true }],
     ["a node key in upper case: damaged", "managed-by=vpc-route-sync cluster=prod node=Node-A", { owned: false, marked: true }],
@@ -77,7 +77,9 @@ describe("readMarker", () => {
     ["two clusters", "managed-by=vpc-route-sync cluster=prod cluster=x node=n", { owned: false, marked: true }],
     ["no node", "managed-by=vpc-route-sync cluster=prod", { owned: false, marked: true }],
     ["empty node", "managed-by=vpc-route-sync cluster=prod node=", { owned: false, marked: true }],
-    ["another operator", "managed-by=route-sync cluster=prod node=node-a", { owned: false, marked: false }],
+    ["another operator", "managed-by=route-sync cluster=prod node=node-a", { owned: false, marked: true, otherTool: "route-sync" }],
+    ["another tool", "managed-by=terraform stack=network", { owned: false, marked: true, otherTool: "terraform" }],
+    ["ours beside another tool's: ambiguous, damaged", "managed-by=vpc-route-sync managed-by=terraform cluster=prod node=node-a", { owned: false, marked: true }],
     ["hand-written description", "pods of node a", { owned: false, marked: false }],
     ["empty description", "", { owned: false, marked: false }],
     ["no description", undefined, { owned: false, marked: false }],
@@ -111,9 +113,9 @@ describe("cluster identity", () => {
     expect(readMarker(routeMarker("kubernetes", "node-a", UID_A), "kubernetes", UID_A)).toEqual({ owned: true, nodeName: "node-a", legacy: false, held: false, renamed: false });
   });
 
-  it("a marker without a uid is legacy when ours is known, plain ours when it is not (--nodes-file)", () => {
+  it("a marker without a uid is legacy whether ours is known or not (--nodes-file): a name alone proves nothing", () => {
     const legacy = routeMarker("kubernetes", "node-a");
     expect(readMarker(legacy, "kubernetes", UID_A)).toMatchObject({ owned: true, legacy: true });
-    expect(readMarker(legacy, "kubernetes")).toMatchObject({ owned: true, legacy: false });
+    expect(readMarker(legacy, "kubernetes")).toMatchObject({ owned: true, legacy: true });
   });
 });

@@ -5,7 +5,7 @@ import { desiredRoutes } from "../../src/domain/desired-routes.js";
 import { routeMarker } from "../../src/domain/ownership.js";
 import { plan, type MaxDeletions, type PlanResult } from "../../src/domain/plan.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
-import { cidrs, CLUSTER, entry, instance, node, planArgs, type PlanCase, owned, REGION, TABLE, tables } from "./fixtures.js";
+import { cidrs, CLUSTER, CLUSTER_UID, entry, instance, node, planArgs, type PlanCase, owned, REGION, TABLE, tables } from "./fixtures.js";
 
 interface Summary {
   creates: string[];
@@ -176,7 +176,7 @@ describe("plan: scenarios", () => {
         destinationCidr: "10.244.1.0/24",
         instanceId: i1,
         nodeName: "node-1",
-        ...routeMarker(CLUSTER, "node-1"),
+        ...routeMarker(CLUSTER, "node-1", CLUSTER_UID),
       },
     ]);
   });
@@ -413,7 +413,7 @@ describe("plan: pod network scope and cluster identity", () => {
   });
 
   it("a legacy marker (no uid) that serves a Node is re-marked in place, without churn", () => {
-    const legacy = owned("10.244.1.0/24", i1, "node-1", { id: "rte-legacy" });
+    const legacy = owned("10.244.1.0/24", i1, "node-1", { id: "rte-legacy", uid: null });
     const p = run([node("node-1")], [legacy], { clusterUid: UID });
     expect(summary(p)).toEqual({ ...empty, satisfied: [`${TABLE} 10.244.1.0/24`] });
     expect(marks(p)).toEqual(["rte-legacy migrate-marker"]);
@@ -421,16 +421,24 @@ describe("plan: pod network scope and cluster identity", () => {
   });
 
   it("a stale legacy marker cannot be proven ours: held and reported, never deleted automatically", () => {
-    const legacy = owned("10.244.9.0/24", "i-gone0001", "node-9", { id: "rte-legacy" });
+    const legacy = owned("10.244.9.0/24", "i-gone0001", "node-9", { id: "rte-legacy", uid: null });
     const p = run([node("node-1")], [legacy], { clusterUid: UID });
     expect(summary(p).heldDeletes).toEqual(["rte-legacy legacy-marker"]);
     expect(summary(p).deletes).toEqual([]);
     expect(summary(run([node("node-1")], [legacy], { clusterUid: UID, approveDeletions: ["10.244.9.0/24"] })).deletes).toEqual(["rte-legacy stale node-9"]);
   });
 
-  it("without the API (--nodes-file) the explicit cluster name is the identity: legacy markers are plainly ours", () => {
-    const legacy = owned("10.244.9.0/24", "i-gone0001", "node-9", { id: "rte-legacy" });
-    expect(summary(run([node("node-1")], [legacy])).deletes).toEqual(["rte-legacy stale node-9"]);
+  it("without our uid (--nodes-file, no --cluster-uid) a name-only marker is still legacy: kept and reported, never deleted automatically, never rewritten to itself", () => {
+    const stale = owned("10.244.9.0/24", "i-gone0001", "node-9", { id: "rte-legacy", uid: null });
+    const serving = owned("10.244.1.0/24", i1, "node-1", { id: "rte-serving", uid: null });
+    const p = run([node("node-1")], [stale, serving], { clusterUid: undefined });
+    expect(summary(p)).toEqual({ ...empty, satisfied: [`${TABLE} 10.244.1.0/24`], heldDeletes: ["rte-legacy legacy-marker"] });
+    // No churn: the marker we would write is the one the entry carries.
+    expect(marks(p)).toEqual([]);
+    expect(summary(run([node("node-1")], [stale], { clusterUid: undefined, approveDeletions: ["rte-legacy"] })).deletes).toEqual(["rte-legacy stale node-9"]);
+    // A name-only marker that names another node is rewritten once, to the Node it serves.
+    const renamedNode = owned("10.244.1.0/24", i1, "node-old", { id: "rte-serving", uid: null });
+    expect(marks(run([node("node-1")], [renamedNode], { clusterUid: undefined }))).toEqual(["rte-serving migrate-marker"]);
   });
 
   it("a marker in another letter case is damaged: a conflict when wanted, never deleted when stale", () => {

@@ -10,13 +10,6 @@ import { canonical, contains, overlaps, parseBlock, type Block } from "./cidr.js
  * history. Empty this list as the fixes land (the gate branch).
  */
 export const OPEN_DEFECTS: readonly string[] = [
-  // Defect 4, remaining: with --nodes-file, a name-only (legacy) marker of ours that this identity
-  // did not make is deleted when stale.
-  "deleted-legacy-marker-nodes-file",
-  // Defect 5, remaining: a route the listing does not return (an API that leaves some next-hop types
-  // out of an unfiltered DescribeRouteEntryList) cannot be seen as the holder of a destination; the
-  // create is sent and the API refuses it (InvalidCIDRBlock.Duplicate), reported on every pass.
-  "create-at-unlisted-destination",
 ];
 
 /** What each invariant id is about, for the failure message. */
@@ -48,6 +41,7 @@ export const INVARIANTS: Readonly<Record<string, string>> = {
   "piecemeal-deletion": "a route of a refused deletion was deleted without approval while its Node is still absent (issue 16, defect 2)",
   "deleted-live-node-route": "the route of a live eligible Node was deleted because another Node copied its providerID, name or pod CIDR (issue 16, defect 3)",
   "not-routed": "once faults stopped, an eligible conflict-free Node had no route after the liveness passes",
+  "unreported-owned-route": "a route of ours (our uid) outside the cluster CIDRs was neither reported held nor deleted by a pass that read its table (issue 16, defect 1: both families alike, whatever the listing leaves out)",
 };
 
 export interface Identity {
@@ -425,6 +419,27 @@ export function checkPass(
     if (!before.has(id) || deletedIds.has(id) || !nodeAbsent(dest, ctx.nodes)) refusalCleared.add(id);
   }
   return { violations, refusedNow, refusalCleared };
+}
+
+/**
+ * After a pass that finished: every route of ours by our uid (API mode) outside the cluster CIDRs, in
+ * a table the pass read, is in the plan's held deletes or its deletes (kept and reported, or deleted
+ * when a human named it): seen, whatever an unfiltered listing leaves out.
+ */
+export function checkReported(
+  before: ReadonlyMap<string, FakeRouteEntry>,
+  ctx: PassContext,
+  reported: { readonly ids: ReadonlySet<string>; readonly unreadTables: ReadonlySet<string> },
+): Violation[] {
+  if (!ctx.uidKnown) return [];
+  const violations: Violation[] = [];
+  for (const e of before.values()) {
+    const marker = readMarkerStrict(e.description);
+    if (typeof marker !== "object" || marker.uid !== ctx.identity.uid || singleInstance(e) === undefined || isDefault(e.destinationCidr)) continue;
+    if (e.status === "Deleting" || reported.unreadTables.has(e.routeTableId) || insideClusterCidr(e.destinationCidr, ctx.clusterCidrs)) continue;
+    if (!reported.ids.has(e.routeEntryId)) violations.push({ id: "unreported-owned-route", detail: `${e.routeTableId} ${e.routeEntryId} ${e.destinationCidr} ("${e.description}", ${e.ipVersion})` });
+  }
+  return violations;
 }
 
 /**

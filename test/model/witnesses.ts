@@ -26,6 +26,10 @@ export const WITNESSES: Readonly<Record<string, Witness>> = {
   },
   // --adopt-unmarked takes a route another tool marks (managed-by=terraform) for an unmarked one.
   "touched-other-tool": { history: [{ op: "adopt-unmarked", on: true }, { op: "foreign-route", table: 0, dest: "10.244.50.0/24", kind: "other-tool" }, pass] },
+  // Our route serving node-0, its description then replaced by another tool's: claimed back (fuzz seed 90417).
+  "touched-other-tool/claim": {
+    history: [{ op: "add-node", node: { i: 0, stack: "v4" } }, pass, { op: "edit-description", pick: 0, edit: "other-tool" }, pass],
+  },
   // The hold of one of two refused deletions does not land; the next pass deletes the other.
   "piecemeal-deletion": {
     history: [
@@ -64,6 +68,17 @@ export const WITNESSES: Readonly<Record<string, Witness>> = {
       pass,
     ],
   },
+  // Two identical Node objects (a copy of node-0 under its own name) and our route's marker edited
+  // to name another node: the route of the Nodes' instance was deleted as stale (fuzz seed 20261207).
+  "deleted-live-node-route/duplicate-name": {
+    history: [
+      { op: "add-node", node: { i: 0, stack: "v4" } },
+      pass,
+      { op: "copy-node", at: 0, copy: "instance", as: 0 },
+      { op: "edit-description", pick: 0, edit: "forge-ours" },
+      pass,
+    ],
+  },
   // --nodes-file: another cluster's route under the same name (another uid) is deleted.
   "touched-other-cluster": {
     history: [{ op: "foreign-route", table: 0, dest: "10.244.50.0/24", kind: "other-cluster" }, { op: "mode", mode: "nodes-file" }, pass],
@@ -79,6 +94,29 @@ export const WITNESSES: Readonly<Record<string, Witness>> = {
   // "Instance" does not return.
   "create-at-unlisted-destination": {
     history: [{ op: "foreign-route", table: 0, dest: "10.244.0.0/24", kind: "router-interface" }, { op: "add-node", node: { i: 0, stack: "v4" } }, pass],
+    omittedFilters: { nextHopType: "Instance", ipVersion: "ipv4", routeEntryType: "any" },
+  },
+  // A CEN route at the Node's pod CIDR, which a listing that reads an omitted RouteEntryType as
+  // "Custom" does not return (found by `npm run fuzz -- --seed 20261207 --runs 2000`).
+  "create-at-destination-of-other-type/unlisted": {
+    history: [{ op: "add-node", node: { i: 0, stack: "v4" } }, { op: "foreign-route", table: 0, dest: "node:0:4", kind: "cen" }, pass],
+    omittedFilters: { nextHopType: "any", ipVersion: "any", routeEntryType: "Custom" },
+  },
+  // A System route (next hop local) at the Node's pod CIDR, which neither a listing nor a lookup by
+  // route type returns where an omitted NextHopType means Instance (fuzz seeds 20261207, 771203).
+  "create-at-destination-of-other-type/system-local": {
+    history: [{ op: "foreign-route", table: 0, dest: "node:0:4", kind: "system" }, { op: "add-node", node: { i: 0, stack: "v4" } }, pass],
+    omittedFilters: { nextHopType: "Instance", ipVersion: "ipv4", routeEntryType: "any" },
+  },
+  // A System route 10.0.0.0/8 that an Instance-only listing leaves out: the Node's 10.244.0.0/24 was
+  // created inside it (fuzz seeds 5150, 771203).
+  "overlaps-system-route/unlisted": {
+    history: [{ op: "add-node", node: { i: 0, stack: "v4" } }, { op: "foreign-route", table: 0, dest: "10.0.0.0/8", kind: "system" }, pass],
+    omittedFilters: { nextHopType: "Instance", ipVersion: "ipv4", routeEntryType: "any" },
+  },
+  // IPv4-only cluster CIDR, a listing without IPv6: our old IPv6 route is neither seen nor reported.
+  "unreported-owned-route": {
+    history: [{ op: "foreign-route", table: 0, dest: "fd00:10:244:800::/64", kind: "forged" }, pass],
     omittedFilters: { nextHopType: "Instance", ipVersion: "ipv4", routeEntryType: "any" },
   },
   // A System route 10.0.0.0/8 (not a vSwitch the VPC reports): 10.244.1.0/24 is created inside it.

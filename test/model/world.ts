@@ -28,6 +28,7 @@ import { canonical, parseBlock } from "./cidr.js";
 import type { Command, EditKind, FaultKind, ForeignKind, NodeGen } from "./commands.js";
 import {
   checkPass,
+  checkReported,
   insideClusterCidr,
   missingRoutes,
   readMarkerStrict,
@@ -498,6 +499,10 @@ export class ModelWorld {
     const log = this.fake.requests();
     const reported = result?.plan.held.deletes.filter((h) => h.reason === "max-deletions-exceeded").map((h) => h.action.routeEntryId);
     const verdict = checkPass(before, log, ctx, reported);
+    if (result !== undefined) {
+      const ids = new Set([...result.plan.held.deletes.map((h) => h.action.routeEntryId), ...result.plan.deletes.map((d) => d.routeEntryId)]);
+      verdict.violations.push(...checkReported(before, ctx, { ids, unreadTables: new Set(result.tableFailures.map((f) => f.routeTableId)) }));
+    }
 
     // What the model learns: routes this pass made are this identity's; the refusal's entries.
     for (const id of this.entries().keys()) if (!before.has(id)) this.provenance.set(id, this.who);

@@ -28,13 +28,13 @@ function vpcWith(owned: number, extra: { status?: "Deleting" }[] = []): MemoryRo
     ...range(1, owned).map((n, k) => ({
       destinationCidr: n.podCidrs[0]!,
       nextHops: [{ nextHopType: "Instance", nextHopId: `i-node${String(k + 1).padStart(4, "0")}` }],
-      ...routeMarker("prod", n.nodeName),
+      ...routeMarker("prod", n.nodeName, settings.clusterUid),
     })),
     ...extra.map((e, k) => ({
       destinationCidr: `10.244.${200 + k}.0/24`,
       nextHops: [{ nextHopType: "Instance", nextHopId: `i-dead${String(k).padStart(4, "0")}` }],
       status: e.status,
-      ...routeMarker("prod", `node-dead-${k}`),
+      ...routeMarker("prod", `node-dead-${k}`, settings.clusterUid),
     })),
   ];
   return new MemoryRouteTable({ vpcs: [{ vpcId: "vpc-test0001", routeTables: [{ routeTableId: TABLE, entries }] }] });
@@ -88,7 +88,7 @@ describe("deletion guard across passes", () => {
     const back = await pass(table, [...range(11, 20), node(2)]);
     expect(back.marks.map((m) => `${m.action.destinationCidr} ${m.action.reason}`)).toEqual(["10.244.2.0/24 release-hold"]);
     expect(held(table).map((e) => e.destinationCidr).sort()).toEqual(["10.244.1.0/24", "10.244.3.0/24", "10.244.4.0/24"]);
-    expect(table.entries(TABLE).find((e) => e.destinationCidr === "10.244.2.0/24")?.description).toBe(routeMarker("prod", "node-2").description);
+    expect(table.entries(TABLE).find((e) => e.destinationCidr === "10.244.2.0/24")?.description).toBe(routeMarker("prod", "node-2", settings.clusterUid).description);
 
     // One held route approved by id, then all.
     const one = held(table)[0]!;

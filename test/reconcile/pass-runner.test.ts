@@ -27,7 +27,7 @@ function world() {
               {
                 destinationCidr: "10.244.9.0/24",
                 nextHops: [{ nextHopType: "Instance", nextHopId: "i-gone0001" }],
-                ...routeMarker("prod", "node-gone"),
+                ...routeMarker("prod", "node-gone", PASS_SETTINGS.clusterUid),
               },
             ],
           },
@@ -112,7 +112,7 @@ describe("PassRunner.run", () => {
     table.seedEntry("vtb-main0001", {
       destinationCidr: "10.244.0.0/24",
       nextHops: [{ nextHopType: "Instance", nextHopId: "i-old00001" }],
-      ...routeMarker("prod", "node-a"),
+      ...routeMarker("prod", "node-a", PASS_SETTINGS.clusterUid),
     });
     const held = await runner.run({ nodes, allowDeletes: false, dryRun: false });
     expect(held.nodeRoutes.get("node-a")).toMatchObject({ state: "pending" });

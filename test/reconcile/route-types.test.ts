@@ -4,7 +4,7 @@
 // and request log.
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer, type SeedEntry } from "@vpc-route-sync/fake-alibaba-vpc";
+import { FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, startFakeVpc, type FakeVpcServer, type OmittedFilters, type SeedEntry } from "@vpc-route-sync/fake-alibaba-vpc";
 import { createAlibabaRouteTable } from "../../src/cloud/alibaba/alibaba-route-table.js";
 import type { NodeFacts } from "../../src/domain/types.js";
 import { nodeFacts } from "../support/nodes.js";
@@ -34,9 +34,10 @@ const LEARNED: SeedEntry[] = [
   { destinationCidr: "10.244.4.0/24", type: "CEN", nextHopType: "Instance", nextHopId: "i-node40000000" },
 ];
 
-async function world() {
+async function world(omittedFilters?: Partial<OmittedFilters>) {
   vpc = await startFakeVpc({
     regionId: "cn-hangzhou",
+    ...(omittedFilters !== undefined ? { omittedFilters } : {}),
     vpcs: [{ vpcId: "vpc-test0001", tables: [{ routeTableId: TABLE, routeTableType: "System", entries: LEARNED }] }],
   });
   const routeTable = createAlibabaRouteTable({
@@ -48,6 +49,8 @@ async function world() {
     writeDeadlineMs: 30_000,
     retry: { baseDelayMs: 2, maxDelayMs: 20 },
   });
+  // What the VPC network source tells (this VPC has no IPv6 block): no IPv6 read beside the listing.
+  routeTable.noteIpv6([TABLE], false);
   const runner = new PassRunner({ routeTable, settings: { ...PASS_SETTINGS, routeTableIds: [TABLE], clusterUid: "0f6bd2c4-3b1e-4d61-9d53-7a3c2e8b1f00" }, logger: pino({ level: "silent" }) });
   return { vpc, runner };
 }
@@ -85,5 +88,26 @@ describe("routes of other types at a Node's pod CIDR", () => {
     vpc.resetRequests();
     await runner.run({ nodes, allowDeletes: true, dryRun: false });
     expect(vpc.requests().filter((r) => WRITES.has(r.action))).toEqual([]);
+  });
+
+  it.each([
+    ["RouteEntryType as Custom", { routeEntryType: "Custom" }],
+    ["NextHopType as Instance", { nextHopType: "Instance" }],
+  ] as const)("where the API reads an omitted %s, the routes the listing leaves out are looked up at the destinations to create: conflicts, no write aimed at them", async (_name, omittedFilters) => {
+    const { vpc, runner } = await world(omittedFilters);
+    const nodes = [node(1), node(2), node(3), node(5)];
+    const applied = await runner.run({ nodes, allowDeletes: true, dryRun: false });
+    expect(applied.plan.conflicts.map((c) => `${c.nodeName} ${c.reason}`)).toEqual([1, 2, 3].map((n) => `node-${n} destination-held-by-foreign-route`));
+    expect(applied.plan.conflicts[0]!.message).toContain("CEN");
+    const writes = vpc.requests().filter((r) => WRITES.has(r.action));
+    expect(writes.flatMap((r) => Object.entries(r.params).filter(([k]) => /DstCidrBlock$/.test(k)).map(([, v]) => v))).toEqual(["10.244.5.0/24"]);
+    expect(applied.nodeRoutes.get("node-5")).toEqual({ state: "available" });
+    expect(exitCodeFor(passEnding(applied, false))).toBe(4);
+    // The lookups name only the destinations about to be created; System routes (which block any
+    // overlapping create) are read for the whole table.
+    const lookups = vpc.requests().filter((r) => r.action === "DescribeRouteEntryList" && (r.params["RouteEntryType"] !== undefined || r.params["NextHopType"] !== undefined));
+    const system = (r: { params: Record<string, string> }): boolean => r.params["RouteEntryType"] === "System" || ["local", "service"].includes(r.params["NextHopType"] ?? "");
+    expect(lookups.length).toBeGreaterThan(0);
+    expect(lookups.filter((r) => !system(r)).every((r) => r.params["DestCidrBlockList.1"] !== undefined)).toBe(true);
   });
 });

@@ -102,22 +102,20 @@ describe("holds written in part never allow piecemeal deletion (defect 2)", () =
     expect(instanceRoutes(server)).toHaveLength(10);
   });
 
-  it("another tool's managed-by= description is replaced by our marker with the hold, once, and the hold is honoured", async () => {
-    const server = await vpc([{ destinationCidr: "10.244.7.0/24", nextHopType: "Instance", nextHopId: instanceOf(7), description: "managed-by=terraform stack=net" }]);
+  it("a route whose description is another tool's (managed-by=…) is that tool's: never adopted, held, claimed or deleted", async () => {
+    const server = await vpc([
+      { destinationCidr: "10.244.7.0/24", nextHopType: "Instance", nextHopId: instanceOf(7), description: "managed-by=terraform stack=net" },
+      { destinationCidr: "10.244.8.0/24", nextHopType: "Instance", nextHopId: instanceOf(8), description: "managed-by=terraform stack=net" },
+    ]);
     const adopt = { adoptUnmarked: true, maxDeletions: { kind: "count" as const, value: 0 } };
-    // --adopt-unmarked takes only routes to an instance one of the cluster's Nodes names: node-7's
-    // instance now has another pod CIDR, so the old route is a leftover of it.
-    const moved = [{ ...node(7), podCidrs: ["10.244.70.0/24"] }];
-    await pass(server, moved, adopt);
-    const leftover = () => server.entries(TABLE).find((e) => e.destinationCidr === "10.244.7.0/24")!;
-    const marked = leftover().description ?? "";
-    expect(marked).toContain("managed-by=vpc-route-sync");
-    expect(marked).toContain("hold=deletion");
-    const modifies = calls(server, "ModifyRouteEntry");
-    const again = await pass(server, moved, { ...adopt, maxDeletions: { kind: "count", value: 100 } });
-    expect(again.deletes).toEqual([]);
-    expect(calls(server, "ModifyRouteEntry")).toBe(modifies);
-    expect(leftover().description).toBe(marked);
+    // node-7's instance now has another pod CIDR (its old route would be a leftover to adopt);
+    // node-8's route serves it exactly (an unmarked one would be claimed).
+    const nodes = [{ ...node(7), podCidrs: ["10.244.70.0/24"] }, node(8)];
+    const first = await pass(server, nodes, adopt);
+    const again = await pass(server, nodes, { ...adopt, maxDeletions: { kind: "count", value: 100 }, approveDeletions: ["all"] });
+    expect([...first.deletes, ...again.deletes]).toEqual([]);
+    expect(calls(server, "ModifyRouteEntry")).toBe(0);
+    expect(server.entries(TABLE).filter((e) => e.description === "managed-by=terraform stack=net").map((e) => e.destinationCidr).sort()).toEqual(["10.244.7.0/24", "10.244.8.0/24"]);
   });
 
   it("--approve-deletions=all covers exactly the routes the refusal held, not a legacy-marker route", async () => {

@@ -27,6 +27,14 @@ describe("a conflict between Nodes freezes their routes (defect 3)", () => {
     expect(p.held.deletes.map((h) => `${h.action.routeEntryId} ${h.reason}`)).toEqual(["rte-1 node-conflict"]);
   });
 
+  it("two identical Node objects (one name, one instance): a route to that instance is frozen whatever node its marker names (fuzz seed 20261207)", () => {
+    const relabelled = owned("10.244.1.0/24", instance("node-1"), "node-forged", { id: "rte-1" });
+    const p = planOf([node("node-1"), node("node-1")], [relabelled]);
+    expect(p.skipped.map((s) => `${s.nodeName} ${s.reason}`)).toEqual(["node-1 duplicate-node-name", "node-1 duplicate-node-name"]);
+    expect(p.deletes).toEqual([]);
+    expect(p.held.deletes.map((h) => `${h.action.routeEntryId} ${h.reason}`)).toEqual(["rte-1 node-conflict"]);
+  });
+
   it("an adopted route to the shared instance is frozen too", () => {
     const adopted = entry("10.244.1.0/24", instance("node-1"), { id: "rte-ccm" });
     const copy = node("node-7", { providerId: `${REGION}.${instance("node-1")}` });

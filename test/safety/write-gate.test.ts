@@ -7,7 +7,7 @@ import { routeMarker } from "../../src/domain/ownership.js";
 import type { MaxDeletions } from "../../src/domain/plan.js";
 import type { RouteCreate, RouteDelete, RouteEntry } from "../../src/domain/types.js";
 import { GATE_RULES, WriteGate, type GateRule, type GateView, type ModifyProposal } from "../../src/domain/write-gate.js";
-import { CLUSTER, entry, owned, TABLE } from "../domain/fixtures.js";
+import { CLUSTER, CLUSTER_UID, entry, owned, TABLE } from "../domain/fixtures.js";
 
 const UID = "0b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d";
 const OTHER_UID = "11111111-2222-4333-8444-555555555555";
@@ -15,7 +15,7 @@ const OTHER_UID = "11111111-2222-4333-8444-555555555555";
 function gate(entries: RouteEntry[], o: { network?: GateView["network"]; leader?: boolean; max?: MaxDeletions; approve?: string[]; clusterCidrs?: string[]; uid?: string; wanted?: [string, string][] } = {}): WriteGate {
   return new WriteGate(
     {
-      identity: { clusterName: CLUSTER, clusterUid: o.uid, clusterCidrs: parseClusterCidrs(o.clusterCidrs ?? ["10.244.0.0/16"]), adoptUnmarked: false },
+      identity: { clusterName: CLUSTER, clusterUid: "uid" in o ? o.uid : CLUSTER_UID, clusterCidrs: parseClusterCidrs(o.clusterCidrs ?? ["10.244.0.0/16"]), adoptUnmarked: false },
       maxDeletions: o.max ?? { kind: "count", value: 100 },
       approvals: approvalsOf(o.approve ?? []),
     },
@@ -28,9 +28,9 @@ function gate(entries: RouteEntry[], o: { network?: GateView["network"]; leader?
   );
 }
 
-const create = (destinationCidr: string, uid?: string): RouteCreate => ({ routeTableId: TABLE, destinationCidr, instanceId: "i-node1aaaa", ...routeMarker(CLUSTER, "node-1", uid) });
+const create = (destinationCidr: string, uid: string | undefined = CLUSTER_UID): RouteCreate => ({ routeTableId: TABLE, destinationCidr, instanceId: "i-node1aaaa", ...routeMarker(CLUSTER, "node-1", uid) });
 const del = (e: RouteEntry): RouteDelete => ({ routeTableId: TABLE, routeEntryId: e.routeEntryId, destinationCidr: e.destinationCidr, instanceId: e.nextHops[0]?.nextHopId ?? "" });
-const claim = (e: RouteEntry, uid?: string): ModifyProposal => ({ routeTableId: TABLE, routeEntryId: e.routeEntryId, destinationCidr: e.destinationCidr, reason: "claim", ...routeMarker(CLUSTER, "node-1", uid) });
+const claim = (e: RouteEntry, uid: string | undefined = CLUSTER_UID): ModifyProposal => ({ routeTableId: TABLE, routeEntryId: e.routeEntryId, destinationCidr: e.destinationCidr, reason: "claim", ...routeMarker(CLUSTER, "node-1", uid) });
 
 function rulesOf(g: WriteGate, batch: Parameters<WriteGate["admit"]>[1]): GateRule[] {
   const r = g.admit(TABLE, batch);
@@ -72,6 +72,16 @@ describe("write gate: each rule refuses what it must", () => {
     const ours = owned("10.244.1.0/24", "i-old", "node-1", { id: "rte-old" });
     expect(rulesOf(gate([ours]), { creates: [create("10.244.1.0/24")], deletes: [del(ours)] })).toEqual([]);
     expect(rulesOf(gate([ours]), { creates: [create("10.244.1.0/24")], deletes: [] })).toEqual(["destination-free"]);
+  });
+
+  it("with our uid unknown (--nodes-file), a name-only marker is what we write, and never proof enough to delete", () => {
+    const nameOnly = owned("10.244.9.0/24", "i-node9aaaa", "node-9", { id: "rte-9", uid: null });
+    const g = gate([nameOnly], { uid: undefined });
+    const nameOnlyCreate: RouteCreate = { ...create("10.244.1.0/24"), ...routeMarker(CLUSTER, "node-1") };
+    const r = g.admit(TABLE, { creates: [nameOnlyCreate], deletes: [del(nameOnly)] });
+    expect(r.creates.refused).toEqual([]);
+    expect(r.deletes.refused.map((x) => [x.rule, x.message])).toEqual([["known-identity", expect.stringContaining("carries no cluster uid")]]);
+    expect(rulesOf(gate([nameOnly], { uid: undefined, approve: ["rte-9"] }), { creates: [], deletes: [del(nameOnly)] })).toEqual([]);
   });
 
   it("a claim never overwrites another cluster's marker", () => {

@@ -1,10 +1,13 @@
 // The RouteTable seam implemented over the Alibaba Cloud VPC API (@alicloud/vpc20160428).
 // A table is read with one unfiltered DescribeRouteEntryList per 100 entries (plus an explicit
-// IpVersion=ipv6 read when IPv6 routes are desired), whichever way the API reads an omitted
-// NextHopType or IpVersion; a holder the unfiltered read does not show is looked up by destination
-// only when a create reports it taken. Writes go in batches of <= 50, one writer per VPC, each
-// write preceded by a wait for a quiet table (a recent quiet read stands for it) and followed by
-// an adaptive wait until the touched entries settle.
+// IpVersion=ipv6 read when IPv6 routes are desired, or may exist and the listing is not known to
+// show them), whichever way the API reads an omitted RouteEntryType, NextHopType or IpVersion. What
+// the listings returned tells which reading the API has (listingShows): until a listing has shown
+// a non-Custom entry and a non-instance next hop, the destinations about to be created are looked
+// up by type before any create is aimed at them (hiddenHolders), so that a route the listing left
+// out is reported as a conflict, never written over (issue 16, defect 5). Writes go in batches of
+// <= 50, one writer per VPC, each write preceded by a wait for a quiet table (a recent quiet read
+// stands for it) and followed by an adaptive wait until the touched entries settle.
 // The parts live beside this file: adapter-options.ts (defaults), api-calls.ts (rate limit,
 // deadlines, read retries), vpc-lock.ts (one writer per VPC), write-loop.ts (batches, per-entry
 // failures, splitting), settle.ts (poll until settled, quiet wait). Retries are decided by
@@ -23,6 +26,7 @@ import {
   type RouteTable,
   type RouteTableInfo,
 } from "../route-table.js";
+import { parseCidr } from "../../domain/cidr.js";
 import { routesTo } from "../../domain/route-entry.js";
 import { isCredentialSource, resolveAdapterOptions, type AlibabaRouteTableOptions } from "./adapter-options.js";
 import { ApiCalls, type CallScope } from "./api-calls.js";
@@ -63,6 +67,28 @@ const FOREIGN_NEXT_HOP_TYPES: readonly string[] = [
   "GatewayLoadBalancerEndpoint",
 ];
 
+/** A lookup for what an unfiltered listing may leave out; `wholeTable`: System routes, which block any overlapping create. */
+interface HiddenLookup {
+  readonly filter: EntryFilter;
+  readonly wholeTable: boolean;
+}
+
+/** Route types other than Custom, asked one by one while no listing has shown one. */
+const TYPE_LOOKUPS: readonly HiddenLookup[] = [
+  { filter: { routeEntryType: "System" }, wholeTable: true },
+  ...["BGP", "CEN", "ECR"].map((routeEntryType) => ({ filter: { routeEntryType }, wholeTable: false })),
+];
+
+/**
+ * Next-hop types asked one by one while no listing has shown a non-instance next hop: the foreign
+ * ones, and the System routes' own (`local` for a vSwitch, `service` for cloud services), which no
+ * route-type lookup returns where an omitted NextHopType means Instance.
+ */
+const HOP_LOOKUPS: readonly HiddenLookup[] = [
+  ...FOREIGN_NEXT_HOP_TYPES.map((nextHopType) => ({ filter: { nextHopType }, wholeTable: false })),
+  ...["local", "service"].map((nextHopType) => ({ filter: { nextHopType }, wholeTable: true })),
+];
+
 /** A create waiting for confirmation on a re-read. */
 interface CreateToConfirm {
   readonly action: GatedCreate;
@@ -94,6 +120,13 @@ export class AlibabaRouteTable implements RouteTable {
   readonly #writes: WriteLoopDeps;
   /** routeTableId -> vpcId, learned from DescribeRouteTableList. */
   readonly #vpcOfTable = new Map<string, string>();
+  /**
+   * What a listing that left the filter out has returned (then the API does not read the omitted
+   * filter as Custom / Instance / IPv4 only): a non-Custom entry, a non-instance next hop, an IPv6 entry.
+   */
+  readonly #listingShows = { otherTypes: false, otherHops: false, ipv6: false };
+  /** Tables whose VPC has no IPv6 CIDR block (noteIpv6): no IPv6 entry to read there. */
+  readonly #noIpv6Tables = new Set<string>();
 
   constructor(options: AlibabaRouteTableOptions) {
     const resolved = resolveAdapterOptions(options);
@@ -140,6 +173,49 @@ export class AlibabaRouteTable implements RouteTable {
 
   async listRoutes(routeTableId: string): Promise<RouteEntry[]> {
     return this.#readTable(routeTableId, {});
+  }
+
+  /**
+   * The VPC network source tells whether the VPC of these tables has an IPv6 CIDR block: without
+   * one no IPv6 route can exist there, and an IPv4-only listing is not followed by an IPv6 read.
+   */
+  noteIpv6(routeTableIds: readonly string[], vpcHasIpv6: boolean): void {
+    for (const id of routeTableIds) {
+      if (vpcHasIpv6) this.#noIpv6Tables.delete(id);
+      else this.#noIpv6Tables.add(id);
+    }
+  }
+
+  /**
+   * Entries that listRoutes may have left out at `destinations` (canonical CIDRs about to be
+   * created), and System routes anywhere in the table (a create overlapping one is refused): one
+   * DescribeRouteEntryList per route type other than Custom while no listing has shown one, and one
+   * per next-hop type other than Instance while no listing has shown one, each filtered to the
+   * destinations (DestCidrBlockList, per IP version) but the System ones. No call once the listings
+   * have shown both. Not covered: an API that reads both omissions restrictively hides a route that
+   * is neither Custom nor to an instance from every lookup but the `local`/`service` ones.
+   */
+  async hiddenHolders(routeTableId: string, destinations: readonly string[], signal?: AbortSignal): Promise<RouteEntry[]> {
+    const lookups = [...(this.#listingShows.otherTypes ? [] : TYPE_LOOKUPS), ...(this.#listingShows.otherHops ? [] : HOP_LOOKUPS)];
+    const wanted = new Set(destinations.map(canonicalCidr));
+    if (lookups.length === 0 || wanted.size === 0) return [];
+    const found = new Map<string, RouteEntry>();
+    for (const family of [[...wanted].filter((d) => !d.includes(":")), [...wanted].filter((d) => d.includes(":"))]) {
+      if (family.length === 0) continue;
+      const ipVersion = family[0]!.includes(":") ? ("ipv6" as const) : undefined;
+      // At most one batch of destinations per call; the whole table where the API refuses the list.
+      const where = this.#targetedReads && family.length <= MAX_BATCH_ENTRIES ? { destinations: family } : {};
+      for (const lookup of lookups) {
+        try {
+          await this.#readPages(routeTableId, { ...lookup.filter, ...(lookup.wholeTable ? {} : where), ipVersion }, { signal }, found);
+        } catch (error) {
+          // A region that does not know a type should not hide the others.
+          if (error instanceof CloudError && error.kind === "invalid") continue;
+          throw error;
+        }
+      }
+    }
+    return [...found.values()].filter((e) => e.type === "System" || wanted.has(canonicalCidr(e.destinationCidr)));
   }
 
   async apply(routeTableId: string, batch: GatedBatch, options: ApplyOptions = {}): Promise<BatchResult> {
@@ -311,7 +387,10 @@ export class AlibabaRouteTable implements RouteTable {
   async #readTable(routeTableId: string, scope: CallScope): Promise<RouteEntry[]> {
     const byId = new Map<string, RouteEntry>();
     await this.#readPages(routeTableId, {}, scope, byId);
-    if (this.#listIpv6) await this.#readPages(routeTableId, { ipVersion: "ipv6" }, scope, byId);
+    // IPv6 entries are read explicitly when IPv6 routes are desired, or when an owned one may be
+    // there to report (item 1: both families alike) and the listing is not known to show IPv6.
+    const ipv6Possible = !this.#listingShows.ipv6 && !this.#noIpv6Tables.has(routeTableId);
+    if (this.#listIpv6 || ipv6Possible) await this.#readPages(routeTableId, { ipVersion: "ipv6" }, scope, byId);
     const entries = [...byId.values()];
     this.#settle.quiet.noteRead(routeTableId, entries, this.#timers.now());
     return entries;
@@ -367,8 +446,17 @@ export class AlibabaRouteTable implements RouteTable {
         this.#api.describeRouteEntryList(routeTableId, filter, token, ENTRY_PAGE_SIZE),
       );
       for (const entry of page.entries) into.set(entry.routeEntryId, entry);
+      this.#learnReading(filter, page.entries);
       nextToken = page.nextToken;
     } while (nextToken !== undefined);
+  }
+
+  /** What entries returned with a filter left out prove about how the API reads that omission. */
+  #learnReading(filter: EntryFilter, entries: readonly RouteEntry[]): void {
+    const shows = this.#listingShows;
+    if (filter.routeEntryType === undefined && entries.some((e) => e.type !== "Custom")) shows.otherTypes = true;
+    if (filter.nextHopType === undefined && entries.some((e) => e.nextHops.some((h) => h.nextHopType !== "Instance"))) shows.otherHops = true;
+    if (filter.ipVersion === undefined && entries.some((e) => e.destinationCidr.includes(":"))) shows.ipv6 = true;
   }
 
   /** A read of another VPC API through this adapter's plumbing (rate limit, deadline, retries, classification). */
@@ -395,6 +483,12 @@ export class AlibabaRouteTable implements RouteTable {
     this.#vpcOfTable.set(routeTableId, table.vpcId);
     return table.vpcId;
   }
+}
+
+/** The canonical text of a CIDR (the form the plan uses), or the text itself when it does not parse. */
+function canonicalCidr(text: string): string {
+  const parsed = parseCidr(text);
+  return parsed.ok ? parsed.cidr.text : text;
 }
 
 /** Deletes settle once the entry is gone. */

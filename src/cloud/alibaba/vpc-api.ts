@@ -55,6 +55,8 @@ export interface EntryFilter {
   readonly destination?: string | undefined;
   /** DestCidrBlockList.N: only the entries of these destinations (confirming one batch in one call). */
   readonly destinations?: readonly string[] | undefined;
+  /** RouteEntryType: only entries of this type (a lookup for what the unfiltered listing may leave out). */
+  readonly routeEntryType?: string | undefined;
 }
 
 export interface CreateItem {
@@ -127,8 +129,9 @@ export class VpcApi {
     const request = new DescribeRouteEntryListRequest({
       regionId: this.#regionId,
       routeTableId,
-      // No RouteEntryType: a System, CEN, BGP or other learned route at a Node's pod CIDR must be
-      // seen (and reported as a conflict), not only Custom entries (issue 16, defect 5).
+      // No RouteEntryType in a listing: a System, CEN, BGP or other learned route at a Node's pod
+      // CIDR must be seen (and reported as a conflict), not only Custom entries (issue 16, defect 5).
+      ...(filter.routeEntryType !== undefined ? { routeEntryType: filter.routeEntryType } : {}),
       ...(filter.nextHopType !== undefined ? { nextHopType: filter.nextHopType } : {}),
       ...(filter.ipVersion !== undefined ? { ipVersion: filter.ipVersion } : {}),
       ...(filter.destination !== undefined ? { destinationCidrBlock: filter.destination } : {}),

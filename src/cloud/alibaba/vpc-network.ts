@@ -25,6 +25,9 @@ export class AlibabaVpcNetwork implements VpcNetworkSource {
     const vpcIds = vpcId !== undefined && vpcId !== "" ? [vpcId] : await this.#vpcsOf(routeTableIds, signal);
     const networks: VpcNetwork[] = [];
     for (const id of vpcIds) networks.push(await this.#readOne(id, signal));
+    // Tables of a VPC without any IPv6 block hold no IPv6 route: their listing needs no IPv6 read.
+    const ipv6 = networks.some((n) => [...n.vpcCidrs, ...n.vSwitchCidrs].some((c) => c.includes(":")));
+    this.#adapter.noteIpv6(routeTableIds, ipv6);
     return networks;
   }
 
