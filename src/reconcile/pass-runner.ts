@@ -191,18 +191,7 @@ export class PassRunner {
     }
 
     const nodeRoutes = nodeRouteStates({ eligible, routeTableIds: readable, actual, plan, creates, tableFailures, dryRun: request.dryRun });
-    const failedActions = [...marks, ...creates, ...deletes].filter((r) => !r.outcome.ok);
-    const hasChanges = plan.creates.length + plan.deletes.length > 0;
-    let outcome: PassOutcome;
-    if (tableFailures.length > 0 || networkFailure || failedActions.length > 0 || (!request.dryRun && refusedWrites.length > 0)) outcome = "failed";
-    else if (plan.refusal) outcome = "refused";
-    else if (request.dryRun) outcome = hasChanges ? "changes-pending" : "in-sync";
-    else outcome = hasChanges ? "applied" : "in-sync";
-    const retryable =
-      tableFailures.some((f) => f.error.retryable) ||
-      networkFailure?.retryable === true ||
-      failedActions.some((r) => !r.outcome.ok && r.outcome.error.retryable);
-
+    const { outcome, retryable } = outcomeOf({ plan, tableFailures, networkFailure, failedActions: [...marks, ...creates, ...deletes].filter((r) => !r.outcome.ok), refusedWrites, dryRun: request.dryRun });
     return { routeTableIds, plan, eligible, actual, tableFailures, networkFailure, creates, deletes, marks, refusedWrites, nodeRoutes, outcome, retryable };
   }
 
@@ -314,6 +303,29 @@ export class PassRunner {
     }
     return { creates: [...refusedCreates, ...creates], deletes: [...refusedDeletes, ...deletes] };
   }
+}
+
+/** How the pass ended, and whether trying again may help. */
+function outcomeOf(pass: {
+  readonly plan: Plan;
+  readonly tableFailures: readonly TableFailure[];
+  readonly networkFailure: CloudError | undefined;
+  readonly failedActions: ReadonlyArray<ActionResult<CreateAction | DeleteAction | MarkAction>>;
+  readonly refusedWrites: readonly RefusedWrite[];
+  readonly dryRun: boolean | undefined;
+}): { outcome: PassOutcome; retryable: boolean } {
+  const { plan, tableFailures, networkFailure, failedActions, refusedWrites, dryRun } = pass;
+  const hasChanges = plan.creates.length + plan.deletes.length > 0;
+  let outcome: PassOutcome;
+  if (tableFailures.length > 0 || networkFailure || failedActions.length > 0 || (!dryRun && refusedWrites.length > 0)) outcome = "failed";
+  else if (plan.refusal) outcome = "refused";
+  else if (dryRun) outcome = hasChanges ? "changes-pending" : "in-sync";
+  else outcome = hasChanges ? "applied" : "in-sync";
+  const retryable =
+    tableFailures.some((f) => f.error.retryable) ||
+    networkFailure?.retryable === true ||
+    failedActions.some((r) => !r.outcome.ok && r.outcome.error.retryable);
+  return { outcome, retryable };
 }
 
 /**
