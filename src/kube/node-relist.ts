@@ -81,7 +81,7 @@ export function applyList(
   return { added, updated, deleted };
 }
 
-/** Equal resourceVersion and equal content (key order, undefined fields and Date vs string ignored). */
+/** Equal resourceVersion and equal content (key order, undefined fields and Date vs string ignored). @internal exported for tests */
 export function sameNode(a: V1Node, b: V1Node): boolean {
   return a.metadata?.resourceVersion === b.metadata?.resourceVersion && canonicalJson(a) === canonicalJson(b);
 }
@@ -98,6 +98,7 @@ function canonicalJson(value: unknown): string {
  * Orders two resourceVersions. They are opaque to clients, but kube-apiserver's are etcd revisions
  * (decimal integers); undefined when either is not one, so no conclusion is drawn from an unknown
  * format.
+ * @internal exported for tests
  */
 export function compareResourceVersions(a: string, b: string): -1 | 0 | 1 | undefined {
   if (!/^\d+$/.test(a) || !/^\d+$/.test(b)) return undefined;

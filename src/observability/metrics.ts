@@ -24,7 +24,6 @@ import {
   type WriteKind,
 } from "./metric-definitions.js";
 import type { GateRule } from "../domain/write-gate.js";
-import type { ListReport } from "../kube/node-relist.js";
 
 export interface MetricsOptions {
   /**
@@ -99,6 +98,16 @@ function positiveInteger(option: string, value: number): number {
     throw new RangeError(`MetricsOptions.${option} must be an integer >= 1, got ${String(value)}`);
   }
   return value;
+}
+
+/** What the Node informer reports after a complete list (kube/node-relist.ts' ListReport has this shape). */
+export interface NodeListCounts {
+  readonly reason: "start" | "expired" | "periodic";
+  readonly added: number;
+  readonly updated: number;
+  readonly deleted: number;
+  /** Set when the list's resourceVersion is lower than one seen before (etcd restored). */
+  readonly rewoundFrom: string | undefined;
 }
 
 export class Metrics {
@@ -301,7 +310,7 @@ export class Metrics {
   }
 
   /** After each complete Node list: what a periodic re-list corrected, and a resourceVersion that went back. */
-  nodeListed(report: ListReport): void {
+  nodeListed(report: NodeListCounts): void {
     if (report.rewoundFrom !== undefined) this.#informerRewinds.inc();
     if (report.reason !== "periodic") return;
     const corrections = { add: report.added, update: report.updated, delete: report.deleted };

@@ -196,10 +196,10 @@ describe("Metrics values", () => {
 
   it("counts what periodic Node re-lists corrected and every list whose resourceVersion went back", async () => {
     const metrics = new Metrics({ defaultMetrics: false });
-    metrics.nodeListed({ reason: "start", resourceVersion: "10", rewoundFrom: undefined, added: 5, updated: 0, deleted: 0 });
-    metrics.nodeListed({ reason: "periodic", resourceVersion: "20", rewoundFrom: undefined, added: 0, updated: 0, deleted: 0 });
-    metrics.nodeListed({ reason: "periodic", resourceVersion: "15", rewoundFrom: "30", added: 2, updated: 1, deleted: 3 });
-    metrics.nodeListed({ reason: "expired", resourceVersion: "12", rewoundFrom: "15", added: 1, updated: 0, deleted: 0 });
+    metrics.nodeListed({ reason: "start", rewoundFrom: undefined, added: 5, updated: 0, deleted: 0 });
+    metrics.nodeListed({ reason: "periodic", rewoundFrom: undefined, added: 0, updated: 0, deleted: 0 });
+    metrics.nodeListed({ reason: "periodic", rewoundFrom: "30", added: 2, updated: 1, deleted: 3 });
+    metrics.nodeListed({ reason: "expired", rewoundFrom: "15", added: 1, updated: 0, deleted: 0 });
     const byName = await families(metrics);
     const corrections = byName.get("vpc_route_sync_informer_relist_corrections_total");
     expect(["add", "update", "delete"].map((kind) => sample(corrections, { kind }))).toEqual(["2", "1", "3"]);
