@@ -103,10 +103,12 @@ describe(`vpc-route-sync run: Node lifecycle (${backendKind()} API server)`, () 
     expect(creates.length).toBeLessThanOrEqual(Math.ceil(300 / 50) + 1);
     expect(w.vpc.requests().filter((r) => r.action === "CreateRouteEntry")).toHaveLength(0);
     // One coalescing trigger: the 300 watch events make one pass, or a few if the burst straddles one.
+    // A pass that failed part way (a create answered late on a loaded machine) counts too: the next
+    // pass finds those routes present and plans only the rest, so planned creates then add up to more.
     const passes = await waitFor("the passes that created the 300 routes to finish", () => {
-      const finished = controller.logged("reconcile finished").filter((l) => l.cause !== "start" && Number(l.creates) > 0);
-      return finished.reduce((sum, l) => sum + Number(l.creates), 0) === 300 && finished;
-    });
+      const ended = [...controller.logged("reconcile finished"), ...controller.logged("reconcile failed")].filter((l) => l.cause !== "start" && Number(l.creates) > 0);
+      return ended.reduce((sum, l) => sum + Number(l.creates), 0) >= 300 && ended;
+    }, { timeoutMs: 60_000 });
     expect(passes.length).toBeLessThanOrEqual(3);
     await waitFor("NetworkUnavailable=False on every burst Node", async () => {
       for (const s of burst) if ((await w.nodeCondition(s.name))?.status !== "False") return false;
