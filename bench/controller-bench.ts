@@ -5,9 +5,9 @@
 //     last Node until every new route is Available, passes run and CreateRouteEntries calls.
 import type { ChildProcess } from "node:child_process";
 import { performance } from "node:perf_hooks";
-import { KubeConfig } from "@kubernetes/client-node";
 import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { NodeInformer } from "../src/kube/node-informer.js";
+import { loadKubeConfig } from "../src/kube/kube-config.js";
 import { startFakeVpc, type FakeVpcServer } from "@vpc-route-sync/fake-alibaba-vpc";
 import {
   BENCH_CLUSTER_CIDR_V4,
@@ -220,9 +220,7 @@ async function burst(base: number, added: number, qps: number): Promise<{ row: R
  */
 async function informerCache(nodeCount: number): Promise<Record<string, Cell>> {
   const kube = await startFakeKube({ nodes: makeNodes(nodeCount, { skippedShare: 0 }) });
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(kube.kubeconfigPath);
-  const informer = new NodeInformer({ kubeConfig });
+  const informer = new NodeInformer({ kubeConfig: loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }) });
   try {
     collectGarbage();
     const before = heapNow();

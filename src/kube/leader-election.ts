@@ -30,8 +30,8 @@
 //   other replica takes over on its next retry instead of waiting out the lease.
 // After stepping down the elector keeps campaigning; it may lead again with a new signal.
 
-import { V1MicroTime } from "@kubernetes/client-node";
-import type { CoordinationV1Api, V1Lease, V1LeaseSpec } from "@kubernetes/client-node";
+import type { V1Lease, V1LeaseSpec } from "@kubernetes/client-node";
+import { V1MicroTime, type CoordinationV1Api } from "./kube-apis.js";
 import { describeKubeError, isConflict, isNotFound } from "./api-error.js";
 import { ACQUIRE_JITTER, leaderTimingProblem } from "./leader-timing.js";
 import { abortable } from "./request-options.js";
