@@ -17,7 +17,7 @@ export interface KubeRequestOptions {
 }
 
 /** A non-2xx answer: `code` is the HTTP status, `body` the raw text (a Status object as JSON, usually). */
-export class KubeApiError extends Error {
+class KubeApiError extends Error {
   override readonly name: string = "KubeApiError";
   constructor(
     readonly code: number,

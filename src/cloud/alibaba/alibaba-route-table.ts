@@ -1,4 +1,4 @@
-// The RouteTable seam implemented over the Alibaba Cloud VPC API (@alicloud/vpc20160428).
+// The RouteTable seam implemented over the Alibaba Cloud VPC API (RPC calls in vpc-api.ts).
 // A table is read with one unfiltered DescribeRouteEntryList per 100 entries (plus an explicit
 // IpVersion=ipv6 read when IPv6 routes are desired), whichever way the API reads an omitted
 // NextHopType or IpVersion; a holder the unfiltered read does not show is looked up by destination
