@@ -88,6 +88,24 @@ describe("LeaderElector against the fake API server", () => {
     expect(String(spec()["acquireTime"])).toMatch(/\.\d{6}Z$/);
   });
 
+  // Issue 19 (idle CPU): like client-go, a leader renews by replacing the Lease it last wrote,
+  // without reading it first; an edit by anyone else makes that replace fail (409) and the read
+  // decides (the step-down tests below).
+  it("a leader renews with one conditional replace per retry period, no read", async () => {
+    fake = await startFakeKube();
+    const a = candidate("replica-a");
+    a.elector.start();
+    await waitFor(() => a.elector.isLeader(), "the leader");
+    const leaseRequests = () => fake!.requests().filter((r) => r.path.includes("/leases"));
+    const before = leaseRequests().length;
+    const renewTimes = new Set<unknown>();
+    await waitFor(() => (renewTimes.add(spec()["renewTime"]), renewTimes.size >= 6), "five renewals");
+    const during = leaseRequests().slice(before);
+    expect(during.length).toBeGreaterThanOrEqual(5);
+    expect(during.every((r) => r.method === "PUT" && r.status === 200)).toBe(true);
+    expect(a.elector.isLeader()).toBe(true);
+  });
+
   it("a killed leader (no release) is replaced once the lease expires", async () => {
     const { leader, follower } = await twoCandidates();
     await leader.elector.stop();
