@@ -6,7 +6,7 @@
 // in-cluster among them - never loads client-node.
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { parse } from "yaml";
+import { load } from "js-yaml";
 import type { KubeConfig as ClientNodeKubeConfig } from "@kubernetes/client-node";
 import { KubeClient, nativeAuth, type ApplyAuth } from "./kube-client.js";
 
@@ -75,9 +75,10 @@ function inner(entry: Entry, key: string, where: string, required: boolean): Ent
 
 /** Parses one kubeconfig file; relative file paths are taken from `baseDir` (the file's directory), as kubectl does. */
 export function parseKubeConfig(source: string, baseDir: string): KubeConfigData {
-  const parsed: unknown = parse(source);
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("the file is not a YAML mapping");
-  const document = parsed as Entry;
+  // js-yaml, as client-node used: the same YAML reading, and messages that describeWithoutContent knows.
+  const parsed: unknown = load(source);
+  // Anything but a mapping reads as a kubeconfig with nothing in it: finish() then says it names no context.
+  const document: Entry = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Entry) : {};
   const path = (value: unknown): string | undefined => {
     const file = text(value);
     return file === undefined || isAbsolute(file) ? file : join(baseDir, file);
