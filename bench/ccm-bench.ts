@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startFakeVpc, FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, type FakeVpcServer } from "@vpc-route-sync/fake-alibaba-vpc";
 import { apiRequest, RealKube, KUBE_VERSION, ETCD_VERSION } from "../test/real-kube/real-kube.js";
-import { freePort, metricSum, processCpuSeconds, processMemory, scrape, startCli, stopChild } from "./child-process.js";
+import { CLI_PATH, runNode, freePort, metricSum, processCpuSeconds, processMemory, scrape, startCli, stopChild } from "./child-process.js";
 import { BENCH_CLUSTER_CIDR_V4, BENCH_CLUSTER_NAME, BENCH_REGION_ID, makeNodes, nodeNameOf, podCidrV4 } from "./fixtures.js";
 import { round } from "./measure.js";
 import type { Cell, Check, SuiteResult } from "./report.js";
@@ -348,7 +348,7 @@ export async function runVsCcmSuite(options: { quick: boolean }): Promise<SuiteR
         `one peer at a time on the same real kube-apiserver ${KUBE_VERSION}; a fresh fake VPC table for each; ${opts.eventSamples} add/delete samples each (median)`,
         "CPU seconds from /proc/PID/stat (user + system) of the peer's process; steady calls per hour = calls per pass in the window x passes per hour at the peer's default period",
         `calls per event, in order (each sample): CCM add: ${ccm.add.actions}; ours add: ${ours.add.actions}; CCM delete: ${ccm.del.actions}; ours delete: ${ours.del.actions}`,
-        "SDKs: `run` still loads @kubernetes/client-node (KubeConfig pulls in every API group) and @alicloud/vpc20160428 whole - about 118 MiB of RSS before the first Node (docs/performance.md, issue 19 targets)",
+        `SDK packages the run command's modules load (checked by importing them with a resolve hook): ${(await sdkPackagesOfRun()).join(", ") || "none"} - of ${WATCHED_SDKS.join(", ")}`,
         `machine: ${os.cpus().length} CPUs, load average at the end ${os.loadavg().map((n) => n.toFixed(1)).join(" ")}: wall-clock times are taken under that load`,
       ],
     };
@@ -357,4 +357,23 @@ export async function runVsCcmSuite(options: { quick: boolean }): Promise<SuiteR
     await kube.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The SDK packages whose import cost RSS before issue 19 (docs/performance.md, "Memory"). */
+const WATCHED_SDKS = ["@kubernetes/client-node", "@alicloud/vpc20160428", "@alicloud/openapi-core", "@alicloud/credentials", "@darabonba/typescript", "undici"];
+
+/** Which of WATCHED_SDKS the built `run` command and controller import (statically). */
+async function sdkPackagesOfRun(): Promise<string[]> {
+  const dist = join(CLI_PATH, "..");
+  const script = `
+    import { registerHooks } from "node:module";
+    const seen = new Set();
+    registerHooks({ resolve(specifier, context, next) { seen.add(specifier); return next(specifier, context); } });
+    await import(${JSON.stringify(join(dist, "commands/run.js"))});
+    await import(${JSON.stringify(join(dist, "controller/controller.js"))});
+    process.stdout.write(JSON.stringify([...seen]));
+  `;
+  const run = await runNode(["--input-type=module", "-e", script], 30_000);
+  const specifiers = JSON.parse(run.stdout || "[]") as string[];
+  return WATCHED_SDKS.filter((sdk) => specifiers.some((s) => s === sdk || s.startsWith(`${sdk}/`)));
 }

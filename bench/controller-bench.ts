@@ -5,9 +5,9 @@
 //     last Node until every new route is Available, passes run and CreateRouteEntries calls.
 import type { ChildProcess } from "node:child_process";
 import { performance } from "node:perf_hooks";
-import { KubeConfig } from "@kubernetes/client-node";
 import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { NodeInformer } from "../src/kube/node-informer.js";
+import { loadKubeConfig } from "../src/kube/kube-config.js";
 import { startFakeVpc, type FakeVpcServer } from "@vpc-route-sync/fake-alibaba-vpc";
 import {
   BENCH_CLUSTER_CIDR_V4,
@@ -171,6 +171,42 @@ export async function footprint(nodeCount: number, qps: number, nodeOptions = ""
   }
 }
 
+/**
+ * CPU of an idle leader: `vpc-route-sync run` over N routed Nodes, measured over `seconds` that
+ * begin 5 s after its first pass (the default 60 s resync period puts no pass inside a window of up
+ * to ~50 s). What is left is the Lease renewals, the informer's watch and timers. `nodeOptions` may
+ * add `--cpu-prof --cpu-prof-dir=DIR` for a profile of the whole run (written at exit).
+ */
+export async function idleCpu(nodeCount: number, seconds: number, nodeOptions = CONTAINER_NODE_OPTIONS): Promise<Record<string, Cell>> {
+  const world = await startWorld(nodeCount, nodeCount + 100);
+  const controller = await startController(world, 50, { NODE_OPTIONS: nodeOptions });
+  try {
+    await until(controller, "first pass", async () => (await passesRun(controller)) >= 1, 300_000);
+    const routed = routedTracker(world.kube);
+    await until(controller, "Node conditions", () => routed() === nodeCount, 300_000, 200);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const pid = controller.child.pid ?? 0;
+    const passes0 = await passesRun(controller);
+    const cpu0 = processCpuSeconds(pid) ?? 0;
+    const kubeRequests0 = world.kube.requests().length;
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    const cpu1 = processCpuSeconds(pid) ?? 0;
+    const passes = (await passesRun(controller)) - passes0;
+    return {
+      nodes: nodeCount,
+      "idle s": seconds,
+      "passes in window": passes,
+      "CPU ms": round((cpu1 - cpu0) * 1000, 0),
+      "CPU ms per s": round(((cpu1 - cpu0) * 1000) / seconds, 2),
+      "Kubernetes requests": world.kube.requests().length - kubeRequests0,
+      "RSS MiB": processMemory(pid)?.rssMiB ?? null,
+    };
+  } finally {
+    await stopChild(controller.child);
+    await Promise.all([world.kube.close(), world.vpc.close()]);
+  }
+}
+
 async function burst(base: number, added: number, qps: number): Promise<{ row: Record<string, Cell>; check: Check }> {
   const world = await startWorld(base, base + added + 100);
   const controller = await startController(world, qps);
@@ -220,9 +256,7 @@ async function burst(base: number, added: number, qps: number): Promise<{ row: R
  */
 async function informerCache(nodeCount: number): Promise<Record<string, Cell>> {
   const kube = await startFakeKube({ nodes: makeNodes(nodeCount, { skippedShare: 0 }) });
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(kube.kubeconfigPath);
-  const informer = new NodeInformer({ kubeConfig });
+  const informer = new NodeInformer({ kubeConfig: loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }) });
   try {
     collectGarbage();
     const before = heapNow();

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConnection } from "../kube/kube-connection.js";
 import { createMetricsAuthorizer, reviewClientFor } from "../kube/metrics-authorizer.js";
 import { createSelfSignedCertificate } from "../observability/self-signed-certificate.js";
 import type { CommandIo, RunConfig } from "../config/index.js";
@@ -142,7 +142,7 @@ async function readClusterUidUntilStopped(
  * TLS and delegated authorization for `--metrics-secure`: the certificate from --metrics-cert-dir
  * (tls.crt, tls.key, as a kubernetes.io/tls Secret mounts them), else a self-signed one made now.
  */
-async function secureMetrics(config: RunConfig, kubeConfig: KubeConfig): Promise<Pick<HttpServerOptions, "tls" | "authorize">> {
+async function secureMetrics(config: RunConfig, kubeConfig: KubeConnection): Promise<Pick<HttpServerOptions, "tls" | "authorize">> {
   let tls: { cert: string; key: string };
   if (config.metricsCertDir !== undefined) {
     const [cert, key] = await Promise.all(

@@ -2,7 +2,9 @@
 // coalescing reconcile loop, then reports each pass through Node conditions, Events and metrics.
 // Losing the Lease aborts the in-flight pass at once (no write after that); shutdown finishes or
 // abandons the in-flight batch within a deadline and releases the Lease.
-import { CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Node } from "@kubernetes/client-node";
+import type { V1Node } from "@kubernetes/client-node";
+import { CoordinationV1Api, CoreV1Api } from "../kube/kube-apis.js";
+import type { KubeConnection } from "../kube/kube-connection.js";
 import PQueue from "p-queue";
 import type { PassCache } from "../cloud/pass-cache.js";
 import type { EntryOutcome, RouteTable } from "../cloud/route-table.js";
@@ -36,7 +38,7 @@ function operationResult(outcome: EntryOutcome): "success" | "error" | "unknown"
 }
 
 export interface ControllerOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeConnection;
   readonly routeTable: RouteTable;
   /** Where the VPC's own network is read each pass (see PassRunnerDeps.vpcNetwork). */
   readonly vpcNetwork?: VpcNetworkSource | undefined;

@@ -61,13 +61,17 @@ async function listAll(fetch: (params: { limit: number; _continue?: string }) =>
 }
 
 export async function gatherClusterFromApi(config: DoctorConfig, io: CommandIo): Promise<ClusterFacts> {
-  const [{ AppsV1Api, CoreV1Api, VersionApi }, { listAllNodes }, { describeKubeError }, { readClusterUid }, kubeConfig] = await Promise.all([
+  const [{ AppsV1Api, CoreV1Api, VersionApi }, ours, { listAllNodes }, { describeKubeError }, { readClusterUid }, connection] = await Promise.all([
     import("@kubernetes/client-node"),
+    import("../kube/kube-apis.js"),
     import("../kube/node-lister.js"),
     import("../kube/api-error.js"),
     import("../kube/cluster-identity.js"),
     kubeConfigFor(config, io),
   ]);
+  // Nodes and the cluster identity as `run` reads them; the rest through client-node's wider API.
+  const nodeApi = connection.makeApiClient(ours.CoreV1Api);
+  const kubeConfig = await connection.clientNodeConfig();
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const apps = kubeConfig.makeApiClient(AppsV1Api);
   const unavailable: Unavailable[] = [];
@@ -80,7 +84,7 @@ export async function gatherClusterFromApi(config: DoctorConfig, io: CommandIo):
       return undefined;
     }
   };
-  const nodes: DoctorNode[] = (await listAllNodes(core)).items.map(doctorNodeFrom);
+  const nodes: DoctorNode[] = (await listAllNodes(nodeApi)).items.map(doctorNodeFrom);
   const pods: PodFacts[] | undefined = await optional("pods", async () =>
     (await listAll((p) => core.listPodForAllNamespaces(p))).map(podFactsFrom),
   );
@@ -94,6 +98,6 @@ export async function gatherClusterFromApi(config: DoctorConfig, io: CommandIo):
     const info = await kubeConfig.makeApiClient(VersionApi).getCode();
     return { major: info.major, minor: info.minor, gitVersion: info.gitVersion };
   });
-  const clusterUid = await optional("identity", () => readClusterUid(core));
+  const clusterUid = await optional("identity", () => readClusterUid(nodeApi));
   return { source: "api", nodes, pods, daemonSets, deployments, serverVersion, clusterUid, unavailable };
 }

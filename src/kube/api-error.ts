@@ -1,14 +1,17 @@
-// Reading HTTP status out of what @kubernetes/client-node throws. Typed API calls throw an
-// ApiException with `code` = HTTP status and `body` = the raw Status text; the Watch class throws a
-// plain Error with `statusCode`; connection failures throw `TypeError: fetch failed` with neither.
+// Reading HTTP status out of what a Kubernetes call throws. Our API calls (kube-apis.ts) throw a
+// KubeApiError, and @kubernetes/client-node's (doctor) an ApiException: both carry `code` = HTTP
+// status and `body` = the raw Status text. Watches fail with an Error carrying `statusCode`;
+// connection failures have neither (node:http's socket errors, or client-node's `TypeError: fetch
+// failed` with the socket error as its cause).
 
-import { ApiException } from "@kubernetes/client-node";
+/** An HTTP answer error of either client: a numeric status `code` and the answer's `body`. */
+function isAnswerError(error: unknown): error is Error & { code: number; body: unknown } {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === "number" && "body" in error;
+}
 
 /** The HTTP status of a failed Kubernetes call, or undefined for network/other errors. */
 function httpStatusOf(error: unknown): number | undefined {
-  if (error instanceof ApiException) {
-    return typeof error.code === "number" ? error.code : undefined;
-  }
+  if (isAnswerError(error)) return error.code;
   if (typeof error === "object" && error !== null) {
     const { statusCode, code } = error as { statusCode?: unknown; code?: unknown };
     if (typeof statusCode === "number") return statusCode;
@@ -20,7 +23,7 @@ function httpStatusOf(error: unknown): number | undefined {
 
 /** A short, log-friendly description: the Status message when the server sent one. */
 export function describeKubeError(error: unknown): string {
-  if (error instanceof ApiException) {
+  if (isAnswerError(error)) {
     const body: unknown = error.body;
     if (typeof body === "string") {
       try {
@@ -47,7 +50,7 @@ export function describeKubeError(error: unknown): string {
  */
 export function unreachableMessage(error: unknown): string | undefined {
   if (httpStatusOf(error) !== undefined || !(error instanceof Error)) return undefined;
-  // undici's fetch: `TypeError: fetch failed` whose cause is the socket or DNS error.
+  // client-node's fetch (doctor): `TypeError: fetch failed` whose cause is the socket or DNS error.
   const cause: unknown = error instanceof TypeError && error.message === "fetch failed" ? error.cause : error;
   const code = (cause as { code?: unknown } | undefined)?.code;
   if (!(cause instanceof Error) || (typeof code !== "string" && error === cause)) return undefined;

@@ -2,7 +2,7 @@
 // created with the cluster and never changes, and two clusters never share it, even when they share
 // a --cluster-name. Read once at start by `run` and by `reconcile` from the
 // API; needs RBAC `get` on namespaces/kube-system (deploy/kustomize/base/rbac.yaml, the chart).
-import type { CoreV1Api } from "@kubernetes/client-node";
+import type { CoreV1Api } from "./kube-apis.js";
 import { isClusterUid } from "../domain/ownership.js";
 import { KubernetesError } from "../errors.js";
 import { describeKubeError, isDenied, unreachableMessage } from "./api-error.js";

@@ -23,10 +23,10 @@
 // write may carry an AbortSignal (the leader signal): it is checked when the call leaves the
 // queue, so no Event is sent by a replica that is no longer leader.
 
-import { PatchStrategy, V1MicroTime, setHeaderOptions } from "@kubernetes/client-node";
-import type { CoreV1Api, CoreV1Event, V1Node, V1ObjectReference } from "@kubernetes/client-node";
+import type { CoreV1Event, V1Node, V1ObjectReference } from "@kubernetes/client-node";
+import { PatchStrategy, V1MicroTime, type CoreV1Api } from "./kube-apis.js";
 import { describeKubeError, isNotFound } from "./api-error.js";
-import { abortable } from "./request-options.js";
+import { abortable, setHeaderOptions } from "./request-options.js";
 import { stableMessage } from "./stable-message.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { realTimers, type Timers } from "../util/timers.js";

@@ -1,13 +1,14 @@
 // Builds the KubeConfig for every Kubernetes client of the operator. The order follows
 // controller-runtime: an explicit --kubeconfig, then $KUBECONFIG, then the in-cluster service
 // account, then ~/.kube/config. Environment values are passed in by the config module; nothing here
-// reads process.env (client-node's own loadFromCluster/loadFromDefault do, so they are not used).
+// reads process.env. The files are read by kube-connection.ts (not by @kubernetes/client-node, which
+// is loaded only for credentials we do not implement: see KubeConnection).
 
 import { existsSync, readFileSync } from "node:fs";
 import { describeWithoutContent } from "../observability/safe-parse-error.js";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { isIPv6 } from "node:net";
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConnection, mergeKubeConfig, parseKubeConfig, type KubeConfigData } from "./kube-connection.js";
 import { ConfigError } from "../errors.js";
 import { REDACTED } from "../observability/secret-scrubber.js";
 
@@ -46,7 +47,7 @@ export class KubeConfigError extends ConfigError {
  * Loads the Kubernetes client configuration. Throws KubeConfigError naming every source tried
  * when none is usable, or naming the file and problem when a chosen source is broken.
  */
-export function loadKubeConfig(options: LoadKubeConfigOptions = {}): KubeConfig {
+export function loadKubeConfig(options: LoadKubeConfigOptions = {}): KubeConnection {
   const tried: string[] = [];
 
   if (options.kubeconfigPath !== undefined && options.kubeconfigPath !== "") {
@@ -85,28 +86,24 @@ export function loadKubeConfig(options: LoadKubeConfigOptions = {}): KubeConfig 
   throw new KubeConfigError(`no Kubernetes configuration found; tried: ${tried.join(", ")}`);
 }
 
-function fromFiles(files: readonly string[], source: string): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  files.forEach((file, index) => {
+function fromFiles(files: readonly string[], source: string): KubeConnection {
+  let data: KubeConfigData | undefined;
+  for (const file of files) {
     if (!existsSync(file)) {
       throw new KubeConfigError(`${source}: kubeconfig file ${file} does not exist`);
     }
+    let loaded: KubeConfigData;
     try {
-      if (index === 0) {
-        kubeConfig.loadFromFile(file);
-      } else {
-        const extra = new KubeConfig();
-        extra.loadFromFile(file);
-        // Like kubectl: the first file decides the current context; later files only add entries.
-        kubeConfig.mergeConfig(extra, true);
-      }
+      loaded = parseKubeConfig(readFileSync(file, "utf8"), dirname(file));
     } catch (error) {
       // The parser's message quotes the offending lines, bearer tokens and keys included: keep
       // only the reason and position, and no `cause` that a logger could print in full.
       throw new KubeConfigError(`${source}: cannot load kubeconfig file ${file}: ${describeWithoutContent(error, readText(file))}`);
     }
-  });
-  return kubeConfig;
+    // Like kubectl: the first file decides the current context; later files only add entries.
+    data = data === undefined ? loaded : mergeKubeConfig(data, loaded);
+  }
+  return new KubeConnection(data ?? { clusters: [], users: [], contexts: [], currentContext: "" });
 }
 
 function readText(file: string): string {
@@ -117,22 +114,20 @@ function readText(file: string): string {
   }
 }
 
-function fromServiceAccount(host: string, port: string, serviceAccountDir: string): KubeConfig {
-  const kubeConfig = new KubeConfig();
+function fromServiceAccount(host: string, port: string, serviceAccountDir: string): KubeConnection {
   const server = `https://${isIPv6(host) ? `[${host}]` : host}:${port}`;
   const namespaceFile = join(serviceAccountDir, "namespace");
   const namespace = existsSync(namespaceFile) ? readFileSync(namespaceFile, "utf8").trim() : undefined;
-  kubeConfig.loadFromOptions({
+  return new KubeConnection({
     clusters: [{ name: "in-cluster", server, caFile: join(serviceAccountDir, "ca.crt"), skipTLSVerify: false }],
     // The tokenFile provider re-reads the projected token (rotated by the kubelet) at least every minute.
     users: [{ name: "in-cluster", authProvider: { name: "tokenFile", config: { tokenFile: join(serviceAccountDir, "token") } } }],
     contexts: [{ name: "in-cluster", cluster: "in-cluster", user: "in-cluster", ...(namespace ? { namespace } : {}) }],
     currentContext: "in-cluster",
   });
-  return kubeConfig;
 }
 
-function finish(kubeConfig: KubeConfig, options: LoadKubeConfigOptions, source: string): KubeConfig {
+function finish(kubeConfig: KubeConnection, options: LoadKubeConfigOptions, source: string): KubeConnection {
   if (options.context !== undefined && options.context !== "") {
     if (!kubeConfig.getContextObject(options.context)) {
       const known = kubeConfig.getContexts().map((context) => context.name);
@@ -149,8 +144,8 @@ function finish(kubeConfig: KubeConfig, options: LoadKubeConfigOptions, source: 
   if (!cluster) {
     throw new KubeConfigError(`${source}: current context "${kubeConfig.getCurrentContext()}" names no known cluster`);
   }
-  // client-node cannot send a URL with user info (the request is refused, its message quoting the
-  // URL, password included). Refuse it here, without showing it: no `cause`, nothing of the URL
+  // A URL with user info is never sent (client-node refused it, its message quoting the URL,
+  // password included). Refuse it here, without showing it: no `cause`, nothing of the URL
   // before its last "@" (a password may hold "/" or "@" and then the URL does not even parse).
   if (carriesUserInfo(cluster.server)) {
     throw new KubeConfigError(
@@ -164,11 +159,11 @@ function finish(kubeConfig: KubeConfig, options: LoadKubeConfigOptions, source: 
   } catch {
     throw new KubeConfigError(`${source}: cluster "${cluster.name}" has an invalid server URL "${cluster.server}"`);
   }
-  // client-node refuses every request to http:// unless TLS verification is explicitly skipped;
-  // say so now instead of on the first request.
+  // Plain http:// only with TLS verification explicitly skipped (client-node's rule, kept for every
+  // client): say so now instead of on the first request.
   if (url.protocol === "http:" && !cluster.skipTLSVerify) {
     throw new KubeConfigError(
-      `${source}: cluster "${cluster.name}" uses plain HTTP (${cluster.server}); @kubernetes/client-node only allows that ` +
+      `${source}: cluster "${cluster.name}" uses plain HTTP (${cluster.server}); that is only allowed ` +
         `with insecure-skip-tls-verify: true in the cluster entry`,
     );
   }

@@ -30,8 +30,8 @@
 //   other replica takes over on its next retry instead of waiting out the lease.
 // After stepping down the elector keeps campaigning; it may lead again with a new signal.
 
-import { V1MicroTime } from "@kubernetes/client-node";
-import type { CoordinationV1Api, V1Lease, V1LeaseSpec } from "@kubernetes/client-node";
+import type { V1Lease, V1LeaseSpec } from "@kubernetes/client-node";
+import { V1MicroTime, type CoordinationV1Api } from "./kube-apis.js";
 import { describeKubeError, isConflict, isNotFound } from "./api-error.js";
 import { ACQUIRE_JITTER, leaderTimingProblem } from "./leader-timing.js";
 import { abortable } from "./request-options.js";
@@ -128,6 +128,8 @@ export class LeaderElector {
   #observedHolder = "";
   /** The record this replica last wrote (create or replace): a Lease still saying it was touched by no one else. */
   #ownRecord = "";
+  /** While leading: the Lease as our last write left it (with its resourceVersion), for renewing without a read. */
+  #ownLease: V1Lease | undefined;
 
   constructor(options: LeaderElectorOptions) {
     this.#api = options.coordination;
@@ -249,7 +251,8 @@ export class LeaderElector {
       this.#attemptAbort = attempt;
       let result: Attempt;
       try {
-        result = await this.#tryAcquireOrRenew(AbortSignal.any([attempt.signal, signal, AbortSignal.timeout(Math.max(1, budget))]));
+        const attemptSignal = AbortSignal.any([attempt.signal, signal, AbortSignal.timeout(Math.max(1, budget))]);
+        result = (await this.#renewWithoutRead(attemptSignal)) ?? (await this.#tryAcquireOrRenew(attemptSignal));
       } finally {
         if (this.#attemptAbort === attempt) this.#attemptAbort = undefined;
       }
@@ -274,6 +277,30 @@ export class LeaderElector {
         ? this.#retryPeriodMs
         : this.#retryPeriodMs * (1 + this.#timers.random() * ACQUIRE_JITTER);
       await sleep(this.#timers, wait, signal);
+    }
+  }
+
+  /**
+   * A leader's renew as client-go does it: the Lease as our last write left it, with a new
+   * renewTime, replaced without reading it first (the resourceVersion makes it conditional: if
+   * anyone else wrote since, the API server answers 409). Halves the Lease requests of a leader.
+   * Undefined when not leading, or when it did not succeed: then the usual read-then-write decides.
+   */
+  async #renewWithoutRead(signal: AbortSignal): Promise<Attempt | undefined> {
+    const lease = this.#leading ? this.#ownLease : undefined;
+    if (lease?.spec?.holderIdentity !== this.#identity) return undefined;
+    this.#ownLease = undefined;
+    const spec: V1LeaseSpec = { ...lease.spec, renewTime: new V1MicroTime(this.#timers.now()) };
+    try {
+      const updated = await this.#api.replaceNamespacedLease({ name: this.#name, namespace: this.#namespace, body: { ...lease, spec } }, abortable(signal));
+      this.#observe(updated);
+      this.#ownRecord = recordOf(updated.spec ?? {});
+      this.#ownLease = updated;
+      return "leader";
+    } catch (error) {
+      if (signal.aborted) return "error";
+      this.#log.debug({ err: describeKubeError(error) }, "renewing the lease without reading it failed; reading it");
+      return undefined;
     }
   }
 
@@ -312,6 +339,7 @@ export class LeaderElector {
       const updated = await this.#api.replaceNamespacedLease({ ...leaseName, body: { ...lease, spec: renewed } }, abortable(signal));
       this.#observe(updated);
       this.#ownRecord = recordOf(updated.spec ?? {});
+      this.#ownLease = updated;
       if (takingOver) {
         this.#log.info({ previousHolder: holder, leaseTransitions: renewed.leaseTransitions }, "leader lease taken over");
       }
@@ -348,6 +376,7 @@ export class LeaderElector {
       const sawLease = this.#observedRecord !== "";
       this.#observe(created);
       this.#ownRecord = recordOf(created.spec ?? {});
+      this.#ownLease = created;
       return sawLease ? "leader-unsure" : "leader";
     } catch (createError) {
       if (isConflict(createError)) return "follower";
@@ -420,6 +449,7 @@ export class LeaderElector {
   }
 
   #stepDown(reason: string): void {
+    this.#ownLease = undefined;
     if (this.#deadlineTimer !== undefined) {
       this.#timers.clearTimeout(this.#deadlineTimer);
       this.#deadlineTimer = undefined;

@@ -6,7 +6,8 @@
 // controller `create` on tokenreviews and subjectaccessreviews. Decisions are cached briefly per
 // token, so a scrape every 30 s costs two small API calls per minute at most.
 import { createHash } from "node:crypto";
-import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { AuthenticationV1Api, AuthorizationV1Api } from "./kube-apis.js";
+import type { KubeConnection } from "./kube-connection.js";
 
 import type { AccessDecision } from "../observability/http-server.js";
 import { errorMessage } from "../errors.js";
@@ -34,7 +35,7 @@ export interface MetricsAuthorizerOptions {
   readonly now?: () => number;
 }
 
-export function reviewClientFor(kubeConfig: KubeConfig): ReviewClient {
+export function reviewClientFor(kubeConfig: KubeConnection): ReviewClient {
   const authentication = kubeConfig.makeApiClient(AuthenticationV1Api);
   const authorization = kubeConfig.makeApiClient(AuthorizationV1Api);
   return {

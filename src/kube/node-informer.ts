@@ -11,8 +11,10 @@
 // ListWatch keeps its own map of every object; the list and the watch slim each Node before
 // ListWatch sees it, so both maps share one slim object per Node (no full Node is retained).
 
-import { CoreV1Api, ListWatch, Watch } from "@kubernetes/client-node";
-import type { KubeConfig, KubernetesListObject, V1Node } from "@kubernetes/client-node";
+import type { V1Node } from "@kubernetes/client-node";
+import { CoreV1Api } from "./kube-apis.js";
+import type { KubeConnection as KubeConfig } from "./kube-connection.js";
+import { ListWatch, Watch, type ListResult as KubernetesListObject } from "./list-watch.js";
 import { describeKubeError } from "./api-error.js";
 import { backoffDelay, type BackoffPolicy } from "../util/backoff.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";

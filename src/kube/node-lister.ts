@@ -2,7 +2,8 @@
 // token that expired between pages (HTTP 410) restarts the list once from the beginning, because a
 // partial list stitched from two snapshots could miss or duplicate Nodes.
 
-import type { CoreV1Api, V1Node } from "@kubernetes/client-node";
+import type { V1Node } from "@kubernetes/client-node";
+import type { CoreV1Api } from "./kube-apis.js";
 import { describeKubeError, isGone, unreachableMessage } from "./api-error.js";
 import { KubernetesError } from "../errors.js";
 import { abortable } from "./request-options.js";

@@ -7,11 +7,11 @@
 // change, so steady-state passes cost no API calls. Callers never pass skipped Nodes (virtual,
 // excluded...): those are not ours to mark.
 
-import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import type { CoreV1Api, V1Node, V1NodeCondition } from "@kubernetes/client-node";
+import type { V1Node, V1NodeCondition } from "@kubernetes/client-node";
+import { PatchStrategy, type CoreV1Api } from "./kube-apis.js";
 import { describeKubeError, isConflict, isNotFound } from "./api-error.js";
 import { backoffDelay, type BackoffPolicy } from "../util/backoff.js";
-import { abortable } from "./request-options.js";
+import { abortable, setHeaderOptions } from "./request-options.js";
 import { stableMessage } from "./stable-message.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { sleep, realTimers, type Timers } from "../util/timers.js";

@@ -1,20 +1,14 @@
-// Per-request options for client-node calls: an AbortSignal that aborts the HTTP request itself
-// (not only the wait for it), combined with other middleware such as setHeaderOptions. client-node
-// 2.x carries the signal on the RequestContext and hands it to fetch.
-import { Observable } from "@kubernetes/client-node";
-import type { ConfigurationOptions, ObservableMiddleware, RequestContext, ResponseContext } from "@kubernetes/client-node";
+// Per-request options of the Kubernetes calls (kube-apis.ts): an AbortSignal that aborts the HTTP
+// request itself (not only the wait for it), and the Content-Type of a PATCH. The helpers keep the
+// names they had over client-node's middleware.
+import type { KubeRequestOptions } from "./kube-client.js";
 
-/** Options that abort the request when `signal` aborts, appended to `options` (e.g. from setHeaderOptions). */
-export function abortable(
-  signal: AbortSignal,
-  options?: ConfigurationOptions<ObservableMiddleware>,
-): ConfigurationOptions<ObservableMiddleware> {
-  const middleware: ObservableMiddleware = {
-    pre: (request: RequestContext) => {
-      request.setSignal(signal);
-      return new Observable(Promise.resolve(request));
-    },
-    post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
-  };
-  return { ...options, middleware: [...(options?.middleware ?? []), middleware], middlewareMergeStrategy: "append" };
+/** `options` with `signal`: the request is aborted when it aborts. */
+export function abortable(signal: AbortSignal, options?: KubeRequestOptions): KubeRequestOptions {
+  return { ...options, signal };
+}
+
+/** `options` with a request header; only Content-Type is used (the PATCH strategy). */
+export function setHeaderOptions(name: "Content-Type", value: string, options?: KubeRequestOptions): KubeRequestOptions {
+  return { ...options, contentType: value };
 }

@@ -1,6 +1,7 @@
 // Parsing the --vpc-endpoint value into the SDK's endpoint + protocol.
 import { describe, expect, it } from "vitest";
 import { parseEndpoint } from "../../src/cloud/alibaba/endpoint.js";
+import { defaultVpcEndpoint } from "../../src/cloud/alibaba/vpc-api.js";
 
 describe("parseEndpoint", () => {
   it.each([
@@ -25,5 +26,16 @@ describe("parseEndpoint", () => {
     ["http://", /not a valid URL/],
   ])("rejects %j", (input, message) => {
     expect(() => parseEndpoint(input)).toThrow(message);
+  });
+});
+
+describe("defaultVpcEndpoint (no endpoint configured)", () => {
+  it.each([
+    ["cn-shanghai", "vpc.cn-shanghai.aliyuncs.com"],
+    ["ap-southeast-1", "vpc.ap-southeast-1.aliyuncs.com"],
+    ["cn-hangzhou", "vpc.aliyuncs.com"],
+    ["cn-zhangjiakou-na62-a01", "vpc.cn-zhangjiakou.aliyuncs.com"],
+  ])("%s -> %s, as the VPC SDK's endpoint map and regional rule", (region, endpoint) => {
+    expect(defaultVpcEndpoint(region)).toBe(endpoint);
   });
 });

@@ -1,4 +1,5 @@
-import { CoreV1Api, type V1Node } from "@kubernetes/client-node";
+import { CoreV1Api as ClientNodeCoreV1Api, type V1Node } from "@kubernetes/client-node";
+import { CoreV1Api } from "../../src/kube/kube-apis.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { EventReasons, EventRecorder, eventTypeOf, leaseReference, podReference } from "../../src/kube/event-recorder.js";
@@ -23,10 +24,12 @@ describe("EventRecorder against the fake API server", () => {
 
   async function setup(options: { maxKeys?: number; clusterObject?: ReturnType<typeof podReference>; concurrency?: number; maxQueued?: number } = {}) {
     fake = await startFakeKube({ nodes: [nodeBody("n1", 1), nodeBody("n2", 2)] });
-    const core = loadKubeConfig({ kubeconfigPath: fake.kubeconfigPath }).makeApiClient(CoreV1Api);
+    const connection = loadKubeConfig({ kubeconfigPath: fake.kubeconfigPath });
+    // The test arranges objects through client-node; the recorder uses the operator's own client.
+    const core = (await connection.clientNodeConfig()).makeApiClient(ClientNodeCoreV1Api);
     const timers = new ManualTimers();
     const recorder = new EventRecorder({
-      core,
+      core: connection.makeApiClient(CoreV1Api),
       identity: "vpc-route-sync-7d9f-abcde",
       clusterObject: options.clusterObject ?? leaseReference("kube-system", "vpc-route-sync"),
       ttlMs: 60_000,

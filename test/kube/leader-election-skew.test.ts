@@ -1,7 +1,7 @@
 // Expiry is judged by the local time since the record last changed, never by comparing the
 // holder's renewTime with our clock: a skewed clock on either side must not change the outcome.
 
-import { CoordinationV1Api } from "@kubernetes/client-node";
+import { CoordinationV1Api } from "../../src/kube/kube-apis.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { loadKubeConfig } from "../../src/kube/kube-config.js";

@@ -1,4 +1,4 @@
-import { CoordinationV1Api } from "@kubernetes/client-node";
+import { CoordinationV1Api } from "../../src/kube/kube-apis.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { loadKubeConfig } from "../../src/kube/kube-config.js";
@@ -86,6 +86,24 @@ describe("LeaderElector against the fake API server", () => {
     expect(spec()).toMatchObject({ holderIdentity: leaderId, leaseDurationSeconds: 1, leaseTransitions: 0 });
     expect(String(spec()["renewTime"])).toMatch(/\.\d{6}Z$/);
     expect(String(spec()["acquireTime"])).toMatch(/\.\d{6}Z$/);
+  });
+
+  // Issue 19 (idle CPU): like client-go, a leader renews by replacing the Lease it last wrote,
+  // without reading it first; an edit by anyone else makes that replace fail (409) and the read
+  // decides (the step-down tests below).
+  it("a leader renews with one conditional replace per retry period, no read", async () => {
+    fake = await startFakeKube();
+    const a = candidate("replica-a");
+    a.elector.start();
+    await waitFor(() => a.elector.isLeader(), "the leader");
+    const leaseRequests = () => fake!.requests().filter((r) => r.path.includes("/leases"));
+    const before = leaseRequests().length;
+    const renewTimes = new Set<unknown>();
+    await waitFor(() => (renewTimes.add(spec()["renewTime"]), renewTimes.size >= 6), "five renewals");
+    const during = leaseRequests().slice(before);
+    expect(during.length).toBeGreaterThanOrEqual(5);
+    expect(during.every((r) => r.method === "PUT" && r.status === 200)).toBe(true);
+    expect(a.elector.isLeader()).toBe(true);
   });
 
   it("a killed leader (no release) is replaced once the lease expires", async () => {

@@ -1,6 +1,7 @@
 // Delegated authentication and authorization of /metrics (`run --metrics-secure`): the real
-// client-node review calls against the fake Kubernetes API's TokenReview and SubjectAccessReview.
-import { KubeConfig } from "@kubernetes/client-node";
+// review calls (kube-apis.ts) against the fake Kubernetes API's TokenReview and SubjectAccessReview.
+import { loadKubeConfig } from "../../src/kube/kube-config.js";
+import type { KubeConnection } from "../../src/kube/kube-connection.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMetricsAuthorizer, reviewClientFor } from "../../src/kube/metrics-authorizer.js";
 import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
@@ -9,7 +10,7 @@ const PROMETHEUS = "prometheus-token-0001";
 const NOSY = "nosy-token-0001";
 
 let kube: FakeKubeServer;
-let kubeConfig: KubeConfig;
+let kubeConfig: KubeConnection;
 
 beforeAll(async () => {
   kube = await startFakeKube({
@@ -18,8 +19,7 @@ beforeAll(async () => {
       [NOSY]: { username: "system:serviceaccount:default:nosy", nonResourceGrants: [{ verb: "get", path: "/healthz" }] },
     },
   });
-  kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(kube.kubeconfigPath);
+  kubeConfig = loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath });
 });
 
 afterAll(() => kube.close());

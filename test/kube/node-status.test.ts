@@ -1,4 +1,5 @@
-import { CoreV1Api, type V1Node, type V1NodeCondition } from "@kubernetes/client-node";
+import { CoreV1Api as ClientNodeCoreV1Api, type V1Node, type V1NodeCondition } from "@kubernetes/client-node";
+import { CoreV1Api } from "../../src/kube/kube-apis.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { loadKubeConfig } from "../../src/kube/kube-config.js";
@@ -59,8 +60,10 @@ describe("NodeStatusWriter against the fake API server", () => {
 
   async function setup() {
     fake = await startFakeKube({ nodes: [nodeBody("n1", 1)] });
-    const core = loadKubeConfig({ kubeconfigPath: fake.kubeconfigPath }).makeApiClient(CoreV1Api);
-    const writer = new NodeStatusWriter({ core, conflictBackoff: { initialMs: 5, maxMs: 20 } });
+    const connection = loadKubeConfig({ kubeconfigPath: fake.kubeconfigPath });
+    // The test arranges Nodes through client-node; the writer uses the operator's own client.
+    const core = (await connection.clientNodeConfig()).makeApiClient(ClientNodeCoreV1Api);
+    const writer = new NodeStatusWriter({ core: connection.makeApiClient(CoreV1Api), conflictBackoff: { initialMs: 5, maxMs: 20 } });
     return { fake, core, writer };
   }
 

@@ -3,7 +3,7 @@
 // only after leaseDuration of its own time (expiry is judged by local time since the record last
 // changed, never by comparing renewTime with our clock); and two electors racing for a new Lease end
 // with one leader, the loser's write refused by the server's optimistic concurrency.
-import { CoordinationV1Api } from "@kubernetes/client-node";
+import { CoordinationV1Api } from "../../src/kube/kube-apis.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadKubeConfig } from "../../src/kube/kube-config.js";
 import { LeaderElector } from "../../src/kube/leader-election.js";

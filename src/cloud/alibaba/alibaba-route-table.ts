@@ -1,4 +1,4 @@
-// The RouteTable seam implemented over the Alibaba Cloud VPC API (@alicloud/vpc20160428).
+// The RouteTable seam implemented over the Alibaba Cloud VPC API (RPC calls in vpc-api.ts).
 // A table is read with one unfiltered DescribeRouteEntryList per 100 entries (plus an explicit
 // IpVersion=ipv6 read when IPv6 routes are desired, or may exist and the listing is not known to
 // show them), whichever way the API reads an omitted RouteEntryType, NextHopType or IpVersion. What

@@ -1,19 +1,9 @@
-// Thin typed wrapper over the @alicloud/vpc20160428 client: builds request models with
-// constructors (plain nested objects would go out with camelCased keys, not the API's parameter
-// names), pins runtime timeouts, and
-// maps response bodies to plain data. No retries, no classification: callers do that.
-import vpcModule, {
-  CreateRouteEntriesRequest,
-  CreateRouteEntriesRequestRouteEntries,
-  DeleteRouteEntriesRequest,
-  DeleteRouteEntriesRequestRouteEntries,
-  DescribeRouteEntryListRequest,
-  DescribeRouteTableListRequest,
-  DescribeVSwitchesRequest,
-  DescribeVpcAttributeRequest,
-  ModifyRouteEntryRequest,
-} from "@alicloud/vpc20160428";
-import { $OpenApiUtil } from "@alicloud/openapi-core";
+// Thin typed wrapper over the VPC API's RPC calls, made with @alicloud/openapi-core's client (the
+// signing, credentials, timeouts and errors of every Alibaba SDK) and our own parameter maps, in the
+// API's parameter names: the generated @alicloud/vpc20160428 package (all 400+ VPC operations and
+// their models, ~40 MiB of RSS once imported) is not loaded. Pins runtime timeouts and maps the
+// answers' JSON to plain data. No retries, no classification: callers do that.
+import openApiModule, { $OpenApiUtil, OpenApiUtil } from "@alicloud/openapi-core";
 import { RuntimeOptions } from "@darabonba/typescript";
 import type { RouteEntry } from "../../domain/types.js";
 import type { GatedCreate, GatedDelete, GatedModify } from "../../domain/write-gate.js";
@@ -22,8 +12,69 @@ import type { AlibabaCredential } from "./credentials.js";
 import type { ParsedEndpoint } from "./endpoint.js";
 import { cjsDefault } from "./cjs-default.js";
 
-const VpcClient = cjsDefault(vpcModule);
-type VpcClientInstance = InstanceType<typeof VpcClient>;
+const OpenApiClient = cjsDefault(openApiModule);
+
+/** VPC API version of every call. */
+const VPC_API_VERSION = "2016-04-28";
+
+/**
+ * Regions whose VPC endpoint is not `vpc.<region>.aliyuncs.com` (the VPC SDK's endpoint map, as
+ * published with it); every other region uses that regional rule.
+ */
+const VPC_ENDPOINT_EXCEPTIONS: Readonly<Record<string, string>> = {
+  "cn-hangzhou": "vpc.aliyuncs.com",
+  "cn-shanghai-finance-1": "vpc.aliyuncs.com",
+  "cn-shenzhen-finance-1": "vpc.aliyuncs.com",
+  "cn-north-2-gov-1": "vpc.aliyuncs.com",
+  "ap-northeast-2-pop": "vpc.aliyuncs.com",
+  "cn-beijing-finance-pop": "vpc.aliyuncs.com",
+  "cn-beijing-gov-1": "vpc.aliyuncs.com",
+  "cn-beijing-nu16-b01": "vpc.aliyuncs.com",
+  "cn-edge-1": "vpc-nebula.cn-qingdao-nebula.aliyuncs.com",
+  "cn-fujian": "vpc.aliyuncs.com",
+  "cn-haidian-cm12-c01": "vpc.aliyuncs.com",
+  "cn-hangzhou-bj-b01": "vpc.aliyuncs.com",
+  "cn-hangzhou-finance": "vpc.aliyuncs.com",
+  "cn-hangzhou-internal-prod-1": "vpc.aliyuncs.com",
+  "cn-hangzhou-internal-test-1": "vpc-pre.cn-hangzhou.aliyuncs.com",
+  "cn-hangzhou-internal-test-2": "vpc-inner-pre.cn-hangzhou.aliyuncs.com",
+  "cn-hangzhou-internal-test-3": "vpc-pre.cn-hangzhou.aliyuncs.com",
+  "cn-hangzhou-test-306": "vpc-pre.cn-hangzhou.aliyuncs.com",
+  "cn-hongkong-finance-pop": "vpc.aliyuncs.com",
+  "cn-huhehaote-nebula-1": "vpc-nebula.cn-qingdao-nebula.aliyuncs.com",
+  "cn-qingdao-nebula": "vpc-nebula.cn-qingdao-nebula.aliyuncs.com",
+  "cn-shanghai-et15-b01": "vpc-pre.cn-hangzhou.aliyuncs.com",
+  "cn-shanghai-et2-b01": "vpc.aliyuncs.com",
+  "cn-shanghai-inner": "vpc.aliyuncs.com",
+  "cn-shanghai-internal-test-1": "vpc-pre.cn-hangzhou.aliyuncs.com",
+  "cn-shenzhen-inner": "vpc.aliyuncs.com",
+  "cn-shenzhen-st4-d01": "vpc.aliyuncs.com",
+  "cn-shenzhen-su18-b01": "vpc.aliyuncs.com",
+  "cn-wuhan": "vpc.aliyuncs.com",
+  "cn-yushanfang": "vpc.aliyuncs.com",
+  "cn-zhangbei": "vpc.aliyuncs.com",
+  "cn-zhangbei-na61-b01": "vpc.aliyuncs.com",
+  "cn-zhangjiakou-na62-a01": "vpc.cn-zhangjiakou.aliyuncs.com",
+  "cn-zhengzhou-nebula-1": "vpc-nebula.cn-qingdao-nebula.aliyuncs.com",
+  "eu-west-1-oxs": "vpc-nebula.cn-shenzhen-cloudstone.aliyuncs.com",
+  "rus-west-1-pop": "vpc.aliyuncs.com",
+};
+
+/**
+ * The endpoint the VPC SDK would use for a region when none is configured.
+ * @internal exported for tests
+ */
+export function defaultVpcEndpoint(regionId: string): string {
+  return VPC_ENDPOINT_EXCEPTIONS[regionId] ?? OpenApiUtil.getEndpointRules("vpc", regionId, "regional", "", "");
+}
+
+/** A JSON object of an answer, read field by field (absent or mistyped fields read as undefined). */
+type Json = Record<string, unknown>;
+const obj = (value: unknown): Json => (typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : {});
+const list = (value: unknown): Json[] => (Array.isArray(value) ? value.map(obj) : []);
+const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+const num = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : []);
 
 export interface VpcApiOptions {
   readonly regionId: string;
@@ -87,77 +138,90 @@ export interface BatchWriteResult {
 }
 
 export class VpcApi {
-  readonly #client: VpcClientInstance;
+  readonly #client: InstanceType<typeof OpenApiClient>;
   readonly #regionId: string;
   readonly #runtime: RuntimeOptions;
 
   constructor(options: VpcApiOptions) {
     this.#regionId = options.regionId;
     // Deliberately no retryOptions: the SDK's own retry is off by default and retries are ours.
-    this.#client = new VpcClient(
+    this.#client = new OpenApiClient(
       new $OpenApiUtil.Config({
         credential: options.credential,
         regionId: options.regionId,
         connectTimeout: options.connectTimeoutMs,
         readTimeout: options.readTimeoutMs,
-        ...(options.endpoint !== undefined ? { endpoint: options.endpoint.endpoint, protocol: options.endpoint.protocol } : {}),
+        ...(options.endpoint !== undefined
+          ? { endpoint: options.endpoint.endpoint, protocol: options.endpoint.protocol }
+          : { endpoint: defaultVpcEndpoint(options.regionId) }),
         ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
       }),
     );
     this.#runtime = new RuntimeOptions({ connectTimeout: options.connectTimeoutMs, readTimeout: options.readTimeoutMs });
   }
 
-  async describeRouteTableList(vpcId: string | undefined, routeTableId: string | undefined, pageNumber: number, pageSize: number): Promise<RouteTablePage> {
-    const request = new DescribeRouteTableListRequest({
-      regionId: this.#regionId,
-      pageNumber,
-      pageSize,
-      ...(vpcId !== undefined ? { vpcId } : {}),
-      ...(routeTableId !== undefined ? { routeTableId } : {}),
+  /** One RPC call (POST, form body, signed with the credential) with `query` in the API's parameter names; the answer's JSON body. */
+  async #call(action: string, query: Record<string, unknown>): Promise<Json> {
+    const request = new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query({ RegionId: this.#regionId, ...query }) });
+    const params = new $OpenApiUtil.Params({
+      action,
+      version: VPC_API_VERSION,
+      protocol: "HTTPS",
+      pathname: "/",
+      method: "POST",
+      authType: "AK",
+      style: "RPC",
+      reqBodyType: "formData",
+      bodyType: "json",
     });
-    const response = await this.#client.describeRouteTableListWithOptions(request, this.#runtime);
-    const body = response.body;
-    const tables = (body?.routerTableList?.routerTableListType ?? []).flatMap((t): RouteTableInfo[] =>
-      t.routeTableId !== undefined && t.vpcId !== undefined
-        ? [{ routeTableId: t.routeTableId, vpcId: t.vpcId, routeTableType: t.routeTableType ?? "", routeTableName: t.routeTableName || undefined }]
-        : [],
-    );
-    return { tables, totalCount: body?.totalCount ?? tables.length, requestId: body?.requestId };
+    const response = obj(await this.#client.callApi(params, request, this.#runtime));
+    return obj(response.body);
+  }
+
+  async describeRouteTableList(vpcId: string | undefined, routeTableId: string | undefined, pageNumber: number, pageSize: number): Promise<RouteTablePage> {
+    const body = await this.#call("DescribeRouteTableList", { PageNumber: pageNumber, PageSize: pageSize, VpcId: vpcId, RouteTableId: routeTableId });
+    const tables = list(obj(body.RouterTableList).RouterTableListType).flatMap((t): RouteTableInfo[] => {
+      const id = str(t.RouteTableId);
+      const vpc = str(t.VpcId);
+      return id !== undefined && vpc !== undefined
+        ? [{ routeTableId: id, vpcId: vpc, routeTableType: str(t.RouteTableType) ?? "", routeTableName: str(t.RouteTableName) || undefined }]
+        : [];
+    });
+    return { tables, totalCount: num(body.TotalCount) ?? tables.length, requestId: str(body.RequestId) };
   }
 
   async describeRouteEntryList(routeTableId: string, filter: EntryFilter, nextToken: string | undefined, maxResult: number): Promise<RouteEntryPage> {
-    const request = new DescribeRouteEntryListRequest({
-      regionId: this.#regionId,
-      routeTableId,
+    const body = await this.#call("DescribeRouteEntryList", {
+      RouteTableId: routeTableId,
       // No RouteEntryType in a listing: a System, CEN, BGP or other learned route at a Node's pod
       // CIDR must be seen (and reported as a conflict), not only Custom entries (issue 16, defect 5).
-      ...(filter.routeEntryType !== undefined ? { routeEntryType: filter.routeEntryType } : {}),
-      ...(filter.nextHopType !== undefined ? { nextHopType: filter.nextHopType } : {}),
-      ...(filter.ipVersion !== undefined ? { ipVersion: filter.ipVersion } : {}),
-      ...(filter.destination !== undefined ? { destinationCidrBlock: filter.destination } : {}),
-      ...(filter.destinations !== undefined ? { destCidrBlockList: [...filter.destinations] } : {}),
-      maxResult,
-      ...(nextToken !== undefined && nextToken !== "" ? { nextToken } : {}),
+      RouteEntryType: filter.routeEntryType,
+      NextHopType: filter.nextHopType,
+      IpVersion: filter.ipVersion,
+      DestinationCidrBlock: filter.destination,
+      DestCidrBlockList: filter.destinations !== undefined ? [...filter.destinations] : undefined,
+      MaxResult: maxResult,
+      NextToken: nextToken !== undefined && nextToken !== "" ? nextToken : undefined,
     });
-    const response = await this.#client.describeRouteEntryListWithOptions(request, this.#runtime);
-    const body = response.body;
-    const entries = (body?.routeEntrys?.routeEntry ?? []).flatMap((e): RouteEntry[] => {
-      if (e.routeEntryId === undefined || e.destinationCidrBlock === undefined) return [];
+    const entries = list(obj(body.RouteEntrys).RouteEntry).flatMap((e): RouteEntry[] => {
+      const routeEntryId = str(e.RouteEntryId);
+      const destinationCidr = str(e.DestinationCidrBlock);
+      if (routeEntryId === undefined || destinationCidr === undefined) return [];
       return [
         {
-          routeTableId: e.routeTableId ?? routeTableId,
-          routeEntryId: e.routeEntryId,
-          destinationCidr: e.destinationCidrBlock,
-          type: e.type ?? "Custom",
-          status: e.status ?? "",
-          nextHops: (e.nextHops?.nextHop ?? []).map((h) => ({ nextHopType: h.nextHopType ?? "", nextHopId: h.nextHopId ?? "" })),
-          routeEntryName: e.routeEntryName || undefined,
-          description: e.description || undefined,
+          routeTableId: str(e.RouteTableId) ?? routeTableId,
+          routeEntryId,
+          destinationCidr,
+          type: str(e.Type) ?? "Custom",
+          status: str(e.Status) ?? "",
+          nextHops: list(obj(e.NextHops).NextHop).map((h) => ({ nextHopType: str(h.NextHopType) ?? "", nextHopId: str(h.NextHopId) ?? "" })),
+          routeEntryName: str(e.RouteEntryName) || undefined,
+          description: str(e.Description) || undefined,
         },
       ];
     });
-    const token = body?.nextToken;
-    return { entries, nextToken: token !== undefined && token !== "" ? token : undefined, requestId: body?.requestId };
+    const token = str(body.NextToken);
+    return { entries, nextToken: token !== undefined && token !== "" ? token : undefined, requestId: str(body.RequestId) };
   }
 
   /**
@@ -167,91 +231,67 @@ export class VpcApi {
   async createRouteEntries(items: readonly GatedCreate[]): Promise<BatchWriteResult>;
   async createRouteEntries(items: readonly CreateItem[], dryRun: true): Promise<BatchWriteResult>;
   async createRouteEntries(items: readonly CreateItem[], dryRun = false): Promise<BatchWriteResult> {
-    const request = new CreateRouteEntriesRequest({
-      regionId: this.#regionId,
-      ...(dryRun ? { dryRun } : {}),
-      routeEntries: items.map(
-        (item) =>
-          new CreateRouteEntriesRequestRouteEntries({
-            routeTableId: item.routeTableId,
-            dstCidrBlock: item.destinationCidr,
-            nextHop: item.instanceId,
-            nextHopType: "Instance",
-            ipVersion: item.destinationCidr.includes(":") ? 6 : 4,
-            ...(item.routeEntryName !== "" ? { name: item.routeEntryName } : {}),
-            ...(item.description !== "" ? { description: item.description } : {}),
-          }),
-      ),
-    });
-    const response = await this.#client.createRouteEntriesWithOptions(request, this.#runtime);
-    const body = response.body;
-    return {
-      requestId: body?.requestId,
-      routeEntryIds: body?.routeEntryIds ?? [],
-      failures: (body?.failedRouteEntries ?? []).map((f) => ({
-        routeEntryId: undefined,
-        destinationCidr: f.dstCidrBlock,
-        nextHop: f.nextHop,
-        failedCode: f.failedCode,
-        failedMessage: f.failedMessage,
+    const body = await this.#call("CreateRouteEntries", {
+      DryRun: dryRun ? true : undefined,
+      RouteEntries: items.map((item) => ({
+        RouteTableId: item.routeTableId,
+        DstCidrBlock: item.destinationCidr,
+        NextHop: item.instanceId,
+        NextHopType: "Instance",
+        IpVersion: item.destinationCidr.includes(":") ? 6 : 4,
+        Name: item.routeEntryName !== "" ? item.routeEntryName : undefined,
+        Description: item.description !== "" ? item.description : undefined,
       })),
-    };
+    });
+    return { requestId: str(body.RequestId), routeEntryIds: strings(body.RouteEntryIds), failures: failuresOf(body, false) };
   }
 
   async deleteRouteEntries(items: readonly GatedDelete[]): Promise<BatchWriteResult>;
   async deleteRouteEntries(items: readonly DeleteItem[], dryRun: true): Promise<BatchWriteResult>;
   async deleteRouteEntries(items: readonly DeleteItem[], dryRun = false): Promise<BatchWriteResult> {
-    const request = new DeleteRouteEntriesRequest({
-      regionId: this.#regionId,
-      ...(dryRun ? { dryRun } : {}),
-      routeEntries: items.map(
-        (item) => new DeleteRouteEntriesRequestRouteEntries({ routeTableId: item.routeTableId, routeEntryId: item.routeEntryId }),
-      ),
+    const body = await this.#call("DeleteRouteEntries", {
+      DryRun: dryRun ? true : undefined,
+      RouteEntries: items.map((item) => ({ RouteTableId: item.routeTableId, RouteEntryId: item.routeEntryId })),
     });
-    const response = await this.#client.deleteRouteEntriesWithOptions(request, this.#runtime);
-    const body = response.body;
-    return {
-      requestId: body?.requestId,
-      routeEntryIds: [],
-      failures: (body?.failedRouteEntries ?? []).map((f) => ({
-        routeEntryId: f.routeEntryId,
-        destinationCidr: f.dstCidrBlock,
-        nextHop: f.nextHop,
-        failedCode: f.failedCode,
-        failedMessage: f.failedMessage,
-      })),
-    };
+    return { requestId: str(body.RequestId), routeEntryIds: [], failures: failuresOf(body, true) };
   }
 
   /** ModifyRouteEntry of the name and description only (by RouteEntryId); returns the RequestId. */
   async modifyRouteEntry(item: GatedModify): Promise<{ readonly requestId: string | undefined }> {
-    const request = new ModifyRouteEntryRequest({
-      regionId: this.#regionId,
-      routeEntryId: item.routeEntryId,
-      routeEntryName: item.routeEntryName,
-      description: item.description,
+    const body = await this.#call("ModifyRouteEntry", {
+      RouteEntryId: item.routeEntryId,
+      RouteEntryName: item.routeEntryName,
+      Description: item.description,
     });
-    const response = await this.#client.modifyRouteEntryWithOptions(request, this.#runtime);
-    return { requestId: response.body?.requestId };
+    return { requestId: str(body.RequestId) };
   }
 
   // ---- the VPC's own network (vpc-network.ts) ----
 
   async describeVpcAttribute(vpcId: string): Promise<VpcAttribute> {
-    const request = new DescribeVpcAttributeRequest({ regionId: this.#regionId, vpcId });
-    const body = (await this.#client.describeVpcAttributeWithOptions(request, this.#runtime)).body;
-    const ipv6 = (body?.ipv6CidrBlocks?.ipv6CidrBlock ?? []).map((b) => b.ipv6CidrBlock ?? "");
-    const cidrs = [body?.cidrBlock ?? "", ...(body?.secondaryCidrBlocks?.secondaryCidrBlock ?? []), ...ipv6, body?.ipv6CidrBlock ?? ""];
-    return { vpcId: body?.vpcId ?? vpcId, cidrs: [...new Set(cidrs.filter((c) => c !== ""))], requestId: body?.requestId };
+    const body = await this.#call("DescribeVpcAttribute", { VpcId: vpcId });
+    const ipv6 = list(obj(body.Ipv6CidrBlocks).Ipv6CidrBlock).map((b) => str(b.Ipv6CidrBlock) ?? "");
+    const cidrs = [str(body.CidrBlock) ?? "", ...strings(obj(body.SecondaryCidrBlocks).SecondaryCidrBlock), ...ipv6, str(body.Ipv6CidrBlock) ?? ""];
+    return { vpcId: str(body.VpcId) ?? vpcId, cidrs: [...new Set(cidrs.filter((c) => c !== ""))], requestId: str(body.RequestId) };
   }
 
   async describeVSwitches(vpcId: string, pageNumber: number, pageSize: number): Promise<VSwitchPage> {
-    const request = new DescribeVSwitchesRequest({ regionId: this.#regionId, vpcId, pageNumber, pageSize });
-    const body = (await this.#client.describeVSwitchesWithOptions(request, this.#runtime)).body;
-    const list = body?.vSwitches?.vSwitch ?? [];
-    const cidrs = list.flatMap((v) => [v.cidrBlock ?? "", v.ipv6CidrBlock ?? ""]).filter((c) => c !== "");
-    return { cidrs, count: list.length, totalCount: body?.totalCount ?? list.length, requestId: body?.requestId };
+    const body = await this.#call("DescribeVSwitches", { VpcId: vpcId, PageNumber: pageNumber, PageSize: pageSize });
+    const switches = list(obj(body.VSwitches).VSwitch);
+    const cidrs = switches.flatMap((v) => [str(v.CidrBlock) ?? "", str(v.Ipv6CidrBlock) ?? ""]).filter((c) => c !== "");
+    return { cidrs, count: switches.length, totalCount: num(body.TotalCount) ?? switches.length, requestId: str(body.RequestId) };
   }
+}
+
+/** FailedRouteEntries of a batch write's answer (`RouteEntryId` only in a delete's). */
+function failuresOf(body: Json, withEntryId: boolean): ItemFailure[] {
+  return list(body.FailedRouteEntries).map((f) => ({
+    routeEntryId: withEntryId ? str(f.RouteEntryId) : undefined,
+    destinationCidr: str(f.DstCidrBlock),
+    nextHop: str(f.NextHop),
+    failedCode: str(f.FailedCode),
+    failedMessage: str(f.FailedMessage),
+  }));
 }
 
 export interface VpcAttribute {
