@@ -1,12 +1,14 @@
 // What the planner is handed, and the one derivation of what its steps read. The input is typed
 // and checked once, at the edges it comes from: Nodes through nodeFactsFrom (node-facts.ts) and
-// eligibility, route entries by the cloud adapter's listing (src/cloud/alibaba/vpc-api.ts), the
-// VPC's network through networkBlocks below, the settings by config/. Nothing here re-validates
-// them; plan-decide.ts, plan-guard.ts and plan-order.ts read what is derived here.
+// eligibility, route entries by the cloud adapter's listing (src/cloud/alibaba/vpc-api.ts) and
+// their destinations by parseEntries (route-tables.ts) where the tables are read, the VPC's network
+// through networkBlocks below, the settings by config/. Nothing here re-validates them;
+// plan-decide.ts, plan-guard.ts and plan-order.ts read what is derived here.
 import { approvalsOf } from "./approval.js";
 import { parseCidr, type Cidr } from "./cidr.js";
 import { isClusterUid } from "./ownership.js";
 import type { PlanInput } from "./plan.js";
+import type { ParsedTables } from "./route-tables.js";
 import type { PlanSettings } from "./settings.js";
 import type { Conflict, DesiredRoute, RouteEntry, SkippedNode } from "./types.js";
 
@@ -58,7 +60,7 @@ export function networkBlocks(networks: readonly PlanNetwork[]): readonly Networ
 export interface PreparedInput {
   readonly desired: readonly DesiredRoute[];
   /** Route tables by id, in id order. */
-  readonly tables: ReadonlyMap<string, readonly RouteEntry[]>;
+  readonly tables: ParsedTables;
   readonly options: TrustedOptions;
 }
 
@@ -69,7 +71,7 @@ export function prepareInput(input: PlanInput): PreparedInput {
   const approvals = approvalsOf(settings.approveDeletions ?? []);
   return {
     desired: input.desired,
-    tables: new Map([...input.actual].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    tables: new Map([...input.tables].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     options: {
       clusterName: settings.clusterName,
       clusterUid,

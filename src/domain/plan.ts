@@ -36,8 +36,9 @@ import { decideTable, indexDesired, newDraft, type DecideContext, type Draft } f
 import { applyGuard } from "./plan-guard.js";
 import { prepareInput, type NetworkBlock } from "./plan-input.js";
 import { cmpStr, destinationParser, sortActions } from "./plan-order.js";
+import type { ParsedTables } from "./route-tables.js";
 import type { PlanSettings } from "./settings.js";
-import type { CreateAction, DeleteAction, DesiredRoute, Plan, RouteEntry, SkippedNode, Conflict, UnclaimedRoute } from "./types.js";
+import type { CreateAction, DeleteAction, DesiredRoute, Plan, SkippedNode, Conflict, UnclaimedRoute } from "./types.js";
 
 /** Conflicts between Nodes: the routes involved are frozen as they are (held, never deleted) until fixed. */
 const FREEZING_SKIPS: ReadonlyMap<string, HoldReason> = new Map([
@@ -62,8 +63,11 @@ export interface PlanInput {
   /** False until the Node cache has synced: then nothing is deleted. */
   readonly allowDeletes: boolean;
   readonly desired: readonly DesiredRoute[];
-  /** The managed tables as read, by id (a table with no entry in the map plans nothing). */
-  readonly actual: ReadonlyMap<string, readonly RouteEntry[]>;
+  /**
+   * The managed tables as read, by id, each entry's destination parsed where the tables were read
+   * (route-tables.ts; the write gate checks against the same view). A table with no entry in the map plans nothing.
+   */
+  readonly tables: ParsedTables;
   /**
    * The VPC's own network, read from the VPC each pass: a desired destination that overlaps (contains,
    * equals or lies inside) a VPC or vSwitch CIDR block is the conflict `overlaps-vpc-network`.
