@@ -3,7 +3,7 @@
 // here are only candidates: the deletion guard (plan-guard.ts) rules on them afterwards.
 import { contains, overlaps, type Cidr } from "./cidr.js";
 import { outsideClusterCidrs } from "./eligibility.js";
-import { classifyParsed, type EntryOwnership, type OwnershipContext } from "./entry-ownership.js";
+import { classifyParsed, type EntryOwnership } from "./entry-ownership.js";
 import { markerKey, readMarker, routeMarker, HOLD_TOKEN } from "./ownership.js";
 import type { DestinationParser } from "./plan-order.js";
 import type { TrustedOptions } from "./plan-input.js";
@@ -82,8 +82,8 @@ export function indexDesired(desired: readonly DesiredRoute[]): DesiredIndex {
 
 /** What is known about the pass beyond one table: Nodes held back for overlaps, disputed CIDRs. */
 export interface DecideContext {
+  /** The settings and what the pass learnt; also who we are when an entry's ownership is decided. */
   readonly options: TrustedOptions;
-  readonly ownership: OwnershipContext;
   readonly destinations: DestinationParser;
   readonly index: DesiredIndex;
   /** Node keys of Nodes skipped for a conflict between Nodes, with the hold their routes get. */
@@ -106,7 +106,7 @@ export function decideTable(routeTableId: string, entries: readonly ParsedEntry[
   const network: Cidr[] = [];
   for (const parsed of entries) {
     const { entry } = parsed;
-    const own = classifyParsed(parsed, ctx.ownership);
+    const own = classifyParsed(parsed, ctx.options);
     const key = destinationKey(parsed);
     if (own.owned && entry.status !== "Deleting" && outsideClusterCidrs(own.destination, ctx.options.clusterCidrs) === undefined) {
       if (own.via === "marker" && own.held) draft.holdStands = true;

@@ -30,7 +30,6 @@
 // Owned entries in Deleting status are never deleted again and do not count in the guard's base.
 // Owned entries that are Pending or Modifying are planned like Available ones: the executor waits
 // until they are Available before deleting (the API only deletes Available entries).
-import { adoptableBy, type OwnershipContext } from "./entry-ownership.js";
 import { markerKey } from "./ownership.js";
 import { decideTable, indexDesired, newDraft, type DecideContext, type Draft } from "./plan-decide.js";
 import { applyGuard } from "./plan-guard.js";
@@ -146,13 +145,10 @@ export function plan(request: PlanInput): PlanResult {
   const o = input.options;
   const destinations = destinationParser();
   const index = indexDesired(input.desired);
-  const wantedDestinations = new Set([...index.byTable.values()].flatMap((table) => [...table.keys()]));
-  const ownership: OwnershipContext = { ...o, adoptable: adoptableBy(o.nodeInstances, wantedDestinations) };
   const excluded = new Set(o.skipped.filter((s) => s.reason === "excluded").map((s) => s.nodeName));
   const duplicateNames = new Set(o.skipped.filter((s) => s.reason === "duplicate-node-name").map((s) => s.nodeName));
   const ctx: DecideContext = {
     options: o,
-    ownership,
     destinations,
     index,
     frozenNodeKeys: new Map(o.skipped.flatMap((s) => {
