@@ -9,6 +9,7 @@ import {
   BENCH_CLUSTER_CIDR_V4,
   BENCH_CLUSTER_CIDRS_DUAL,
   BENCH_CLUSTER_NAME,
+  BENCH_CLUSTER_UID,
   BENCH_REGION_ID,
   makeNodes,
   makeTableSeed,
@@ -33,7 +34,7 @@ export function planInput(nodeCount: number, dualStack: boolean, tableCount: num
   const nodes = nodeFacts(makeNodes(nodeCount, { dualStack }));
   const routeTableIds = Array.from({ length: tableCount }, (_, t) => `vtb-bp1bench${String(t).padStart(9, "0")}`);
   const actual = new Map(
-    routeTableIds.map((id, t) => [id, seedToEntries(id, makeTableSeed(nodeCount, dualStack, { seed: 7 + t }))] as const),
+    routeTableIds.map((id, t) => [id, seedToEntries(id, makeTableSeed(nodeCount, dualStack, { seed: 7 + t, clusterUid: BENCH_CLUSTER_UID }))] as const),
   );
   return {
     nodes,
@@ -42,6 +43,8 @@ export function planInput(nodeCount: number, dualStack: boolean, tableCount: num
     settings: {
       regionId: BENCH_REGION_ID,
       clusterName: BENCH_CLUSTER_NAME,
+      // Markers with our uid: stale ones are deleted (name-only markers would be held, never deleted).
+      clusterUid: BENCH_CLUSTER_UID,
       clusterCidrs: parseClusterCidrs(dualStack ? [...BENCH_CLUSTER_CIDRS_DUAL] : [BENCH_CLUSTER_CIDR_V4]),
       adoptUnmarked: false,
       maxDeletions: { kind: "percent", value: 50 },
@@ -109,7 +112,7 @@ export async function runPlanBench(options: { quick: boolean }): Promise<SuiteRe
     rows,
     checks,
     notes: [
-      "route tables: ~90% of desired routes present and marked, 3% unmarked but exact (CCM), 0.5% held by a foreign HaVip route, 3% of Nodes' worth of stale owned routes, 20 foreign VPN/Express Connect/NAT routes, 2 system routes; 2% of Nodes skipped",
+      "route tables: ~90% of desired routes present and marked (with the cluster uid the plan runs with), 3% unmarked but exact (CCM), 0.5% held by a foreign HaVip route, 3% of Nodes' worth of stale owned routes, 20 foreign VPN/Express Connect/NAT routes, 2 system routes; 2% of Nodes skipped",
       "median/p95 ms = wall time; CPU ms = median CPU time of this process per call (includes GC threads; barely affected by other load)",
       "result MiB = heap retained by the returned plan after GC; transient MiB = heap growth during one call before GC (rough)",
     ],
