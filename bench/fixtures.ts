@@ -9,6 +9,8 @@ import type { SeedEntry } from "@vpc-route-sync/fake-alibaba-vpc";
 export const BENCH_REGION_ID = "cn-hangzhou";
 export const BENCH_CLUSTER_NAME = "bench";
 export const BENCH_CLUSTER_CIDR_V4 = "10.128.0.0/10";
+/** A kube-system uid for markers and plans that carry one (a marker without it is never deleted automatically). */
+export const BENCH_CLUSTER_UID = "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 
 /** mulberry32: small, fast and good enough to pick fixture variants reproducibly. */
 export function seededRandom(seed: number): () => number {
@@ -117,6 +119,8 @@ export interface RouteMix {
   /** Unrelated foreign routes (VPN, Express Connect, NAT). @default 20 */
   readonly foreignOther?: number;
   readonly seed?: number;
+  /** The cluster uid our markers carry. @default none (name-only markers, as before cluster identity) */
+  readonly clusterUid?: string;
 }
 
 /**
@@ -139,7 +143,7 @@ export function makeTableSeed(count: number, dualStack: boolean, mix: RouteMix =
     for (const destinationCidr of cidrs) {
       const r = random();
       if (r < satisfied) {
-        entries.push({ destinationCidr, nextHopType: "Instance", nextHopId: instanceIdOf(i), ...routeMarker(BENCH_CLUSTER_NAME, nodeNameOf(i)) });
+        entries.push({ destinationCidr, nextHopType: "Instance", nextHopId: instanceIdOf(i), ...routeMarker(BENCH_CLUSTER_NAME, nodeNameOf(i), mix.clusterUid) });
       } else if (r < satisfied + unmarked) {
         entries.push({ destinationCidr, nextHopType: "Instance", nextHopId: instanceIdOf(i) });
       } else if (r < satisfied + unmarked + foreignHeld) {
@@ -151,7 +155,7 @@ export function makeTableSeed(count: number, dualStack: boolean, mix: RouteMix =
   const stale = Math.round(count * (mix.stale ?? 0.03));
   for (let k = 0; k < stale; k++) {
     const i = 16_000 - k; // far above any Node index in use: Nodes that were deleted
-    entries.push({ destinationCidr: podCidrV4(i), nextHopType: "Instance", nextHopId: instanceIdOf(i), ...routeMarker(BENCH_CLUSTER_NAME, nodeNameOf(i)) });
+    entries.push({ destinationCidr: podCidrV4(i), nextHopType: "Instance", nextHopId: instanceIdOf(i), ...routeMarker(BENCH_CLUSTER_NAME, nodeNameOf(i), mix.clusterUid) });
   }
   const foreignOther = mix.foreignOther ?? 20;
   const kinds = ["VpnGateway", "RouterInterface", "NatGateway"] as const;

@@ -5,6 +5,7 @@ import { buildPlan } from "../domain/build-plan.js";
 import { networkBlocks } from "../domain/plan-input.js";
 import { classifyNodes, VIRTUAL_KUBELET_LABEL_KEY, VIRTUAL_KUBELET_LABEL_VALUE, type EligibilityResult } from "../domain/eligibility.js";
 import type { PlanResult } from "../domain/plan.js";
+import { parseTables, type ParsedTables } from "../domain/route-tables.js";
 import type { EligibleNode, RouteEntry } from "../domain/types.js";
 import { nodeRouteStates, type NodeRouteState } from "../reconcile/pass-runner.js";
 import type { DoctorSettings } from "./check.js";
@@ -14,6 +15,8 @@ export interface RoutesAnalysis {
   /** Tables that could be read; the plan covers these only. */
   readonly readableTableIds: readonly string[];
   readonly actual: ReadonlyMap<string, readonly RouteEntry[]>;
+  /** The same tables, each destination parsed once: what the plan was made from (and what checks classify). */
+  readonly tables: ParsedTables;
   readonly plan: PlanResult;
   readonly eligible: readonly EligibleNode[];
   readonly nodeRoutes: ReadonlyMap<string, NodeRouteState>;
@@ -39,15 +42,16 @@ export function analyze(settings: DoctorSettings, cluster: ClusterFacts, cloud: 
   if (actual.size === 0) return { virtualNodes, eligibility };
 
   const readableTableIds = cloud.routeTableIds.filter((id) => actual.has(id));
+  const tables = parseTables(actual);
   const network = cloud.vpcNetwork === undefined ? undefined : "error" in cloud.vpcNetwork ? "unreadable" : networkBlocks(cloud.vpcNetwork.networks);
   const { plan, eligible } = buildPlan({
     settings: { ...settings, clusterUid: cluster.clusterUid },
     nodes: cluster.nodes,
     routeTableIds: readableTableIds,
-    actual,
+    tables,
     allowDeletes: true,
     network,
   });
   const nodeRoutes = nodeRouteStates({ eligible, routeTableIds: readableTableIds, actual, plan, dryRun: false });
-  return { virtualNodes, eligibility, routes: { readableTableIds, actual, plan, eligible, nodeRoutes } };
+  return { virtualNodes, eligibility, routes: { readableTableIds, actual, tables, plan, eligible, nodeRoutes } };
 }

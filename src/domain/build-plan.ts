@@ -9,7 +9,7 @@ import type { EligibleNode, NodeFacts } from "./types.js";
 /** The plan's input with Nodes in place of what eligibility derives from them (desired routes, skips, conflicts). */
 export interface BuildPlanInput extends Omit<PlanInput, "desired" | "skipped" | "conflicts" | "nodeInstances"> {
   readonly nodes: readonly NodeFacts[];
-  /** The managed route tables. Each should have an entry in `actual` (a missing one counts as empty). */
+  /** The managed route tables. Each should have an entry in `tables` (a missing one counts as empty). */
   readonly routeTableIds: readonly string[];
 }
 
@@ -22,8 +22,8 @@ export interface BuildPlanResult {
 export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   const { nodes, routeTableIds, settings } = input;
   const eligibility = classifyNodes(nodes, { regionId: settings.regionId, clusterCidrs: settings.clusterCidrs });
-  const actual = new Map(input.actual);
-  for (const id of routeTableIds) if (!actual.has(id)) actual.set(id, []);
+  const tables = new Map(input.tables);
+  for (const id of routeTableIds) if (!tables.has(id)) tables.set(id, []);
   const nodeInstances = nodes.flatMap((n) => {
     const id = parseProviderId(n.providerId, settings.regionId);
     return id.ok ? [{ instanceId: id.instanceId, nodeName: n.nodeName }] : [];
@@ -32,7 +32,7 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
     settings,
     allowDeletes: input.allowDeletes,
     desired: desiredRoutes(eligibility.eligible, routeTableIds),
-    actual,
+    tables,
     network: input.network,
     nodeInstances,
     skipped: eligibility.skipped,

@@ -11,9 +11,10 @@
 //     is related to this cluster (`adoptable`): its instance is named by one of the cluster's Nodes,
 //     or its destination is the pod CIDR of an eligible Node (a leftover that blocks that Node). A
 //     hand-made instance route inside the cluster CIDR to an instance no Node names is never adopted.
-import { contains, isDefaultRoute, parseCidr, quote, type Cidr } from "./cidr.js";
+import { contains, isDefaultRoute, quote, type Cidr } from "./cidr.js";
 import { listOr, textOf } from "./guards.js";
 import { readMarker } from "./ownership.js";
+import { parseEntry, type ParsedEntry } from "./route-tables.js";
 import type { PlanSettings } from "./settings.js";
 import type { RouteEntry } from "./types.js";
 
@@ -69,11 +70,18 @@ export type EntryOwnership =
 
 const notOwned = (why: NotOwnedReason, detail: string): EntryOwnership => ({ owned: false, why, detail });
 
-/** Decides ownership of one entry. Never throws, whatever the entry looks like. */
+/** Decides ownership of one entry as read (for callers without a parsed table: see classifyParsed). */
 export function classifyEntry(entry: RouteEntry, ctx: OwnershipContext): EntryOwnership {
-  const parsed = parseCidr(typeof entry?.destinationCidr === "string" ? entry.destinationCidr : "");
-  if (!parsed.ok) return notOwned("invalid-destination", `destination ${quote(textOf(entry?.destinationCidr))} does not parse`);
-  const destination = parsed.cidr;
+  return classifyParsed(parseEntry(entry), ctx);
+}
+
+/**
+ * Decides ownership of one entry of a parsed table (route-tables.ts), as the planner and the write
+ * gate do. Never throws, whatever the entry looks like.
+ */
+export function classifyParsed(parsed: ParsedEntry, ctx: OwnershipContext): EntryOwnership {
+  const { entry, destination } = parsed;
+  if (destination === undefined) return notOwned("invalid-destination", `destination ${quote(textOf(entry?.destinationCidr))} does not parse`);
   if (isDefaultRoute(destination)) return notOwned("default-route", `${destination.text} is a default route`);
   if (entry.type !== "Custom") return notOwned("not-custom", `route type is ${textOf(entry.type)}, not Custom`);
   const hops = listOr(entry.nextHops);

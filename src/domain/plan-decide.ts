@@ -1,14 +1,15 @@
 // Planner steps 1 and 2: index the desired routes, then decide each destination of each table:
 // keep (satisfied), create, replace (delete ours + create), conflict, or hold. Deletes decided
 // here are only candidates: the deletion guard (plan-guard.ts) rules on them afterwards.
-import { contains, overlaps, parseCidr, type Cidr } from "./cidr.js";
+import { contains, overlaps, type Cidr } from "./cidr.js";
 import { outsideClusterCidrs } from "./eligibility.js";
-import { classifyEntry, type EntryOwnership, type OwnershipContext } from "./entry-ownership.js";
+import { classifyParsed, type EntryOwnership } from "./entry-ownership.js";
 import { markerKey, readMarker, routeMarker, HOLD_TOKEN } from "./ownership.js";
 import type { DestinationParser } from "./plan-order.js";
 import type { TrustedOptions } from "./plan-input.js";
 import type { HeldCreate, HeldDelete, HoldReason } from "./plan.js";
 import { routesTo } from "./route-entry.js";
+import { destinationKey, type ParsedEntry } from "./route-tables.js";
 import type { Conflict, CreateAction, DeleteAction, DesiredRoute, MarkAction, RouteEntry, UnclaimedRoute } from "./types.js";
 
 /** Longest Description the API accepts. */
@@ -81,8 +82,8 @@ export function indexDesired(desired: readonly DesiredRoute[]): DesiredIndex {
 
 /** What is known about the pass beyond one table: Nodes held back for overlaps, disputed CIDRs. */
 export interface DecideContext {
+  /** The settings and what the pass learnt; also who we are when an entry's ownership is decided. */
   readonly options: TrustedOptions;
-  readonly ownership: OwnershipContext;
   readonly destinations: DestinationParser;
   readonly index: DesiredIndex;
   /** Node keys of Nodes skipped for a conflict between Nodes, with the hold their routes get. */
@@ -99,13 +100,14 @@ export function newDraft(conflicts: readonly Conflict[]): Draft {
   return { satisfied: [], creates: [], heldCreates: [], candidates: [], held: [], marks: [], conflicts: [...conflicts], unclaimed: [], base: 0, holdStands: false };
 }
 
-/** Decides every destination of one table into `draft`. */
-export function decideTable(routeTableId: string, entries: readonly RouteEntry[], ctx: DecideContext, draft: Draft): void {
+/** Decides every destination of one table (as read and parsed) into `draft`. */
+export function decideTable(routeTableId: string, entries: readonly ParsedEntry[], ctx: DecideContext, draft: Draft): void {
   const byDestination = new Map<string, Classified[]>();
   const network: Cidr[] = [];
-  for (const entry of entries) {
-    const own = classifyEntry(entry, ctx.ownership);
-    const key = own.owned ? own.destination.text : ctx.destinations.key(entry.destinationCidr);
+  for (const parsed of entries) {
+    const { entry } = parsed;
+    const own = classifyParsed(parsed, ctx.options);
+    const key = destinationKey(parsed);
     if (own.owned && entry.status !== "Deleting" && outsideClusterCidrs(own.destination, ctx.options.clusterCidrs) === undefined) {
       if (own.via === "marker" && own.held) draft.holdStands = true;
       if (!(own.via === "marker" && own.legacy) && frozenBy(own, key, ctx) === undefined) draft.base++;
@@ -113,10 +115,7 @@ export function decideTable(routeTableId: string, entries: readonly RouteEntry[]
     const list = byDestination.get(key);
     if (list) list.push({ entry, own });
     else byDestination.set(key, [{ entry, own }]);
-    if (entry.type === "System") {
-      const parsed = parseCidr(entry.destinationCidr);
-      if (parsed.ok && parsed.cidr.prefix > 0) network.push(parsed.cidr);
-    }
+    if (entry.type === "System" && parsed.destination !== undefined && parsed.destination.prefix > 0) network.push(parsed.destination);
   }
   const wanted = ctx.index.byTable.get(routeTableId) ?? new Map<string, readonly DesiredRoute[]>();
   for (const [destination, wants] of wanted) {

@@ -1,17 +1,23 @@
 // What the planner is handed, and the one derivation of what its steps read. The input is typed
 // and checked once, at the edges it comes from: Nodes through nodeFactsFrom (node-facts.ts) and
-// eligibility, route entries by the cloud adapter's listing (src/cloud/alibaba/vpc-api.ts), the
-// VPC's network through networkBlocks below, the settings by config/. Nothing here re-validates
-// them; plan-decide.ts, plan-guard.ts and plan-order.ts read what is derived here.
+// eligibility, route entries by the cloud adapter's listing (src/cloud/alibaba/vpc-api.ts) and
+// their destinations by parseEntries (route-tables.ts) where the tables are read, the VPC's network
+// through networkBlocks below, the settings by config/. Nothing here re-validates them;
+// plan-decide.ts, plan-guard.ts and plan-order.ts read what is derived here.
 import { approvalsOf } from "./approval.js";
 import { parseCidr, type Cidr } from "./cidr.js";
+import { adoptableBy, type OwnershipContext } from "./entry-ownership.js";
 import { isClusterUid } from "./ownership.js";
 import type { PlanInput } from "./plan.js";
+import type { ParsedTables } from "./route-tables.js";
 import type { PlanSettings } from "./settings.js";
 import type { Conflict, DesiredRoute, RouteEntry, SkippedNode } from "./types.js";
 
-/** The settings as the planner's steps read them (a valid uid or none), with what the pass learnt, indexed. */
-export interface TrustedOptions extends Omit<PlanSettings, "regionId" | "approveDeletions"> {
+/**
+ * The settings as the planner's steps read them (a valid uid or none), with what the pass learnt,
+ * indexed. Also who we are for entry ownership (an OwnershipContext, with the plan's `adoptable`).
+ */
+export interface TrustedOptions extends Omit<PlanSettings, "regionId" | "approveDeletions">, OwnershipContext {
   readonly allowDeletes: boolean;
   /** What a human approved for deletion (domain/approval.ts: named ids/destinations, or `all` held ones). */
   readonly approved: (entry: RouteEntry, destination: string) => boolean;
@@ -23,6 +29,8 @@ export interface TrustedOptions extends Omit<PlanSettings, "regionId" | "approve
   readonly networkUnreadable: boolean;
   /** Instance id -> name of the Node that names it (PlanInput.nodeInstances). */
   readonly nodeInstances: ReadonlyMap<string, string>;
+  /** Which unmarked routes are related to this cluster: adoptableBy over the Nodes' instances and the desired destinations. */
+  readonly adoptable: NonNullable<OwnershipContext["adoptable"]>;
 }
 
 /** One CIDR block of the VPC's own network, parsed, with what it is (for messages). */
@@ -58,7 +66,7 @@ export function networkBlocks(networks: readonly PlanNetwork[]): readonly Networ
 export interface PreparedInput {
   readonly desired: readonly DesiredRoute[];
   /** Route tables by id, in id order. */
-  readonly tables: ReadonlyMap<string, readonly RouteEntry[]>;
+  readonly tables: ParsedTables;
   readonly options: TrustedOptions;
 }
 
@@ -67,9 +75,10 @@ export function prepareInput(input: PlanInput): PreparedInput {
   const clusterUid = isClusterUid(settings.clusterUid) ? settings.clusterUid : undefined;
   const identity = { clusterName: settings.clusterName, clusterUid };
   const approvals = approvalsOf(settings.approveDeletions ?? []);
+  const nodeInstances = new Map((input.nodeInstances ?? []).map((n) => [n.instanceId, n.nodeName]));
   return {
     desired: input.desired,
-    tables: new Map([...input.actual].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    tables: new Map([...input.tables].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     options: {
       clusterName: settings.clusterName,
       clusterUid,
@@ -82,7 +91,8 @@ export function prepareInput(input: PlanInput): PreparedInput {
       conflicts: input.conflicts ?? [],
       network: network === undefined || network === "unreadable" ? [] : network,
       networkUnreadable: network === "unreadable",
-      nodeInstances: new Map((input.nodeInstances ?? []).map((n) => [n.instanceId, n.nodeName])),
+      nodeInstances,
+      adoptable: adoptableBy(nodeInstances, new Set(input.desired.map((d) => d.destination.text))),
     },
   };
 }

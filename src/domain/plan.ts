@@ -30,14 +30,14 @@
 // Owned entries in Deleting status are never deleted again and do not count in the guard's base.
 // Owned entries that are Pending or Modifying are planned like Available ones: the executor waits
 // until they are Available before deleting (the API only deletes Available entries).
-import { adoptableBy, type OwnershipContext } from "./entry-ownership.js";
 import { markerKey } from "./ownership.js";
 import { decideTable, indexDesired, newDraft, type DecideContext, type Draft } from "./plan-decide.js";
 import { applyGuard } from "./plan-guard.js";
 import { prepareInput, type NetworkBlock } from "./plan-input.js";
 import { cmpStr, destinationParser, sortActions } from "./plan-order.js";
+import type { ParsedTables } from "./route-tables.js";
 import type { PlanSettings } from "./settings.js";
-import type { CreateAction, DeleteAction, DesiredRoute, Plan, RouteEntry, SkippedNode, Conflict, UnclaimedRoute } from "./types.js";
+import type { CreateAction, DeleteAction, DesiredRoute, Plan, SkippedNode, Conflict, UnclaimedRoute } from "./types.js";
 
 /** Conflicts between Nodes: the routes involved are frozen as they are (held, never deleted) until fixed. */
 const FREEZING_SKIPS: ReadonlyMap<string, HoldReason> = new Map([
@@ -62,8 +62,11 @@ export interface PlanInput {
   /** False until the Node cache has synced: then nothing is deleted. */
   readonly allowDeletes: boolean;
   readonly desired: readonly DesiredRoute[];
-  /** The managed tables as read, by id (a table with no entry in the map plans nothing). */
-  readonly actual: ReadonlyMap<string, readonly RouteEntry[]>;
+  /**
+   * The managed tables as read, by id, each entry's destination parsed where the tables were read
+   * (route-tables.ts; the write gate checks against the same view). A table with no entry in the map plans nothing.
+   */
+  readonly tables: ParsedTables;
   /**
    * The VPC's own network, read from the VPC each pass: a desired destination that overlaps (contains,
    * equals or lies inside) a VPC or vSwitch CIDR block is the conflict `overlaps-vpc-network`.
@@ -142,13 +145,10 @@ export function plan(request: PlanInput): PlanResult {
   const o = input.options;
   const destinations = destinationParser();
   const index = indexDesired(input.desired);
-  const wantedDestinations = new Set([...index.byTable.values()].flatMap((table) => [...table.keys()]));
-  const ownership: OwnershipContext = { ...o, adoptable: adoptableBy(o.nodeInstances, wantedDestinations) };
   const excluded = new Set(o.skipped.filter((s) => s.reason === "excluded").map((s) => s.nodeName));
   const duplicateNames = new Set(o.skipped.filter((s) => s.reason === "duplicate-node-name").map((s) => s.nodeName));
   const ctx: DecideContext = {
     options: o,
-    ownership,
     destinations,
     index,
     frozenNodeKeys: new Map(o.skipped.flatMap((s) => {

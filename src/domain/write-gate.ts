@@ -23,11 +23,12 @@
 import type { Approvals } from "./approval.js";
 import { equals, isDefaultRoute, overlaps, parseCidr, type Cidr } from "./cidr.js";
 import { outsideClusterCidrs } from "./eligibility.js";
-import { classifyEntry, type OwnershipContext } from "./entry-ownership.js";
+import { classifyParsed, type OwnershipContext } from "./entry-ownership.js";
 import { isClusterUid, readMarker } from "./ownership.js";
 import { allowedDeletes } from "./plan-guard.js";
 import type { MaxDeletions } from "./plan.js";
 import { routesTo } from "./route-entry.js";
+import { destinationKey, type ParsedEntry, type ParsedTables } from "./route-tables.js";
 import type { RouteCreate, RouteDelete, RouteEntry, RouteRelabel } from "./types.js";
 
 /** Stable rule ids: the `rule` of a refused write, its error code (`Gate.<rule>`) and metric label. */
@@ -71,8 +72,8 @@ export interface GateSettings {
 }
 
 export interface GateView {
-  /** The managed tables as read this pass (only tables that were read). */
-  readonly tables: ReadonlyMap<string, readonly RouteEntry[]>;
+  /** The managed tables as read this pass (only tables that were read): the view the planner was handed. */
+  readonly tables: ParsedTables;
   /** The VPC's and its vSwitches' blocks; "unreadable" refuses every create; undefined: System routes only. */
   readonly network: readonly Cidr[] | "unreadable" | undefined;
   /** The destinations eligible, conflict-free Nodes want: `${routeTableId} ${canonical destination}` -> instance id. */
@@ -93,7 +94,7 @@ const refuse = (rule: GateRule, message: string): Verdict => ({ rule, message })
 export class WriteGate {
   readonly #settings: GateSettings;
   readonly #view: GateView;
-  readonly #byId = new Map<string, RouteEntry>();
+  readonly #byId = new Map<string, ParsedEntry>();
   readonly #byDestination = new Map<string, RouteEntry[]>();
   readonly #system = new Map<string, Cidr[]>();
   readonly #allowed: number;
@@ -106,15 +107,15 @@ export class WriteGate {
     let base = 0;
     let holdStands = false;
     for (const [routeTableId, entries] of view.tables) {
-      for (const entry of entries) {
-        const parsed = parseCidr(entry.destinationCidr);
-        const key = `${routeTableId} ${parsed.ok ? parsed.cidr.text : entry.destinationCidr}`;
-        this.#byId.set(`${routeTableId} ${entry.routeEntryId}`, entry);
+      for (const parsed of entries) {
+        const { entry, destination } = parsed;
+        const key = `${routeTableId} ${destinationKey(parsed)}`;
+        this.#byId.set(`${routeTableId} ${entry.routeEntryId}`, parsed);
         this.#byDestination.set(key, [...(this.#byDestination.get(key) ?? []), entry]);
-        if (entry.type === "System" && parsed.ok && parsed.cidr.prefix > 0) {
-          this.#system.set(routeTableId, [...(this.#system.get(routeTableId) ?? []), parsed.cidr]);
+        if (entry.type === "System" && destination !== undefined && destination.prefix > 0) {
+          this.#system.set(routeTableId, [...(this.#system.get(routeTableId) ?? []), destination]);
         }
-        const own = classifyEntry(entry, settings.identity);
+        const own = classifyParsed(parsed, settings.identity);
         if (!own.owned || entry.status === "Deleting" || outsideClusterCidrs(own.destination, settings.identity.clusterCidrs)) continue;
         if (own.via === "marker" && own.legacy) continue;
         base++; // deletable owned routes as they stand, held ones included (a refusal does not shrink the base)
@@ -160,8 +161,10 @@ export class WriteGate {
   /** Rules every write shares: a destination inside the pod network that is not a default route. */
   #checkDestination(text: string): Verdict | Cidr {
     const parsed = parseCidr(text);
-    if (!parsed.ok) return refuse("inside-cluster-cidr", `destination ${text} does not parse: ${parsed.message}`);
-    const cidr = parsed.cidr;
+    return parsed.ok ? this.#checkCidr(parsed.cidr) : unparsable(text, parsed.message);
+  }
+
+  #checkCidr(cidr: Cidr): Verdict | Cidr {
     const cidrs = this.#settings.identity.clusterCidrs;
     if (cidrs.length === 0) return refuse("cluster-cidr-family", `${cidr.text}: no cluster CIDR is configured`);
     if (!cidrs.some((c) => c.family === cidr.family)) return refuse("cluster-cidr-family", `${cidr.text}: no IPv${cidr.family} cluster CIDR is configured`);
@@ -187,22 +190,23 @@ export class WriteGate {
   }
 
   /** The entry a delete or modify aims at, as read this pass, at the destination the write names. */
-  #entryAsRead(routeTableId: string, a: { readonly routeEntryId: string; readonly destinationCidr: string }): Verdict | { entry: RouteEntry; cidr: Cidr } {
-    const entry = this.#byId.get(`${routeTableId} ${a.routeEntryId}`);
-    if (entry === undefined) return refuse("known-identity", `${a.routeEntryId} was not read in ${routeTableId} this pass`);
-    const cidr = this.#checkDestination(entry.destinationCidr);
+  #entryAsRead(routeTableId: string, a: { readonly routeEntryId: string; readonly destinationCidr: string }): Verdict | { parsed: ParsedEntry; cidr: Cidr } {
+    const parsed = this.#byId.get(`${routeTableId} ${a.routeEntryId}`);
+    if (parsed === undefined) return refuse("known-identity", `${a.routeEntryId} was not read in ${routeTableId} this pass`);
+    const cidr = parsed.destination === undefined ? unparsable(parsed.entry.destinationCidr, parsed.unparsable) : this.#checkCidr(parsed.destination);
     if (!isCidr(cidr)) return cidr;
     const named = parseCidr(a.destinationCidr);
     if (!named.ok || !equals(named.cidr, cidr)) return refuse("destination-free", `${a.routeEntryId} holds ${cidr.text}, not ${a.destinationCidr}`);
-    return { entry, cidr };
+    return { parsed, cidr };
   }
 
   #checkDelete(routeTableId: string, d: RouteDelete): Verdict {
     const found = this.#entryAsRead(routeTableId, d);
-    if (found === undefined || !("entry" in found)) return found;
-    const { entry, cidr } = found;
+    if (found === undefined || !("parsed" in found)) return found;
+    const { parsed, cidr } = found;
+    const { entry } = parsed;
     if (entry.status === "Deleting") return refuse("known-identity", `${d.routeEntryId} is already being deleted`);
-    const own = classifyEntry(entry, this.#settings.identity);
+    const own = classifyParsed(parsed, this.#settings.identity);
     if (!own.owned) return refuse("known-identity", `${d.routeEntryId} (${cidr.text}) is not ours: ${own.detail}`);
     const approved = this.#settings.approvals.covers(entry, cidr.text, this.#settings.identity);
     if (own.via === "marker" && own.legacy && !approved) {
@@ -220,10 +224,11 @@ export class WriteGate {
 
   #checkModify(routeTableId: string, m: ModifyProposal): Verdict {
     const found = this.#entryAsRead(routeTableId, m);
-    if (found === undefined || !("entry" in found)) return found;
-    const { entry, cidr } = found;
+    if (found === undefined || !("parsed" in found)) return found;
+    const { parsed, cidr } = found;
+    const { entry } = parsed;
     if (!this.#writesOurMarker(m.description)) return refuse("known-identity", `the new description of ${m.routeEntryId} is not this cluster's marker`);
-    const own = classifyEntry(entry, this.#settings.identity);
+    const own = classifyParsed(parsed, this.#settings.identity);
     if (own.owned) return undefined;
     // A claim: our marker on a route that is not ours yet. Only on an unmarked route that routes
     // exactly what an eligible Node wants; never on another cluster's or a damaged marker.
@@ -247,3 +252,4 @@ export class WriteGate {
 }
 
 const isCidr = (v: Verdict | Cidr): v is Cidr => v !== undefined && "family" in v;
+const unparsable = (text: string, message: string): Verdict => refuse("inside-cluster-cidr", `destination ${text} does not parse: ${message}`);

@@ -8,6 +8,7 @@ import { networkBlocks } from "../domain/plan-input.js";
 import { ConfigError } from "../errors.js";
 import { routesTo } from "../domain/route-entry.js";
 import { buildPlan } from "../domain/build-plan.js";
+import { entriesOf, parseEntries, type ParsedEntry } from "../domain/route-tables.js";
 import { approvalsOf } from "../domain/approval.js";
 import { WriteGate, type GateSettings, type RefusedWrite } from "../domain/write-gate.js";
 import { adoptableBy, type OwnershipContext } from "../domain/entry-ownership.js";
@@ -123,13 +124,14 @@ export class PassRunner {
     const { routeTable, settings, logger } = this.#deps;
     const routeTableIds = await this.resolveRouteTables();
 
-    const actual = new Map<string, RouteEntry[]>();
+    // The tables as read, each destination parsed once here: the planner and the gate decide on this one view.
+    const tables = new Map<string, ParsedEntry[]>();
     const tableFailures: TableFailure[] = [];
     const [network] = await Promise.all([
       this.#readNetwork(routeTableIds, request.signal),
       ...routeTableIds.map(async (routeTableId) => {
         try {
-          actual.set(routeTableId, await routeTable.listRoutes(routeTableId));
+          tables.set(routeTableId, parseEntries(await routeTable.listRoutes(routeTableId)));
         } catch (error) {
           const cloudError = asCloudError(error);
           logger.warn({ routeTableId, code: cloudError.code, err: cloudError }, "route table read failed");
@@ -145,19 +147,20 @@ export class PassRunner {
       buildPlan({
         settings,
         nodes: request.nodes,
-        routeTableIds: routeTableIds.filter((id) => actual.has(id)),
-        actual,
+        routeTableIds: routeTableIds.filter((id) => tables.has(id)),
+        tables,
         allowDeletes: request.allowDeletes,
         network: blocks,
       });
     let { plan, eligible } = planNow();
     // What the listing may have left out at a destination about to be created joins the table as
     // read, and the pass decides again: a conflict, never a write (issue 16, defect 5).
-    if (await revealHiddenHolders(routeTable, plan, actual, tableFailures, logger, request.signal)) ({ plan, eligible } = planNow());
-    const readable = routeTableIds.filter((id) => actual.has(id));
+    if (await revealHiddenHolders(routeTable, plan, tables, tableFailures, logger, request.signal)) ({ plan, eligible } = planNow());
+    const readable = routeTableIds.filter((id) => tables.has(id));
+    const actual = entriesOf(tables);
 
     const gate = new WriteGate(gateSettingsOf(settings, adoptableFor(request.nodes, eligible, settings.regionId)), {
-      tables: new Map(readable.map((id) => [id, actual.get(id) ?? []])),
+      tables,
       network: blocks === undefined || blocks === "unreadable" ? blocks : blocks.map((b) => b.cidr),
       wanted: wantedDestinations(eligible, readable, plan),
       // Only the leader writes: the controller aborts the signal the moment leadership is lost.
@@ -330,13 +333,13 @@ function outcomeOf(pass: {
 
 /**
  * Asks the route table for holders its listing may not show at the destinations the plan creates
- * (RouteTable.hiddenHolders) and adds them to `actual`; a table whose lookup fails leaves `actual`
- * (a table failure: nothing is decided on it this pass). True when `actual` changed.
+ * (RouteTable.hiddenHolders) and adds them, parsed, to `tables`; a table whose lookup fails leaves
+ * `tables` (a table failure: nothing is decided on it this pass). True when `tables` changed.
  */
 async function revealHiddenHolders(
   routeTable: RouteTable,
   plan: Plan,
-  actual: Map<string, RouteEntry[]>,
+  tables: Map<string, ParsedEntry[]>,
   tableFailures: TableFailure[],
   logger: Logger,
   signal: AbortSignal | undefined,
@@ -346,16 +349,16 @@ async function revealHiddenHolders(
   for (const routeTableId of new Set(plan.creates.map((c) => c.routeTableId))) {
     const destinations = plan.creates.filter((c) => c.routeTableId === routeTableId).map((c) => c.destinationCidr);
     try {
-      const known = new Set((actual.get(routeTableId) ?? []).map((e) => e.routeEntryId));
+      const known = new Set((tables.get(routeTableId) ?? []).map((p) => p.entry.routeEntryId));
       const hidden = (await routeTable.hiddenHolders(routeTableId, destinations, signal)).filter((e) => !known.has(e.routeEntryId));
       if (hidden.length === 0) continue;
       logger.debug({ routeTableId, destinations: hidden.map((e) => e.destinationCidr) }, "routes the listing did not show hold destinations to create");
-      actual.set(routeTableId, [...(actual.get(routeTableId) ?? []), ...hidden]);
+      tables.set(routeTableId, [...(tables.get(routeTableId) ?? []), ...parseEntries(hidden)]);
     } catch (error) {
       const cloudError = asCloudError(error);
       logger.warn({ routeTableId, code: cloudError.code, err: cloudError }, "route table read failed");
       tableFailures.push({ routeTableId, error: cloudError });
-      actual.delete(routeTableId);
+      tables.delete(routeTableId);
     }
     changed = true;
   }

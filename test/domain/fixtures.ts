@@ -4,6 +4,7 @@ import { routeMarker } from "../../src/domain/ownership.js";
 import type { Cidr } from "../../src/domain/cidr.js";
 import type { BuildPlanInput } from "../../src/domain/build-plan.js";
 import { networkBlocks, type PlanNetwork } from "../../src/domain/plan-input.js";
+import { parseTables, type ParsedEntry } from "../../src/domain/route-tables.js";
 import type { PlanSettings } from "../../src/domain/settings.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
 import { nodeFacts } from "../support/nodes.js";
@@ -96,13 +97,9 @@ export function cidrs(...texts: string[]): Cidr[] {
   return parseClusterCidrs(texts);
 }
 
-export function tables(...entries: RouteEntry[]): Map<string, RouteEntry[]> {
-  const m = new Map<string, RouteEntry[]>();
-  for (const e of entries) {
-    const list = m.get(e.routeTableId) ?? [];
-    list.push(e);
-    m.set(e.routeTableId, list);
-  }
-  if (!m.has(TABLE)) m.set(TABLE, []);
-  return m;
+/** The tables holding `entries` (TABLE always, empty or not), parsed where the pass parses them. */
+export function tables(...entries: RouteEntry[]): Map<string, ParsedEntry[]> {
+  const m = new Map<string, RouteEntry[]>([[TABLE, []]]);
+  for (const e of entries) m.set(e.routeTableId, [...(m.get(e.routeTableId) ?? []), e]);
+  return parseTables(m);
 }

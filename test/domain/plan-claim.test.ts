@@ -12,7 +12,7 @@ const UID = "0f6bd2c4-3b1e-4d61-9d53-7a3c2e8b1f00";
 const i1 = instance("node-1");
 
 function run(nodes: NodeFacts[], entries: RouteEntry[], o: PlanCase = {}): PlanResult {
-  return buildPlan({ nodes, routeTableIds: [TABLE], actual: tables(...entries), ...planArgs({ clusterUid: UID, ...o }) }).plan;
+  return buildPlan({ nodes, routeTableIds: [TABLE], tables: tables(...entries), ...planArgs({ clusterUid: UID, ...o }) }).plan;
 }
 
 const ccm = (destination: string, instanceId: string, o: { id?: string; status?: string } = {}): RouteEntry =>

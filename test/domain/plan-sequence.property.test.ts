@@ -10,6 +10,7 @@ import { classifyEntry } from "../../src/domain/entry-ownership.js";
 import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { routeMarker } from "../../src/domain/ownership.js";
 import type { MaxDeletions, PlanResult } from "../../src/domain/plan.js";
+import { parseEntries } from "../../src/domain/route-tables.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
 import { CLUSTER, REGION } from "./fixtures.js";
 
@@ -76,7 +77,7 @@ function planFor(nodes: readonly NodeFacts[], table: readonly RouteEntry[], maxD
   return buildPlan({
     nodes,
     routeTableIds: [TABLE],
-    actual: new Map([[TABLE, table]]),
+    tables: new Map([[TABLE, parseEntries(table)]]),
     settings: { regionId: REGION, clusterName: CLUSTER, clusterUid: UID, clusterCidrs: CLUSTER_CIDRS, adoptUnmarked: false, maxDeletions },
     allowDeletes: true,
   }).plan;

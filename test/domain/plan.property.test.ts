@@ -12,6 +12,7 @@ import { parseProviderId } from "../../src/domain/provider-id.js";
 import { nodeFactsFrom, type NodeLike } from "../../src/domain/node-facts.js";
 import type { PlanResult } from "../../src/domain/plan.js";
 import { networkBlocks } from "../../src/domain/plan-input.js";
+import { parseTables } from "../../src/domain/route-tables.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
 import { CLUSTER, planArgs, REGION, type PlanCase } from "./fixtures.js";
 
@@ -93,7 +94,7 @@ const permissive = (adoptUnmarked: boolean): PlanCase => ({
 });
 
 function build(nodes: NodeFacts[], actual: Map<string, RouteEntry[]>, o: PlanCase): PlanResult {
-  return buildPlan({ nodes, routeTableIds: TABLES, actual, ...planArgs(o) }).plan;
+  return buildPlan({ nodes, routeTableIds: TABLES, tables: parseTables(actual), ...planArgs(o) }).plan;
 }
 
 /** What the executor would leave behind: deletes removed, creates added with the marker. */
@@ -233,7 +234,7 @@ describe("plan properties", () => {
         (objects, entries, network, settings, allowDeletes) => {
           const actual = new Map<string, RouteEntry[]>(TABLES.map((t) => [t, entries.filter((e) => e.routeTableId === t)]));
           const nodes = objects.map((o) => nodeFactsFrom(o as NodeLike));
-          const { plan: p } = buildPlan({ settings: { regionId: REGION, ...settings }, nodes, routeTableIds: TABLES, actual, allowDeletes, network: network && networkBlocks(network) });
+          const { plan: p } = buildPlan({ settings: { regionId: REGION, ...settings }, nodes, routeTableIds: TABLES, tables: parseTables(actual), allowDeletes, network: network && networkBlocks(network) });
           expect(Array.isArray(p.creates) && Array.isArray(p.deletes)).toBe(true);
         },
       ),

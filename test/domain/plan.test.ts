@@ -4,6 +4,7 @@ import { buildPlan } from "../../src/domain/build-plan.js";
 import { desiredRoutes } from "../../src/domain/desired-routes.js";
 import { routeMarker } from "../../src/domain/ownership.js";
 import { plan, type MaxDeletions, type PlanResult } from "../../src/domain/plan.js";
+import { parseTables } from "../../src/domain/route-tables.js";
 import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
 import { cidrs, CLUSTER, CLUSTER_UID, entry, instance, node, planArgs, type PlanCase, owned, REGION, TABLE, tables } from "./fixtures.js";
 
@@ -30,7 +31,7 @@ function summary(p: PlanResult): Summary {
 }
 
 function run(nodes: NodeFacts[], entries: RouteEntry[], o: PlanCase = {}, routeTableIds = [TABLE]): PlanResult {
-  return buildPlan({ nodes, routeTableIds, actual: tables(...entries), ...planArgs(o) }).plan;
+  return buildPlan({ nodes, routeTableIds, tables: tables(...entries), ...planArgs(o) }).plan;
 }
 
 const empty: Summary = { creates: [], deletes: [], conflicts: [], satisfied: [], heldCreates: [], heldDeletes: [], refused: false };
@@ -242,7 +243,7 @@ describe("plan: scenarios", () => {
         { routeTableId: TABLE, destination: cidrs("10.244.1.0/24")[0]!, instanceId: i1, nodeName: "node-1" },
         { routeTableId: TABLE, destination: cidrs("10.244.1.0/24")[0]!, instanceId: i2, nodeName: "node-2" },
       ],
-      actual: tables(owned("10.244.1.0/24", i1, "node-1")),
+      tables: tables(owned("10.244.1.0/24", i1, "node-1")),
       ...planArgs(),
     });
     expect(summary(p)).toEqual({ ...empty, conflicts: ["overlapping-pod-cidr node-1 10.244.1.0/24", "overlapping-pod-cidr node-2 10.244.1.0/24"] });
@@ -250,7 +251,7 @@ describe("plan: scenarios", () => {
 
   it("treats a managed table missing from the actual state as empty", () => {
     const desired = desiredRoutes([{ nodeName: "node-1", instanceId: i1, regionId: REGION, podCidrs: cidrs("10.244.1.0/24") }], ["vtb-new"]);
-    expect(summary(plan({ desired, actual: new Map(), ...planArgs() })).creates).toEqual([`vtb-new 10.244.1.0/24 -> ${i1}`]);
+    expect(summary(plan({ desired, tables: new Map(), ...planArgs() })).creates).toEqual([`vtb-new 10.244.1.0/24 -> ${i1}`]);
   });
 });
 
@@ -344,7 +345,7 @@ describe("plan at scale", () => {
     const { plan: p, eligible } = buildPlan({
       nodes,
       routeTableIds: tableIds,
-      actual,
+      tables: parseTables(actual),
       ...planArgs({ clusterCidrs: parseClusterCidrs(["10.0.0.0/8", "fd00::/16"]) }),
     });
     expect(eligible).toHaveLength(5000);

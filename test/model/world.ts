@@ -21,9 +21,11 @@ import type { AlibabaRouteTable } from "../../src/cloud/alibaba/alibaba-route-ta
 import { parseConfig, type CommandIo, type ReconcileConfig } from "../../src/config/index.js";
 import { createRouteTable, createVpcNetwork, passSettingsFrom, type AdapterTuning } from "../../src/commands/wiring.js";
 import { readNodesFile } from "../../src/inputs/dump-files.js";
-import { nodeFactsFrom, type NodeLike } from "../../src/domain/node-facts.js";
+import type { V1Node } from "@kubernetes/client-node";
+import { nodeFactsFrom } from "../../src/domain/node-facts.js";
 import type { NodeFacts } from "../../src/domain/types.js";
 import { PassRunner, type PassResult } from "../../src/reconcile/pass-runner.js";
+import { nodeObject } from "../support/nodes.js";
 import { canonical, parseBlock } from "./cidr.js";
 import type { Command, EditKind, FaultKind, ForeignKind, NodeGen } from "./commands.js";
 import {
@@ -98,18 +100,16 @@ export function materialize(g: NodeGen): ModelNode {
   return { name: `node-${g.i}`, instance, providerId, podCidrs, labels, deleting: g.deleting === true };
 }
 
-function nodeObject(n: ModelNode, k: number): NodeLike & { apiVersion: string; kind: string } {
-  return {
-    apiVersion: "v1",
-    kind: "Node",
-    metadata: {
-      name: n.name,
-      uid: `node-uid-${k}`,
-      labels: n.labels,
-      ...(n.deleting ? { deletionTimestamp: "2026-12-01T00:00:00Z" } : {}),
-    },
-    spec: { ...(n.providerId !== undefined ? { providerID: n.providerId } : {}), podCIDR: n.podCidrs[0], podCIDRs: [...n.podCidrs] },
-  };
+/** The k-th model Node as the API server (or a --nodes-file) serves it: the shared test builder. */
+function modelNodeObject(n: ModelNode, k: number): V1Node {
+  return nodeObject(n.name, {
+    uid: `node-uid-${k}`,
+    // The providerID as generated, malformed or none ("" means none): never derived from the instance.
+    providerId: n.providerId ?? "",
+    podCidrs: n.podCidrs,
+    labels: n.labels,
+    ...(n.deleting ? { deletionTimestamp: new Date("2026-12-01T00:00:00Z") } : {}),
+  });
 }
 
 export interface StepRecord {
@@ -434,10 +434,10 @@ export class ModelWorld {
     }
     let nodes: NodeFacts[];
     if (nodesFile !== undefined) {
-      writeFileSync(nodesFile, JSON.stringify({ apiVersion: "v1", kind: "List", items: this.nodes.map(nodeObject) }));
+      writeFileSync(nodesFile, JSON.stringify({ apiVersion: "v1", kind: "List", items: this.nodes.map(modelNodeObject) }));
       nodes = await readNodesFile(nodesFile, commandIo());
     } else {
-      nodes = this.nodes.map((n, k) => nodeFactsFrom(nodeObject(n, k)));
+      nodes = this.nodes.map((n, k) => nodeFactsFrom(modelNodeObject(n, k)));
     }
     const clusterUid = this.mode === "api" ? this.#identities[this.who].uid : undefined;
 

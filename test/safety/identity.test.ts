@@ -11,7 +11,7 @@ const OURS = "0b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d";
 const THEIRS = "11111111-2222-4333-8444-555555555555";
 
 function planOf(nodes: NodeFacts[], entries: RouteEntry[], o: PlanCase) {
-  return buildPlan({ nodes, routeTableIds: [TABLE], actual: tables(...entries), ...planArgs(o) }).plan;
+  return buildPlan({ nodes, routeTableIds: [TABLE], tables: tables(...entries), ...planArgs(o) }).plan;
 }
 const marked = (cluster: string, nodeName: string, uid: string | undefined, id: string, cidr: string): RouteEntry =>
   entry(cidr, instance(nodeName), { id, ...(({ routeEntryName, description }) => ({ name: routeEntryName, description }))(routeMarker(cluster, nodeName, uid)) });

@@ -24,7 +24,7 @@ describe("IPv6 outside the pod network (defect 1)", () => {
     const { plan } = buildPlan({
       nodes: [node("node-5", { podCidrs: ["10.244.5.0/24", "2000::/3"] })],
       routeTableIds: [TABLE],
-      actual: tables(),
+      tables: tables(),
       ...planArgs({ clusterCidrs: ipv4Only }),
     });
     expect(plan.creates).toEqual([]);
@@ -38,7 +38,7 @@ describe("IPv6 outside the pod network (defect 1)", () => {
     const { plan } = buildPlan({
       nodes: [],
       routeTableIds: [TABLE],
-      actual: tables(owned(destination, "i-node9aaaa", "node-9", { id: "rte-9" })),
+      tables: tables(owned(destination, "i-node9aaaa", "node-9", { id: "rte-9" })),
       ...planArgs({ clusterCidrs: parseClusterCidrs(clusterCidrs), approveDeletions: ["all"] }),
     });
     expect(plan.deletes).toEqual([]);

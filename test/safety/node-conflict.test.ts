@@ -6,7 +6,7 @@ import type { NodeFacts, RouteEntry } from "../../src/domain/types.js";
 import { entry, instance, node, planArgs, type PlanCase, owned, REGION, TABLE, tables } from "../domain/fixtures.js";
 
 function planOf(nodes: NodeFacts[], entries: RouteEntry[], o: PlanCase = {}) {
-  return buildPlan({ nodes, routeTableIds: [TABLE], actual: tables(...entries), ...planArgs(o) }).plan;
+  return buildPlan({ nodes, routeTableIds: [TABLE], tables: tables(...entries), ...planArgs(o) }).plan;
 }
 
 const working = owned("10.244.1.0/24", instance("node-1"), "node-1", { id: "rte-1" });

@@ -5,6 +5,7 @@ import { approvalsOf } from "../../src/domain/approval.js";
 import { parseClusterCidrs } from "../../src/domain/eligibility.js";
 import { routeMarker } from "../../src/domain/ownership.js";
 import type { MaxDeletions } from "../../src/domain/plan.js";
+import { parseEntries } from "../../src/domain/route-tables.js";
 import type { RouteCreate, RouteDelete, RouteEntry } from "../../src/domain/types.js";
 import { GATE_RULES, WriteGate, type GateRule, type GateView, type ModifyProposal } from "../../src/domain/write-gate.js";
 import { CLUSTER, CLUSTER_UID, entry, owned, TABLE } from "../domain/fixtures.js";
@@ -20,7 +21,7 @@ function gate(entries: RouteEntry[], o: { network?: GateView["network"]; leader?
       approvals: approvalsOf(o.approve ?? []),
     },
     {
-      tables: new Map([[TABLE, entries]]),
+      tables: new Map([[TABLE, parseEntries(entries)]]),
       network: o.network ?? [],
       wanted: new Map((o.wanted ?? []).map(([d, i]) => [`${TABLE} ${d}`, i])),
       leader: () => o.leader ?? true,

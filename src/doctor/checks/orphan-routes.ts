@@ -1,7 +1,6 @@
 // Routes of this cluster (our marker) pointing at instances that no Node has: left behind by
 // deleted Nodes. A reconcile deletes them (inside --cluster-cidr, within --max-deletions).
-import { parseCidr } from "../../domain/cidr.js";
-import { classifyEntry } from "../../domain/entry-ownership.js";
+import { classifyParsed } from "../../domain/entry-ownership.js";
 import { parseProviderId } from "../../domain/provider-id.js";
 import { count, pass, NO_ROUTE_TABLES, warn, type Check, type CheckObject } from "../check.js";
 
@@ -26,14 +25,14 @@ export const orphanRoutesCheck: Check = {
       adoptable: (instanceId: string) => instances.has(instanceId),
     };
     const objects: CheckObject[] = [];
-    for (const [routeTableId, entries] of routes.actual) {
-      for (const entry of entries) {
-        const own = classifyEntry(entry, ctx);
+    for (const [routeTableId, entries] of routes.tables) {
+      for (const parsed of entries) {
+        const own = classifyParsed(parsed, ctx);
         if (!own.owned || instances.has(own.instanceId)) continue;
         objects.push({
           kind: "RouteEntry",
-          name: entry.routeEntryId,
-          detail: `${routeTableId}: ${parseCidr(entry.destinationCidr).ok ? entry.destinationCidr : "?"} -> ${own.instanceId}, an instance no Node has`,
+          name: parsed.entry.routeEntryId,
+          detail: `${routeTableId}: ${parsed.destination ? parsed.entry.destinationCidr : "?"} -> ${own.instanceId}, an instance no Node has`,
         });
       }
     }
