@@ -93,7 +93,8 @@ export class Controller {
   readonly #loggedSkips = new Map<string, string>();
   #leading = false;
   #stopping = false;
-  #leaderSignal: AbortSignal | undefined;
+  /** The leader signal or the hard stop, whichever aborts first: one per term, shared by its passes. */
+  #passSignal: AbortSignal | undefined;
   #hardStop = new AbortController();
   #reportedRestarts = 0;
   /** When the pass in flight began or last made progress (undefined between passes): what /healthz watches. */
@@ -249,7 +250,9 @@ export class Controller {
     // Another leader may have written meanwhile: nothing learned before counts.
     this.#o.passCache?.invalidate();
     this.#leading = true;
-    this.#leaderSignal = signal;
+    // Made once per term, not per pass: each AbortSignal.any stays in the hard stop's dependants for
+    // the life of the process (src/util/linked-signal.ts).
+    this.#passSignal = AbortSignal.any([signal, this.#hardStop.signal]);
     this.#o.metrics.setLeader(true);
     this.#loop.start();
   }
@@ -281,7 +284,7 @@ export class Controller {
     this.#reportRestarts();
     const nodes = this.#informer.list();
     if (trigger.cause !== "change") this.#o.passCache?.expireListings();
-    const signal = AbortSignal.any([this.#leaderSignal ?? new AbortController().signal, this.#hardStop.signal]);
+    const signal = this.#passSignal ?? this.#hardStop.signal;
     log.debug({ cause: trigger.cause, changes: trigger.changes, nodes: nodes.length }, "reconcile started");
     let result: PassResult;
     try {

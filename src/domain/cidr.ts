@@ -167,21 +167,44 @@ export function parseCidr(text: string): CidrParseResult {
     return { ok: false, message: `CIDR must be a string, got ${typeof text}` };
   }
   // Every pass parses the same pod CIDRs and route destinations again: remember the answers.
-  // Results are frozen, so sharing them is safe; the cache starts over when full.
+  // Results are frozen, so sharing them is safe.
   const known = parsed.get(text);
   if (known !== undefined) return known;
-  const result = fastIpv4(text) ?? parseCidrText(text);
-  if (result.ok) Object.freeze(result.cidr);
-  Object.freeze(result);
-  if (parsed.size >= PARSE_CACHE_LIMIT) parsed.clear();
-  parsed.set(text, result);
+  const older = parsedBefore.get(text);
+  const result = older ?? fastIpv4(text) ?? parseCidrText(text);
+  if (older === undefined) {
+    if (result.ok) Object.freeze(result.cidr);
+    Object.freeze(result);
+  }
+  rememberParsed(text, result);
   return result;
 }
 
-/** Answers of parseCidr by input text (see there). */
-const parsed = new Map<string, CidrParseResult>();
-/** Enough for 25,000 dual-stack Nodes' CIDRs and their routes in a few tables. */
-const PARSE_CACHE_LIMIT = 200_000;
+// Answers of parseCidr by input text, in two generations: a text asked again moves to the current
+// one; when that is full it becomes the older one and the older one is dropped. Texts parsed in the
+// last pass or two stay (up to PARSE_CACHE_GENERATION distinct ones, e.g. 10,000 Nodes' pod CIDRs and
+// their routes); those no longer asked for (old pod CIDRs under Node churn) go. At most 2 x 10,000
+// answers, about 4-6 MiB. Formerly one map cleared at 200,000: under churn it grew by ~200 B per new
+// CIDR towards ~40 MiB (docs/performance.md, "What grows in the soak").
+let parsed = new Map<string, CidrParseResult>();
+let parsedBefore = new Map<string, CidrParseResult>();
+const PARSE_CACHE_GENERATION = 10_000;
+
+function rememberParsed(text: string, result: CidrParseResult): void {
+  if (parsed.size >= PARSE_CACHE_GENERATION) {
+    parsedBefore = parsed;
+    parsed = new Map();
+  }
+  parsed.set(text, result);
+}
+
+/**
+ * Answers parseCidr remembers now, and the most it ever does.
+ * @internal exported for tests
+ */
+export function parseCidrCacheSize(): { readonly size: number; readonly bound: number } {
+  return { size: parsed.size + parsedBefore.size, bound: 2 * PARSE_CACHE_GENERATION };
+}
 
 /**
  * The common case without regular expressions or splitting: a canonical IPv4 CIDR ("a.b.c.d/n",

@@ -37,6 +37,7 @@ import { ACQUIRE_JITTER, leaderTimingProblem } from "./leader-timing.js";
 import { abortable } from "./request-options.js";
 import { SILENT_LOGGER, type KubeLogger } from "./kube-logger.js";
 import { sleep, realTimers, type Timers, type TimerHandle } from "../util/timers.js";
+import { linkedSignal } from "../util/linked-signal.js";
 import { KubernetesError } from "../errors.js";
 import { DEFAULTS } from "../defaults.js";
 
@@ -250,10 +251,13 @@ export class LeaderElector {
       const attempt = new AbortController();
       this.#attemptAbort = attempt;
       let result: Attempt;
+      // Linked and unlinked per attempt: AbortSignal.any would leave one dependant per renew on the
+      // loop's signal, which lives as long as the process (src/util/linked-signal.ts).
+      const attemptSignal = linkedSignal([attempt.signal, signal, AbortSignal.timeout(Math.max(1, budget))]);
       try {
-        const attemptSignal = AbortSignal.any([attempt.signal, signal, AbortSignal.timeout(Math.max(1, budget))]);
-        result = (await this.#renewWithoutRead(attemptSignal)) ?? (await this.#tryAcquireOrRenew(attemptSignal));
+        result = (await this.#renewWithoutRead(attemptSignal.signal)) ?? (await this.#tryAcquireOrRenew(attemptSignal.signal));
       } finally {
+        attemptSignal.dispose();
         if (this.#attemptAbort === attempt) this.#attemptAbort = undefined;
       }
       if (signal.aborted) return;

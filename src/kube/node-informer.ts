@@ -29,6 +29,7 @@ import {
   type ListReport,
 } from "./node-relist.js";
 import { sleep, realTimers, type Timers, type TimerHandle } from "../util/timers.js";
+import { linkedSignal } from "../util/linked-signal.js";
 
 export { relevant, relevantChange, ELIGIBILITY_LABELS, type RelevantChange } from "./node-relevance.js";
 
@@ -304,8 +305,9 @@ export class NodeInformer {
     }
     const reason = this.#listedBy === listWatch ? "expired" : this.#periodicBy === listWatch ? "periodic" : "start";
     // A real timer: it guards a socket, not a schedule (see leader-election.ts).
-    const signal = AbortSignal.any([this.#stopSignal.signal, AbortSignal.timeout(this.#listTimeoutMs)]);
-    const { items, resourceVersion } = await listAllNodes(this.#core, { pageSize: this.#pageSize, signal });
+    // Unlinked once listed: AbortSignal.any would stay among the stop signal's dependants (src/util/linked-signal.ts).
+    const linked = linkedSignal([this.#stopSignal.signal, AbortSignal.timeout(this.#listTimeoutMs)]);
+    const { items, resourceVersion } = await listAllNodes(this.#core, { pageSize: this.#pageSize, signal: linked.signal }).finally(linked.dispose);
     if (listWatch !== this.#listWatch) {
       // Stopped (or replaced) while listing: never settle, so this ListWatch opens no watch.
       return new Promise<never>(() => undefined);

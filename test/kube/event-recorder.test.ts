@@ -203,4 +203,24 @@ describe("EventRecorder against the fake API server", () => {
     expect(fake.events("default")).toHaveLength(11);
     await recorder.flush();
   });
+
+  it("an object's keys, some evicted by the LRU, are all forgotten on a flip of type", async () => {
+    const { fake, core, recorder, n1 } = await setup({ maxKeys: 3 });
+    const n2 = await core.readNode({ name: "n2" });
+    for (let i = 0; i < 3; i += 1) await recorder.recordNode(n1, EventReasons.InvalidPodCIDR, `bad cidr ${i}`);
+    // n2's two keys evict n1's two oldest: n1 keeps "bad cidr 2" alone.
+    await recorder.recordNode(n2, EventReasons.RouteConflict, "conflict x");
+    await recorder.recordNode(n2, EventReasons.RouteConflict, "conflict y");
+    await recorder.recordNode(n1, EventReasons.InvalidPodCIDR, "bad cidr 2");
+    expect(fake.events("default")).toHaveLength(5);
+    // The flip forgets it; the flip back forgets RouteCreated: each is news again.
+    await recorder.recordNode(n1, EventReasons.RouteCreated, "created");
+    await recorder.recordNode(n1, EventReasons.InvalidPodCIDR, "bad cidr 2");
+    await recorder.recordNode(n1, EventReasons.InvalidPodCIDR, "bad cidr 2");
+    await recorder.recordNode(n1, EventReasons.RouteCreated, "created");
+    await recorder.recordNode(n2, EventReasons.RouteConflict, "conflict y");
+    expect(fake.events("default")).toHaveLength(8);
+    expect(recorder.size).toBe(3);
+    await recorder.flush();
+  });
 });

@@ -1,5 +1,5 @@
 import { CoordinationV1Api } from "../../src/kube/kube-apis.js";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { startFakeKube, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { loadKubeConfig } from "../../src/kube/kube-config.js";
 import { LeaderElectionError, LeaderElector, type LeaderElectorOptions } from "../../src/kube/leader-election.js";
@@ -104,6 +104,21 @@ describe("LeaderElector against the fake API server", () => {
     expect(during.length).toBeGreaterThanOrEqual(5);
     expect(during.every((r) => r.method === "PUT" && r.status === 200)).toBe(true);
     expect(a.elector.isLeader()).toBe(true);
+  });
+
+  it("renewals leave nothing on the loop's long-lived signal: no AbortSignal.any per attempt (Node keeps each one)", async () => {
+    fake = await startFakeKube();
+    const a = candidate("replica-a");
+    const any = vi.spyOn(AbortSignal, "any");
+    try {
+      a.elector.start();
+      await waitFor(() => a.elector.isLeader(), "the leader");
+      const renewTimes = new Set<unknown>();
+      await waitFor(() => (renewTimes.add(spec()["renewTime"]), renewTimes.size >= 4), "three renewals");
+      expect(any).not.toHaveBeenCalled();
+    } finally {
+      any.mockRestore();
+    }
   });
 
   it("a killed leader (no release) is replaced once the lease expires", async () => {

@@ -1,5 +1,5 @@
 import type { V1Node } from "@kubernetes/client-node";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { startFakeKube, type FakeKubeOptions, type FakeKubeServer } from "@vpc-route-sync/fake-kube-apiserver";
 import { loadKubeConfig } from "../../src/kube/kube-config.js";
 import type { KubeLogger } from "../../src/kube/kube-logger.js";
@@ -324,6 +324,18 @@ describe("NodeInformer against the fake API server", () => {
     await waitFor(() => reports.length === 2, "a list after the ERROR event");
     expect(reports.map((r) => r.reason)).toEqual(["start", "expired"]);
     await waitFor(() => informer.synced && cacheMatchesServer(fake, informer), "synced with the server");
+  });
+
+  it("periodic re-lists leave nothing on the stop signal: no AbortSignal.any per list (Node keeps each one)", async () => {
+    const { informer, reports } = await setup({ nodes: [nodeBody("n1", 1)] }, 500, { relistPeriodMs: 50 });
+    const any = vi.spyOn(AbortSignal, "any");
+    try {
+      await informer.start();
+      await waitFor(() => reports.length >= 4, "four lists");
+      expect(any).not.toHaveBeenCalled();
+    } finally {
+      any.mockRestore();
+    }
   });
 
   it("waitForSync resolves false when its signal aborts first", async () => {
